@@ -1,0 +1,97 @@
+//! Validated run settings from the arguments and the model, and the text of `check`.
+
+use std::path::Path;
+
+use crate::compile::Program;
+use crate::engine::RunConfig;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::report::human;
+
+use super::{CommonArgs, parse_trials};
+
+/// Default trial count when neither `--trials` nor the model sets one.
+const DEFAULT_TRIALS: u64 = 1_000_000;
+/// Default seed when neither `--seed` nor the model sets one.
+const DEFAULT_SEED: u64 = 1;
+
+/// A model with its scenario and overrides applied, and the run settings.
+pub(super) struct RunSetup {
+    pub(super) model: Model,
+    pub(super) scenario: Option<String>,
+    pub(super) config: RunConfig,
+}
+
+impl RunSetup {
+    pub(super) fn new(path: &Path, args: &CommonArgs) -> Result<RunSetup> {
+        let model = Model::load(path)?;
+        let model = match &args.scenario {
+            Some(name) => model.with_scenario(name)?,
+            None => model,
+        };
+        let model = model.with_overrides(&args.sets)?;
+        if let Some(sampling) = &model.meta.sampling
+            && sampling.name != "mc"
+        {
+            let d =
+                crate::source::Diagnostic::new(format!("unknown sampling method `{}`", sampling.name), sampling.span)
+                    .with_help("this version supports `mc` (plain Monte Carlo)");
+            return Err(model.error(vec![d]));
+        }
+        let trials = match &args.trials {
+            Some(text) => parse_trials(text)?,
+            None => model.meta.trials.unwrap_or(DEFAULT_TRIALS),
+        };
+        if trials == 0 {
+            return Err(Error::Usage("the model's `trials` must be at least 1".into()));
+        }
+        let threads = match args.threads {
+            Some(0) => return Err(Error::Usage("`--threads` must be at least 1".into())),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, usize::from),
+        };
+        let seed = args.seed.or(model.meta.seed).unwrap_or(DEFAULT_SEED);
+        Ok(RunSetup { scenario: args.scenario.clone(), config: RunConfig { trials, seed, threads }, model })
+    }
+}
+
+/// The text of `check`: vars, factors, outputs, scenarios and correlations.
+pub(super) fn describe(model: &Model, program: &Program) -> String {
+    let mut out = format!("model: {}\nsha256: {}\n\n", model.meta.name, model.sha256);
+    let width = program.vars().iter().map(|v| v.name.len()).max().unwrap_or(0);
+    out.push_str(&format!("vars ({}):\n", program.vars().len()));
+    for var in program.vars() {
+        let kind = match (var.factor, var.constant) {
+            (Some(_), _) => "random".to_string(),
+            (None, Some(c)) => format!("constant = {}", human::number(c, var.unit.as_deref())),
+            (None, None) => "derived".to_string(),
+        };
+        let unit = var.unit.as_ref().map_or(String::new(), |u| format!(" [{u}]"));
+        out.push_str(&format!("  {:width$}  {:<16} {}{unit}\n", var.name, kind, var.text));
+    }
+    let names = |idx: &mut dyn Iterator<Item = u32>| {
+        idx.map(|v| program.vars()[v as usize].name.as_str()).collect::<Vec<_>>().join(", ")
+    };
+    out.push_str(&format!(
+        "\nrandom factors ({}): {}\n",
+        program.factors().len(),
+        names(&mut program.factors().iter().map(|f| f.var))
+    ));
+    out.push_str(&format!(
+        "outputs ({}): {}\n",
+        program.outputs().len(),
+        names(&mut program.outputs().iter().map(|o| o.var))
+    ));
+    out.push_str(&format!("scenarios ({}):", model.scenarios.len()));
+    for s in &model.scenarios {
+        let overrides: Vec<&str> = s.overrides.iter().map(|o| o.name.name.as_str()).collect();
+        let description = s.description.as_ref().map_or(String::new(), |d| format!(" — {d}"));
+        out.push_str(&format!("\n  {}{description} (overrides {})", s.name.name, overrides.join(", ")));
+    }
+    out.push('\n');
+    if !model.correlations.is_empty() {
+        out.push_str(&format!("correlations ({}): validated; not applied yet\n", model.correlations.len()));
+    }
+    out.push_str("ok\n");
+    out
+}

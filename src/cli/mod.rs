@@ -1,0 +1,218 @@
+//! The command line: clap definitions, dispatch and exit statuses. The only module that
+//! knows about arguments, stdout/stderr and exit codes.
+
+mod config;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::report::{Format, OutputRow, RunMeta, RunReport};
+use crate::simulation::Simulation;
+use config::RunSetup;
+
+/// costsim: Monte Carlo cost models with honest uncertainty.
+#[derive(Debug, Parser)]
+#[command(name = "costsim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a model and print the summary of each output.
+    Run(RunArgs),
+    /// Load and validate a model; list its vars, random factors, outputs and scenarios.
+    Check(CheckArgs),
+}
+
+/// Arguments of `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// Options shared by the simulating commands.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// Apply this scenario before checking.
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Override a var: VAR=EXPR (repeatable).
+    #[arg(long = "set", value_name = "VAR=EXPR")]
+    pub sets: Vec<String>,
+}
+
+/// Options shared by the simulating commands.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Number of trials, e.g. 1000000, 1M or 1e6 [default: the model's `trials`, else 1M].
+    #[arg(long)]
+    pub trials: Option<String>,
+    /// Seed for every random stream [default: the model's `seed`, else 1].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Apply the scenario [scenarios.NAME] of the model.
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Override a var: VAR=EXPR (repeatable), e.g. --set 'p_h800=30k to 45k'.
+    #[arg(long = "set", value_name = "VAR=EXPR")]
+    pub sets: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `--format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Aligned text with human units.
+    Table,
+    /// The JSON contract (design.md §3).
+    Json,
+    /// One row per output.
+    Csv,
+    /// A Markdown table.
+    Markdown,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Markdown => Format::Markdown,
+        }
+    }
+}
+
+/// Runs the command line; returns the process exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    match dispatch(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprint!("{e}");
+            if !e.to_string().ends_with('\n') {
+                eprintln!();
+            }
+            e.exit_code()
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run(args) => run(&args),
+        Command::Check(args) => check(&args),
+    }
+}
+
+fn run(args: &RunArgs) -> Result<()> {
+    let setup = RunSetup::new(&args.model, &args.common)?;
+    let simulation = Simulation::new(&setup.model)?;
+    if !setup.model.correlations.is_empty() {
+        eprintln!("warning: [[correlations]] are validated but not applied yet; inputs are sampled independently");
+    }
+    let summaries = simulation.run(&setup.config)?;
+    let file = args.model.display().to_string();
+    let report = run_report(&setup, &simulation, &summaries, &file);
+    crate::output::write(args.common.output.as_deref(), &report.render(args.common.format.into()))
+}
+
+fn run_report<'a>(
+    setup: &'a RunSetup,
+    simulation: &'a Simulation<'_>,
+    summaries: &'a [crate::stats::Summary],
+    file: &'a str,
+) -> RunReport<'a> {
+    let program = &simulation.program;
+    let outputs = program
+        .outputs()
+        .iter()
+        .zip(summaries)
+        .map(|(o, summary)| {
+            let var = &program.vars()[o.var as usize];
+            OutputRow { name: &var.name, unit: var.unit.as_deref(), boolean: o.boolean, summary }
+        })
+        .collect();
+    let meta = RunMeta {
+        model_name: &setup.model.meta.name,
+        file,
+        sha256: &setup.model.sha256,
+        scenario: setup.scenario.as_deref(),
+        seed: setup.config.seed,
+        trials: setup.config.trials,
+        sampling: "mc",
+    };
+    RunReport { meta, outputs }
+}
+
+fn check(args: &CheckArgs) -> Result<()> {
+    let base = Model::load(&args.model)?;
+    for scenario in &base.scenarios {
+        Simulation::new(&base.with_scenario(&scenario.name.name)?)?;
+    }
+    let model = match &args.scenario {
+        Some(name) => base.with_scenario(name)?,
+        None => base.clone(),
+    };
+    let model = model.with_overrides(&args.sets)?;
+    let simulation = Simulation::new(&model)?;
+    crate::output::write(None, config::describe(&model, &simulation.program).as_bytes())
+}
+
+/// Parses `--trials`: a whole number ≥ 1, with the model language's suffixes (1M, 1e6).
+fn parse_trials(text: &str) -> Result<u64> {
+    let bad = || Error::Usage(format!("`--trials {text}` must be a whole number ≥ 1, e.g. 1000000, 1M or 1e6"));
+    let expr = crate::expr::parse(text).map_err(|_| bad())?;
+    match expr.kind {
+        crate::expr::ExprKind::Num(v) if v >= 1.0 && v.fract() == 0.0 && v <= 1e15 => Ok(v as u64),
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn trials_accept_suffixes_and_reject_fractions() {
+        assert_eq!(parse_trials("1M").unwrap(), 1_000_000);
+        assert_eq!(parse_trials("1e6").unwrap(), 1_000_000);
+        assert_eq!(parse_trials("10_000").unwrap(), 10_000);
+        assert!(parse_trials("0").is_err());
+        assert!(parse_trials("1.5").is_err());
+        assert!(parse_trials("lots").is_err());
+    }
+}

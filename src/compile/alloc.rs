@@ -1,0 +1,73 @@
+//! Slot allocation: maps the lowering's one-slot-per-value numbering onto few columns.
+//!
+//! A value's column is released after the last op that reads it (unless it is pinned,
+//! e.g. an output) and reused by later ops, most recently released first so the column
+//! is still in cache. An op's destination is allocated before its inputs are released,
+//! so no op ever writes a column it reads.
+
+use super::program::Op;
+
+/// Renumbers the slots of `ops` in place; returns the number of physical slots and the
+/// physical slot of each of the `pinned` virtual slots.
+pub(super) fn allocate(ops: &mut [Op], n_virtual: usize, pinned: &[u32]) -> (usize, Vec<u32>) {
+    let mut last_use = vec![None; n_virtual];
+    for (i, op) in ops.iter_mut().enumerate() {
+        op.for_each_slot(|s, _| last_use[*s as usize] = Some(i));
+    }
+    for &p in pinned {
+        last_use[p as usize] = Some(usize::MAX);
+    }
+    let mut physical = vec![u32::MAX; n_virtual];
+    let mut free: Vec<u32> = Vec::new();
+    let mut n_physical = 0u32;
+    for (i, op) in ops.iter_mut().enumerate() {
+        let mut released = Vec::new();
+        op.for_each_slot(|s, is_dst| {
+            let virtual_slot = *s as usize;
+            if is_dst {
+                let slot = free.pop().unwrap_or_else(|| {
+                    n_physical += 1;
+                    n_physical - 1
+                });
+                physical[virtual_slot] = slot;
+                if last_use[virtual_slot] == Some(i) {
+                    released.push(slot);
+                }
+            } else if last_use[virtual_slot] == Some(i) {
+                released.push(physical[virtual_slot]);
+            }
+            *s = physical[virtual_slot];
+        });
+        released.sort_unstable();
+        released.dedup();
+        free.extend(released);
+    }
+    let pinned = pinned.iter().map(|&p| physical[p as usize]).collect();
+    (n_physical as usize, pinned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::program::{Operand, Unary};
+
+    fn neg(a: u32, dst: u32) -> Op {
+        Op::Unary { f: Unary::Neg, a: Operand::Slot(a), dst }
+    }
+
+    #[test]
+    fn reuses_released_columns_and_never_aliases_an_input() {
+        // v0 = fill; v1 = -v0; v2 = -v1; v3 = -v2 (pinned)
+        let mut ops = vec![Op::Fill { value: 1.0, dst: 0 }, neg(0, 1), neg(1, 2), neg(2, 3)];
+        let (n, pinned) = allocate(&mut ops, 4, &[3]);
+        assert_eq!(n, 2);
+        for op in &mut ops {
+            let mut slots = Vec::new();
+            op.for_each_slot(|s, is_dst| slots.push((*s, is_dst)));
+            let dst = slots.iter().find(|(_, d)| *d).map(|(s, _)| *s);
+            assert!(slots.iter().filter(|(_, d)| !d).all(|(s, _)| Some(*s) != dst));
+        }
+        let Op::Unary { dst, .. } = ops[3] else { panic!() };
+        assert_eq!(pinned, vec![dst]);
+    }
+}

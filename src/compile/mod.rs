@@ -1,0 +1,430 @@
+//! Compile step: a [`Model`] to a [`Program`] of column ops.
+//!
+//! In order: resolve every name and call ([`resolve`]), order the vars and reject cycles,
+//! lower each var's expression to ops (folding fully-constant subtrees, validating
+//! constant distribution parameters, giving each var that draws random numbers its own
+//! stream), then allocate columns ([`alloc`]). Folding never reassociates or rewrites
+//! operations, so results match a hand-written evaluation of the same formula.
+
+mod alloc;
+mod correlations;
+pub mod program;
+mod resolve;
+
+use std::collections::HashMap;
+
+pub use program::{Factor, Op, Operand, Output, Program, VarInfo};
+
+use crate::dist::{self, DistKind, Sampler, Truncated};
+use crate::error::Result;
+use crate::expr::{Expr, ExprKind, UnaryOp};
+use crate::model::Model;
+use crate::source::{Diagnostic, did_you_mean};
+use program::{Binary, Draw, Unary};
+
+/// Compiles `model`: every var, with the model's outputs (or, by default, the vars no
+/// other var uses) as the program's outputs.
+///
+/// # Errors
+/// [`crate::Error::Model`] with every problem found.
+pub fn compile(model: &Model) -> Result<Program> {
+    compile_keeping(model, &[])
+}
+
+/// Like [`compile`], but also reports `extra` vars as outputs (after the model's own),
+/// e.g. for exporting samples of inputs.
+///
+/// # Errors
+/// [`crate::Error::Model`] with every problem found, including unknown `extra` names.
+pub fn compile_keeping(model: &Model, extra: &[&str]) -> Result<Program> {
+    let (deps, mut diagnostics) = resolve::resolve(model);
+    diagnostics.extend(correlations::check(model));
+    if !diagnostics.is_empty() {
+        return Err(model.error(diagnostics));
+    }
+    let order = resolve::order(model, &deps).map_err(|d| model.error(vec![d]))?;
+    let outputs = output_vars(model, &deps, extra)?;
+    let mut lowering = Lowering::new(model);
+    for &v in &order {
+        lowering.var(v);
+    }
+    if !lowering.diagnostics.is_empty() {
+        lowering.diagnostics.sort_by_key(|d| d.span.map(|s| s.start));
+        return Err(model.error(lowering.diagnostics));
+    }
+    Ok(lowering.finish(&outputs))
+}
+
+/// Indices of the vars to report, in report order.
+fn output_vars(model: &Model, deps: &[Vec<usize>], extra: &[&str]) -> Result<Vec<usize>> {
+    let index: HashMap<&str, usize> = model.vars.iter().enumerate().map(|(i, v)| (v.name.name.as_str(), i)).collect();
+    let mut outputs: Vec<usize> = match &model.meta.outputs {
+        Some(names) => {
+            let mut diagnostics = Vec::new();
+            let found = names
+                .iter()
+                .filter_map(|n| {
+                    let hit = index.get(n.name.as_str()).copied();
+                    if hit.is_none() {
+                        let d = Diagnostic::new(format!("unknown output `{}`", n.name), n.span);
+                        let near = did_you_mean(&n.name, index.keys().copied());
+                        diagnostics.push(match near {
+                            Some(near) => d.with_help(format!("did you mean `{near}`?")),
+                            None => d.with_help("outputs must name vars declared in [vars]"),
+                        });
+                    }
+                    hit
+                })
+                .collect();
+            if !diagnostics.is_empty() {
+                return Err(model.error(diagnostics));
+            }
+            found
+        }
+        None => {
+            let mut used = vec![false; deps.len()];
+            deps.iter().flatten().for_each(|&d| used[d] = true);
+            (0..deps.len()).filter(|&v| !used[v]).collect()
+        }
+    };
+    for name in extra {
+        let Some(&v) = index.get(name) else {
+            let hint =
+                did_you_mean(name, index.keys().copied()).map_or(String::new(), |n| format!("; did you mean `{n}`?"));
+            return Err(crate::Error::Usage(format!("unknown var `{name}`{hint}")));
+        };
+        if !outputs.contains(&v) {
+            outputs.push(v);
+        }
+    }
+    Ok(outputs)
+}
+
+/// Lowers expressions to ops over virtual slots (one per value).
+struct Lowering<'m> {
+    model: &'m Model,
+    ops: Vec<Op>,
+    n_virtual: u32,
+    values: Vec<Option<Operand>>,
+    factor_of: Vec<Option<u32>>,
+    factors: Vec<Factor>,
+    diagnostics: Vec<Diagnostic>,
+    current: usize,
+}
+
+impl<'m> Lowering<'m> {
+    fn new(model: &'m Model) -> Lowering<'m> {
+        let n = model.vars.len();
+        Lowering {
+            model,
+            ops: Vec::new(),
+            n_virtual: 0,
+            values: vec![None; n],
+            factor_of: vec![None; n],
+            factors: Vec::new(),
+            diagnostics: Vec::new(),
+            current: 0,
+        }
+    }
+
+    fn var(&mut self, v: usize) {
+        self.current = v;
+        let value = self.expr(&self.model.vars[v].expr);
+        if let Some(Operand::Slot(slot)) = value {
+            self.ops.push(Op::Check { slot, var: v as u32 });
+        }
+        self.values[v] = value;
+    }
+
+    fn finish(mut self, outputs: &[usize]) -> Program {
+        let mut pinned = Vec::new();
+        for &v in outputs {
+            let slot = match self.values[v] {
+                Some(Operand::Slot(s)) => s,
+                constant => {
+                    let dst = self.slot();
+                    self.ops.push(Op::Fill { value: value_of(constant), dst });
+                    dst
+                }
+            };
+            pinned.push(slot);
+        }
+        let (n_slots, physical) = alloc::allocate(&mut self.ops, self.n_virtual as usize, &pinned);
+        let model = self.model;
+        let vars = model
+            .vars
+            .iter()
+            .enumerate()
+            .map(|(i, v)| VarInfo {
+                name: v.name.name.clone(),
+                text: v.text.clone(),
+                unit: v.unit.clone(),
+                source: v.source.clone(),
+                note: v.note.clone(),
+                factor: self.factor_of[i],
+                constant: match self.values[i] {
+                    Some(Operand::Const(c)) => Some(c),
+                    _ => None,
+                },
+            })
+            .collect();
+        let outputs = outputs
+            .iter()
+            .zip(physical)
+            .map(|(&v, slot)| Output { var: v as u32, slot, boolean: model.vars[v].expr.is_boolean() })
+            .collect();
+        Program { ops: self.ops, n_slots, vars, factors: self.factors, outputs }
+    }
+
+    fn slot(&mut self) -> u32 {
+        self.n_virtual += 1;
+        self.n_virtual - 1
+    }
+
+    fn var_name(&self) -> &'m str {
+        &self.model.vars[self.current].name.name
+    }
+
+    /// The stream of the var being lowered, created at its first draw.
+    fn stream(&mut self) -> u32 {
+        if let Some(f) = self.factor_of[self.current] {
+            return f;
+        }
+        let f = self.factors.len() as u32;
+        self.factors.push(Factor { var: self.current as u32, key: crate::engine::stream_key(self.var_name()) });
+        self.factor_of[self.current] = Some(f);
+        f
+    }
+
+    fn error(&mut self, d: Diagnostic) -> Option<Operand> {
+        self.diagnostics.push(d);
+        None
+    }
+
+    /// Lowers `e`; `None` after reporting a problem in it.
+    fn expr(&mut self, e: &Expr) -> Option<Operand> {
+        let value = match &e.kind {
+            ExprKind::Num(v) => Operand::Const(*v),
+            ExprKind::Name(n) => match self.model.vars.iter().position(|v| &v.name.name == n) {
+                Some(i) => self.values[i]?,
+                None => Operand::Const(resolve::CONSTANTS.iter().find(|(c, _)| c == n).map_or(f64::NAN, |(_, v)| *v)),
+            },
+            ExprKind::Unary(op, a) => {
+                let f = match op {
+                    UnaryOp::Neg => Unary::Neg,
+                    UnaryOp::Not => Unary::Not,
+                };
+                let a = self.expr(a)?;
+                self.unary(f, a)
+            }
+            ExprKind::Binary(op, a, b) => {
+                let (a, b) = (self.expr(a), self.expr(b));
+                self.binary(Binary::Op(*op), a?, b?)
+            }
+            ExprKind::To(..) => {
+                let (kind, params) = self.dist_params(e)?;
+                self.sample(e, kind, params, None)?
+            }
+            ExprKind::Call { name, args, .. } => self.call(e, name, args)?,
+            ExprKind::List(_) => return None,
+        };
+        if let Operand::Const(c) = value
+            && !c.is_finite()
+        {
+            let text = self.model.sources.text(e.span).to_string();
+            return self.error(
+                Diagnostic::new(format!("`{text}` is {c}, not a finite number, in var `{}`", self.var_name()), e.span)
+                    .with_help("check for division by zero, ln or sqrt of a negative, or overflow"),
+            );
+        }
+        Some(value)
+    }
+
+    fn unary(&mut self, f: Unary, a: Operand) -> Operand {
+        if let Operand::Const(a) = a {
+            return Operand::Const(f.apply(a));
+        }
+        let dst = self.slot();
+        self.ops.push(Op::Unary { f, a, dst });
+        Operand::Slot(dst)
+    }
+
+    fn binary(&mut self, f: Binary, a: Operand, b: Operand) -> Operand {
+        if let (Operand::Const(a), Operand::Const(b)) = (a, b) {
+            return Operand::Const(f.apply(a, b));
+        }
+        let dst = self.slot();
+        self.ops.push(Op::Binary { f, a, b, dst });
+        Operand::Slot(dst)
+    }
+
+    fn args(&mut self, args: &[Expr]) -> Option<Vec<Operand>> {
+        let lowered: Vec<Option<Operand>> = args.iter().map(|a| self.expr(a)).collect();
+        lowered.into_iter().collect()
+    }
+
+    fn call(&mut self, e: &Expr, name: &str, args: &[Expr]) -> Option<Operand> {
+        if let Some(f) = Unary::from_name(name) {
+            let a = self.expr(&args[0])?;
+            return Some(self.unary(f, a));
+        }
+        match name {
+            "min" | "max" => {
+                let f = if name == "min" { Binary::Min } else { Binary::Max };
+                let values = self.args(args)?;
+                Some(values[1..].iter().fold(values[0], |acc, &v| self.binary(f, acc, v)))
+            }
+            "if" => {
+                let v = self.args(args)?;
+                Some(self.select(v[0], v[1], v[2]))
+            }
+            "clamp" => {
+                let v = self.args(args)?;
+                self.clamp(e, v[0], v[1], v[2])
+            }
+            "truncate" => {
+                let (kind, params) = self.dist_params(&args[0])?;
+                let bounds = self.args(&args[1..])?;
+                self.sample(e, kind, params, Some([bounds[0], bounds[1]]))
+            }
+            "choice" => self.choice(e, args),
+            _ => {
+                let (kind, params) = self.dist_params(e)?;
+                self.sample(e, kind, params, None)
+            }
+        }
+    }
+
+    fn select(&mut self, cond: Operand, a: Operand, b: Operand) -> Operand {
+        if let Operand::Const(c) = cond {
+            return if c != 0.0 { a } else { b };
+        }
+        let dst = self.slot();
+        self.ops.push(Op::Select { cond, a, b, dst });
+        Operand::Slot(dst)
+    }
+
+    fn clamp(&mut self, e: &Expr, x: Operand, lo: Operand, hi: Operand) -> Option<Operand> {
+        if let (Operand::Const(lo), Operand::Const(hi)) = (lo, hi)
+            && lo > hi
+        {
+            return self.error(Diagnostic::new(
+                format!("`clamp` needs lo ≤ hi (got {lo}, {hi}) in var `{}`", self.var_name()),
+                e.span,
+            ));
+        }
+        if let (Operand::Const(x), Operand::Const(lo), Operand::Const(hi)) = (x, lo, hi) {
+            return Some(Operand::Const(x.max(lo).min(hi)));
+        }
+        let dst = self.slot();
+        self.ops.push(Op::Clamp { x, lo, hi, dst });
+        Some(Operand::Slot(dst))
+    }
+
+    /// A distribution call's kind and parameters; `a to b` becomes lognormal(mu, sigma).
+    fn dist_params(&mut self, e: &Expr) -> Option<(DistKind, Vec<Operand>)> {
+        match &e.kind {
+            ExprKind::To(lo, hi) => {
+                let (lo, hi) = (self.expr(lo), self.expr(hi));
+                let (lo, hi) = (lo?, hi?);
+                if let (Operand::Const(lo), Operand::Const(hi)) = (lo, hi) {
+                    return match dist::to_lognormal(lo, hi) {
+                        Ok((mu, sigma)) => Some((DistKind::LogNormal, vec![Operand::Const(mu), Operand::Const(sigma)])),
+                        Err(rule) => {
+                            self.diagnostics.push(self.invalid(e, "`a to b`", &rule.to_string()));
+                            None
+                        }
+                    };
+                }
+                // Per-trial bounds: mu = (ln lo + ln hi) / 2, sigma = (ln hi − ln lo) / (2·z95).
+                let (ln_lo, ln_hi) = (self.unary(Unary::Ln, lo), self.unary(Unary::Ln, hi));
+                let sum = self.binary(Binary::Op(crate::expr::BinOp::Add), ln_lo, ln_hi);
+                let mu = self.binary(Binary::Op(crate::expr::BinOp::Div), sum, Operand::Const(2.0));
+                let diff = self.binary(Binary::Op(crate::expr::BinOp::Sub), ln_hi, ln_lo);
+                let sigma = self.binary(Binary::Op(crate::expr::BinOp::Div), diff, Operand::Const(2.0 * dist::Z95));
+                Some((DistKind::LogNormal, vec![mu, sigma]))
+            }
+            ExprKind::Call { name, args, .. } => {
+                let kind = DistKind::from_name(name)?;
+                Some((kind, self.args(args)?))
+            }
+            _ => None,
+        }
+    }
+
+    fn invalid(&self, e: &Expr, what: &str, rule: &str) -> Diagnostic {
+        Diagnostic::new(format!("invalid parameters for {what} in var `{}`: {rule}", self.var_name()), e.span)
+    }
+
+    fn sample(
+        &mut self,
+        e: &Expr,
+        kind: DistKind,
+        params: Vec<Operand>,
+        bounds: Option<[Operand; 2]>,
+    ) -> Option<Operand> {
+        let consts: Option<Vec<f64>> = params
+            .iter()
+            .chain(bounds.iter().flatten())
+            .map(|p| match p {
+                Operand::Const(c) => Some(*c),
+                Operand::Slot(_) => None,
+            })
+            .collect();
+        let what = match &e.kind {
+            ExprKind::Call { name, .. } => format!("`{name}(...)`"),
+            _ => "`a to b`".to_string(),
+        };
+        let draw = match (consts, bounds) {
+            (Some(c), None) => match Sampler::new(kind, &c) {
+                Ok(s) => Draw::Fixed(s),
+                Err(rule) => return self.error(self.invalid(e, &what, &rule.to_string())),
+            },
+            (Some(c), Some(_)) => match Truncated::new(kind, &c[..c.len() - 2], c[c.len() - 2], c[c.len() - 1]) {
+                Ok(t) => Draw::FixedTruncated(t),
+                Err(rule) => return self.error(self.invalid(e, &what, &rule.to_string())),
+            },
+            (None, bounds) => Draw::PerTrial { kind, params, bounds },
+        };
+        let stream = self.stream();
+        let dst = self.slot();
+        self.ops.push(Op::Sample { stream, draw, dst });
+        Some(Operand::Slot(dst))
+    }
+
+    fn choice(&mut self, e: &Expr, args: &[Expr]) -> Option<Operand> {
+        let (ExprKind::List(values), ExprKind::List(weights)) = (&args[0].kind, &args[1].kind) else { return None };
+        let values = self.args(values)?;
+        let weights = self.args(weights)?;
+        let mut cumulative = Vec::with_capacity(weights.len());
+        let mut total = 0.0;
+        for w in weights {
+            match w {
+                Operand::Const(w) if w >= 0.0 => total += w,
+                Operand::Const(w) => {
+                    return self.error(self.invalid(e, "`choice(...)`", &format!("weights must be ≥ 0 (got {w})")));
+                }
+                Operand::Slot(_) => return self.error(self.invalid(e, "`choice(...)`", "weights must be constant")),
+            }
+            cumulative.push(total);
+        }
+        if total <= 0.0 {
+            return self.error(self.invalid(e, "`choice(...)`", "weights must sum to more than 0"));
+        }
+        cumulative.iter_mut().for_each(|c| *c /= total);
+        let stream = self.stream();
+        let dst = self.slot();
+        self.ops.push(Op::Choice { stream, values, cumulative, dst });
+        Some(Operand::Slot(dst))
+    }
+}
+
+fn value_of(value: Option<Operand>) -> f64 {
+    match value {
+        Some(Operand::Const(c)) => c,
+        _ => f64::NAN,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,335 @@
+//! The compiled form of a model: a flat list of column operations over numbered slots.
+//!
+//! Each slot is a column of [`crate::engine::CHUNK`] values; each [`Op`] fills one slot
+//! for every trial of a chunk. Constants stay scalars ([`Operand::Const`]) and are never
+//! materialised as columns.
+
+use crate::dist::{DistKind, Sampler, Truncated};
+use crate::expr::BinOp;
+
+/// Where an op reads a value from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Operand {
+    /// A column.
+    Slot(u32),
+    /// The same value in every trial.
+    Const(f64),
+}
+
+/// Functions of two values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Binary {
+    /// An operator.
+    Op(BinOp),
+    /// `min(a, b)`
+    Min,
+    /// `max(a, b)`
+    Max,
+}
+
+impl Binary {
+    /// Applies the function.
+    #[inline(always)]
+    pub fn apply(self, a: f64, b: f64) -> f64 {
+        match self {
+            Binary::Op(op) => op.apply(a, b),
+            Binary::Min => a.min(b),
+            Binary::Max => a.max(b),
+        }
+    }
+}
+
+/// Functions of one value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unary {
+    /// `-x`
+    Neg,
+    /// `not x`
+    Not,
+    /// `abs(x)`
+    Abs,
+    /// `sqrt(x)`
+    Sqrt,
+    /// `exp(x)`
+    Exp,
+    /// `ln(x)`
+    Ln,
+    /// `log10(x)`
+    Log10,
+    /// `floor(x)`
+    Floor,
+    /// `ceil(x)`
+    Ceil,
+    /// `round(x)`: half away from zero.
+    Round,
+    /// `sin(x)`
+    Sin,
+    /// `cos(x)`
+    Cos,
+    /// `tan(x)`
+    Tan,
+}
+
+impl Unary {
+    /// The function called `name` in model files.
+    pub fn from_name(name: &str) -> Option<Unary> {
+        Some(match name {
+            "abs" => Unary::Abs,
+            "sqrt" => Unary::Sqrt,
+            "exp" => Unary::Exp,
+            "ln" => Unary::Ln,
+            "log10" => Unary::Log10,
+            "floor" => Unary::Floor,
+            "ceil" => Unary::Ceil,
+            "round" => Unary::Round,
+            "sin" => Unary::Sin,
+            "cos" => Unary::Cos,
+            "tan" => Unary::Tan,
+            _ => return None,
+        })
+    }
+
+    /// Applies the function.
+    #[inline(always)]
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            Unary::Neg => -x,
+            Unary::Not => f64::from(x == 0.0),
+            Unary::Abs => x.abs(),
+            Unary::Sqrt => x.sqrt(),
+            Unary::Exp => x.exp(),
+            Unary::Ln => x.ln(),
+            Unary::Log10 => x.log10(),
+            Unary::Floor => x.floor(),
+            Unary::Ceil => x.ceil(),
+            Unary::Round => x.round(),
+            Unary::Sin => x.sin(),
+            Unary::Cos => x.cos(),
+            Unary::Tan => x.tan(),
+        }
+    }
+}
+
+/// How a distribution call draws.
+#[derive(Clone, Debug)]
+pub enum Draw {
+    /// Constant parameters, validated at compile time.
+    Fixed(Sampler),
+    /// Constant parameters, truncated.
+    FixedTruncated(Truncated),
+    /// Parameters that vary per trial; invalid ones give NaN.
+    PerTrial {
+        /// The distribution.
+        kind: DistKind,
+        /// Its parameters.
+        params: Vec<Operand>,
+        /// Truncation bounds, if any.
+        bounds: Option<[Operand; 2]>,
+    },
+}
+
+/// One column operation. `dst` is always a slot no input reads.
+#[derive(Clone, Debug)]
+pub enum Op {
+    /// `dst = f(a, b)`
+    Binary {
+        /// The function.
+        f: Binary,
+        /// Left input.
+        a: Operand,
+        /// Right input.
+        b: Operand,
+        /// Output slot.
+        dst: u32,
+    },
+    /// `dst = f(a)`
+    Unary {
+        /// The function.
+        f: Unary,
+        /// Input.
+        a: Operand,
+        /// Output slot.
+        dst: u32,
+    },
+    /// `dst = if cond != 0 { a } else { b }`
+    Select {
+        /// Condition.
+        cond: Operand,
+        /// Value when true.
+        a: Operand,
+        /// Value when false.
+        b: Operand,
+        /// Output slot.
+        dst: u32,
+    },
+    /// `dst = clamp(x, lo, hi)`
+    Clamp {
+        /// Value.
+        x: Operand,
+        /// Lower bound.
+        lo: Operand,
+        /// Upper bound.
+        hi: Operand,
+        /// Output slot.
+        dst: u32,
+    },
+    /// `dst` = draws from a distribution, using the var's stream.
+    Sample {
+        /// Index of the factor whose stream is used.
+        stream: u32,
+        /// What to draw.
+        draw: Draw,
+        /// Output slot.
+        dst: u32,
+    },
+    /// `dst` = one of `values`, picked with the given cumulative weights (normalised to end
+    /// at 1), using the var's stream.
+    Choice {
+        /// Index of the factor whose stream is used.
+        stream: u32,
+        /// The candidate values.
+        values: Vec<Operand>,
+        /// Cumulative probabilities, last = 1.
+        cumulative: Vec<f64>,
+        /// Output slot.
+        dst: u32,
+    },
+    /// `dst` = a constant in every trial (a constant output).
+    Fill {
+        /// The value.
+        value: f64,
+        /// Output slot.
+        dst: u32,
+    },
+    /// Counts the trials in which var `var` is NaN or infinite.
+    Check {
+        /// The var's column.
+        slot: u32,
+        /// Index into [`Program::vars`].
+        var: u32,
+    },
+}
+
+impl Op {
+    /// Calls `f` on every slot the op reads, then on the slot it writes (if any),
+    /// flagged `true`.
+    pub fn for_each_slot(&mut self, mut f: impl FnMut(&mut u32, bool)) {
+        let mut read = |o: &mut Operand| {
+            if let Operand::Slot(s) = o {
+                f(s, false);
+            }
+        };
+        let dst = match self {
+            Op::Binary { a, b, dst, .. } => {
+                read(a);
+                read(b);
+                Some(dst)
+            }
+            Op::Unary { a, dst, .. } => {
+                read(a);
+                Some(dst)
+            }
+            Op::Select { cond: x, a, b, dst } | Op::Clamp { x, lo: a, hi: b, dst } => {
+                read(x);
+                read(a);
+                read(b);
+                Some(dst)
+            }
+            Op::Sample { draw, dst, .. } => {
+                if let Draw::PerTrial { params, bounds, .. } = draw {
+                    params.iter_mut().for_each(&mut read);
+                    bounds.iter_mut().flatten().for_each(&mut read);
+                }
+                Some(dst)
+            }
+            Op::Choice { values, dst, .. } => {
+                values.iter_mut().for_each(&mut read);
+                Some(dst)
+            }
+            Op::Fill { dst, .. } => Some(dst),
+            Op::Check { slot, .. } => {
+                f(slot, false);
+                None
+            }
+        };
+        if let Some(dst) = dst {
+            f(dst, true);
+        }
+    }
+}
+
+/// What the engine and reports need to know about a var.
+#[derive(Clone, Debug)]
+pub struct VarInfo {
+    /// The var's name.
+    pub name: String,
+    /// Its expression as written.
+    pub text: String,
+    /// Unit, e.g. "USD".
+    pub unit: Option<String>,
+    /// Where the figure comes from.
+    pub source: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+    /// Index into [`Program::factors`] if the var draws random numbers itself.
+    pub factor: Option<u32>,
+    /// Its value when it is the same in every trial.
+    pub constant: Option<f64>,
+}
+
+/// A var with its own random stream: its expression contains distribution calls.
+#[derive(Clone, Debug)]
+pub struct Factor {
+    /// Index into [`Program::vars`].
+    pub var: u32,
+    /// FNV-1a hash of the var's name: the stream key (see [`crate::engine`]).
+    pub key: u64,
+}
+
+/// A reported var.
+#[derive(Clone, Debug)]
+pub struct Output {
+    /// Index into [`Program::vars`].
+    pub var: u32,
+    /// The slot holding its values after a chunk has run.
+    pub slot: u32,
+    /// True if every value is 0 or 1, so the mean is a probability.
+    pub boolean: bool,
+}
+
+/// A compiled model. Built only by [`super::compile`].
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub(super) ops: Vec<Op>,
+    pub(super) n_slots: usize,
+    pub(super) vars: Vec<VarInfo>,
+    pub(super) factors: Vec<Factor>,
+    pub(super) outputs: Vec<Output>,
+}
+
+impl Program {
+    /// The ops, in execution order.
+    pub fn ops(&self) -> &[Op] {
+        &self.ops
+    }
+
+    /// How many column slots the ops use.
+    pub fn n_slots(&self) -> usize {
+        self.n_slots
+    }
+
+    /// Every var, in evaluation order.
+    pub fn vars(&self) -> &[VarInfo] {
+        &self.vars
+    }
+
+    /// The vars with their own random streams.
+    pub fn factors(&self) -> &[Factor] {
+        &self.factors
+    }
+
+    /// The reported vars, in report order.
+    pub fn outputs(&self) -> &[Output] {
+        &self.outputs
+    }
+}

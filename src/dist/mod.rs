@@ -1,0 +1,362 @@
+//! Distributions: names and arities, parameter validation, samplers and quantile
+//! functions.
+//!
+//! A [`Sampler`] is built once from validated parameters ([`Sampler::new`]) and then
+//! fills columns of draws. When a distribution's parameters vary per trial, the engine
+//! builds a sampler per trial; invalid parameters then give NaN, which the engine reports
+//! with the var's name.
+
+mod quantile;
+mod sample;
+
+pub use quantile::Truncated;
+pub use sample::{Rng, uniform_open};
+
+use rand_distr::Distribution;
+
+/// The built-in distributions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DistKind {
+    /// `normal(mean, sd)`
+    Normal,
+    /// `lognormal(mu, sigma)`, parameters of the underlying normal.
+    LogNormal,
+    /// `uniform(min, max)`
+    Uniform,
+    /// `triangular(min, mode, max)`
+    Triangular,
+    /// `pert(min, mode, max)`: Beta-PERT with λ = 4.
+    Pert,
+    /// `beta(a, b)`
+    Beta,
+    /// `gamma(shape, scale)`
+    Gamma,
+    /// `exponential(rate)`
+    Exponential,
+    /// `poisson(lambda)`
+    Poisson,
+    /// `bernoulli(p)`
+    Bernoulli,
+    /// `binomial(n, p)`
+    Binomial,
+}
+
+/// z such that Φ(z) = 0.95: `a to b` has a and b at ±Z95 standard deviations.
+pub const Z95: f64 = 1.644_853_626_951_472_2;
+
+impl DistKind {
+    /// Every distribution with its name, for lookups and suggestions.
+    pub const ALL: [(&'static str, DistKind); 11] = [
+        ("normal", DistKind::Normal),
+        ("lognormal", DistKind::LogNormal),
+        ("uniform", DistKind::Uniform),
+        ("triangular", DistKind::Triangular),
+        ("pert", DistKind::Pert),
+        ("beta", DistKind::Beta),
+        ("gamma", DistKind::Gamma),
+        ("exponential", DistKind::Exponential),
+        ("poisson", DistKind::Poisson),
+        ("bernoulli", DistKind::Bernoulli),
+        ("binomial", DistKind::Binomial),
+    ];
+
+    /// The distribution called `name`.
+    pub fn from_name(name: &str) -> Option<DistKind> {
+        DistKind::ALL.iter().find(|(n, _)| *n == name).map(|&(_, k)| k)
+    }
+
+    /// The name used in model files.
+    pub fn name(self) -> &'static str {
+        DistKind::ALL.iter().find(|(_, k)| *k == self).map_or("?", |(n, _)| n)
+    }
+
+    /// Parameter names, in call order.
+    pub fn params(self) -> &'static [&'static str] {
+        match self {
+            DistKind::Normal => &["mean", "sd"],
+            DistKind::LogNormal => &["mu", "sigma"],
+            DistKind::Uniform => &["min", "max"],
+            DistKind::Triangular | DistKind::Pert => &["min", "mode", "max"],
+            DistKind::Beta => &["a", "b"],
+            DistKind::Gamma => &["shape", "scale"],
+            DistKind::Exponential => &["rate"],
+            DistKind::Poisson => &["lambda"],
+            DistKind::Bernoulli => &["p"],
+            DistKind::Binomial => &["n", "p"],
+        }
+    }
+
+    /// True for distributions over whole numbers.
+    pub fn is_discrete(self) -> bool {
+        matches!(self, DistKind::Poisson | DistKind::Bernoulli | DistKind::Binomial)
+    }
+}
+
+/// A rule that a distribution's parameters break.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ParamError {
+    /// A parameter is NaN or infinite.
+    #[error("{name} must be a finite number (got {value})")]
+    NotFinite {
+        /// The parameter's name.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// A parameter must be positive (or non-negative).
+    #[error("{name} must be {rule} (got {value})")]
+    Bound {
+        /// The parameter's name.
+        name: &'static str,
+        /// E.g. "> 0".
+        rule: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// Parameters are out of order.
+    #[error("{0}")]
+    Order(String),
+}
+
+fn finite(names: &[&'static str], params: &[f64]) -> Result<(), ParamError> {
+    match names.iter().zip(params).find(|(_, v)| !v.is_finite()) {
+        Some((&name, &value)) => Err(ParamError::NotFinite { name, value }),
+        None => Ok(()),
+    }
+}
+
+fn positive(name: &'static str, value: f64) -> Result<f64, ParamError> {
+    if value > 0.0 { Ok(value) } else { Err(ParamError::Bound { name, rule: "> 0", value }) }
+}
+
+fn non_negative(name: &'static str, value: f64) -> Result<f64, ParamError> {
+    if value >= 0.0 { Ok(value) } else { Err(ParamError::Bound { name, rule: "≥ 0", value }) }
+}
+
+fn probability(value: f64) -> Result<f64, ParamError> {
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(ParamError::Bound { name: "p", rule: "between 0 and 1", value })
+    }
+}
+
+fn ordered3(min: f64, mode: f64, max: f64) -> Result<(), ParamError> {
+    if min <= mode && mode <= max && min < max {
+        return Ok(());
+    }
+    Err(ParamError::Order(format!("need min ≤ mode ≤ max and min < max (got {min}, {mode}, {max})")))
+}
+
+/// The lognormal (mu, sigma) whose 5th and 95th percentiles are `lo` and `hi`.
+///
+/// # Errors
+/// Unless 0 < lo < hi.
+///
+/// ```
+/// let (mu, sigma) = costsim::dist::to_lognormal(1.0, 100.0).unwrap();
+/// assert!((mu - 10f64.ln()).abs() < 1e-12 && sigma > 0.0);
+/// assert!(costsim::dist::to_lognormal(-1.0, 1.0).is_err());
+/// ```
+pub fn to_lognormal(lo: f64, hi: f64) -> Result<(f64, f64), ParamError> {
+    finite(&["low", "high"], &[lo, hi])?;
+    if lo <= 0.0 {
+        return Err(ParamError::Order(format!(
+            "`a to b` is a lognormal and needs 0 < a < b (got a = {lo}); for ranges that include zero or negatives use normal(mean, sd) or uniform(min, max)"
+        )));
+    }
+    if lo >= hi {
+        return Err(ParamError::Order(format!("`a to b` needs a < b (got {lo} to {hi})")));
+    }
+    let (ln_lo, ln_hi) = (lo.ln(), hi.ln());
+    Ok(((ln_lo + ln_hi) / 2.0, (ln_hi - ln_lo) / (2.0 * Z95)))
+}
+
+/// A distribution with validated parameters, ready to draw from.
+#[derive(Clone, Debug)]
+pub enum Sampler {
+    /// mean + sd·Z
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+    /// exp(mu + sigma·Z)
+    LogNormal {
+        /// Mean of the log.
+        mu: f64,
+        /// Standard deviation of the log.
+        sigma: f64,
+    },
+    /// min + width·U
+    Uniform {
+        /// Lower bound.
+        min: f64,
+        /// max − min.
+        width: f64,
+    },
+    /// Triangular by inverse CDF.
+    Triangular {
+        /// Lower bound.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// min + width·X/(X+Y) with X, Y gamma: Beta and Beta-PERT.
+    Beta {
+        /// Lower bound (0 for `beta`).
+        min: f64,
+        /// Scale (1 for `beta`).
+        width: f64,
+        /// Gamma(α) draws.
+        a: sample::StdGamma,
+        /// Gamma(β) draws.
+        b: sample::StdGamma,
+    },
+    /// scale·Gamma(shape)
+    Gamma {
+        /// Unit-scale gamma draws.
+        shape: sample::StdGamma,
+        /// Scale.
+        scale: f64,
+    },
+    /// Exp1/rate
+    Exponential {
+        /// Rate.
+        rate: f64,
+    },
+    /// Poisson; `None` when λ = 0 (always 0).
+    Poisson(Option<rand_distr::Poisson<f64>>),
+    /// 1 with probability p.
+    Bernoulli(f64),
+    /// Binomial(n, p).
+    Binomial(rand_distr::Binomial),
+}
+
+impl Sampler {
+    /// Validates `params` (in [`DistKind::params`] order) and builds the sampler.
+    ///
+    /// # Errors
+    /// The rule the parameters break.
+    ///
+    /// ```
+    /// use costsim::dist::{DistKind, Sampler};
+    /// let err = Sampler::new(DistKind::Normal, &[0.0, -1.0]).unwrap_err();
+    /// assert_eq!(err.to_string(), "sd must be ≥ 0 (got -1)");
+    /// ```
+    pub fn new(kind: DistKind, params: &[f64]) -> Result<Sampler, ParamError> {
+        finite(kind.params(), params)?;
+        let p = |i: usize| params[i];
+        Ok(match kind {
+            DistKind::Normal => Sampler::Normal { mean: p(0), sd: non_negative("sd", p(1))? },
+            DistKind::LogNormal => Sampler::LogNormal { mu: p(0), sigma: non_negative("sigma", p(1))? },
+            DistKind::Uniform => {
+                if p(0) > p(1) {
+                    return Err(ParamError::Order(format!("need min ≤ max (got {}, {})", p(0), p(1))));
+                }
+                Sampler::Uniform { min: p(0), width: p(1) - p(0) }
+            }
+            DistKind::Triangular => {
+                ordered3(p(0), p(1), p(2))?;
+                Sampler::Triangular { min: p(0), mode: p(1), max: p(2) }
+            }
+            DistKind::Pert => {
+                ordered3(p(0), p(1), p(2))?;
+                let width = p(2) - p(0);
+                let alpha = 1.0 + 4.0 * (p(1) - p(0)) / width;
+                let beta = 1.0 + 4.0 * (p(2) - p(1)) / width;
+                Sampler::Beta { min: p(0), width, a: sample::StdGamma::new(alpha), b: sample::StdGamma::new(beta) }
+            }
+            DistKind::Beta => {
+                let (a, b) = (positive("a", p(0))?, positive("b", p(1))?);
+                Sampler::Beta { min: 0.0, width: 1.0, a: sample::StdGamma::new(a), b: sample::StdGamma::new(b) }
+            }
+            DistKind::Gamma => {
+                let shape = positive("shape", p(0))?;
+                Sampler::Gamma { shape: sample::StdGamma::new(shape), scale: positive("scale", p(1))? }
+            }
+            DistKind::Exponential => Sampler::Exponential { rate: positive("rate", p(0))? },
+            DistKind::Poisson => {
+                let lambda = non_negative("lambda", p(0))?;
+                Sampler::Poisson(rand_distr::Poisson::new(lambda).ok())
+            }
+            DistKind::Bernoulli => Sampler::Bernoulli(probability(p(0))?),
+            DistKind::Binomial => {
+                let n = non_negative("n", p(0))?;
+                if n.fract() != 0.0 || n > 2f64.powi(53) {
+                    return Err(ParamError::Bound { name: "n", rule: "a whole number", value: n });
+                }
+                let binomial = rand_distr::Binomial::new(n as u64, probability(p(1))?)
+                    .map_err(|e| ParamError::Order(e.to_string()))?;
+                Sampler::Binomial(binomial)
+            }
+        })
+    }
+
+    /// One draw.
+    #[inline]
+    pub fn draw(&self, rng: &mut Rng) -> f64 {
+        match self {
+            Sampler::Normal { mean, sd } => mean + sd * sample::std_normal(rng),
+            Sampler::LogNormal { mu, sigma } => (mu + sigma * sample::std_normal(rng)).exp(),
+            Sampler::Uniform { min, width } => min + width * uniform_open(rng),
+            Sampler::Triangular { min, mode, max } => sample::triangular_quantile(*min, *mode, *max, uniform_open(rng)),
+            Sampler::Beta { min, width, a, b } => {
+                let x = a.draw(rng);
+                let y = b.draw(rng);
+                min + width * (x / (x + y))
+            }
+            Sampler::Gamma { shape, scale } => scale * shape.draw(rng),
+            Sampler::Exponential { rate } => sample::std_exp(rng) / rate,
+            Sampler::Poisson(None) => 0.0,
+            Sampler::Poisson(Some(p)) => p.sample(rng),
+            Sampler::Bernoulli(p) => f64::from(uniform_open(rng) < *p),
+            Sampler::Binomial(b) => b.sample(rng) as f64,
+        }
+    }
+
+    /// Fills `out` with independent draws.
+    pub fn fill(&self, rng: &mut Rng, out: &mut [f64]) {
+        match self {
+            Sampler::Normal { mean, sd } => out.iter_mut().for_each(|x| *x = mean + sd * sample::std_normal(rng)),
+            Sampler::LogNormal { mu, sigma } => {
+                out.iter_mut().for_each(|x| *x = sample::std_normal(rng));
+                out.iter_mut().for_each(|x| *x = (mu + sigma * *x).exp());
+            }
+            _ => out.iter_mut().for_each(|x| *x = self.draw(rng)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_checked_with_its_message() {
+        let err = |kind, params: &[f64]| Sampler::new(kind, params).unwrap_err().to_string();
+        assert_eq!(err(DistKind::Uniform, &[2.0, 1.0]), "need min ≤ max (got 2, 1)");
+        assert_eq!(err(DistKind::Pert, &[1.0, 5.0, 3.0]), "need min ≤ mode ≤ max and min < max (got 1, 5, 3)");
+        assert_eq!(err(DistKind::Triangular, &[1.0, 1.0, 1.0]), "need min ≤ mode ≤ max and min < max (got 1, 1, 1)");
+        assert_eq!(err(DistKind::Beta, &[0.0, 1.0]), "a must be > 0 (got 0)");
+        assert_eq!(err(DistKind::Gamma, &[1.0, -2.0]), "scale must be > 0 (got -2)");
+        assert_eq!(err(DistKind::Exponential, &[0.0]), "rate must be > 0 (got 0)");
+        assert_eq!(err(DistKind::Poisson, &[-1.0]), "lambda must be ≥ 0 (got -1)");
+        assert_eq!(err(DistKind::Bernoulli, &[1.5]), "p must be between 0 and 1 (got 1.5)");
+        assert_eq!(err(DistKind::Binomial, &[2.5, 0.5]), "n must be a whole number (got 2.5)");
+        assert_eq!(err(DistKind::Normal, &[f64::NAN, 1.0]), "mean must be a finite number (got NaN)");
+        assert!(to_lognormal(0.0, 1.0).unwrap_err().to_string().contains("use normal(mean, sd) or uniform(min, max)"));
+        assert_eq!(to_lognormal(3.0, 2.0).unwrap_err().to_string(), "`a to b` needs a < b (got 3 to 2)");
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for (name, kind) in DistKind::ALL {
+            assert_eq!(DistKind::from_name(name), Some(kind));
+            assert_eq!(kind.name(), name);
+        }
+    }
+}

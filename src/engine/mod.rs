@@ -1,0 +1,175 @@
+//! The engine: runs a [`Program`] over many trials, in parallel and deterministically.
+//!
+//! Trials are split into fixed chunks of [`CHUNK`]; every random factor draws from its own
+//! stream keyed by (seed, factor name, chunk) ([`rng`]). Chunks run in parallel with
+//! rayon, a block of [`BLOCK_CHUNKS`] at a time (so memory stays bounded), and their
+//! results are consumed in chunk order. Results are therefore byte-identical for any
+//! thread count and any scheduling. The engine never sees a name, a span or a string.
+
+mod eval;
+mod rng;
+
+use std::ops::Range;
+use std::sync::Mutex;
+
+pub use rng::{stream, stream_key};
+
+use crate::compile::Program;
+use crate::stats::{Moments, QuantileSketch, Summary};
+use eval::Workspace;
+
+/// Trials per chunk. Part of the reproducibility contract: changing it changes results.
+pub const CHUNK: usize = 4096;
+/// Chunks per parallel block.
+pub const BLOCK_CHUNKS: u64 = 64;
+
+/// How many trials to run, from which seed, on how many threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunConfig {
+    /// Number of trials, at least 1.
+    pub trials: u64,
+    /// Seed of every random stream.
+    pub seed: u64,
+    /// Worker threads, at least 1.
+    pub threads: usize,
+}
+
+impl RunConfig {
+    fn n_chunks(&self) -> u64 {
+        self.trials.div_ceil(CHUNK as u64)
+    }
+
+    fn chunk_len(&self, chunk: u64) -> usize {
+        (self.trials - chunk * CHUNK as u64).min(CHUNK as u64) as usize
+    }
+}
+
+/// One chunk's results, as seen by a consumer while the chunk's columns are alive.
+pub struct ChunkView<'a> {
+    /// The chunk's index.
+    pub index: u64,
+    /// Trials in the chunk.
+    pub n: usize,
+    program: &'a Program,
+    workspace: &'a Workspace,
+}
+
+impl ChunkView<'_> {
+    /// Values of output `i` (in [`Program::outputs`] order) for this chunk's trials.
+    pub fn output(&self, i: usize) -> &[f64] {
+        self.workspace.column(self.program.outputs()[i].slot, self.n)
+    }
+
+    /// Non-finite values per var (in [`Program::vars`] order) in this chunk.
+    pub fn nonfinite(&self) -> &[u64] {
+        &self.workspace.nonfinite
+    }
+}
+
+/// Runs chunks `chunks` of `program`; `work` turns each chunk into a `T` using per-thread
+/// state `W` (made by `make` on first use), and `consume` receives the `T`s in chunk order.
+/// Returns the per-thread states.
+pub fn for_each_chunk<W: Send, T: Send>(
+    program: &Program,
+    config: &RunConfig,
+    chunks: Range<u64>,
+    make: impl Fn() -> W + Sync,
+    work: impl Fn(&mut W, &ChunkView<'_>) -> T + Sync,
+    mut consume: impl FnMut(T),
+) -> Vec<W> {
+    use rayon::prelude::*;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build().expect("thread pool");
+    let states: Vec<Mutex<Option<(Workspace, W)>>> = (0..config.threads).map(|_| Mutex::new(None)).collect();
+    let run_chunk = |index: u64| {
+        let thread = rayon::current_thread_index().unwrap_or(0);
+        let mut guard = states[thread].lock().expect("no panics while locked");
+        let (workspace, state) = guard.get_or_insert_with(|| (Workspace::new(program), make()));
+        let n = config.chunk_len(index);
+        workspace.run(program, config.seed, index, n);
+        work(state, &ChunkView { index, n, program, workspace })
+    };
+    let mut start = chunks.start;
+    while start < chunks.end {
+        let end = (start + BLOCK_CHUNKS).min(chunks.end);
+        let results: Vec<T> = pool.install(|| (start..end).into_par_iter().map(run_chunk).collect());
+        results.into_iter().for_each(&mut consume);
+        start = end;
+    }
+    states.into_iter().filter_map(|s| s.into_inner().expect("no panics while locked")).map(|(_, w)| w).collect()
+}
+
+/// The outcome of [`simulate`].
+#[derive(Clone, Debug)]
+pub struct Simulated {
+    /// One summary per output, in [`Program::outputs`] order.
+    pub summaries: Vec<Summary>,
+    /// Trials in which each var (in [`Program::vars`] order) was NaN or infinite.
+    pub nonfinite: Vec<u64>,
+}
+
+/// Per-chunk results merged in chunk order.
+struct ChunkStats {
+    moments: Vec<Moments>,
+    nonfinite: Vec<u64>,
+}
+
+fn chunk_stats(view: &ChunkView<'_>, n_outputs: usize) -> ChunkStats {
+    ChunkStats {
+        moments: (0..n_outputs).map(|i| Moments::of(view.output(i))).collect(),
+        nonfinite: view.nonfinite().to_vec(),
+    }
+}
+
+/// Runs every trial and summarises each output.
+pub fn simulate(program: &Program, config: &RunConfig) -> Simulated {
+    let n_outputs = program.outputs().len();
+    let n_vars = program.vars().len();
+    let mut moments = vec![Moments::default(); n_outputs];
+    let mut nonfinite = vec![0; n_vars];
+    let mut merge = |stats: ChunkStats| {
+        moments.iter_mut().zip(&stats.moments).for_each(|(m, c)| m.merge(c));
+        nonfinite.iter_mut().zip(&stats.nonfinite).for_each(|(n, c)| *n += c);
+    };
+    // Chunk 0 runs alone first: its values fix each sketch's scale deterministically.
+    let mut sketches: Vec<QuantileSketch> = Vec::new();
+    for_each_chunk(
+        program,
+        config,
+        0..1,
+        || (),
+        |_, view| {
+            let stats = chunk_stats(view, n_outputs);
+            let sketches: Vec<QuantileSketch> = (0..n_outputs)
+                .map(|i| {
+                    let mut s = QuantileSketch::for_values(view.output(i));
+                    s.record_all(view.output(i));
+                    s
+                })
+                .collect();
+            (stats, sketches)
+        },
+        |(stats, first)| {
+            merge(stats);
+            sketches = first;
+        },
+    );
+    let empty: Vec<QuantileSketch> = sketches.iter().map(QuantileSketch::empty_like).collect();
+    let workers = for_each_chunk(
+        program,
+        config,
+        1..config.n_chunks(),
+        || empty.clone(),
+        |local, view| {
+            for (i, sketch) in local.iter_mut().enumerate() {
+                sketch.record_all(view.output(i));
+            }
+            chunk_stats(view, n_outputs)
+        },
+        &mut merge,
+    );
+    for local in &workers {
+        sketches.iter_mut().zip(local).for_each(|(s, l)| s.merge(l));
+    }
+    let summaries = moments.into_iter().zip(sketches).map(|(m, s)| Summary::new(m, s)).collect();
+    Simulated { summaries, nonfinite }
+}

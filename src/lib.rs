@@ -1,0 +1,63 @@
+//! costsim: a Monte Carlo uncertainty simulator for cost questions.
+//!
+//! A model file (TOML) declares uncertain inputs and formulas; costsim samples millions
+//! of seeded trials in parallel and reports distributions, intervals and probabilities,
+//! reproducible to the byte from the seed.
+//!
+//! # Code map
+//! Data flows one way, one module per stage:
+//!
+//! - [`source`]: spans, source files and diagnostics (all error rendering).
+//! - [`model`]: TOML → [`Model`] (vars with parsed expressions, scenarios, correlations).
+//! - [`expr`]: the expression language's lexer, parser and AST.
+//! - [`compile`]: resolve names, order vars, fold constants → [`Program`] of column ops.
+//! - [`dist`]: distributions: validation, samplers, quantile functions.
+//! - [`engine`]: fixed chunks, keyed RNG streams, rayon, the batch interpreter.
+//! - [`stats`]: moments and percentile sketches, merged into [`stats::Summary`].
+//! - [`simulation`]: compile + run + report non-finite values ([`Simulation`]).
+//! - [`report`]: table, JSON, CSV and Markdown renderings.
+//! - [`output`]: stdout or atomic file writes.
+//! - [`cli`]: the command line.
+//!
+//! # Architecture invariants
+//! - Only `cli` knows about clap, stdout/stderr and exit codes.
+//! - Only `report::json` derives `Serialize`; only `model` reads TOML.
+//! - `engine` never sees a name, a span or a string; nothing below `cli` reads the clock
+//!   or the environment.
+//! - Results depend only on (binary, model, seed, trials): never on thread count or
+//!   scheduling. Each random factor's stream is keyed by its name, so editing one input
+//!   leaves every other input's draws unchanged.
+//!
+//! ```
+//! use costsim::{Model, RunConfig, Simulation};
+//! let model = Model::parse("m.toml", r#"
+//!     [model]
+//!     name = "demo"
+//!     [vars]
+//!     hours = "2.788M"
+//!     price = "1.5 to 3.5"
+//!     cost = "hours * price"
+//! "#.into()).unwrap();
+//! let simulation = Simulation::new(&model).unwrap();
+//! let summaries = simulation.run(&RunConfig { trials: 10_000, seed: 7, threads: 1 }).unwrap();
+//! assert!(summaries[0].percentiles[4] > 5e6 && summaries[0].percentiles[4] < 7e6);
+//! ```
+
+pub mod cli;
+pub mod compile;
+pub mod dist;
+pub mod engine;
+pub mod error;
+pub mod expr;
+pub mod model;
+pub mod output;
+pub mod report;
+pub mod simulation;
+pub mod source;
+pub mod stats;
+
+pub use compile::Program;
+pub use engine::RunConfig;
+pub use error::{Error, Result};
+pub use model::Model;
+pub use simulation::Simulation;

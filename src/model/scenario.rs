@@ -1,0 +1,91 @@
+//! Scenarios and `--set`: a new [`Model`] with some vars' expressions replaced.
+
+use super::{Model, Named, VarDef};
+use crate::error::{Error, Result};
+use crate::expr;
+use crate::source::{Diagnostic, did_you_mean};
+
+impl Model {
+    /// The model with scenario `name`'s overrides applied.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] if there is no such scenario.
+    pub fn with_scenario(&self, name: &str) -> Result<Model> {
+        let Some(scenario) = self.scenarios.iter().find(|s| s.name.name == name) else {
+            let names = self.scenarios.iter().map(|s| s.name.name.as_str());
+            let hint = match did_you_mean(name, names.clone()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None if self.scenarios.is_empty() => "this model defines no scenarios".to_string(),
+                None => format!("scenarios are: {}", names.collect::<Vec<_>>().join(", ")),
+            };
+            return Err(Error::Usage(format!("unknown scenario `{name}`; {hint}")));
+        };
+        let mut model = self.clone();
+        for var in &scenario.overrides {
+            model.replace(var.clone());
+        }
+        Ok(model)
+    }
+
+    /// The model with `--set VAR=EXPR` overrides applied, in order. Each expression gets
+    /// its own entry in [`Model::sources`] so errors in it point at the option.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for a malformed option; [`Error::Model`] for an unknown var or an
+    /// expression that does not parse.
+    pub fn with_overrides(&self, sets: &[String]) -> Result<Model> {
+        let mut model = self.clone();
+        for set in sets {
+            let Some((name, text)) = set.split_once('=') else {
+                return Err(Error::Usage(format!(
+                    "`--set {set}` must look like VAR=EXPR, e.g. `--set p_h800=\"30k to 45k\"`"
+                )));
+            };
+            let base = model.sources.add("--set", set.clone());
+            let name = Named { name: name.trim().to_string(), span: crate::source::Span::new(base, base + name.len()) };
+            if model.var(&name.name).is_none() {
+                let d = unknown_var(&model, &name);
+                return Err(model.error(vec![d]));
+            }
+            let offset = base + set.len() - text.len();
+            let expr = expr::parse(text).map_err(|mut d| {
+                d.span = d.span.map(|s| s.shift(offset));
+                d.message = format!("{} in `--set {}`", d.message, name.name);
+                model.error(vec![d])
+            })?;
+            let expr = expr.map_spans(&|s| s.shift(offset));
+            model.replace(VarDef { name, expr, text: text.to_string(), unit: None, source: None, note: None });
+        }
+        Ok(model)
+    }
+
+    /// Replaces the var of the same name, keeping its metadata unless the new one has some.
+    fn replace(&mut self, new: VarDef) {
+        if let Some(old) = self.vars.iter_mut().find(|v| v.name.name == new.name.name) {
+            old.unit = new.unit.or(old.unit.take());
+            old.source = new.source.or(old.source.take());
+            old.note = new.note.or(old.note.take());
+            old.name.span = new.name.span;
+            old.expr = new.expr;
+            old.text = new.text;
+        }
+    }
+
+    /// Diagnostics for scenario overrides that name no var.
+    pub(super) fn check_scenarios(&self) -> Vec<Diagnostic> {
+        self.scenarios
+            .iter()
+            .flat_map(|s| &s.overrides)
+            .filter(|o| self.var(&o.name.name).is_none())
+            .map(|o| unknown_var(self, &o.name))
+            .collect()
+    }
+}
+
+fn unknown_var(model: &Model, name: &Named) -> Diagnostic {
+    let d = Diagnostic::new(format!("cannot override `{}`: the model has no such var", name.name), name.span);
+    match did_you_mean(&name.name, model.vars.iter().map(|v| v.name.name.as_str())) {
+        Some(near) => d.with_help(format!("did you mean `{near}`?")),
+        None => d.with_help("an override replaces a var declared in [vars]"),
+    }
+}

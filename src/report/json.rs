@@ -1,0 +1,72 @@
+//! The JSON contract of design.md §3. The only `Serialize` types in the crate.
+
+use serde::Serialize;
+
+use super::RunReport;
+use crate::stats::PERCENTILES;
+
+#[derive(Serialize)]
+struct Run<'a> {
+    costsim_version: &'static str,
+    model: ModelRef<'a>,
+    scenario: Option<&'a str>,
+    seed: u64,
+    trials: u64,
+    sampling: &'a str,
+    outputs: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct ModelRef<'a> {
+    name: &'a str,
+    file: &'a str,
+    sha256: &'a str,
+}
+
+#[derive(Serialize)]
+struct Output {
+    mean: f64,
+    std: f64,
+    min: f64,
+    max: f64,
+    stderr_mean: f64,
+    percentiles: serde_json::Map<String, serde_json::Value>,
+    ci90: [f64; 2],
+}
+
+/// The run as pretty-printed JSON with a trailing newline.
+pub(super) fn render(report: &RunReport<'_>) -> Vec<u8> {
+    let outputs = report
+        .outputs
+        .iter()
+        .map(|o| {
+            let s = o.summary;
+            let percentiles =
+                PERCENTILES.iter().zip(s.percentiles).map(|((n, _), v)| (n.to_string(), v.into())).collect();
+            let m = &s.moments;
+            let output = Output {
+                mean: m.mean,
+                std: m.std(),
+                min: m.min,
+                max: m.max,
+                stderr_mean: m.stderr_mean(),
+                percentiles,
+                ci90: s.ci90(),
+            };
+            (o.name.to_string(), serde_json::to_value(output).expect("plain data serialises"))
+        })
+        .collect();
+    let meta = &report.meta;
+    let run = Run {
+        costsim_version: env!("CARGO_PKG_VERSION"),
+        model: ModelRef { name: meta.model_name, file: meta.file, sha256: meta.sha256 },
+        scenario: meta.scenario,
+        seed: meta.seed,
+        trials: meta.trials,
+        sampling: meta.sampling,
+        outputs,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&run).expect("plain data serialises");
+    bytes.push(b'\n');
+    bytes
+}

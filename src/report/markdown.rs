@@ -1,0 +1,29 @@
+//! Markdown: a heading, the provenance line and a summary table.
+
+use super::{RunReport, human, provenance};
+
+/// The run as a Markdown document.
+pub(super) fn render(report: &RunReport<'_>) -> String {
+    let mut out = format!("## {}\n\n{}\n\n", report.meta.model_name, provenance(&report.meta));
+    out.push_str("| output | mean | p5 | p50 | p95 | 90% interval |\n|---|---:|---:|---:|---:|---|\n");
+    for o in &report.outputs {
+        let s = o.summary;
+        if o.boolean {
+            out.push_str(&format!("| {} | P = {} | | | | |\n", o.name, human::percent(s.moments.mean)));
+            continue;
+        }
+        let n = |x: f64| human::number(x, o.unit);
+        let [lo, hi] = s.ci90();
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} – {} |\n",
+            o.name,
+            n(s.moments.mean),
+            n(s.percentiles[1]),
+            n(s.percentiles[4]),
+            n(s.percentiles[7]),
+            n(lo),
+            n(hi)
+        ));
+    }
+    out
+}

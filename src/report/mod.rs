@@ -1,0 +1,132 @@
+//! Reports: the view model of a run and its renderings (table, JSON, CSV, Markdown).
+//!
+//! Renderers return bytes, so the CLI can write them to stdout or atomically to a file.
+
+pub mod human;
+mod json;
+mod markdown;
+mod table;
+
+use crate::stats::{PERCENTILES, Summary};
+
+/// Output formats of `run`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned text for people.
+    Table,
+    /// design.md §3.
+    Json,
+    /// One row per output.
+    Csv,
+    /// A Markdown table.
+    Markdown,
+}
+
+/// Where a run came from: everything needed to reproduce it.
+#[derive(Clone, Copy, Debug)]
+pub struct RunMeta<'a> {
+    /// `[model] name`.
+    pub model_name: &'a str,
+    /// The model file as given.
+    pub file: &'a str,
+    /// SHA-256 of the model file.
+    pub sha256: &'a str,
+    /// Scenario applied, if any.
+    pub scenario: Option<&'a str>,
+    /// Seed.
+    pub seed: u64,
+    /// Trials.
+    pub trials: u64,
+    /// Sampling method.
+    pub sampling: &'a str,
+}
+
+/// One reported output.
+#[derive(Clone, Copy, Debug)]
+pub struct OutputRow<'a> {
+    /// The var's name.
+    pub name: &'a str,
+    /// Its unit, if declared.
+    pub unit: Option<&'a str>,
+    /// True if it is a comparison or logic (its mean is a probability).
+    pub boolean: bool,
+    /// Its statistics.
+    pub summary: &'a Summary,
+}
+
+/// A run, ready to render.
+#[derive(Clone, Debug)]
+pub struct RunReport<'a> {
+    /// Provenance.
+    pub meta: RunMeta<'a>,
+    /// Outputs in report order.
+    pub outputs: Vec<OutputRow<'a>>,
+}
+
+impl RunReport<'_> {
+    /// The report in `format`.
+    pub fn render(&self, format: Format) -> Vec<u8> {
+        match format {
+            Format::Table => table::render(self).into_bytes(),
+            Format::Json => json::render(self),
+            Format::Csv => csv(self).into_bytes(),
+            Format::Markdown => markdown::render(self).into_bytes(),
+        }
+    }
+}
+
+/// One CSV row per output with every statistic, full precision.
+fn csv(report: &RunReport<'_>) -> String {
+    let names: Vec<&str> = PERCENTILES.iter().map(|(n, _)| *n).collect();
+    let mut out = format!("output,mean,std,min,max,stderr_mean,{}\n", names.join(","));
+    for o in &report.outputs {
+        let m = &o.summary.moments;
+        let mut cells = vec![o.name.to_string()];
+        cells.extend([m.mean, m.std(), m.min, m.max, m.stderr_mean()].iter().map(f64::to_string));
+        cells.extend(o.summary.percentiles.iter().map(f64::to_string));
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// One line summarising the run's provenance.
+fn provenance(meta: &RunMeta<'_>) -> String {
+    let scenario = meta.scenario.map_or(String::new(), |s| format!(" · scenario {s}"));
+    format!(
+        "{}{scenario} · seed {} · {} trials · {}",
+        meta.file,
+        meta.seed,
+        group_thousands(meta.trials),
+        meta.sampling
+    )
+}
+
+/// `1234567` as `1,234,567`.
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The value columns for an output: mean, p5, p50, p95 (or a probability).
+fn headline(o: &OutputRow<'_>) -> Vec<String> {
+    let s = o.summary;
+    if o.boolean {
+        let p = s.moments.mean;
+        return vec![
+            format!("P = {}", human::percent(p)),
+            format!("± {}", human::percent(1.96 * s.moments.stderr_mean())),
+        ];
+    }
+    [s.moments.mean, s.percentiles[1], s.percentiles[4], s.percentiles[7]]
+        .iter()
+        .map(|&x| human::number(x, o.unit))
+        .collect()
+}

@@ -1,0 +1,75 @@
+//! The terminal table: aligned, human units, one text histogram per output.
+
+use super::{OutputRow, RunReport, headline, human, provenance};
+
+/// Block characters for the text histogram, lowest first.
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+/// Width of the text histogram.
+const HISTOGRAM_WIDTH: usize = 24;
+
+/// The run as an aligned table.
+pub(super) fn render(report: &RunReport<'_>) -> String {
+    let mut rows = vec![vec![
+        "output".to_string(),
+        "mean".into(),
+        "p5".into(),
+        "p50".into(),
+        "p95".into(),
+        "90% interval".into(),
+        "p1 … p99".into(),
+    ]];
+    for o in &report.outputs {
+        let mut row = vec![o.name.to_string()];
+        row.extend(headline(o));
+        if !o.boolean {
+            let [lo, hi] = o.summary.ci90();
+            row.push(format!("{} – {}", human::number(lo, o.unit), human::number(hi, o.unit)));
+            row.push(histogram(o));
+        }
+        rows.push(row);
+    }
+    let n_cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..n_cols)
+        .map(|c| {
+            rows.iter()
+                .filter(|r| r.len() > c && !is_probability_row(r))
+                .map(|r| r[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = format!("{}\n{}\n\n", report.meta.model_name, provenance(&report.meta));
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| if is_probability_row(row) && c > 0 { cell.clone() } else { pad(cell, widths[c]) })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn is_probability_row(row: &[String]) -> bool {
+    row.get(1).is_some_and(|c| c.starts_with("P = "))
+}
+
+fn pad(cell: &str, width: usize) -> String {
+    let n = cell.chars().count();
+    format!("{cell}{}", " ".repeat(width.saturating_sub(n)))
+}
+
+/// A one-line histogram of the output between its p1 and p99.
+fn histogram(o: &OutputRow<'_>) -> String {
+    let s = o.summary;
+    let (lo, hi) = (s.percentiles[0], s.percentiles[8]);
+    if hi <= lo {
+        return BARS[BARS.len() - 1].to_string();
+    }
+    let bins = s.density(lo, hi, HISTOGRAM_WIDTH);
+    let peak = bins.iter().copied().max().unwrap_or(0).max(1) as f64;
+    bins.iter()
+        .map(|&c| if c == 0 { ' ' } else { BARS[((c as f64 / peak) * (BARS.len() - 1) as f64).round() as usize] })
+        .collect()
+}

@@ -1,0 +1,63 @@
+//! Summary statistics of simulated outputs, streamed so memory does not grow with the
+//! trial count: [`Moments`] (merged in chunk order) and a [`QuantileSketch`] (merged in
+//! any order, exactly) per output.
+
+mod moments;
+mod quantiles;
+
+pub use moments::Moments;
+pub use quantiles::QuantileSketch;
+
+/// The reported percentiles, with their JSON names.
+pub const PERCENTILES: [(&str, f64); 9] = [
+    ("p1", 0.01),
+    ("p5", 0.05),
+    ("p10", 0.10),
+    ("p25", 0.25),
+    ("p50", 0.50),
+    ("p75", 0.75),
+    ("p90", 0.90),
+    ("p95", 0.95),
+    ("p99", 0.99),
+];
+
+/// Everything reported about one output.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// Count, mean, spread, min and max.
+    pub moments: Moments,
+    /// The values of [`PERCENTILES`], clamped to [min, max].
+    pub percentiles: [f64; 9],
+    /// The full distribution, for histograms and CDFs.
+    pub sketch: QuantileSketch,
+}
+
+impl Summary {
+    /// Summarises merged moments and sketch.
+    pub fn new(moments: Moments, sketch: QuantileSketch) -> Summary {
+        let percentiles = PERCENTILES.map(|(_, q)| sketch.quantile(q).clamp(moments.min, moments.max));
+        Summary { moments, percentiles, sketch }
+    }
+
+    /// The percentile called `name` (e.g. "p95").
+    pub fn percentile(&self, name: &str) -> Option<f64> {
+        PERCENTILES.iter().position(|(n, _)| *n == name).map(|i| self.percentiles[i])
+    }
+
+    /// The 90% interval [p5, p95].
+    pub fn ci90(&self) -> [f64; 2] {
+        [self.percentiles[1], self.percentiles[7]]
+    }
+
+    /// Counts of values in `n_bins` equal bins over [lo, hi]; values outside are left out.
+    pub fn density(&self, lo: f64, hi: f64, n_bins: usize) -> Vec<u64> {
+        let mut bins = vec![0; n_bins];
+        let width = (hi - lo) / n_bins as f64;
+        for (value, count) in self.sketch.buckets() {
+            if (lo..=hi).contains(&value) && width > 0.0 {
+                bins[(((value - lo) / width) as usize).min(n_bins - 1)] += count;
+            }
+        }
+        bins
+    }
+}

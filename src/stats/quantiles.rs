@@ -1,0 +1,141 @@
+//! Streaming percentiles of f64 values with bounded memory, on top of hdrhistogram.
+//!
+//! hdrhistogram counts unsigned integers in log-linear buckets. To use it for costs that
+//! may be negative or span 1e-3…1e13, a [`QuantileSketch`] keeps two histograms (for
+//! |x| of negatives and of positives) plus a count of zeros, and maps |x| to an integer
+//! by a fixed power-of-two `scale` chosen from the first chunk of values (so the choice
+//! is deterministic): the largest |x| of that chunk maps to about 2^40.
+//!
+//! # Error bound
+//! With 3 significant digits each bucket spans at most 1/1024 of its value; reporting
+//! the bucket's midpoint bounds the relative error of a percentile at **2^-11 ≈ 0.05%**
+//! for every |x| ≥ 2^-29 × (largest |x| of the first chunk), i.e. all but values a
+//! billion times smaller than the typical one. Smaller magnitudes are resolved to an
+//! absolute 2^-40 × that maximum (and may read as 0); magnitudes above 2^22 ≈ 4 million
+//! times it saturate. Percentiles are also clamped to the exact min and max, which the
+//! moment accumulators track. Memory is about 0.9 MB per output per thread, whatever
+//! the trial count.
+//!
+//! Percentiles use the nearest-rank definition: the value of rank ⌈q·n⌉ (at least 1).
+
+use hdrhistogram::Histogram;
+
+/// Where the first chunk's largest magnitude lands: 2^TOP.
+const TOP: i32 = 40;
+/// The largest integer the histograms hold.
+const HIGH: u64 = 1 << 62;
+
+/// Counts of values in buckets of bounded relative width; mergeable exactly.
+#[derive(Clone, Debug)]
+pub struct QuantileSketch {
+    scale: f64,
+    negative: Histogram<u64>,
+    positive: Histogram<u64>,
+    zeros: u64,
+}
+
+impl QuantileSketch {
+    /// An empty sketch whose scale suits values like `sample` (the first chunk).
+    pub fn for_values(sample: &[f64]) -> QuantileSketch {
+        let largest = sample.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let exponent = if largest > 0.0 && largest.is_finite() { largest.log2().ceil() as i32 } else { 0 };
+        let histogram = || Histogram::new_with_bounds(1, HIGH, 3).expect("constant bounds are valid");
+        QuantileSketch { scale: 2f64.powi(TOP - exponent), negative: histogram(), positive: histogram(), zeros: 0 }
+    }
+
+    /// An empty sketch with the same scale.
+    pub fn empty_like(&self) -> QuantileSketch {
+        let mut empty = self.clone();
+        empty.negative.reset();
+        empty.positive.reset();
+        empty.zeros = 0;
+        empty
+    }
+
+    /// Counts every value in `values`.
+    pub fn record_all(&mut self, values: &[f64]) {
+        for &x in values {
+            let magnitude = (x.abs() * self.scale).round();
+            if magnitude < 1.0 {
+                self.zeros += 1;
+            } else {
+                let histogram = if x < 0.0 { &mut self.negative } else { &mut self.positive };
+                histogram.saturating_record((magnitude as u64).min(HIGH));
+            }
+        }
+    }
+
+    /// Adds `other`'s counts (same scale) to these.
+    pub fn merge(&mut self, other: &QuantileSketch) {
+        debug_assert_eq!(self.scale, other.scale);
+        self.negative.add(&other.negative).expect("same bounds");
+        self.positive.add(&other.positive).expect("same bounds");
+        self.zeros += other.zeros;
+    }
+
+    /// Number of values counted.
+    pub fn count(&self) -> u64 {
+        self.negative.len() + self.zeros + self.positive.len()
+    }
+
+    /// Every bucket in ascending order of value: (midpoint value, count).
+    pub fn buckets(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+        let negative: Vec<(f64, u64)> = self.signed_buckets(&self.negative, -1.0).collect();
+        let zeros = (self.zeros > 0).then_some((0.0, self.zeros));
+        negative.into_iter().rev().chain(zeros).chain(self.signed_buckets(&self.positive, 1.0))
+    }
+
+    /// A histogram's buckets as (signed midpoint value, count), by ascending magnitude.
+    fn signed_buckets<'a>(&'a self, h: &'a Histogram<u64>, sign: f64) -> impl Iterator<Item = (f64, u64)> + 'a {
+        h.iter_recorded().map(move |v| {
+            let mid = h.median_equivalent(v.value_iterated_to());
+            (sign * mid as f64 / self.scale, v.count_at_value())
+        })
+    }
+
+    /// The nearest-rank `q`-quantile (0 < q ≤ 1), or NaN if the sketch is empty.
+    pub fn quantile(&self, q: f64) -> f64 {
+        let n = self.count();
+        let rank = ((q * n as f64).ceil() as u64).clamp(1, n.max(1));
+        let mut seen = 0;
+        for (value, count) in self.buckets() {
+            seen += count;
+            if seen >= rank {
+                return value;
+            }
+        }
+        f64::NAN
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_within_the_documented_relative_error() {
+        let values: Vec<f64> = (1..=100_000).map(|i| -5e3 + i as f64 * 0.37e3).collect();
+        let mut sketch = QuantileSketch::for_values(&values[..4096]);
+        sketch.record_all(&values);
+        for q in [0.01, 0.05, 0.25, 0.5, 0.9, 0.99] {
+            let exact = values[((q * values.len() as f64).ceil() as usize) - 1];
+            let got = sketch.quantile(q);
+            assert!((got - exact).abs() <= exact.abs() * 2f64.powi(-11) + 1e-9, "q={q}: {got} vs {exact}");
+        }
+    }
+
+    #[test]
+    fn handles_negatives_zeros_and_merging() {
+        let values = [-3.0, -1.0, 0.0, 0.0, 2.0, 5.0];
+        let mut a = QuantileSketch::for_values(&values);
+        let mut b = a.empty_like();
+        a.record_all(&values[..3]);
+        b.record_all(&values[3..]);
+        a.merge(&b);
+        let got: Vec<f64> = (1..=6).map(|r| a.quantile(r as f64 / 6.0)).collect();
+        for (g, want) in got.iter().zip(values) {
+            assert!((g - want).abs() <= want.abs() * 1e-3, "{got:?}");
+        }
+        assert_eq!(a.count(), 6);
+    }
+}
