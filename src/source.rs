@@ -183,12 +183,13 @@ pub fn render_all(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
 }
 
 /// The candidate closest to `name` by edit distance, if it is close enough to be a
-/// plausible typo (at most a third of the name's length, and at least 1 edit allowed).
+/// plausible typo: at most a third of the name's length in edits (at least 1), where
+/// swapping two adjacent characters counts as one edit.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
-        .map(|c| (strsim::levenshtein(name, c), c))
+        .map(|c| (strsim::osa_distance(name, c), c))
         .filter(|&(dist, _)| dist <= limit)
         .min_by_key(|&(dist, c)| (dist, c.len()))
         .map(|(_, c)| c)
@@ -239,5 +240,6 @@ mod tests {
         assert_eq!(did_you_mean("p_h80", names), Some("p_h800"));
         assert_eq!(did_you_mean("capx", names), Some("capex"));
         assert_eq!(did_you_mean("zzz", names), None);
+        assert_eq!(did_you_mean("naem", ["name", "seed"]), Some("name"));
     }
 }

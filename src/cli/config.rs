@@ -60,14 +60,19 @@ pub(super) fn describe(model: &Model, program: &Program) -> String {
     let mut out = format!("model: {}\nsha256: {}\n\n", model.meta.name, model.sha256);
     let width = program.vars().iter().map(|v| v.name.len()).max().unwrap_or(0);
     out.push_str(&format!("vars ({}):\n", program.vars().len()));
-    for var in program.vars() {
-        let kind = match (var.factor, var.constant) {
+    let kinds: Vec<String> = program
+        .vars()
+        .iter()
+        .map(|var| match (var.factor, var.constant) {
             (Some(_), _) => "random".to_string(),
             (None, Some(c)) => format!("constant = {}", human::number(c, var.unit.as_deref())),
             (None, None) => "derived".to_string(),
-        };
+        })
+        .collect();
+    let kind_width = kinds.iter().map(|k| k.chars().count()).max().unwrap_or(0);
+    for (var, kind) in program.vars().iter().zip(&kinds) {
         let unit = var.unit.as_ref().map_or(String::new(), |u| format!(" [{u}]"));
-        out.push_str(&format!("  {:width$}  {:<16} {}{unit}\n", var.name, kind, var.text));
+        out.push_str(&format!("  {:width$}  {kind:kind_width$}  {}{unit}\n", var.name, var.text));
     }
     let names = |idx: &mut dyn Iterator<Item = u32>| {
         idx.map(|v| program.vars()[v as usize].name.as_str()).collect::<Vec<_>>().join(", ")

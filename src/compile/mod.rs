@@ -11,8 +11,6 @@ mod correlations;
 pub mod program;
 mod resolve;
 
-use std::collections::HashMap;
-
 pub use program::{Factor, Op, Operand, Output, Program, VarInfo};
 
 use crate::dist::{self, DistKind, Sampler, Truncated};
@@ -39,11 +37,16 @@ pub fn compile(model: &Model) -> Result<Program> {
 pub fn compile_keeping(model: &Model, extra: &[&str]) -> Result<Program> {
     let (deps, mut diagnostics) = resolve::resolve(model);
     diagnostics.extend(correlations::check(model));
+    let outputs = output_vars(model, &deps).unwrap_or_else(|d| {
+        diagnostics.extend(d);
+        Vec::new()
+    });
     if !diagnostics.is_empty() {
+        diagnostics.sort_by_key(|d| d.span.map(|s| s.start));
         return Err(model.error(diagnostics));
     }
     let order = resolve::order(model, &deps).map_err(|d| model.error(vec![d]))?;
-    let outputs = output_vars(model, &deps, extra)?;
+    let outputs = with_extra(model, outputs, extra)?;
     let mut lowering = Lowering::new(model);
     for &v in &order {
         lowering.var(v);
@@ -55,42 +58,37 @@ pub fn compile_keeping(model: &Model, extra: &[&str]) -> Result<Program> {
     Ok(lowering.finish(&outputs))
 }
 
-/// Indices of the vars to report, in report order.
-fn output_vars(model: &Model, deps: &[Vec<usize>], extra: &[&str]) -> Result<Vec<usize>> {
-    let index: HashMap<&str, usize> = model.vars.iter().enumerate().map(|(i, v)| (v.name.name.as_str(), i)).collect();
-    let mut outputs: Vec<usize> = match &model.meta.outputs {
-        Some(names) => {
-            let mut diagnostics = Vec::new();
-            let found = names
-                .iter()
-                .filter_map(|n| {
-                    let hit = index.get(n.name.as_str()).copied();
-                    if hit.is_none() {
-                        let d = Diagnostic::new(format!("unknown output `{}`", n.name), n.span);
-                        let near = did_you_mean(&n.name, index.keys().copied());
-                        diagnostics.push(match near {
-                            Some(near) => d.with_help(format!("did you mean `{near}`?")),
-                            None => d.with_help("outputs must name vars declared in [vars]"),
-                        });
-                    }
-                    hit
-                })
-                .collect();
-            if !diagnostics.is_empty() {
-                return Err(model.error(diagnostics));
-            }
-            found
-        }
-        None => {
-            let mut used = vec![false; deps.len()];
-            deps.iter().flatten().for_each(|&d| used[d] = true);
-            (0..deps.len()).filter(|&v| !used[v]).collect()
-        }
+/// Indices of the vars to report, in report order: the model's `outputs`, or every var
+/// that no other var uses.
+fn output_vars(model: &Model, deps: &[Vec<usize>]) -> std::result::Result<Vec<usize>, Vec<Diagnostic>> {
+    let Some(names) = &model.meta.outputs else {
+        let mut used = vec![false; deps.len()];
+        deps.iter().flatten().for_each(|&d| used[d] = true);
+        return Ok((0..deps.len()).filter(|&v| !used[v]).collect());
     };
+    let mut diagnostics = Vec::new();
+    let mut outputs = Vec::new();
+    for n in names {
+        match model.vars.iter().position(|v| v.name.name == n.name) {
+            Some(v) => outputs.push(v),
+            None => {
+                let d = Diagnostic::new(format!("unknown output `{}`", n.name), n.span);
+                diagnostics.push(match did_you_mean(&n.name, model.vars.iter().map(|v| v.name.name.as_str())) {
+                    Some(near) => d.with_help(format!("did you mean `{near}`?")),
+                    None => d.with_help("outputs must name vars declared in [vars]"),
+                });
+            }
+        }
+    }
+    if diagnostics.is_empty() { Ok(outputs) } else { Err(diagnostics) }
+}
+
+/// `outputs` followed by the `extra` vars not already in it.
+fn with_extra(model: &Model, mut outputs: Vec<usize>, extra: &[&str]) -> Result<Vec<usize>> {
+    let names = || model.vars.iter().map(|v| v.name.name.as_str());
     for name in extra {
-        let Some(&v) = index.get(name) else {
-            let hint =
-                did_you_mean(name, index.keys().copied()).map_or(String::new(), |n| format!("; did you mean `{n}`?"));
+        let Some(v) = names().position(|n| n == *name) else {
+            let hint = did_you_mean(name, names()).map_or(String::new(), |n| format!("; did you mean `{n}`?"));
             return Err(crate::Error::Usage(format!("unknown var `{name}`{hint}")));
         };
         if !outputs.contains(&v) {

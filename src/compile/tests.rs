@@ -1,1 +1,65 @@
+//! Compile-step tests: folding, streams, outputs and slot reuse.
 
+use super::*;
+use crate::model::Model;
+
+fn program(vars: &str) -> Program {
+    let model = Model::parse("m.toml", format!("[model]\nname = \"t\"\n[vars]\n{vars}")).unwrap();
+    compile(&model).unwrap()
+}
+
+fn var<'p>(p: &'p Program, name: &str) -> &'p VarInfo {
+    p.vars().iter().find(|v| v.name == name).unwrap()
+}
+
+#[test]
+fn constants_fold_through_vars_but_formulas_are_not_rewritten() {
+    let p = program("years = \"4\"\nhours = \"8760 * years\"\nx = \"uniform(0, 1)\"\ny = \"x * 2 * hours\"\n");
+    assert_eq!(var(&p, "hours").constant, Some(35040.0));
+    // `x * 2 * hours` is `(x * 2) * hours`: two multiplications, never `x * 70080`.
+    let muls: Vec<f64> = p
+        .ops()
+        .iter()
+        .filter_map(|op| match op {
+            Op::Binary { b: Operand::Const(c), .. } => Some(*c),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(muls, [2.0, 35040.0]);
+}
+
+#[test]
+fn each_var_that_draws_gets_one_stream_keyed_by_its_name() {
+    let p = program("a = \"normal(0, 1) + uniform(0, 1)\"\nb = \"a * 2\"\nc = \"choice([1, 2], [1, 1])\"\n");
+    let names: Vec<&str> = p.factors().iter().map(|f| p.vars()[f.var as usize].name.as_str()).collect();
+    assert_eq!(names, ["a", "c"]);
+    assert_eq!(p.factors()[0].key, crate::engine::stream_key("a"));
+    assert!(var(&p, "b").factor.is_none());
+}
+
+#[test]
+fn outputs_default_to_unused_vars_and_constants_get_a_column() {
+    let p = program("k = \"3\"\nx = \"pert(1, 2, 3)\"\ny = \"x + k\"\nz = \"k * 2\"\n");
+    let names: Vec<&str> = p.outputs().iter().map(|o| p.vars()[o.var as usize].name.as_str()).collect();
+    assert_eq!(names, ["y", "z"]);
+    assert!(p.ops().iter().any(|op| matches!(op, Op::Fill { value, .. } if *value == 6.0)));
+}
+
+#[test]
+fn columns_are_reused_once_values_are_dead() {
+    // A chain of 30 derived vars needs a handful of columns, not 30.
+    let mut vars = String::from("v0 = \"normal(0, 1)\"\n");
+    for i in 1..30 {
+        vars.push_str(&format!("v{i} = \"v{} * 1.01 + 1\"\n", i - 1));
+    }
+    let p = program(&vars);
+    assert!(p.n_slots() <= 3, "{} slots", p.n_slots());
+}
+
+#[test]
+fn per_trial_parameters_stay_per_trial() {
+    let p = program("mu = \"normal(0, 1)\"\nx = \"normal(mu, 1)\"\nw = \"mu + 1 to mu + 3\"\n");
+    let per_trial =
+        p.ops().iter().filter(|op| matches!(op, Op::Sample { draw: program::Draw::PerTrial { .. }, .. })).count();
+    assert_eq!(per_trial, 2);
+}

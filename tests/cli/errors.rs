@@ -1,0 +1,161 @@
+//! Every class of model error: message, place (file:line:column with a caret), hint,
+//! exit status 2, no panic and no output file.
+
+use crate::util::{Costsim, model_with};
+
+/// Runs `check` on a model with these vars; returns stderr after asserting exit 2.
+#[track_caller]
+fn error_for(vars: &str) -> String {
+    let outcome = Costsim::new().model(&model_with(vars)).args(&["check", "model.toml"]).run().failure(2);
+    assert!(outcome.stdout.is_empty(), "nothing on stdout: {}", outcome.stdout);
+    outcome.stderr
+}
+
+#[test]
+fn unknown_name_names_the_var_the_place_and_a_suggestion() {
+    let stderr = error_for("p_h800 = \"25k to 40k\"\ncapex = \"1000 * p_h80\"\n");
+    let want = "error: unknown name `p_h80` in var `capex`
+ --> model.toml:6:17
+  |
+6 | capex = \"1000 * p_h80\"
+  |                 ^^^^^
+  = help: did you mean `p_h800`?
+";
+    assert_eq!(stderr, want);
+}
+
+#[test]
+fn syntax_error_points_at_the_token() {
+    let stderr = error_for("x = \"2 * (3 + 4\"\n");
+    let want = "error: expected `)`, found the end of the expression in var `x`
+ --> model.toml:5:16
+  |
+5 | x = \"2 * (3 + 4\"
+  |                ^
+";
+    assert_eq!(stderr, want);
+}
+
+#[test]
+fn unknown_function_suggests_the_nearest() {
+    let stderr = error_for("x = \"normall(1, 2)\"\n");
+    assert!(stderr.starts_with("error: unknown function `normall` in var `x`\n --> model.toml:5:6\n"), "{stderr}");
+    assert!(stderr.contains("help: did you mean `normal`?"), "{stderr}");
+}
+
+#[test]
+fn wrong_arity_says_what_the_function_takes() {
+    let stderr = error_for("x = \"pert(1, 2)\"\n");
+    assert!(stderr.contains("error: `pert` takes 3 arguments (min, mode, max), got 2 in var `x`"), "{stderr}");
+}
+
+#[test]
+fn cycle_lists_its_path() {
+    let stderr = error_for("a = \"b + 1\"\nb = \"c * 2\"\nc = \"a\"\n");
+    assert!(stderr.starts_with("error: cycle between vars: a -> b -> c -> a\n --> model.toml:5:1\n"), "{stderr}");
+}
+
+#[test]
+fn duplicate_var_is_reported_with_its_line() {
+    let stderr = error_for("x = \"1\"\nx = \"2\"\n");
+    assert!(stderr.contains("duplicate key"), "{stderr}");
+    assert!(stderr.contains("model.toml:6:1"), "{stderr}");
+}
+
+#[test]
+fn invalid_constant_parameters_name_the_rule() {
+    let stderr = error_for("x = \"normal(10, -2)\"\n");
+    assert!(
+        stderr.starts_with("error: invalid parameters for `normal(...)` in var `x`: sd must be ≥ 0 (got -2)\n"),
+        "{stderr}"
+    );
+    let stderr = error_for("x = \"triangular(5, 1, 9)\"\n");
+    assert!(stderr.contains("need min ≤ mode ≤ max and min < max (got 5, 1, 9)"), "{stderr}");
+    let stderr = error_for("x = \"choice([1, 2], [0, 0])\"\n");
+    assert!(stderr.contains("weights must sum to more than 0"), "{stderr}");
+}
+
+#[test]
+fn to_with_a_non_positive_low_suggests_normal_or_uniform() {
+    let stderr = error_for("x = \"-5 to 10\"\n");
+    assert!(stderr.contains("`a to b` is a lognormal and needs 0 < a < b (got a = -5)"), "{stderr}");
+    assert!(stderr.contains("use normal(mean, sd) or uniform(min, max)"), "{stderr}");
+}
+
+#[test]
+fn constant_that_is_not_a_number_is_caught_at_load() {
+    let stderr = error_for("x = \"ln(0 - 1) + 2\"\n");
+    assert!(
+        stderr.starts_with("error: `ln(0 - 1)` is NaN, not a finite number, in var `x`\n --> model.toml:5:6\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn every_error_is_reported_in_one_pass() {
+    let stderr = error_for("a = \"bb + 1\"\nc = \"foo(2)\"\n");
+    assert!(stderr.contains("unknown name `bb` in var `a`"), "{stderr}");
+    assert!(stderr.contains("unknown function `foo` in var `c`"), "{stderr}");
+}
+
+#[test]
+fn nan_in_some_trials_names_the_var_and_counts_the_trials() {
+    let model = model_with("x = \"normal(0, 1)\"\ny = \"sqrt(x)\"\n");
+    let dir = Costsim::new().model(&model).args(&["run", "model.toml", "--trials", "10000", "-o", "out.json"]);
+    let outcome = dir.run().failure(2);
+    let stderr = outcome.stderr;
+    assert!(stderr.starts_with("error: var `y` is NaN or infinite in "), "{stderr}");
+    let count: u64 =
+        stderr["error: var `y` is NaN or infinite in ".len()..].split(' ').next().unwrap().parse().unwrap();
+    // About half of the trials have x < 0: 5000 ± 5·50.
+    assert!((4750..=5250).contains(&count), "{count}");
+    assert!(stderr.contains("of 10000 trials\n --> model.toml:6:6\n"), "{stderr}");
+    assert!(!dir.path("out.json").exists(), "no output file on error");
+    assert_eq!(std::fs::read_dir(dir.path(".")).unwrap().count(), 1, "only the model: no temp files left");
+}
+
+#[test]
+fn model_structure_errors_name_the_key() {
+    let outcome =
+        Costsim::new().model("[model]\nnaem = \"x\"\n[vars]\nx = 1\n").args(&["check", "model.toml"]).run().failure(2);
+    assert!(outcome.stderr.contains("error: unknown key `naem`\n --> model.toml:2:1"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("did you mean `name`?"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("error: [model] has no `name`"), "{}", outcome.stderr);
+}
+
+#[test]
+fn unknown_output_and_bad_correlations_are_errors() {
+    let text = "[model]\nname = \"t\"\noutputs = [\"totl\"]\n[vars]\na = \"1 to 2\"\nb = \"a * 2\"\ntotal = \"a + b\"\n\
+                [[correlations]]\nvars = [\"a\", \"b\"]\nrank = 1.5\n";
+    let stderr = Costsim::new().model(text).args(&["check", "model.toml"]).run().failure(2).stderr;
+    assert!(stderr.contains("unknown output `totl`") && stderr.contains("did you mean `total`?"), "{stderr}");
+    assert!(stderr.contains("var `b` is not a single distribution, so it cannot be correlated"), "{stderr}");
+    assert!(stderr.contains("rank correlation 1.5 is outside [-1, 1]"), "{stderr}");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let dir = Costsim::new().model(&model_with("x = \"1 to 2\"\n"));
+    let stderr = dir.args(&["run", "model.toml", "--trials", "abc"]).run().failure(2).stderr;
+    assert!(stderr.contains("`--trials abc` must be a whole number ≥ 1"), "{stderr}");
+    let stderr = Costsim::new().args(&["run", "missing.toml"]).run().failure(2).stderr;
+    assert!(stderr.starts_with("error: cannot read model file `missing.toml`"), "{stderr}");
+    let stderr = Costsim::new()
+        .model(&model_with("x = \"1 to 2\"\n"))
+        .args(&["run", "model.toml", "--scenario", "nope"])
+        .run()
+        .failure(2)
+        .stderr;
+    assert!(stderr.contains("unknown scenario `nope`; this model defines no scenarios"), "{stderr}");
+}
+
+#[test]
+fn set_errors_point_into_the_option() {
+    let dir = Costsim::new().model(&model_with("price = \"1 to 2\"\n"));
+    let stderr = dir.args(&["run", "model.toml", "--set", "prise=3"]).run().failure(2).stderr;
+    assert!(stderr.contains("cannot override `prise`: the model has no such var"), "{stderr}");
+    assert!(stderr.contains("did you mean `price`?"), "{stderr}");
+    let dir = Costsim::new().model(&model_with("price = \"1 to 2\"\n"));
+    let stderr = dir.args(&["run", "model.toml", "--set", "price=2 *"]).run().failure(2).stderr;
+    assert!(stderr.contains(" --> --set:1:10\n"), "{stderr}");
+}

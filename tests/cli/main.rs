@@ -1,0 +1,8 @@
+//! Integration tests of the `costsim` binary: one test binary, one module per area.
+
+mod check;
+mod determinism;
+mod errors;
+mod models;
+mod run;
+mod util;

@@ -1,0 +1,112 @@
+//! `run`: formats, options, scenarios and overrides.
+
+use crate::util::{Costsim, model_with};
+
+const MODEL: &str = "[model]
+name = \"Demo\"
+trials = 20_000
+seed = 5
+outputs = [\"cost\", \"big\"]
+
+[vars]
+hours = \"2.788M\"
+price = { value = \"1.5 to 3.5\", unit = \"USD\" }
+cost = { value = \"hours * price\", unit = \"USD\" }
+big = \"cost > 8M\"
+
+[scenarios.cheap]
+description = \"Owner's cost\"
+price = \"1\"
+";
+
+fn run(args: &[&str]) -> crate::util::Outcome {
+    let mut all = vec!["run", "model.toml"];
+    all.extend_from_slice(args);
+    Costsim::new().model(MODEL).args(&all).run().success()
+}
+
+#[test]
+fn json_follows_the_contract() {
+    let json = run(&["--format", "json"]).json();
+    assert_eq!(json["costsim_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(json["model"]["name"], "Demo");
+    assert_eq!(json["model"]["file"], "model.toml");
+    assert_eq!(json["model"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(json["scenario"], serde_json::Value::Null);
+    assert_eq!((json["seed"].as_u64(), json["trials"].as_u64()), (Some(5), Some(20_000)));
+    assert_eq!(json["sampling"], "mc");
+    let keys: Vec<&String> = json["outputs"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["cost", "big"]);
+    let cost = &json["outputs"]["cost"];
+    let fields: Vec<&String> = cost.as_object().unwrap().keys().collect();
+    assert_eq!(fields, ["mean", "std", "min", "max", "stderr_mean", "percentiles", "ci90"]);
+    let names: Vec<&String> = cost["percentiles"].as_object().unwrap().keys().collect();
+    assert_eq!(names, ["p1", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "p99"]);
+    assert_eq!(cost["ci90"][0], cost["percentiles"]["p5"]);
+    assert_eq!(cost["ci90"][1], cost["percentiles"]["p95"]);
+    // `1.5 to 3.5` puts p5 and p95 of cost at 2.788M × 1.5 and × 3.5, within sampling error.
+    let p5 = cost["percentiles"]["p5"].as_f64().unwrap();
+    assert!((p5 / (2.788e6 * 1.5) - 1.0).abs() < 0.02, "{p5}");
+    let std = cost["std"].as_f64().unwrap();
+    assert!((cost["stderr_mean"].as_f64().unwrap() - std / 20_000f64.sqrt()).abs() < 1e-6 * std);
+}
+
+#[test]
+fn table_is_for_people() {
+    let out = run(&[]).stdout;
+    assert!(out.starts_with("Demo\nmodel.toml · seed 5 · 20,000 trials · mc\n"), "{out}");
+    let cost_line = out.lines().find(|l| l.starts_with("cost ")).unwrap();
+    assert!(cost_line.contains("$7.") || cost_line.contains("$6."), "{cost_line}");
+    assert!(cost_line.contains(" – "), "{cost_line}");
+    let big_line = out.lines().find(|l| l.starts_with("big ")).unwrap();
+    assert!(big_line.contains("P = "), "a comparison reads as a probability: {big_line}");
+}
+
+#[test]
+fn csv_and_markdown() {
+    let csv = run(&["--format", "csv"]).stdout;
+    let mut lines = csv.lines();
+    assert_eq!(lines.next().unwrap(), "output,mean,std,min,max,stderr_mean,p1,p5,p10,p25,p50,p75,p90,p95,p99");
+    assert_eq!(lines.next().unwrap().split(',').count(), 15);
+    let md = run(&["--format", "markdown"]).stdout;
+    assert!(md.starts_with("## Demo\n"), "{md}");
+    assert!(md.contains("| cost | $"), "{md}");
+}
+
+#[test]
+fn output_file_is_written_and_matches_stdout() {
+    let dir = Costsim::new().model(MODEL);
+    let stdout = dir.args(&["run", "model.toml", "--format", "json"]).run().success().stdout;
+    let dir = Costsim::new().model(MODEL).args(&["run", "model.toml", "--format", "json", "-o", "out.json"]);
+    let outcome = dir.run().success();
+    assert!(outcome.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(dir.path("out.json")).unwrap(), stdout);
+}
+
+#[test]
+fn scenario_set_seed_and_trials_change_what_they_should() {
+    let base = run(&["--format", "json"]).json();
+    let cheap = run(&["--format", "json", "--scenario", "cheap"]).json();
+    assert_eq!(cheap["scenario"], "cheap");
+    assert_eq!(cheap["outputs"]["cost"]["mean"].as_f64(), Some(2.788e6));
+    assert_eq!(cheap["outputs"]["big"]["mean"].as_f64(), Some(0.0));
+    let set = run(&["--format", "json", "--set", "price=10"]).json();
+    assert_eq!(set["outputs"]["cost"]["p50"].as_f64(), None);
+    assert_eq!(set["outputs"]["cost"]["percentiles"]["p50"].as_f64(), Some(2.788e7));
+    let reseeded = run(&["--format", "json", "--seed", "6", "--trials", "1k"]).json();
+    assert_eq!(reseeded["trials"].as_u64(), Some(1000));
+    assert_ne!(reseeded["outputs"]["cost"]["mean"], base["outputs"]["cost"]["mean"]);
+}
+
+#[test]
+fn default_outputs_are_the_vars_nothing_else_uses() {
+    let text = model_with("a = \"uniform(0, 1)\"\nb = \"a * 2\"\nc = \"b + 1\"\nd = \"a - 1\"\n");
+    let json = Costsim::new()
+        .model(&text)
+        .args(&["run", "model.toml", "--format", "json", "--trials", "1000"])
+        .run()
+        .success()
+        .json();
+    let keys: Vec<&String> = json["outputs"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["c", "d"]);
+}
