@@ -1,22 +1,149 @@
 //! Engine throughput on `models/bench_fleet_tco.toml` (a copy of the shared reference
-//! model), reported as trials per second. Run with `cargo bench --bench engine`.
+//! model), side by side with a hand-written Rust program of the same model: the ratio
+//! of the two is the engine's interpretive overhead. Run with `cargo bench --bench engine`.
+//!
+//! The hand-written baseline is what a careful programmer would write without costsim:
+//! the same distributions and random streams, rayon over the same fixed chunks,
+//! straight-line code per trial, and the same streaming statistics.
 
 use std::hint::black_box;
 
+use costsim::dist::{DistKind, Rng, Sampler};
+use costsim::engine::{CHUNK, stream, stream_key};
+use costsim::stats::{Moments, QuantileSketch};
 use costsim::{Model, RunConfig, Simulation};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_main};
+use rayon::prelude::*;
+
+/// The bench model's inputs, one sampler each, with their stream keys.
+struct Inputs {
+    samplers: Vec<(Sampler, u64)>,
+}
+
+impl Inputs {
+    fn new() -> Inputs {
+        let lognormal = |lo, hi| {
+            let (mu, sigma) = costsim::dist::to_lognormal(lo, hi).unwrap();
+            Sampler::new(DistKind::LogNormal, &[mu, sigma]).unwrap()
+        };
+        let s = |kind, params: &[f64]| Sampler::new(kind, params).unwrap();
+        let named = [
+            ("n_h800", s(DistKind::Pert, &[8000.0, 10000.0, 12000.0])),
+            ("n_h100", s(DistKind::Pert, &[8000.0, 10000.0, 12000.0])),
+            ("n_h20", s(DistKind::Pert, &[20000.0, 30000.0, 40000.0])),
+            ("p_h800", lognormal(25e3, 40e3)),
+            ("p_h100", lognormal(20e3, 35e3)),
+            ("p_h20", lognormal(10e3, 16e3)),
+            ("server_mult", s(DistKind::Triangular, &[1.4, 1.8, 2.5])),
+            ("kw_hopper", s(DistKind::Normal, &[1.3, 0.1])),
+            ("kw_h20", s(DistKind::Normal, &[0.7, 0.08])),
+            ("pue", s(DistKind::Uniform, &[1.15, 1.5])),
+            ("elec_price", lognormal(0.05, 0.12)),
+            ("utilization", s(DistKind::Beta, &[8.0, 2.0])),
+            ("staff", s(DistKind::Normal, &[180.0, 30.0])),
+            ("salary", lognormal(150e3, 600e3)),
+            ("other_opex_rate", s(DistKind::Uniform, &[0.05, 0.15])),
+        ];
+        Inputs { samplers: named.into_iter().map(|(name, s)| (s, stream_key(name))).collect() }
+    }
+}
+
+/// Runs one chunk straight-line per trial; returns the four outputs' columns.
+fn hand_written_chunk(inputs: &Inputs, seed: u64, chunk: u64, n: usize) -> [Vec<f64>; 4] {
+    let mut rngs: Vec<Rng> = inputs.samplers.iter().map(|(_, key)| stream(seed, *key, chunk)).collect();
+    let mut out = [vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]];
+    let years = 4.0;
+    for i in 0..n {
+        let mut x = [0.0; 15];
+        for (j, ((sampler, _), rng)) in inputs.samplers.iter().zip(&mut rngs).enumerate() {
+            x[j] = sampler.draw(rng);
+        }
+        let [
+            n_h800,
+            n_h100,
+            n_h20,
+            p_h800,
+            p_h100,
+            p_h20,
+            server_mult,
+            kw_hopper,
+            kw_h20,
+            pue,
+            elec,
+            util,
+            staff,
+            salary,
+            other,
+        ] = x;
+        let capex = (n_h800 * p_h800 + n_h100 * p_h100 + n_h20 * p_h20) * server_mult;
+        let energy = ((n_h800 + n_h100) * kw_hopper + n_h20 * kw_h20) * pue * 8760.0 * years * util * elec;
+        let opex = energy + staff * salary * years + other * capex * years;
+        out[0][i] = capex;
+        out[1][i] = opex;
+        out[2][i] = capex + opex;
+        out[3][i] = f64::from(capex > 1.6e9);
+    }
+    out
+}
+
+/// The hand-written program: rayon over fixed chunks, streaming moments and sketches.
+fn hand_written(inputs: &Inputs, trials: u64, seed: u64) -> Vec<(Moments, QuantileSketch)> {
+    let n_chunks = trials.div_ceil(CHUNK as u64);
+    let len = |c: u64| (trials - c * CHUNK as u64).min(CHUNK as u64) as usize;
+    let first = hand_written_chunk(inputs, seed, 0, len(0));
+    let mut acc: Vec<(Moments, QuantileSketch)> = first
+        .iter()
+        .map(|col| {
+            let mut sketch = QuantileSketch::for_values(col);
+            sketch.record_all(col);
+            (Moments::of(col), sketch)
+        })
+        .collect();
+    let empty: Vec<QuantileSketch> = acc.iter().map(|(_, s)| s.empty_like()).collect();
+    // Sketches accumulate per rayon split (exact, order-free); moments are kept per chunk
+    // and merged in chunk order, as costsim does.
+    let (mut moments, sketches) = (1..n_chunks)
+        .into_par_iter()
+        .fold(
+            || (Vec::new(), empty.clone()),
+            |(mut moments, mut sketches), c| {
+                let cols = hand_written_chunk(inputs, seed, c, len(c));
+                sketches.iter_mut().zip(&cols).for_each(|(s, col)| s.record_all(col));
+                moments.push((c, cols.iter().map(|col| Moments::of(col)).collect::<Vec<_>>()));
+                (moments, sketches)
+            },
+        )
+        .reduce(
+            || (Vec::new(), empty.clone()),
+            |(mut ma, mut sa), (mb, sb)| {
+                ma.extend(mb);
+                sa.iter_mut().zip(&sb).for_each(|(a, b)| a.merge(b));
+                (ma, sa)
+            },
+        );
+    moments.sort_by_key(|(c, _)| *c);
+    for (_, chunk) in &moments {
+        acc.iter_mut().zip(chunk).for_each(|((m, _), cm)| m.merge(cm));
+    }
+    acc.iter_mut().zip(&sketches).for_each(|((_, s), cs)| s.merge(cs));
+    acc
+}
 
 fn fleet_tco(c: &mut Criterion) {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/models/bench_fleet_tco.toml");
     let model = Model::load(std::path::Path::new(path)).expect("bench model loads");
     let simulation = Simulation::new(&model).expect("bench model compiles");
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let inputs = Inputs::new();
     let mut group = c.benchmark_group("fleet_tco");
     group.sample_size(10);
     for trials in [1_000_000u64, 10_000_000] {
         group.throughput(Throughput::Elements(trials));
         group.bench_function(format!("costsim/{trials}"), |b| {
             b.iter(|| black_box(simulation.run(&RunConfig { trials, seed: 1, threads }).expect("runs")))
+        });
+        group.bench_function(format!("hand_written/{trials}"), |b| {
+            b.iter(|| black_box(hand_written(&inputs, trials, 1)))
         });
     }
     group.finish();
@@ -25,7 +152,7 @@ fn fleet_tco(c: &mut Criterion) {
 mod group {
     #![allow(missing_docs)]
     use super::*;
-    criterion_group!(benches, fleet_tco);
+    criterion::criterion_group!(benches, fleet_tco);
 }
 
 criterion_main!(group::benches);

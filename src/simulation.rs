@@ -2,7 +2,7 @@
 //! cannot be computed in some trials instead of letting NaN into the statistics.
 
 use crate::compile::{self, Program};
-use crate::engine::{self, RunConfig};
+use crate::engine::{self, RunConfig, Simulated};
 use crate::error::Result;
 use crate::model::Model;
 use crate::source::Diagnostic;
@@ -40,9 +40,17 @@ impl<'m> Simulation<'m> {
     /// [`crate::Error::Model`] naming each var that was NaN or infinite in some trials,
     /// with how many.
     pub fn run(&self, config: &RunConfig) -> Result<Vec<Summary>> {
+        Ok(self.simulate(config)?.summaries())
+    }
+
+    /// Runs every trial; the accumulators are summarised by [`Simulated::summaries`].
+    ///
+    /// # Errors
+    /// As [`Simulation::run`].
+    pub fn simulate(&self, config: &RunConfig) -> Result<Simulated> {
         let simulated = engine::simulate(&self.program, config);
         self.check_finite(&simulated.nonfinite, config.trials)?;
-        Ok(simulated.summaries)
+        Ok(simulated)
     }
 
     /// An error for the vars with non-finite values, if any.

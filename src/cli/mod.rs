@@ -4,6 +4,7 @@
 mod config;
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -78,6 +79,9 @@ pub struct CommonArgs {
     /// Write to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Print trials/s and the time spent in each phase on stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// `--format` values.
@@ -133,15 +137,45 @@ fn dispatch(cli: Cli) -> Result<()> {
 }
 
 fn run(args: &RunArgs) -> Result<()> {
+    let start = Instant::now();
     let setup = RunSetup::new(&args.model, &args.common)?;
     let simulation = Simulation::new(&setup.model)?;
     if !setup.model.correlations.is_empty() {
         eprintln!("warning: [[correlations]] are validated but not applied yet; inputs are sampled independently");
     }
-    let summaries = simulation.run(&setup.config)?;
+    let compiled = Instant::now();
+    let simulated = simulation.simulate(&setup.config)?;
+    let sampled = Instant::now();
+    let summaries = simulated.summaries();
     let file = args.model.display().to_string();
     let report = run_report(&setup, &simulation, &summaries, &file);
-    crate::output::write(args.common.output.as_deref(), &report.render(args.common.format.into()))
+    let bytes = report.render(args.common.format.into());
+    let summarised = Instant::now();
+    crate::output::write(args.common.output.as_deref(), &bytes)?;
+    if args.common.timings {
+        let phases = [
+            ("load + compile", compiled - start),
+            ("sampling + evaluation", sampled - compiled),
+            ("merge + summary", summarised - sampled),
+        ];
+        eprint!("{}", timings(setup.config.trials, &phases));
+    }
+    Ok(())
+}
+
+/// The `--timings` text: throughput, then each phase.
+fn timings(trials: u64, phases: &[(&str, Duration)]) -> String {
+    let total: Duration = phases.iter().map(|(_, d)| *d).sum();
+    let rate = trials as f64 / total.as_secs_f64();
+    let mut out = format!(
+        "timings: {trials} trials in {:.3} s ({} trials/s)\n",
+        total.as_secs_f64(),
+        crate::report::human::number(rate, None)
+    );
+    for (name, d) in phases {
+        out.push_str(&format!("  {name:<22} {:>10.3} ms\n", d.as_secs_f64() * 1e3));
+    }
+    out
 }
 
 fn run_report<'a>(

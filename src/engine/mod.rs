@@ -98,11 +98,13 @@ pub fn for_each_chunk<W: Send, T: Send>(
     states.into_iter().filter_map(|s| s.into_inner().expect("no panics while locked")).map(|(_, w)| w).collect()
 }
 
-/// The outcome of [`simulate`].
+/// The outcome of [`simulate`]: merged accumulators, before percentiles are read off.
 #[derive(Clone, Debug)]
 pub struct Simulated {
-    /// One summary per output, in [`Program::outputs`] order.
-    pub summaries: Vec<Summary>,
+    /// Moments per output, in [`Program::outputs`] order.
+    pub moments: Vec<Moments>,
+    /// Percentile sketches per output.
+    pub sketches: Vec<QuantileSketch>,
     /// Trials in which each var (in [`Program::vars`] order) was NaN or infinite.
     pub nonfinite: Vec<u64>,
 }
@@ -120,7 +122,7 @@ fn chunk_stats(view: &ChunkView<'_>, n_outputs: usize) -> ChunkStats {
     }
 }
 
-/// Runs every trial and summarises each output.
+/// Runs every trial, accumulating each output's moments and sketch.
 pub fn simulate(program: &Program, config: &RunConfig) -> Simulated {
     let n_outputs = program.outputs().len();
     let n_vars = program.vars().len();
@@ -170,6 +172,12 @@ pub fn simulate(program: &Program, config: &RunConfig) -> Simulated {
     for local in &workers {
         sketches.iter_mut().zip(local).for_each(|(s, l)| s.merge(l));
     }
-    let summaries = moments.into_iter().zip(sketches).map(|(m, s)| Summary::new(m, s)).collect();
-    Simulated { summaries, nonfinite }
+    Simulated { moments, sketches, nonfinite }
+}
+
+impl Simulated {
+    /// One summary per output: the percentiles read off each sketch.
+    pub fn summaries(self) -> Vec<Summary> {
+        self.moments.into_iter().zip(self.sketches).map(|(m, s)| Summary::new(m, s)).collect()
+    }
 }

@@ -110,3 +110,14 @@ fn default_outputs_are_the_vars_nothing_else_uses() {
     let keys: Vec<&String> = json["outputs"].as_object().unwrap().keys().collect();
     assert_eq!(keys, ["c", "d"]);
 }
+
+#[test]
+fn timings_go_to_stderr_only() {
+    let plain = run(&["--format", "json"]);
+    let timed = run(&["--format", "json", "--timings"]);
+    assert_eq!(plain.stdout, timed.stdout, "timings never reach the JSON");
+    assert!(timed.stderr.starts_with("timings: 20000 trials in "), "{}", timed.stderr);
+    for phase in ["load + compile", "sampling + evaluation", "merge + summary"] {
+        assert!(timed.stderr.contains(phase), "{}", timed.stderr);
+    }
+}
