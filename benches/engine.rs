@@ -51,7 +51,8 @@ impl Inputs {
 /// Runs one chunk straight-line per trial; returns the four outputs' columns.
 fn hand_written_chunk(inputs: &Inputs, seed: u64, chunk: u64, n: usize) -> [Vec<f64>; 4] {
     let mut rngs: Vec<Rng> = inputs.samplers.iter().map(|(_, key)| stream(seed, *key, chunk)).collect();
-    let mut out = [vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]];
+    let [mut capex_col, mut opex_col, mut tco_col, mut over_col] =
+        [vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]];
     let years = 4.0;
     for i in 0..n {
         let mut x = [0.0; 15];
@@ -78,12 +79,12 @@ fn hand_written_chunk(inputs: &Inputs, seed: u64, chunk: u64, n: usize) -> [Vec<
         let capex = (n_h800 * p_h800 + n_h100 * p_h100 + n_h20 * p_h20) * server_mult;
         let energy = ((n_h800 + n_h100) * kw_hopper + n_h20 * kw_h20) * pue * 8760.0 * years * util * elec;
         let opex = energy + staff * salary * years + other * capex * years;
-        out[0][i] = capex;
-        out[1][i] = opex;
-        out[2][i] = capex + opex;
-        out[3][i] = f64::from(capex > 1.6e9);
+        capex_col[i] = capex;
+        opex_col[i] = opex;
+        tco_col[i] = capex + opex;
+        over_col[i] = f64::from(capex > 1.6e9);
     }
-    out
+    [capex_col, opex_col, tco_col, over_col]
 }
 
 /// The hand-written program: rayon over fixed chunks, streaming moments and sketches.
