@@ -15,6 +15,7 @@
 //! - [`engine`]: fixed chunks, keyed RNG streams, rayon, the batch interpreter.
 //! - [`stats`]: moments and percentile sketches, merged into [`stats::Summary`].
 //! - [`simulation`]: compile + run + report non-finite values ([`Simulation`]).
+//! - [`sensitivity`]: tornado, rank correlation and Sobol indices.
 //! - [`report`]: table, JSON, CSV and Markdown renderings.
 //! - [`output`]: stdout or atomic file writes.
 //! - [`cli`]: the command line.
@@ -52,6 +53,7 @@ pub mod expr;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod sensitivity;
 pub mod simulation;
 pub mod source;
 pub mod stats;

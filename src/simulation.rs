@@ -53,6 +53,27 @@ impl<'m> Simulation<'m> {
         Ok(simulated)
     }
 
+    /// Every output's values in trial order, factor `i` drawing from the streams of
+    /// `seeds[i]`. Memory grows with the trial count: callers cap it.
+    ///
+    /// # Errors
+    /// As [`Simulation::run`].
+    pub fn collect(&self, config: &RunConfig, seeds: &[u64]) -> Result<Vec<Vec<f64>>> {
+        let (columns, nonfinite) = engine::collect(&self.program, config, seeds);
+        self.check_finite(&nonfinite, config.trials)?;
+        Ok(columns)
+    }
+
+    /// The index in [`Program::outputs`] of the var called `name`.
+    pub fn output_index(&self, name: &str) -> Option<usize> {
+        self.program.outputs().iter().position(|o| self.program.vars()[o.var as usize].name == name)
+    }
+
+    /// The names of the factors (vars that draw random numbers), in stream order.
+    pub fn factor_names(&self) -> Vec<&str> {
+        self.program.factors().iter().map(|f| self.program.vars()[f.var as usize].name.as_str()).collect()
+    }
+
     /// An error for the vars with non-finite values, if any.
     ///
     /// # Errors

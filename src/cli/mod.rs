@@ -30,6 +30,43 @@ pub enum Command {
     Run(RunArgs),
     /// Load and validate a model; list its vars, random factors, outputs and scenarios.
     Check(CheckArgs),
+    /// Which inputs drive an output's uncertainty: tornado, rank correlation, Sobol indices.
+    Sensitivity(SensitivityArgs),
+}
+
+/// Arguments of `sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// The output var to explain.
+    #[arg(long = "var", value_name = "OUTPUT")]
+    pub var: String,
+    /// Method: tornado (one at a time), spearman (rank correlation), sobol (variance
+    /// shares), or all three.
+    #[arg(long, value_enum, default_value_t = MethodArg::All)]
+    pub method: MethodArg,
+    /// Tornado percentiles: LOW,HIGH.
+    #[arg(long, default_value = "10,90", value_name = "LOW,HIGH")]
+    pub tornado_range: String,
+    /// Options shared by the simulating commands. For sensitivity, --trials is the Sobol
+    /// base sample N (default 65,536) and the trial count of tornado and spearman
+    /// (default: the model's, at most 200,000 kept).
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `--method` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// One at a time, low/high percentiles.
+    Tornado,
+    /// Rank correlation and contribution to variance.
+    Spearman,
+    /// First-order and total Sobol indices.
+    Sobol,
+    /// All three.
+    All,
 }
 
 /// Arguments of `run`.
@@ -133,6 +170,7 @@ fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run(&args),
         Command::Check(args) => check(&args),
+        Command::Sensitivity(args) => sensitivity(&args),
     }
 }
 
@@ -204,6 +242,60 @@ fn run_report<'a>(
         sampling: "mc",
     };
     RunReport { meta, outputs }
+}
+
+fn sensitivity(args: &SensitivityArgs) -> Result<()> {
+    use crate::sensitivity::{self, Method, SensitivityConfig};
+    let setup = RunSetup::new(&args.model, &args.common)?;
+    let methods = match args.method {
+        MethodArg::Tornado => vec![Method::Tornado],
+        MethodArg::Spearman => vec![Method::Spearman],
+        MethodArg::Sobol => vec![Method::Sobol],
+        MethodArg::All => vec![Method::Tornado, Method::Spearman, Method::Sobol],
+    };
+    let config = SensitivityConfig {
+        output: args.var.clone(),
+        methods,
+        trials: args.common.trials.as_ref().map(|_| setup.config.trials),
+        default_trials: setup.config.trials,
+        seed: setup.config.seed,
+        threads: setup.config.threads,
+        tornado_range: parse_range(&args.tornado_range)?,
+    };
+    let analyses = sensitivity::analyse(&setup.model, &config)?;
+    let simulation = Simulation::keeping(&setup.model, &[args.var.as_str()])?;
+    let file = args.model.display().to_string();
+    let report = crate::report::sensitivity::SensitivityReport {
+        model_name: &setup.model.meta.name,
+        file: &file,
+        sha256: &setup.model.sha256,
+        seed: setup.config.seed,
+        output: &args.var,
+        unit: setup.model.var(&args.var).and_then(|v| v.unit.as_deref()),
+        analyses: &analyses,
+        warnings: sensitivity::common_warnings(&setup.model, simulation.factor_names().len()),
+    };
+    let bytes = match args.common.format {
+        FormatArg::Table => report.table().into_bytes(),
+        FormatArg::Json => report.json(),
+        FormatArg::Markdown => crate::report::sensitivity::markdown(&report).into_bytes(),
+        FormatArg::Csv => {
+            return Err(Error::Usage("sensitivity has no CSV format; use table, json or markdown".into()));
+        }
+    };
+    crate::output::write(args.common.output.as_deref(), &bytes)
+}
+
+/// Parses `--tornado-range LOW,HIGH` (percent) into fractions.
+fn parse_range(text: &str) -> Result<(f64, f64)> {
+    let bad = || {
+        Error::Usage(format!(
+            "`--tornado-range {text}` must be two percentiles LOW,HIGH with 0 < LOW < HIGH < 100, e.g. 10,90"
+        ))
+    };
+    let (lo, hi) = text.split_once(',').ok_or_else(bad)?;
+    let (lo, hi): (f64, f64) = (lo.trim().parse().map_err(|_| bad())?, hi.trim().parse().map_err(|_| bad())?);
+    if 0.0 < lo && lo < hi && hi < 100.0 { Ok((lo / 100.0, hi / 100.0)) } else { Err(bad()) }
 }
 
 fn check(args: &CheckArgs) -> Result<()> {

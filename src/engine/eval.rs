@@ -32,10 +32,11 @@ impl Workspace {
         &self.columns[slot as usize][..n]
     }
 
-    /// Runs chunk `chunk` (its first `n` trials) of a run with `seed`.
-    pub(super) fn run(&mut self, program: &Program, seed: u64, chunk: u64, n: usize) {
+    /// Runs chunk `chunk` (its first `n` trials), factor `i` drawing from the stream of
+    /// `seeds[i]`.
+    pub(super) fn run(&mut self, program: &Program, seeds: &[u64], chunk: u64, n: usize) {
         self.rngs.clear();
-        self.rngs.extend(program.factors().iter().map(|f| stream(seed, f.key, chunk)));
+        self.rngs.extend(program.factors().iter().zip(seeds).map(|(f, &seed)| stream(seed, f.key, chunk)));
         self.nonfinite.iter_mut().for_each(|c| *c = 0);
         for op in program.ops() {
             self.op(op, n);

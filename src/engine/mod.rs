@@ -35,6 +35,11 @@ pub struct RunConfig {
 }
 
 impl RunConfig {
+    /// The seed of every factor's streams: `seed` for each of `program`'s factors.
+    pub fn seeds(&self, program: &Program) -> Vec<u64> {
+        vec![self.seed; program.factors().len()]
+    }
+
     fn n_chunks(&self) -> u64 {
         self.trials.div_ceil(CHUNK as u64)
     }
@@ -66,12 +71,14 @@ impl ChunkView<'_> {
     }
 }
 
-/// Runs chunks `chunks` of `program`; `work` turns each chunk into a `T` using per-thread
-/// state `W` (made by `make` on first use), and `consume` receives the `T`s in chunk order.
-/// Returns the per-thread states.
+/// Runs chunks `chunks` of `program`, factor `i` drawing from the streams of `seeds[i]`
+/// (usually `config.seed` for every factor; see [`RunConfig::seeds`]). `work` turns each
+/// chunk into a `T` using per-thread state `W` (made by `make` on first use), and
+/// `consume` receives the `T`s in chunk order. Returns the per-thread states.
 pub fn for_each_chunk<W: Send, T: Send>(
     program: &Program,
     config: &RunConfig,
+    seeds: &[u64],
     chunks: Range<u64>,
     make: impl Fn() -> W + Sync,
     work: impl Fn(&mut W, &ChunkView<'_>) -> T + Sync,
@@ -85,7 +92,7 @@ pub fn for_each_chunk<W: Send, T: Send>(
         let mut guard = states[thread].lock().expect("no panics while locked");
         let (workspace, state) = guard.get_or_insert_with(|| (Workspace::new(program), make()));
         let n = config.chunk_len(index);
-        workspace.run(program, config.seed, index, n);
+        workspace.run(program, seeds, index, n);
         work(state, &ChunkView { index, n, program, workspace })
     };
     let mut start = chunks.start;
@@ -133,10 +140,12 @@ pub fn simulate(program: &Program, config: &RunConfig) -> Simulated {
         nonfinite.iter_mut().zip(&stats.nonfinite).for_each(|(n, c)| *n += c);
     };
     // Chunk 0 runs alone first: its values fix each sketch's scale deterministically.
+    let seeds = config.seeds(program);
     let mut sketches: Vec<QuantileSketch> = Vec::new();
     for_each_chunk(
         program,
         config,
+        &seeds,
         0..1,
         || (),
         |_, view| {
@@ -159,6 +168,7 @@ pub fn simulate(program: &Program, config: &RunConfig) -> Simulated {
     let workers = for_each_chunk(
         program,
         config,
+        &seeds,
         1..config.n_chunks(),
         || empty.clone(),
         |local, view| {
@@ -180,4 +190,25 @@ impl Simulated {
     pub fn summaries(self) -> Vec<Summary> {
         self.moments.into_iter().zip(self.sketches).map(|(m, s)| Summary::new(m, s)).collect()
     }
+}
+
+/// Every output's values in trial order (for rank statistics and Sobol indices: memory
+/// grows with `config.trials`, so callers cap it), with non-finite counts per var.
+pub fn collect(program: &Program, config: &RunConfig, seeds: &[u64]) -> (Vec<Vec<f64>>, Vec<u64>) {
+    let n_outputs = program.outputs().len();
+    let mut columns = vec![Vec::with_capacity(config.trials as usize); n_outputs];
+    let mut nonfinite = vec![0; program.vars().len()];
+    for_each_chunk(
+        program,
+        config,
+        seeds,
+        0..config.n_chunks(),
+        || (),
+        |_, view| ((0..n_outputs).map(|i| view.output(i).to_vec()).collect::<Vec<_>>(), view.nonfinite().to_vec()),
+        |(chunk, counts): (Vec<Vec<f64>>, Vec<u64>)| {
+            columns.iter_mut().zip(chunk).for_each(|(c, values)| c.extend(values));
+            nonfinite.iter_mut().zip(counts).for_each(|(n, c)| *n += c);
+        },
+    );
+    (columns, nonfinite)
 }

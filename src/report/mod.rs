@@ -5,6 +5,7 @@
 pub mod human;
 mod json;
 mod markdown;
+pub mod sensitivity;
 mod table;
 
 use crate::stats::{PERCENTILES, Summary};

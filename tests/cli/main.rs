@@ -5,4 +5,5 @@ mod determinism;
 mod errors;
 mod models;
 mod run;
+mod sensitivity;
 mod util;

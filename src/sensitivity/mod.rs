@@ -1,0 +1,126 @@
+//! Sensitivity analysis: which inputs drive an output's uncertainty.
+//!
+//! A *factor* is a var whose own expression draws random numbers (contains a
+//! distribution call); its randomness is its stream, i.e. every call site in it. Three
+//! methods, from quick to thorough:
+//!
+//! - [`tornado`]: one at a time, each factor at a low and a high percentile with the
+//!   others at their medians (the classic spreadsheet-tool chart);
+//! - [`spearman`]: rank correlation of each factor with the output over simulated
+//!   trials, and its share of the squared correlations (Crystal Ball's "contribution to
+//!   variance");
+//! - [`sobol`]: first-order and total Sobol indices (Saltelli 2010 and Jansen 1999
+//!   estimators) with bootstrap confidence intervals.
+
+pub mod sobol;
+pub mod spearman;
+pub mod tornado;
+
+use crate::engine::RunConfig;
+use crate::error::Result;
+use crate::model::Model;
+use crate::simulation::Simulation;
+
+/// Most trials whose values are kept for rank correlations and tornado percentiles:
+/// the first `RANK_CAP` trials of the run (a random sample, and deterministic).
+pub const RANK_CAP: u64 = 200_000;
+/// Default Sobol base sample size N (the model is evaluated N·(k + 2) times).
+pub const SOBOL_DEFAULT_N: u64 = 1 << 16;
+
+/// A sensitivity method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// One at a time, low/high percentiles.
+    Tornado,
+    /// Rank correlation.
+    Spearman,
+    /// Sobol indices.
+    Sobol,
+}
+
+impl Method {
+    /// The name used on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Tornado => "tornado",
+            Method::Spearman => "spearman",
+            Method::Sobol => "sobol",
+        }
+    }
+}
+
+/// What to analyse and how.
+#[derive(Clone, Debug)]
+pub struct SensitivityConfig {
+    /// The output var.
+    pub output: String,
+    /// Methods, in order.
+    pub methods: Vec<Method>,
+    /// Trials requested (`None`: each method's default).
+    pub trials: Option<u64>,
+    /// The model's or default trial count, used when `trials` is `None`.
+    pub default_trials: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Threads.
+    pub threads: usize,
+    /// Tornado percentiles (as fractions), e.g. (0.1, 0.9).
+    pub tornado_range: (f64, f64),
+}
+
+/// The result of one method.
+#[derive(Clone, Debug)]
+pub enum Analysis {
+    /// See [`tornado`].
+    Tornado(tornado::Tornado),
+    /// See [`spearman`].
+    Spearman(spearman::Spearman),
+    /// See [`sobol`].
+    Sobol(sobol::Sobol),
+}
+
+/// Runs every configured method on `model`.
+///
+/// # Errors
+/// Unknown output var, a model that does not compile, or non-finite values.
+pub fn analyse(model: &Model, config: &SensitivityConfig) -> Result<Vec<Analysis>> {
+    let simulation = Simulation::keeping(model, &[config.output.as_str()])?;
+    let names: Vec<String> = simulation.factor_names().iter().map(|s| s.to_string()).collect();
+    let keep: Vec<&str> = std::iter::once(config.output.as_str()).chain(names.iter().map(String::as_str)).collect();
+    let with_factors = Simulation::keeping(model, &keep)?;
+    let rank_config = RunConfig {
+        trials: config.trials.unwrap_or(config.default_trials).min(RANK_CAP),
+        seed: config.seed,
+        threads: config.threads,
+    };
+    let sobol_config = RunConfig { trials: config.trials.unwrap_or(SOBOL_DEFAULT_N), ..rank_config };
+    config
+        .methods
+        .iter()
+        .map(|method| {
+            Ok(match method {
+                Method::Tornado => Analysis::Tornado(tornado::run(
+                    model,
+                    &with_factors,
+                    &config.output,
+                    &rank_config,
+                    config.tornado_range,
+                )?),
+                Method::Spearman => Analysis::Spearman(spearman::run(&with_factors, &config.output, &rank_config)?),
+                Method::Sobol => Analysis::Sobol(sobol::run(&simulation, &config.output, &sobol_config)?),
+            })
+        })
+        .collect()
+}
+
+/// Warnings every method shares: correlated inputs, no factors.
+pub fn common_warnings(model: &Model, n_factors: usize) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if !model.correlations.is_empty() {
+        warnings.push("the model declares [[correlations]]; sensitivity treats inputs as independent (and this version samples them independently too)".to_string());
+    }
+    if n_factors == 0 {
+        warnings.push("the output does not depend on any random input".to_string());
+    }
+    warnings
+}
