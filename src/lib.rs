@@ -11,6 +11,7 @@
 //! - [`model`]: TOML → [`Model`] (vars with parsed expressions, scenarios, correlations).
 //! - [`expr`]: the expression language's lexer, parser and AST.
 //! - [`compile`]: resolve names, order vars, fold constants → [`Program`] of column ops.
+//! - [`correlation`]: rank-correlation matrices: validation, repair (Gaussian copula).
 //! - [`dist`]: distributions: validation, samplers, quantile functions.
 //! - [`engine`]: fixed chunks, keyed RNG streams, rayon, the batch interpreter.
 //! - [`stats`]: moments and percentile sketches, merged into [`stats::Summary`].
@@ -46,6 +47,7 @@
 
 pub mod cli;
 pub mod compile;
+pub mod correlation;
 pub mod dist;
 pub mod engine;
 pub mod error;

@@ -2,11 +2,35 @@
 //! cannot be computed in some trials instead of letting NaN into the statistics.
 
 use crate::compile::{self, Program};
-use crate::engine::{self, RunConfig, Simulated};
+use crate::engine::{self, CHUNK, RunConfig, Simulated};
 use crate::error::Result;
 use crate::model::Model;
 use crate::source::Diagnostic;
 use crate::stats::Summary;
+
+/// A precision target for [`Simulation::simulate_to_precision`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Precision {
+    /// Relative half-width of the 95% intervals, e.g. 0.005 for 0.5%.
+    pub target: f64,
+    /// Most trials to run.
+    pub max_trials: u64,
+}
+
+/// Requested and achieved rank correlation of one pair of inputs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Achieved {
+    /// The two vars.
+    pub pair: [String; 2],
+    /// Requested Spearman coefficient.
+    pub requested: f64,
+    /// Coefficient used (differs from `requested` only after repair).
+    pub used: f64,
+    /// Spearman coefficient measured on the simulated trials.
+    pub achieved: f64,
+    /// Trials it was measured on.
+    pub trials: u64,
+}
 
 /// A compiled model ready to run.
 #[derive(Debug)]
@@ -62,6 +86,72 @@ impl<'m> Simulation<'m> {
         let (columns, nonfinite) = engine::collect(&self.program, config, seeds);
         self.check_finite(&nonfinite, config.trials)?;
         Ok(columns)
+    }
+
+    /// Runs in rounds, doubling the trials (in whole chunks, from 65,536) until the 95%
+    /// confidence half-width of every output's mean, and of its p95 unless it is a 0/1
+    /// output, is within `precision.target` of the value, or `precision.max_trials` is
+    /// reached. The result equals a plain run of the same number of trials.
+    ///
+    /// # Errors
+    /// As [`Simulation::run`].
+    pub fn simulate_to_precision(&self, config: &RunConfig, precision: &Precision) -> Result<(Simulated, bool)> {
+        let mut simulated = Simulated::new(&self.program);
+        let mut trials = (16 * CHUNK as u64).min(precision.max_trials);
+        loop {
+            simulated.extend(&self.program, config, trials);
+            self.check_finite(&simulated.nonfinite, trials)?;
+            let met = self.precise_enough(&simulated.summaries(), precision.target);
+            if met || trials >= precision.max_trials {
+                return Ok((simulated, met));
+            }
+            trials = (trials * 2).min(precision.max_trials);
+        }
+    }
+
+    fn precise_enough(&self, summaries: &[Summary], target: f64) -> bool {
+        self.program.outputs().iter().zip(summaries).all(|(output, s)| {
+            let mean_ok = s.mean_half_width() <= target * s.moments.mean.abs();
+            let [lo, hi] = s.percentile_ci95[7];
+            mean_ok && (output.boolean || (hi - lo) / 2.0 <= target * s.percentiles[7].abs())
+        })
+    }
+
+    /// The achieved Spearman correlation of each correlated pair, from the first
+    /// min(trials, 1,000,000) trials.
+    ///
+    /// # Errors
+    /// As [`Simulation::run`].
+    pub fn achieved_correlations(&self, config: &RunConfig) -> Result<Vec<Achieved>> {
+        let Some(matrix) = self.program.correlation() else { return Ok(Vec::new()) };
+        let names: Vec<&str> = matrix.vars.iter().map(String::as_str).collect();
+        let simulation = Simulation::keeping(self.model, &names)?;
+        let config = RunConfig { trials: config.trials.min(1_000_000), ..*config };
+        let columns = simulation.collect(&config, &config.seeds(&simulation.program))?;
+        let ranks: Vec<Vec<f64>> = names
+            .iter()
+            .map(|n| crate::stats::rank::ranks(&columns[simulation.output_index(n).expect("kept")]))
+            .collect();
+        let mut achieved = Vec::new();
+        for i in 0..names.len() {
+            for j in (i + 1)..names.len() {
+                let requested = matrix.requested[i][j];
+                let used = matrix
+                    .repairs
+                    .iter()
+                    .find(|r| r.pair == [names[i], names[j]] || r.pair == [names[j], names[i]])
+                    .map_or(requested, |r| r.used);
+                let value = crate::stats::rank::pearson(&ranks[i], &ranks[j]);
+                achieved.push(Achieved {
+                    pair: [names[i].to_string(), names[j].to_string()],
+                    requested,
+                    used,
+                    achieved: value,
+                    trials: config.trials,
+                });
+            }
+        }
+        Ok(achieved)
     }
 
     /// The index in [`Program::outputs`] of the var called `name`.

@@ -7,6 +7,7 @@ use crate::engine::RunConfig;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::report::human;
+use crate::simulation::Precision;
 
 use super::{CommonArgs, parse_trials};
 
@@ -20,6 +21,7 @@ pub(super) struct RunSetup {
     pub(super) model: Model,
     pub(super) scenario: Option<String>,
     pub(super) config: RunConfig,
+    pub(super) precision: Option<Precision>,
 }
 
 impl RunSetup {
@@ -29,15 +31,16 @@ impl RunSetup {
             Some(name) => model.with_scenario(name)?,
             None => model,
         };
-        let model = model.with_overrides(&args.sets)?;
-        if let Some(sampling) = &model.meta.sampling
-            && sampling.name != "mc"
-        {
-            let d =
-                crate::source::Diagnostic::new(format!("unknown sampling method `{}`", sampling.name), sampling.span)
-                    .with_help("this version supports `mc` (plain Monte Carlo)");
-            return Err(model.error(vec![d]));
+        let mut model = model.with_overrides(&args.sets)?;
+        if let Some(sampling) = args.sampling {
+            let name = format!("{sampling:?}").to_lowercase();
+            model.meta.sampling = Some(crate::model::Named { name, span: crate::source::Span::default() });
         }
+        model.meta.repair_correlations = args.repair_correlations;
+        let precision = match &args.precision {
+            Some(text) => Some(Precision { target: parse_percent(text)?, max_trials: parse_trials(&args.max_trials)? }),
+            None => None,
+        };
         let trials = match &args.trials {
             Some(text) => parse_trials(text)?,
             None => model.meta.trials.unwrap_or(DEFAULT_TRIALS),
@@ -51,7 +54,17 @@ impl RunSetup {
             None => std::thread::available_parallelism().map_or(1, usize::from),
         };
         let seed = args.seed.or(model.meta.seed).unwrap_or(DEFAULT_SEED);
-        Ok(RunSetup { scenario: args.scenario.clone(), config: RunConfig { trials, seed, threads }, model })
+        Ok(RunSetup { scenario: args.scenario.clone(), config: RunConfig { trials, seed, threads }, model, precision })
+    }
+}
+
+/// Parses `--precision`: a relative tolerance such as `0.5%` or `0.005`, in (0, 1).
+fn parse_percent(text: &str) -> Result<f64> {
+    let bad = || Error::Usage(format!("`--precision {text}` must be a relative tolerance such as 0.5% or 0.005"));
+    let expr = crate::expr::parse(text).map_err(|_| bad())?;
+    match expr.kind {
+        crate::expr::ExprKind::Num(v) if v > 0.0 && v < 1.0 => Ok(v),
+        _ => Err(bad()),
     }
 }
 
@@ -94,9 +107,10 @@ pub(super) fn describe(model: &Model, program: &Program) -> String {
         out.push_str(&format!("\n  {}{description} (overrides {})", s.name.name, overrides.join(", ")));
     }
     out.push('\n');
-    if !model.correlations.is_empty() {
-        out.push_str(&format!("correlations ({}): validated; not applied yet\n", model.correlations.len()));
+    if let Some(c) = program.correlation() {
+        out.push_str(&format!("correlated inputs ({}): {}\n", c.vars.len(), c.vars.join(", ")));
     }
+    out.push_str(&format!("sampling: {}\n", program.sampling().name()));
     out.push_str("ok\n");
     out
 }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::engine::RunConfig;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::report::{Format, OutputRow, RunMeta, RunReport};
@@ -119,6 +120,32 @@ pub struct CommonArgs {
     /// Print trials/s and the time spent in each phase on stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Sampling method for inputs with quantile functions [default: the model's
+    /// `sampling`, else mc].
+    #[arg(long, value_enum)]
+    pub sampling: Option<SamplingArg>,
+    /// Replace an impossible correlation matrix by the nearest valid one, printing how
+    /// far each coefficient moved.
+    #[arg(long)]
+    pub repair_correlations: bool,
+    /// Keep adding trials until the 95% interval of every output's mean and p95 is
+    /// within this relative half-width, e.g. 0.5%.
+    #[arg(long, value_name = "PERCENT")]
+    pub precision: Option<String>,
+    /// Most trials for --precision.
+    #[arg(long, default_value = "100M", value_name = "N")]
+    pub max_trials: String,
+}
+
+/// `--sampling` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SamplingArg {
+    /// Plain Monte Carlo.
+    Mc,
+    /// Latin hypercube (stratified per chunk of 4,096 trials).
+    Lhs,
+    /// Randomised quasi-Monte Carlo (Sobol sequence with a random digital shift).
+    Qmc,
 }
 
 /// `--format` values.
@@ -178,15 +205,24 @@ fn run(args: &RunArgs) -> Result<()> {
     let start = Instant::now();
     let setup = RunSetup::new(&args.model, &args.common)?;
     let simulation = Simulation::new(&setup.model)?;
-    if !setup.model.correlations.is_empty() {
-        eprintln!("warning: [[correlations]] are validated but not applied yet; inputs are sampled independently");
-    }
+    print_repairs(&simulation);
     let compiled = Instant::now();
-    let simulated = simulation.simulate(&setup.config)?;
+    let (simulated, precision) = match &setup.precision {
+        Some(p) => {
+            let (simulated, met) = simulation.simulate_to_precision(&setup.config, p)?;
+            (simulated, Some(crate::report::PrecisionOutcome { target: p.target, met }))
+        }
+        None => (simulation.simulate(&setup.config)?, None),
+    };
+    let config = RunConfig { trials: simulated.trials(), ..setup.config };
+    let correlations = simulation.achieved_correlations(&config)?;
     let sampled = Instant::now();
     let summaries = simulated.summaries();
     let file = args.model.display().to_string();
-    let report = run_report(&setup, &simulation, &summaries, &file);
+    let mut report = run_report(&setup, &simulation, &summaries, &file);
+    report.meta.trials = config.trials;
+    report.correlations = &correlations;
+    report.precision = precision;
     let bytes = report.render(args.common.format.into());
     let summarised = Instant::now();
     crate::output::write(args.common.output.as_deref(), &bytes)?;
@@ -239,9 +275,28 @@ fn run_report<'a>(
         scenario: setup.scenario.as_deref(),
         seed: setup.config.seed,
         trials: setup.config.trials,
-        sampling: "mc",
+        sampling: simulation.program.sampling().name(),
     };
-    RunReport { meta, outputs }
+    RunReport { meta, outputs, correlations: &[], precision: None }
+}
+
+/// Tells the user, on stderr, how far `--repair-correlations` moved each coefficient.
+fn print_repairs(simulation: &Simulation<'_>) {
+    let Some(matrix) = simulation.program.correlation() else { return };
+    if matrix.repairs.is_empty() {
+        return;
+    }
+    eprintln!("warning: the correlation matrix was not positive semi-definite; repaired to the nearest valid one:");
+    for r in &matrix.repairs {
+        eprintln!(
+            "  {} – {}: requested {:+.3}, used {:+.3} (moved {:+.3})",
+            r.pair[0],
+            r.pair[1],
+            r.requested,
+            r.used,
+            r.used - r.requested
+        );
+    }
 }
 
 fn sensitivity(args: &SensitivityArgs) -> Result<()> {

@@ -11,14 +11,15 @@ mod correlations;
 pub mod program;
 mod resolve;
 
-pub use program::{Factor, Op, Operand, Output, Program, VarInfo};
+pub use program::{Factor, Op, Operand, Output, Program, Sampling, VarInfo};
 
+use crate::correlation::CorrelationMatrix;
 use crate::dist::{self, DistKind, Sampler, Truncated};
 use crate::error::Result;
 use crate::expr::{Expr, ExprKind, UnaryOp};
 use crate::model::Model;
 use crate::source::{Diagnostic, did_you_mean};
-use program::{Binary, Draw, Unary};
+use program::{Binary, Draw, Member, Unary};
 
 /// Compiles `model`: every var, with the model's outputs (or, by default, the vars no
 /// other var uses) as the program's outputs.
@@ -47,7 +48,19 @@ pub fn compile_keeping(model: &Model, extra: &[&str]) -> Result<Program> {
     }
     let order = resolve::order(model, &deps).map_err(|d| model.error(vec![d]))?;
     let outputs = with_extra(model, outputs, extra)?;
-    let mut lowering = Lowering::new(model);
+    let sampling = sampling(model)?;
+    let correlation = match model.correlations.is_empty() {
+        true => None,
+        false => {
+            Some(CorrelationMatrix::new(&model.correlations, model.meta.repair_correlations).map_err(|message| {
+                let span = model.correlations[0].span;
+                model.error(vec![Diagnostic::new(message, span).with_help(
+                    "change the coefficients, or run with --repair-correlations to use the nearest valid matrix",
+                )])
+            })?)
+        }
+    };
+    let mut lowering = Lowering::new(model, sampling, correlation);
     for &v in &order {
         lowering.var(v);
     }
@@ -56,6 +69,17 @@ pub fn compile_keeping(model: &Model, extra: &[&str]) -> Result<Program> {
         return Err(model.error(lowering.diagnostics));
     }
     Ok(lowering.finish(&outputs))
+}
+
+/// The sampling method the model asks for (default `mc`).
+fn sampling(model: &Model) -> Result<Sampling> {
+    let Some(named) = &model.meta.sampling else { return Ok(Sampling::Mc) };
+    Sampling::from_name(&named.name).ok_or_else(|| {
+        model.error(vec![
+            Diagnostic::new(format!("unknown sampling method `{}`", named.name), named.span)
+                .with_help("use `mc` (Monte Carlo), `lhs` (Latin hypercube) or `qmc` (randomised Sobol sequence)"),
+        ])
+    })
 }
 
 /// Indices of the vars to report, in report order: the model's `outputs`, or every var
@@ -101,6 +125,9 @@ fn with_extra(model: &Model, mut outputs: Vec<usize>, extra: &[&str]) -> Result<
 /// Lowers expressions to ops over virtual slots (one per value).
 struct Lowering<'m> {
     model: &'m Model,
+    sampling: Sampling,
+    correlation: Option<CorrelationMatrix>,
+    members: Vec<(usize, Member)>,
     ops: Vec<Op>,
     n_virtual: u32,
     values: Vec<Option<Operand>>,
@@ -111,10 +138,13 @@ struct Lowering<'m> {
 }
 
 impl<'m> Lowering<'m> {
-    fn new(model: &'m Model) -> Lowering<'m> {
+    fn new(model: &'m Model, sampling: Sampling, correlation: Option<CorrelationMatrix>) -> Lowering<'m> {
         let n = model.vars.len();
         Lowering {
             model,
+            sampling,
+            correlation,
+            members: Vec::new(),
             ops: Vec::new(),
             n_virtual: 0,
             values: vec![None; n],
@@ -127,14 +157,83 @@ impl<'m> Lowering<'m> {
 
     fn var(&mut self, v: usize) {
         self.current = v;
-        let value = self.expr(&self.model.vars[v].expr);
+        let value = match self.member(v) {
+            Some(value) => value,
+            None => self.expr(&self.model.vars[v].expr),
+        };
         if let Some(Operand::Slot(slot)) = value {
             self.ops.push(Op::Check { slot, var: v as u32 });
         }
         self.values[v] = value;
     }
 
+    /// Lowers var `v` as a quantile-sampled input if it is one: a single distribution
+    /// with constant parameters, correlated or under `lhs`/`qmc` sampling. `None` means
+    /// "lower it normally"; `Some(None)` reports a problem.
+    fn member(&mut self, v: usize) -> Option<Option<Operand>> {
+        let expr = &self.model.vars[v].expr;
+        let correlated = self.correlation.as_ref().is_some_and(|c| c.vars.contains(&self.model.vars[v].name.name));
+        if !(correlated || self.sampling != Sampling::Mc) || !resolve::is_distribution(expr) {
+            return None;
+        }
+        let first_op = self.ops.len();
+        let (kind, params) = self.dist_params(expr)?;
+        let constants: Option<Vec<f64>> =
+            params.iter().map(|p| if let Operand::Const(c) = p { Some(*c) } else { None }).collect();
+        let Some(constants) = constants else {
+            if !correlated {
+                self.ops.truncate(first_op);
+                return None;
+            }
+            return Some(self.error(Diagnostic::new(
+                format!("var `{}` is correlated, so its distribution's parameters must be constant", self.var_name()),
+                expr.span,
+            )));
+        };
+        let sampler = match Sampler::new(kind, &constants) {
+            Ok(s) => s,
+            Err(rule) => {
+                return Some(self.error(self.invalid(expr, &format!("`{}(...)`", kind.name()), &rule.to_string())));
+            }
+        };
+        if self.sampling == Sampling::Qmc && self.members.len() == crate::engine::MAX_QMC_DIMENSIONS {
+            let message = format!(
+                "qmc sampling supports at most {} inputs; `{}` is one too many",
+                crate::engine::MAX_QMC_DIMENSIONS,
+                self.var_name()
+            );
+            return Some(
+                self.error(Diagnostic::new(message, expr.span).with_help("use `lhs` or `mc` sampling for this model")),
+            );
+        }
+        let (stream, dst) = (self.stream(), self.slot());
+        self.members.push((v, Member { stream, sampler, dst, dim: 0 }));
+        Some(Some(Operand::Slot(dst)))
+    }
+
+    /// The op that fills every quantile-sampled input, members in declaration order.
+    fn quantile_op(&mut self) -> Option<Op> {
+        if self.members.is_empty() {
+            return None;
+        }
+        self.members.sort_by_key(|(v, _)| *v);
+        let names: Vec<&str> = self.members.iter().map(|(v, _)| self.model.vars[*v].name.name.as_str()).collect();
+        let (correlated, cholesky) = match &self.correlation {
+            Some(c) => (
+                c.vars.iter().map(|name| names.iter().position(|n| n == name).expect("member")).collect(),
+                c.cholesky.clone(),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        let members =
+            self.members.iter().enumerate().map(|(dim, (_, m))| Member { dim: dim as u32, ..m.clone() }).collect();
+        Some(Op::Quantile { sampling: self.sampling, members, correlated, cholesky })
+    }
+
     fn finish(mut self, outputs: &[usize]) -> Program {
+        if let Some(op) = self.quantile_op() {
+            self.ops.insert(0, op);
+        }
         let mut pinned = Vec::new();
         for &v in outputs {
             let slot = match self.values[v] {
@@ -171,7 +270,15 @@ impl<'m> Lowering<'m> {
             .zip(physical)
             .map(|(&v, slot)| Output { var: v as u32, slot, boolean: model.vars[v].expr.is_boolean() })
             .collect();
-        Program { ops: self.ops, n_slots, vars, factors: self.factors, outputs }
+        Program {
+            sampling: self.sampling,
+            correlation: self.correlation,
+            ops: self.ops,
+            n_slots,
+            vars,
+            factors: self.factors,
+            outputs,
+        }
     }
 
     fn slot(&mut self) -> u32 {

@@ -128,6 +128,51 @@ pub enum Draw {
     },
 }
 
+/// How the inputs sampled through quantile functions get their uniforms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sampling {
+    /// Plain Monte Carlo: independent uniforms from each input's stream.
+    Mc,
+    /// Latin hypercube, stratified within each chunk of trials.
+    Lhs,
+    /// Randomised quasi-Monte Carlo: a Sobol sequence with a random digital shift.
+    Qmc,
+}
+
+impl Sampling {
+    /// The method called `name` (`mc`, `lhs`, `qmc`).
+    pub fn from_name(name: &str) -> Option<Sampling> {
+        Some(match name {
+            "mc" => Sampling::Mc,
+            "lhs" => Sampling::Lhs,
+            "qmc" => Sampling::Qmc,
+            _ => return None,
+        })
+    }
+
+    /// The method's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sampling::Mc => "mc",
+            Sampling::Lhs => "lhs",
+            Sampling::Qmc => "qmc",
+        }
+    }
+}
+
+/// An input drawn as Q(u) through its quantile function.
+#[derive(Clone, Debug)]
+pub struct Member {
+    /// Its factor's stream.
+    pub stream: u32,
+    /// Its distribution (constant parameters).
+    pub sampler: Sampler,
+    /// The column it fills.
+    pub dst: u32,
+    /// Its dimension in the quasi-random sequence.
+    pub dim: u32,
+}
+
 /// One column operation. `dst` is always a slot no input reads.
 #[derive(Clone, Debug)]
 pub enum Op {
@@ -194,6 +239,19 @@ pub enum Op {
         /// Output slot.
         dst: u32,
     },
+    /// Inputs sampled through their quantile functions: uniforms by `sampling`, made
+    /// dependent by a Gaussian copula for the `correlated` members (Cholesky factor
+    /// `cholesky`, in that order), then mapped through each member's quantile function.
+    Quantile {
+        /// How uniforms are generated.
+        sampling: Sampling,
+        /// The inputs.
+        members: Vec<Member>,
+        /// Indices into `members` of the correlated inputs, in matrix order.
+        correlated: Vec<usize>,
+        /// Lower Cholesky factor of the normal correlations of `correlated`.
+        cholesky: Vec<Vec<f64>>,
+    },
     /// `dst` = a constant in every trial (a constant output).
     Fill {
         /// The value.
@@ -247,6 +305,10 @@ impl Op {
                 Some(dst)
             }
             Op::Fill { dst, .. } => Some(dst),
+            Op::Quantile { members, .. } => {
+                members.iter_mut().for_each(|m| f(&mut m.dst, true));
+                None
+            }
             Op::Check { slot, .. } => {
                 f(slot, false);
                 None
@@ -300,6 +362,8 @@ pub struct Output {
 /// A compiled model. Built only by [`super::compile`].
 #[derive(Clone, Debug)]
 pub struct Program {
+    pub(super) sampling: Sampling,
+    pub(super) correlation: Option<crate::correlation::CorrelationMatrix>,
     pub(super) ops: Vec<Op>,
     pub(super) n_slots: usize,
     pub(super) vars: Vec<VarInfo>,
@@ -308,6 +372,16 @@ pub struct Program {
 }
 
 impl Program {
+    /// How inputs with quantile functions are sampled.
+    pub fn sampling(&self) -> Sampling {
+        self.sampling
+    }
+
+    /// The validated correlations, if the model has any.
+    pub fn correlation(&self) -> Option<&crate::correlation::CorrelationMatrix> {
+        self.correlation.as_ref()
+    }
+
     /// The ops, in execution order.
     pub fn ops(&self) -> &[Op] {
         &self.ops

@@ -10,7 +10,7 @@ mod quantile;
 mod sample;
 
 pub use quantile::Truncated;
-pub use sample::{Rng, uniform_open};
+pub use sample::{Rng, normal_cdf, normal_quantile, uniform_open};
 
 use rand_distr::Distribution;
 
@@ -228,12 +228,24 @@ pub enum Sampler {
         /// Rate.
         rate: f64,
     },
-    /// Poisson; `None` when λ = 0 (always 0).
-    Poisson(Option<rand_distr::Poisson<f64>>),
+    /// Poisson(λ); `draw` is `None` when λ = 0 (always 0).
+    Poisson {
+        /// λ.
+        lambda: f64,
+        /// The sampler.
+        draw: Option<rand_distr::Poisson<f64>>,
+    },
     /// 1 with probability p.
     Bernoulli(f64),
     /// Binomial(n, p).
-    Binomial(rand_distr::Binomial),
+    Binomial {
+        /// Trials.
+        n: u64,
+        /// Success probability.
+        p: f64,
+        /// The sampler.
+        draw: rand_distr::Binomial,
+    },
 }
 
 impl Sampler {
@@ -281,7 +293,7 @@ impl Sampler {
             DistKind::Exponential => Sampler::Exponential { rate: positive("rate", p(0))? },
             DistKind::Poisson => {
                 let lambda = non_negative("lambda", p(0))?;
-                Sampler::Poisson(rand_distr::Poisson::new(lambda).ok())
+                Sampler::Poisson { lambda, draw: rand_distr::Poisson::new(lambda).ok() }
             }
             DistKind::Bernoulli => Sampler::Bernoulli(probability(p(0))?),
             DistKind::Binomial => {
@@ -289,9 +301,9 @@ impl Sampler {
                 if n.fract() != 0.0 || n > 2f64.powi(53) {
                     return Err(ParamError::Bound { name: "n", rule: "a whole number", value: n });
                 }
-                let binomial = rand_distr::Binomial::new(n as u64, probability(p(1))?)
-                    .map_err(|e| ParamError::Order(e.to_string()))?;
-                Sampler::Binomial(binomial)
+                let prob = probability(p(1))?;
+                let draw = rand_distr::Binomial::new(n as u64, prob).map_err(|e| ParamError::Order(e.to_string()))?;
+                Sampler::Binomial { n: n as u64, p: prob, draw }
             }
         })
     }
@@ -311,10 +323,36 @@ impl Sampler {
             }
             Sampler::Gamma { shape, scale } => scale * shape.draw(rng),
             Sampler::Exponential { rate } => sample::std_exp(rng) / rate,
-            Sampler::Poisson(None) => 0.0,
-            Sampler::Poisson(Some(p)) => p.sample(rng),
+            Sampler::Poisson { draw: None, .. } => 0.0,
+            Sampler::Poisson { draw: Some(p), .. } => p.sample(rng),
             Sampler::Bernoulli(p) => f64::from(uniform_open(rng) < *p),
-            Sampler::Binomial(b) => b.sample(rng) as f64,
+            Sampler::Binomial { draw, .. } => draw.sample(rng) as f64,
+        }
+    }
+
+    /// The quantile function Q(u) for 0 < u < 1: the value below which a fraction u of
+    /// draws fall (for discrete distributions, the smallest value with CDF ≥ u).
+    pub fn quantile(&self, u: f64) -> f64 {
+        use statrs::distribution::{ContinuousCDF, DiscreteCDF};
+        match self {
+            Sampler::Normal { mean, sd } => mean + sd * normal_quantile(u),
+            Sampler::LogNormal { mu, sigma } => (mu + sigma * normal_quantile(u)).exp(),
+            Sampler::Uniform { min, width } => min + width * u,
+            Sampler::Triangular { min, mode, max } => sample::triangular_quantile(*min, *mode, *max, u),
+            Sampler::Beta { min, width, a, b } => {
+                min + width * statrs::function::beta::inv_beta_reg(a.shape, b.shape, u)
+            }
+            Sampler::Gamma { shape, scale } => {
+                statrs::distribution::Gamma::new(shape.shape, 1.0).map_or(f64::NAN, |g| scale * g.inverse_cdf(u))
+            }
+            Sampler::Exponential { rate } => -(-u).ln_1p() / rate,
+            Sampler::Poisson { lambda, .. } => {
+                statrs::distribution::Poisson::new(*lambda).map_or(0.0, |d| d.inverse_cdf(u) as f64)
+            }
+            Sampler::Bernoulli(p) => f64::from(u > 1.0 - p),
+            Sampler::Binomial { n, p, .. } => {
+                statrs::distribution::Binomial::new(*p, *n).map_or(f64::NAN, |d| d.inverse_cdf(u) as f64)
+            }
         }
     }
 
@@ -350,6 +388,24 @@ mod tests {
         assert_eq!(err(DistKind::Normal, &[f64::NAN, 1.0]), "mean must be a finite number (got NaN)");
         assert!(to_lognormal(0.0, 1.0).unwrap_err().to_string().contains("use normal(mean, sd) or uniform(min, max)"));
         assert_eq!(to_lognormal(3.0, 2.0).unwrap_err().to_string(), "`a to b` needs a < b (got 3 to 2)");
+    }
+
+    #[test]
+    fn quantiles_invert_the_cdf() {
+        use statrs::distribution::{Beta, ContinuousCDF, Gamma, Normal};
+        let normal = Sampler::new(DistKind::Normal, &[3.0, 2.0]).unwrap();
+        let pert = Sampler::new(DistKind::Pert, &[0.0, 1.0, 4.0]).unwrap();
+        let gamma = Sampler::new(DistKind::Gamma, &[2.5, 3.0]).unwrap();
+        for u in [0.001, 0.05, 0.5, 0.95, 0.999] {
+            let err = (Normal::new(3.0, 2.0).unwrap().cdf(normal.quantile(u)) - u).abs();
+            assert!(err < 1e-12 * u.max(1e-3) * 1e3, "u={u} err={err}");
+            assert!((Beta::new(2.0, 4.0).unwrap().cdf(pert.quantile(u) / 4.0) - u).abs() < 1e-9);
+            assert!((Gamma::new(2.5, 1.0 / 3.0).unwrap().cdf(gamma.quantile(u)) - u).abs() < 1e-9);
+        }
+        let poisson = Sampler::new(DistKind::Poisson, &[3.0]).unwrap();
+        assert_eq!(poisson.quantile(0.5), 3.0);
+        assert_eq!(Sampler::new(DistKind::Bernoulli, &[0.3]).unwrap().quantile(0.69), 0.0);
+        assert_eq!(Sampler::new(DistKind::Bernoulli, &[0.3]).unwrap().quantile(0.71), 1.0);
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub(super) fn triangular_quantile(min: f64, mode: f64, max: f64, u: f64) -> f64 
 /// Unit-scale Gamma(shape) with Marsaglia–Tsang constants precomputed.
 #[derive(Clone, Debug)]
 pub struct StdGamma {
+    /// The shape parameter.
+    pub(super) shape: f64,
     /// shape − 1/3 (of shape + 1 when boosting).
     d: f64,
     /// 1/√(9d).
@@ -57,7 +59,7 @@ impl StdGamma {
     pub(super) fn new(shape: f64) -> StdGamma {
         let boosted = if shape < 1.0 { shape + 1.0 } else { shape };
         let d = boosted - 1.0 / 3.0;
-        StdGamma { d, c: 1.0 / (9.0 * d).sqrt(), inv_shape: if shape < 1.0 { 1.0 / shape } else { 0.0 } }
+        StdGamma { shape, d, c: 1.0 / (9.0 * d).sqrt(), inv_shape: if shape < 1.0 { 1.0 / shape } else { 0.0 } }
     }
 
     /// One draw.
@@ -83,4 +85,16 @@ impl StdGamma {
             }
         }
     }
+}
+
+/// The standard normal CDF Φ(z).
+#[inline]
+pub fn normal_cdf(z: f64) -> f64 {
+    0.5 * statrs::function::erf::erfc(-z / std::f64::consts::SQRT_2)
+}
+
+/// The standard normal quantile Φ⁻¹(u), for 0 < u < 1.
+#[inline]
+pub fn normal_quantile(u: f64) -> f64 {
+    -std::f64::consts::SQRT_2 * statrs::function::erf::erfc_inv(2.0 * u)
 }

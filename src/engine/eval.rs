@@ -8,12 +8,19 @@ use crate::dist::{Rng, Sampler, Truncated, uniform_open};
 use crate::expr::BinOp;
 
 use super::CHUNK;
+use super::quantile::{self, QuantileInputs};
 use super::rng::stream;
+use crate::compile::program::Sampling;
+use rand::Rng as _;
 
 /// Per-thread scratch space: one column per slot, and one generator per factor.
 pub(super) struct Workspace {
     columns: Vec<Vec<f64>>,
     rngs: Vec<Rng>,
+    /// Per-factor digital shifts of the quasi-random sequence (fixed for a run).
+    shifts: Vec<u64>,
+    /// Index of the current chunk's first trial.
+    first_trial: u64,
     /// Non-finite values per var in the last chunk run.
     pub(super) nonfinite: Vec<u64>,
 }
@@ -23,6 +30,8 @@ impl Workspace {
         Workspace {
             columns: vec![vec![0.0; CHUNK]; program.n_slots()],
             rngs: Vec::with_capacity(program.factors().len()),
+            shifts: Vec::new(),
+            first_trial: 0,
             nonfinite: vec![0; program.vars().len()],
         }
     }
@@ -37,6 +46,15 @@ impl Workspace {
     pub(super) fn run(&mut self, program: &Program, seeds: &[u64], chunk: u64, n: usize) {
         self.rngs.clear();
         self.rngs.extend(program.factors().iter().zip(seeds).map(|(f, &seed)| stream(seed, f.key, chunk)));
+        if program.sampling() == Sampling::Qmc && self.shifts.is_empty() {
+            self.shifts = program
+                .factors()
+                .iter()
+                .zip(seeds)
+                .map(|(f, &seed)| stream(seed, f.key, u64::MAX).next_u64())
+                .collect();
+        }
+        self.first_trial = chunk * CHUNK as u64;
         self.nonfinite.iter_mut().for_each(|c| *c = 0);
         for op in program.ops() {
             self.op(op, n);
@@ -48,6 +66,17 @@ impl Workspace {
             self.nonfinite[*var as usize] += count_nonfinite(&self.columns[*slot as usize][..n]);
             return;
         }
+        if let Op::Quantile { sampling, members, correlated, cholesky } = op {
+            let inputs = QuantileInputs {
+                sampling: *sampling,
+                correlated,
+                cholesky,
+                first_trial: self.first_trial,
+                shifts: &self.shifts,
+            };
+            quantile::fill(members, &inputs, &mut self.columns, &mut self.rngs, n);
+            return;
+        }
         let dst_slot = match op {
             Op::Binary { dst, .. }
             | Op::Unary { dst, .. }
@@ -56,7 +85,7 @@ impl Workspace {
             | Op::Sample { dst, .. }
             | Op::Choice { dst, .. }
             | Op::Fill { dst, .. } => *dst as usize,
-            Op::Check { .. } => unreachable!("handled above"),
+            Op::Check { .. } | Op::Quantile { .. } => unreachable!("handled above"),
         };
         let mut dst = std::mem::take(&mut self.columns[dst_slot]);
         let out = &mut dst[..n];
@@ -78,7 +107,7 @@ impl Workspace {
                 }
             }
             Op::Fill { value, .. } => out.fill(*value),
-            Op::Check { .. } => {}
+            Op::Check { .. } | Op::Quantile { .. } => {}
         }
         self.columns[dst_slot] = dst;
     }

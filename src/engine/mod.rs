@@ -7,6 +7,9 @@
 //! thread count and any scheduling. The engine never sees a name, a span or a string.
 
 mod eval;
+mod quantile;
+
+pub(crate) use quantile::MAX_QMC_DIMENSIONS;
 mod rng;
 
 use std::ops::Range;
@@ -131,64 +134,90 @@ fn chunk_stats(view: &ChunkView<'_>, n_outputs: usize) -> ChunkStats {
 
 /// Runs every trial, accumulating each output's moments and sketch.
 pub fn simulate(program: &Program, config: &RunConfig) -> Simulated {
-    let n_outputs = program.outputs().len();
-    let n_vars = program.vars().len();
-    let mut moments = vec![Moments::default(); n_outputs];
-    let mut nonfinite = vec![0; n_vars];
-    let mut merge = |stats: ChunkStats| {
-        moments.iter_mut().zip(&stats.moments).for_each(|(m, c)| m.merge(c));
-        nonfinite.iter_mut().zip(&stats.nonfinite).for_each(|(n, c)| *n += c);
-    };
-    // Chunk 0 runs alone first: its values fix each sketch's scale deterministically.
-    let seeds = config.seeds(program);
-    let mut sketches: Vec<QuantileSketch> = Vec::new();
-    for_each_chunk(
-        program,
-        config,
-        &seeds,
-        0..1,
-        || (),
-        |_, view| {
-            let stats = chunk_stats(view, n_outputs);
-            let sketches: Vec<QuantileSketch> = (0..n_outputs)
-                .map(|i| {
-                    let mut s = QuantileSketch::for_values(view.output(i));
-                    s.record_all(view.output(i));
-                    s
-                })
-                .collect();
-            (stats, sketches)
-        },
-        |(stats, first)| {
-            merge(stats);
-            sketches = first;
-        },
-    );
-    let empty: Vec<QuantileSketch> = sketches.iter().map(QuantileSketch::empty_like).collect();
-    let workers = for_each_chunk(
-        program,
-        config,
-        &seeds,
-        1..config.n_chunks(),
-        || empty.clone(),
-        |local, view| {
-            for (i, sketch) in local.iter_mut().enumerate() {
-                sketch.record_all(view.output(i));
-            }
-            chunk_stats(view, n_outputs)
-        },
-        &mut merge,
-    );
-    for local in &workers {
-        sketches.iter_mut().zip(local).for_each(|(s, l)| s.merge(l));
-    }
-    Simulated { moments, sketches, nonfinite }
+    let mut simulated = Simulated::new(program);
+    simulated.extend(program, config, config.trials);
+    simulated
 }
 
 impl Simulated {
+    /// Nothing simulated yet.
+    pub fn new(program: &Program) -> Simulated {
+        let n_outputs = program.outputs().len();
+        Simulated {
+            moments: vec![Moments::default(); n_outputs],
+            sketches: Vec::new(),
+            nonfinite: vec![0; program.vars().len()],
+        }
+    }
+
+    /// Trials accumulated so far.
+    pub fn trials(&self) -> u64 {
+        self.moments.first().map_or(0, |m| m.n)
+    }
+
+    /// Runs the trials from [`Simulated::trials`] up to `trials` (streams by
+    /// `config.seed`). Extending in steps gives the same result as one run, provided each
+    /// step but the last ends on a chunk boundary.
+    pub fn extend(&mut self, program: &Program, config: &RunConfig, trials: u64) {
+        let n_outputs = program.outputs().len();
+        let seeds = config.seeds(program);
+        let config = RunConfig { trials, ..*config };
+        let mut start = self.trials().div_ceil(CHUNK as u64);
+        if start == 0 && config.n_chunks() > 0 {
+            // Chunk 0 runs alone first: its values fix each sketch's scale deterministically.
+            let mut first = Vec::new();
+            for_each_chunk(
+                program,
+                &config,
+                &seeds,
+                0..1,
+                || (),
+                |_, view| {
+                    let sketches: Vec<QuantileSketch> = (0..n_outputs)
+                        .map(|i| {
+                            let mut s = QuantileSketch::for_values(view.output(i));
+                            s.record_all(view.output(i));
+                            s
+                        })
+                        .collect();
+                    (chunk_stats(view, n_outputs), sketches)
+                },
+                |(stats, sketches)| {
+                    self.merge(&stats);
+                    first = sketches;
+                },
+            );
+            self.sketches = first;
+            start = 1;
+        }
+        let empty: Vec<QuantileSketch> = self.sketches.iter().map(QuantileSketch::empty_like).collect();
+        let workers = for_each_chunk(
+            program,
+            &config,
+            &seeds,
+            start..config.n_chunks(),
+            || empty.clone(),
+            |local, view| {
+                for (i, sketch) in local.iter_mut().enumerate() {
+                    sketch.record_all(view.output(i));
+                }
+                chunk_stats(view, n_outputs)
+            },
+            |stats| self.merge(&stats),
+        );
+        for local in &workers {
+            self.sketches.iter_mut().zip(local).for_each(|(s, l)| s.merge(l));
+        }
+    }
+
+    fn merge(&mut self, stats: &ChunkStats) {
+        self.moments.iter_mut().zip(&stats.moments).for_each(|(m, c)| m.merge(c));
+        self.nonfinite.iter_mut().zip(&stats.nonfinite).for_each(|(n, c)| *n += c);
+    }
+
     /// One summary per output: the percentiles read off each sketch.
-    pub fn summaries(self) -> Vec<Summary> {
-        self.moments.into_iter().zip(self.sketches).map(|(m, s)| Summary::new(m, s)).collect()
+    pub fn summaries(&self) -> Vec<Summary> {
+        self.moments.iter().zip(&self.sketches).map(|(m, s)| Summary::new(*m, s.clone())).collect()
     }
 }
 

@@ -14,6 +14,25 @@ struct Run<'a> {
     trials: u64,
     sampling: &'a str,
     outputs: serde_json::Map<String, serde_json::Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    correlations: Vec<Correlation<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    precision: Option<Precision>,
+}
+
+#[derive(Serialize)]
+struct Correlation<'a> {
+    vars: &'a [String; 2],
+    requested: f64,
+    used: f64,
+    achieved: f64,
+    trials: u64,
+}
+
+#[derive(Serialize)]
+struct Precision {
+    target: f64,
+    met: bool,
 }
 
 #[derive(Serialize)]
@@ -32,6 +51,8 @@ struct Output {
     stderr_mean: f64,
     percentiles: serde_json::Map<String, serde_json::Value>,
     ci90: [f64; 2],
+    mean_ci95: [f64; 2],
+    percentile_ci95: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The run as pretty-printed JSON with a trailing newline.
@@ -43,7 +64,13 @@ pub(super) fn render(report: &RunReport<'_>) -> Vec<u8> {
             let s = o.summary;
             let percentiles =
                 PERCENTILES.iter().zip(s.percentiles).map(|((n, _), v)| (n.to_string(), v.into())).collect();
+            let percentile_ci95 = PERCENTILES
+                .iter()
+                .zip(s.percentile_ci95)
+                .map(|((n, _), ci)| (n.to_string(), serde_json::json!(ci)))
+                .collect();
             let m = &s.moments;
+            let half = s.mean_half_width();
             let output = Output {
                 mean: m.mean,
                 std: m.std(),
@@ -52,6 +79,8 @@ pub(super) fn render(report: &RunReport<'_>) -> Vec<u8> {
                 stderr_mean: m.stderr_mean(),
                 percentiles,
                 ci90: s.ci90(),
+                mean_ci95: [m.mean - half, m.mean + half],
+                percentile_ci95,
             };
             (o.name.to_string(), serde_json::to_value(output).expect("plain data serialises"))
         })
@@ -65,6 +94,18 @@ pub(super) fn render(report: &RunReport<'_>) -> Vec<u8> {
         trials: meta.trials,
         sampling: meta.sampling,
         outputs,
+        correlations: report
+            .correlations
+            .iter()
+            .map(|c| Correlation {
+                vars: &c.pair,
+                requested: c.requested,
+                used: c.used,
+                achieved: c.achieved,
+                trials: c.trials,
+            })
+            .collect(),
+        precision: report.precision.map(|p| Precision { target: p.target, met: p.met }),
     };
     let mut bytes = serde_json::to_vec_pretty(&run).expect("plain data serialises");
     bytes.push(b'\n');

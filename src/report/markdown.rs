@@ -1,6 +1,6 @@
 //! Markdown: a heading, the provenance line and a summary table.
 
-use super::{RunReport, human, provenance};
+use super::{RunReport, human, notes, provenance};
 
 /// The run as a Markdown document.
 pub(super) fn render(report: &RunReport<'_>) -> String {
@@ -25,5 +25,6 @@ pub(super) fn render(report: &RunReport<'_>) -> String {
             n(hi)
         ));
     }
+    out.push_str(&notes(report));
     out
 }

@@ -55,6 +55,15 @@ pub struct OutputRow<'a> {
     pub summary: &'a Summary,
 }
 
+/// Whether a `--precision` target was met.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PrecisionOutcome {
+    /// The relative target.
+    pub target: f64,
+    /// True if every output met it.
+    pub met: bool,
+}
+
 /// A run, ready to render.
 #[derive(Clone, Debug)]
 pub struct RunReport<'a> {
@@ -62,6 +71,10 @@ pub struct RunReport<'a> {
     pub meta: RunMeta<'a>,
     /// Outputs in report order.
     pub outputs: Vec<OutputRow<'a>>,
+    /// Requested and achieved correlations.
+    pub correlations: &'a [crate::simulation::Achieved],
+    /// The precision target, if one was set.
+    pub precision: Option<PrecisionOutcome>,
 }
 
 impl RunReport<'_> {
@@ -116,18 +129,43 @@ fn group_thousands(n: u64) -> String {
     out
 }
 
-/// The value columns for an output: mean, p5, p50, p95 (or a probability).
+/// The value columns for an output: mean, p5, p50, p95 (or a probability), with the
+/// 95% half-widths of the mean and p95 relative to their values.
 fn headline(o: &OutputRow<'_>) -> Vec<String> {
     let s = o.summary;
     if o.boolean {
         let p = s.moments.mean;
-        return vec![
-            format!("P = {}", human::percent(p)),
-            format!("± {}", human::percent(1.96 * s.moments.stderr_mean())),
-        ];
+        return vec![format!("P = {}", human::percent(p)), format!("± {}", human::percent(s.mean_half_width()))];
     }
-    [s.moments.mean, s.percentiles[1], s.percentiles[4], s.percentiles[7]]
-        .iter()
-        .map(|&x| human::number(x, o.unit))
-        .collect()
+    let relative = |half: f64, x: f64| {
+        if x == 0.0 || half == 0.0 { String::new() } else { format!(" ±{}", human::percent(half / x.abs())) }
+    };
+    let [lo, hi] = s.percentile_ci95[7];
+    vec![
+        format!("{}{}", human::number(s.moments.mean, o.unit), relative(s.mean_half_width(), s.moments.mean)),
+        human::number(s.percentiles[1], o.unit),
+        human::number(s.percentiles[4], o.unit),
+        format!("{}{}", human::number(s.percentiles[7], o.unit), relative((hi - lo) / 2.0, s.percentiles[7])),
+    ]
+}
+
+/// Lines about correlations and precision, shared by the table and Markdown.
+fn notes(report: &RunReport<'_>) -> String {
+    let mut out = String::new();
+    if !report.correlations.is_empty() {
+        out.push_str("\nrank correlations: requested → achieved\n");
+        for c in report.correlations {
+            let repaired = if c.used == c.requested { String::new() } else { format!(" (repaired to {:+.3})", c.used) };
+            out.push_str(&format!(
+                "  {} – {}: {:+.3}{repaired} → {:+.3}\n",
+                c.pair[0], c.pair[1], c.requested, c.achieved
+            ));
+        }
+    }
+    if let Some(p) = report.precision {
+        let verdict = if p.met { "met" } else { "NOT met (raise --max-trials)" };
+        let trials = group_thousands(report.meta.trials);
+        out.push_str(&format!("\nprecision: ±{} target {verdict} after {trials} trials\n", human::percent(p.target)));
+    }
+    out
 }

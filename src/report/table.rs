@@ -1,6 +1,6 @@
 //! The terminal table: aligned, human units, one text histogram per output.
 
-use super::{OutputRow, RunReport, headline, human, provenance};
+use super::{OutputRow, RunReport, headline, human, notes, provenance};
 
 /// Block characters for the text histogram, lowest first.
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -48,6 +48,7 @@ pub(super) fn render(report: &RunReport<'_>) -> String {
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
+    out.push_str(&notes(report));
     out
 }
 

@@ -84,10 +84,13 @@ pub enum Analysis {
 /// # Errors
 /// Unknown output var, a model that does not compile, or non-finite values.
 pub fn analyse(model: &Model, config: &SensitivityConfig) -> Result<Vec<Analysis>> {
-    let simulation = Simulation::keeping(model, &[config.output.as_str()])?;
+    // Tornado and Sobol indices assume independent inputs: they run without correlations.
+    let independent = Model { correlations: Vec::new(), ..model.clone() };
+    let simulation = Simulation::keeping(&independent, &[config.output.as_str()])?;
     let names: Vec<String> = simulation.factor_names().iter().map(|s| s.to_string()).collect();
     let keep: Vec<&str> = std::iter::once(config.output.as_str()).chain(names.iter().map(String::as_str)).collect();
     let with_factors = Simulation::keeping(model, &keep)?;
+    let independent_with_factors = Simulation::keeping(&independent, &keep)?;
     let rank_config = RunConfig {
         trials: config.trials.unwrap_or(config.default_trials).min(RANK_CAP),
         seed: config.seed,
@@ -100,8 +103,8 @@ pub fn analyse(model: &Model, config: &SensitivityConfig) -> Result<Vec<Analysis
         .map(|method| {
             Ok(match method {
                 Method::Tornado => Analysis::Tornado(tornado::run(
-                    model,
-                    &with_factors,
+                    &independent,
+                    &independent_with_factors,
                     &config.output,
                     &rank_config,
                     config.tornado_range,
@@ -117,7 +120,10 @@ pub fn analyse(model: &Model, config: &SensitivityConfig) -> Result<Vec<Analysis
 pub fn common_warnings(model: &Model, n_factors: usize) -> Vec<String> {
     let mut warnings = Vec::new();
     if !model.correlations.is_empty() {
-        warnings.push("the model declares [[correlations]]; sensitivity treats inputs as independent (and this version samples them independently too)".to_string());
+        warnings.push(
+            "the model's [[correlations]] are applied in spearman but not in tornado and sobol, which assume independent inputs"
+                .to_string(),
+        );
     }
     if n_factors == 0 {
         warnings.push("the output does not depend on any random input".to_string());

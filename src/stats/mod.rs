@@ -4,6 +4,7 @@
 
 mod moments;
 mod quantiles;
+pub mod rank;
 
 pub use moments::Moments;
 pub use quantiles::QuantileSketch;
@@ -21,6 +22,18 @@ pub const PERCENTILES: [(&str, f64); 9] = [
     ("p99", 0.99),
 ];
 
+/// z such that Φ(z) = 0.975.
+pub const Z975: f64 = 1.959_963_984_540_054;
+
+/// Ranks of the order statistics bracketing the q-quantile of n values with 95%
+/// confidence (normal approximation to the binomial: rank nq ± 1.96·√(nq(1 − q))).
+/// Distribution-free for independent trials; conservative for lhs and qmc.
+pub fn order_statistic_ranks(q: f64, n: u64) -> [u64; 2] {
+    let n = n as f64;
+    let spread = Z975 * (n * q * (1.0 - q)).sqrt();
+    [(n * q - spread).floor().max(1.0) as u64, ((n * q + spread).ceil() + 1.0).min(n.max(1.0)) as u64]
+}
+
 /// Everything reported about one output.
 #[derive(Clone, Debug)]
 pub struct Summary {
@@ -30,13 +43,24 @@ pub struct Summary {
     pub percentiles: [f64; 9],
     /// The full distribution, for histograms and CDFs.
     pub sketch: QuantileSketch,
+    /// 95% confidence interval of each percentile.
+    pub percentile_ci95: [[f64; 2]; 9],
 }
 
 impl Summary {
     /// Summarises merged moments and sketch.
     pub fn new(moments: Moments, sketch: QuantileSketch) -> Summary {
         let percentiles = PERCENTILES.map(|(_, q)| sketch.quantile(q).clamp(moments.min, moments.max));
-        Summary { moments, percentiles, sketch }
+        let percentile_ci95 = PERCENTILES.map(|(_, q)| {
+            let [lo, hi] = order_statistic_ranks(q, moments.n);
+            [sketch.at_rank(lo), sketch.at_rank(hi)].map(|x| x.clamp(moments.min, moments.max))
+        });
+        Summary { moments, percentiles, sketch, percentile_ci95 }
+    }
+
+    /// Half-width of the 95% confidence interval of the mean (1.96 standard errors).
+    pub fn mean_half_width(&self) -> f64 {
+        Z975 * self.moments.stderr_mean()
     }
 
     /// The percentile called `name` (e.g. "p95").

@@ -16,6 +16,10 @@
 //! moment accumulators track. Memory is about 0.9 MB per output per thread, whatever
 //! the trial count.
 //!
+//! Outputs with few distinct values (counts, 0/1 comparisons, constants: at most
+//! [`MAX_EXACT`] distinct values) are also counted exactly, value by value, and their
+//! percentiles are exact.
+//!
 //! Percentiles use the nearest-rank definition: the value of rank ⌈q·n⌉ (at least 1).
 
 use hdrhistogram::Histogram;
@@ -25,6 +29,9 @@ const TOP: i32 = 40;
 /// The largest integer the histograms hold.
 const HIGH: u64 = 1 << 62;
 
+/// Most distinct values counted exactly.
+pub(crate) const MAX_EXACT: usize = 64;
+
 /// Counts of values in buckets of bounded relative width; mergeable exactly.
 #[derive(Clone, Debug)]
 pub struct QuantileSketch {
@@ -32,6 +39,8 @@ pub struct QuantileSketch {
     negative: Histogram<u64>,
     positive: Histogram<u64>,
     zeros: u64,
+    /// Exact (value, count) pairs, sorted, while there are at most [`MAX_EXACT`].
+    exact: Option<Vec<(f64, u64)>>,
 }
 
 impl QuantileSketch {
@@ -40,7 +49,13 @@ impl QuantileSketch {
         let largest = sample.iter().fold(0.0f64, |m, x| m.max(x.abs()));
         let exponent = if largest > 0.0 && largest.is_finite() { largest.log2().ceil() as i32 } else { 0 };
         let histogram = || Histogram::new_with_bounds(1, HIGH, 3).expect("constant bounds are valid");
-        QuantileSketch { scale: 2f64.powi(TOP - exponent), negative: histogram(), positive: histogram(), zeros: 0 }
+        QuantileSketch {
+            scale: 2f64.powi(TOP - exponent),
+            negative: histogram(),
+            positive: histogram(),
+            zeros: 0,
+            exact: Some(Vec::new()),
+        }
     }
 
     /// An empty sketch with the same scale.
@@ -49,11 +64,24 @@ impl QuantileSketch {
         empty.negative.reset();
         empty.positive.reset();
         empty.zeros = 0;
+        empty.exact = Some(Vec::new());
         empty
     }
 
     /// Counts every value in `values`.
     pub fn record_all(&mut self, values: &[f64]) {
+        if let Some(exact) = &mut self.exact {
+            for &x in values {
+                match exact.binary_search_by(|(v, _)| v.total_cmp(&x)) {
+                    Ok(i) => exact[i].1 += 1,
+                    Err(_) if exact.len() == MAX_EXACT => {
+                        self.exact = None;
+                        break;
+                    }
+                    Err(i) => exact.insert(i, (x, 1)),
+                }
+            }
+        }
         for &x in values {
             let magnitude = (x.abs() * self.scale).round();
             if magnitude < 1.0 {
@@ -71,6 +99,10 @@ impl QuantileSketch {
         self.negative.add(&other.negative).expect("same bounds");
         self.positive.add(&other.positive).expect("same bounds");
         self.zeros += other.zeros;
+        self.exact = match (self.exact.take(), &other.exact) {
+            (Some(mine), Some(theirs)) => merge_exact(mine, theirs),
+            _ => None,
+        };
     }
 
     /// Number of values counted.
@@ -79,10 +111,13 @@ impl QuantileSketch {
     }
 
     /// Every bucket in ascending order of value: (midpoint value, count).
-    pub fn buckets(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+    pub fn buckets(&self) -> Box<dyn Iterator<Item = (f64, u64)> + '_> {
+        if let Some(exact) = &self.exact {
+            return Box::new(exact.iter().copied());
+        }
         let negative: Vec<(f64, u64)> = self.signed_buckets(&self.negative, -1.0).collect();
         let zeros = (self.zeros > 0).then_some((0.0, self.zeros));
-        negative.into_iter().rev().chain(zeros).chain(self.signed_buckets(&self.positive, 1.0))
+        Box::new(negative.into_iter().rev().chain(zeros).chain(self.signed_buckets(&self.positive, 1.0)))
     }
 
     /// A histogram's buckets as (signed midpoint value, count), by ascending magnitude.
@@ -95,8 +130,12 @@ impl QuantileSketch {
 
     /// The nearest-rank `q`-quantile (0 < q ≤ 1), or NaN if the sketch is empty.
     pub fn quantile(&self, q: f64) -> f64 {
-        let n = self.count();
-        let rank = ((q * n as f64).ceil() as u64).clamp(1, n.max(1));
+        self.at_rank((q * self.count() as f64).ceil() as u64)
+    }
+
+    /// The value of rank `rank` (1-based, clamped to 1..=count), or NaN if empty.
+    pub fn at_rank(&self, rank: u64) -> f64 {
+        let rank = rank.clamp(1, self.count().max(1));
         let mut seen = 0;
         for (value, count) in self.buckets() {
             seen += count;
@@ -106,6 +145,18 @@ impl QuantileSketch {
         }
         f64::NAN
     }
+}
+
+/// The union of two exact counts, or `None` past [`MAX_EXACT`] values.
+fn merge_exact(mut mine: Vec<(f64, u64)>, theirs: &[(f64, u64)]) -> Option<Vec<(f64, u64)>> {
+    for &(x, count) in theirs {
+        match mine.binary_search_by(|(v, _)| v.total_cmp(&x)) {
+            Ok(i) => mine[i].1 += count,
+            Err(_) if mine.len() == MAX_EXACT => return None,
+            Err(i) => mine.insert(i, (x, count)),
+        }
+    }
+    Some(mine)
 }
 
 #[cfg(test)]
@@ -122,6 +173,18 @@ mod tests {
             let got = sketch.quantile(q);
             assert!((got - exact).abs() <= exact.abs() * 2f64.powi(-11) + 1e-9, "q={q}: {got} vs {exact}");
         }
+    }
+
+    #[test]
+    fn few_distinct_values_are_exact_until_there_are_too_many() {
+        let mut a = QuantileSketch::for_values(&[3.0]);
+        a.record_all(&[0.0, 1.0, 1.0, 2.0, 3.0, 3.0, 3.0]);
+        assert_eq!([a.quantile(0.25), a.quantile(0.5), a.quantile(1.0)], [1.0, 2.0, 3.0]);
+        let mut b = a.empty_like();
+        b.record_all(&(0..MAX_EXACT).map(|i| i as f64 + 0.5).collect::<Vec<_>>());
+        a.merge(&b);
+        assert!(a.exact.is_none());
+        assert_eq!(a.count(), 7 + MAX_EXACT as u64);
     }
 
     #[test]

@@ -39,7 +39,13 @@ fn json_follows_the_contract() {
     assert_eq!(keys, ["cost", "big"]);
     let cost = &json["outputs"]["cost"];
     let fields: Vec<&String> = cost.as_object().unwrap().keys().collect();
-    assert_eq!(fields, ["mean", "std", "min", "max", "stderr_mean", "percentiles", "ci90"]);
+    assert_eq!(
+        fields,
+        ["mean", "std", "min", "max", "stderr_mean", "percentiles", "ci90", "mean_ci95", "percentile_ci95"]
+    );
+    let p95_ci = &cost["percentile_ci95"]["p95"];
+    let p95 = cost["percentiles"]["p95"].as_f64().unwrap();
+    assert!(p95_ci[0].as_f64().unwrap() <= p95 && p95 <= p95_ci[1].as_f64().unwrap(), "{p95_ci} vs {p95}");
     let names: Vec<&String> = cost["percentiles"].as_object().unwrap().keys().collect();
     assert_eq!(names, ["p1", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "p99"]);
     assert_eq!(cost["ci90"][0], cost["percentiles"]["p5"]);

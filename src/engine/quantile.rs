@@ -1,0 +1,148 @@
+//! Inputs sampled through quantile functions: uniforms by Monte Carlo, Latin hypercube or
+//! a randomised Sobol sequence, an optional Gaussian copula, then x = Q(u).
+//!
+//! - `mc`: each input's uniforms come from its own stream, as for any other draw.
+//! - `lhs`: each chunk is a Latin hypercube of its trials: input k's n uniforms are
+//!   (π_k(i) + v_i)/n with π_k a random permutation and v_i uniform, both from the
+//!   input's stream. Chunks are independent hypercubes, so results stay deterministic
+//!   and thread-count independent.
+//! - `qmc`: trial t's point is the t-th point of the Sobol sequence (Joe & Kuo 2008
+//!   direction numbers, one dimension per input in declaration order), randomised by a
+//!   random digital shift per input (XOR with 64 random bits fixed for the run). Up to
+//!   [`MAX_QMC_DIMENSIONS`] inputs.
+
+use std::sync::OnceLock;
+
+use rand::RngExt as _;
+
+use crate::compile::program::{Member, Sampling};
+use crate::dist::{Rng, normal_cdf, normal_quantile, uniform_open};
+
+/// Sobol dimensions available (Joe–Kuo "new-joe-kuo-6" parameters, first 100).
+pub(crate) const MAX_QMC_DIMENSIONS: usize = 100;
+/// Bits of the Sobol sequence's index (trials up to 2^53).
+const SOBOL_BITS: usize = 53;
+
+/// Direction numbers of every dimension, as 64-bit fractions.
+fn directions() -> &'static Vec<Vec<u64>> {
+    static DIRECTIONS: OnceLock<Vec<Vec<u64>>> = OnceLock::new();
+    DIRECTIONS.get_or_init(|| {
+        let params = sobol::params::JoeKuoD6::minimal();
+        sobol::Sobol::<f64>::init_direction_vals(MAX_QMC_DIMENSIONS, SOBOL_BITS, &params)
+    })
+}
+
+/// The `index`-th Sobol point in dimension `dim`, as a 64-bit fraction.
+#[inline]
+fn sobol_point(index: u64, dim: usize) -> u64 {
+    let v = &directions()[dim];
+    let mut x = 0;
+    let mut bits = index;
+    let mut j = 0;
+    while bits != 0 {
+        if bits & 1 == 1 {
+            x ^= v[j];
+        }
+        bits >>= 1;
+        j += 1;
+    }
+    x
+}
+
+/// A 64-bit fraction mapped into the open interval (0, 1).
+#[inline]
+fn open_fraction(x: u64) -> f64 {
+    ((x >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+}
+
+/// What the quantile op needs besides its members.
+pub(super) struct QuantileInputs<'a> {
+    pub(super) sampling: Sampling,
+    pub(super) correlated: &'a [usize],
+    pub(super) cholesky: &'a [Vec<f64>],
+    /// Index of the chunk's first trial.
+    pub(super) first_trial: u64,
+    /// Per-factor digital shifts (qmc).
+    pub(super) shifts: &'a [u64],
+}
+
+/// Fills every member's column for the chunk's `n` trials.
+pub(super) fn fill(
+    members: &[Member],
+    inputs: &QuantileInputs<'_>,
+    columns: &mut [Vec<f64>],
+    rngs: &mut [Rng],
+    n: usize,
+) {
+    for m in members {
+        let column = &mut columns[m.dst as usize][..n];
+        let rng = &mut rngs[m.stream as usize];
+        match inputs.sampling {
+            Sampling::Mc => column.iter_mut().for_each(|u| *u = uniform_open(rng)),
+            Sampling::Lhs => latin_hypercube(column, rng),
+            Sampling::Qmc => {
+                let shift = inputs.shifts[m.stream as usize];
+                for (i, u) in column.iter_mut().enumerate() {
+                    *u = open_fraction(sobol_point(inputs.first_trial + i as u64, m.dim as usize) ^ shift);
+                }
+            }
+        }
+    }
+    if !inputs.correlated.is_empty() {
+        correlate(members, inputs, columns, n);
+    }
+    for m in members {
+        columns[m.dst as usize][..n].iter_mut().for_each(|u| *u = m.sampler.quantile(*u));
+    }
+}
+
+/// One stratified uniform per stratum, in random order.
+fn latin_hypercube(column: &mut [f64], rng: &mut Rng) {
+    let n = column.len();
+    for (i, u) in column.iter_mut().enumerate() {
+        *u = i as f64;
+    }
+    for i in (1..n).rev() {
+        column.swap(i, rng.random_range(0..=i));
+    }
+    column.iter_mut().for_each(|u| *u = (*u + uniform_open(rng)) / n as f64);
+}
+
+/// Gaussian copula: u → z = Φ⁻¹(u) → L·z → Φ, for the correlated members.
+fn correlate(members: &[Member], inputs: &QuantileInputs<'_>, columns: &mut [Vec<f64>], n: usize) {
+    let slots: Vec<usize> = inputs.correlated.iter().map(|&k| members[k].dst as usize).collect();
+    let mut z = vec![0.0; slots.len()];
+    #[allow(clippy::needless_range_loop)] // Trial i of several columns at once.
+    for i in 0..n {
+        for (zk, &s) in z.iter_mut().zip(&slots) {
+            *zk = normal_quantile(columns[s][i]);
+        }
+        for (row, &s) in inputs.cholesky.iter().zip(&slots) {
+            let correlated: f64 = row.iter().zip(&z).map(|(l, zk)| l * zk).sum();
+            columns[s][i] = normal_cdf(correlated).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn first_sobol_points_are_the_textbook_ones() {
+        let point = |i, d| sobol_point(i, d) as f64 / 2f64.powi(64);
+        // Natural (not Gray-code) order: dimension 0 is van der Corput's sequence.
+        assert_eq!([point(1, 0), point(2, 0), point(3, 0)], [0.5, 0.25, 0.75]);
+        assert_eq!([point(1, 1), point(2, 1), point(3, 1)], [0.5, 0.75, 0.25]);
+    }
+
+    #[test]
+    fn latin_hypercube_puts_one_value_in_each_stratum() {
+        let mut column = vec![0.0; 1000];
+        latin_hypercube(&mut column, &mut Rng::seed_from_u64(1));
+        let mut strata: Vec<usize> = column.iter().map(|u| (u * 1000.0) as usize).collect();
+        strata.sort_unstable();
+        assert_eq!(strata, (0..1000).collect::<Vec<_>>());
+    }
+}
