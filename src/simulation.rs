@@ -5,6 +5,7 @@ use crate::compile::{self, Program};
 use crate::engine::{self, CHUNK, RunConfig, Simulated};
 use crate::error::Result;
 use crate::model::Model;
+use crate::sensitivity::RANK_CAP;
 use crate::source::Diagnostic;
 use crate::stats::Summary;
 
@@ -118,7 +119,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// The achieved Spearman correlation of each correlated pair, from the first
-    /// min(trials, 1,000,000) trials.
+    /// min(trials, [`RANK_CAP`]) trials (standard error about 1/√200,000 ≈ 0.002).
     ///
     /// # Errors
     /// As [`Simulation::run`].
@@ -126,7 +127,7 @@ impl<'m> Simulation<'m> {
         let Some(matrix) = self.program.correlation() else { return Ok(Vec::new()) };
         let names: Vec<&str> = matrix.vars.iter().map(String::as_str).collect();
         let simulation = Simulation::keeping(self.model, &names)?;
-        let config = RunConfig { trials: config.trials.min(1_000_000), ..*config };
+        let config = RunConfig { trials: config.trials.min(RANK_CAP), ..*config };
         let columns = simulation.collect(&config, &config.seeds(&simulation.program))?;
         let ranks: Vec<Vec<f64>> = names
             .iter()

@@ -207,7 +207,8 @@ impl<'m> Lowering<'m> {
             );
         }
         let (stream, dst) = (self.stream(), self.slot());
-        self.members.push((v, Member { stream, sampler, dst, dim: 0 }));
+        let table = crate::dist::QuantileTable::new(&sampler).map(Box::new);
+        self.members.push((v, Member { stream, sampler, table, dst, dim: 0 }));
         Some(Some(Operand::Slot(dst)))
     }
 

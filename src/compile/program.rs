@@ -167,10 +167,34 @@ pub struct Member {
     pub stream: u32,
     /// Its distribution (constant parameters).
     pub sampler: Sampler,
+    /// A fast tabulated quantile function, when the exact one is slow.
+    pub table: Option<Box<crate::dist::QuantileTable>>,
     /// The column it fills.
     pub dst: u32,
     /// Its dimension in the quasi-random sequence.
     pub dim: u32,
+}
+
+impl Member {
+    /// The member's quantile function at u.
+    #[inline]
+    pub fn quantile(&self, u: f64) -> f64 {
+        match &self.table {
+            Some(table) => table.quantile(&self.sampler, u),
+            None => self.sampler.quantile(u),
+        }
+    }
+
+    /// The member's value at the standard normal value z, i.e. Q(Φ(z)).
+    #[inline]
+    pub fn at_normal(&self, z: f64) -> f64 {
+        match (&self.table, &self.sampler) {
+            (Some(table), sampler) => {
+                table.quantile(sampler, crate::dist::normal_cdf(z).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0))
+            }
+            (None, sampler) => sampler.at_normal(z),
+        }
+    }
 }
 
 /// One column operation. `dst` is always a slot no input reads.

@@ -9,8 +9,8 @@
 mod quantile;
 mod sample;
 
-pub use quantile::Truncated;
-pub use sample::{Rng, normal_cdf, normal_quantile, uniform_open};
+pub use quantile::{QuantileTable, Truncated};
+pub use sample::{Rng, normal_cdf, normal_quantile, std_normal, uniform_open};
 
 use rand_distr::Distribution;
 
@@ -327,6 +327,16 @@ impl Sampler {
             Sampler::Poisson { draw: Some(p), .. } => p.sample(rng),
             Sampler::Bernoulli(p) => f64::from(uniform_open(rng) < *p),
             Sampler::Binomial { draw, .. } => draw.sample(rng) as f64,
+        }
+    }
+
+    /// Q(Φ(z)): the value at the same quantile as the standard normal value z; exact and
+    /// cheap for normal and lognormal inputs.
+    pub fn at_normal(&self, z: f64) -> f64 {
+        match self {
+            Sampler::Normal { mean, sd } => mean + sd * z,
+            Sampler::LogNormal { mu, sigma } => (mu + sigma * z).exp(),
+            _ => self.quantile(normal_cdf(z).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0)),
         }
     }
 

@@ -20,7 +20,7 @@ pub fn uniform_open(rng: &mut Rng) -> f64 {
 
 /// A standard normal draw (ziggurat).
 #[inline(always)]
-pub(super) fn std_normal(rng: &mut Rng) -> f64 {
+pub fn std_normal(rng: &mut Rng) -> f64 {
     StandardNormal.sample(rng)
 }
 

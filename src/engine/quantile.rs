@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use rand::RngExt as _;
 
 use crate::compile::program::{Member, Sampling};
-use crate::dist::{Rng, normal_cdf, normal_quantile, uniform_open};
+use crate::dist::{Rng, normal_quantile, std_normal, uniform_open};
 
 /// Sobol dimensions available (Joe–Kuo "new-joe-kuo-6" parameters, first 100).
 pub(crate) const MAX_QMC_DIMENSIONS: usize = 100;
@@ -32,21 +32,30 @@ fn directions() -> &'static Vec<Vec<u64>> {
     })
 }
 
-/// The `index`-th Sobol point in dimension `dim`, as a 64-bit fraction.
+/// The `index`-th Sobol point in dimension `dim` in Gray-code order (Antonov & Saleev
+/// 1979), as a 64-bit fraction: the XOR of the direction numbers of the set bits of
+/// index ^ (index >> 1).
 #[inline]
 fn sobol_point(index: u64, dim: usize) -> u64 {
     let v = &directions()[dim];
+    let mut bits = index ^ (index >> 1);
     let mut x = 0;
-    let mut bits = index;
-    let mut j = 0;
     while bits != 0 {
-        if bits & 1 == 1 {
-            x ^= v[j];
-        }
-        bits >>= 1;
-        j += 1;
+        x ^= v[bits.trailing_zeros() as usize];
+        bits &= bits - 1;
     }
     x
+}
+
+/// Fills `column` with the Sobol points `first..first + len` of dimension `dim`, each
+/// from the previous by one XOR (Gray-code order), shifted by `shift`.
+fn sobol_column(column: &mut [f64], first: u64, dim: usize, shift: u64) {
+    let v = &directions()[dim];
+    let mut x = sobol_point(first, dim);
+    for (i, u) in column.iter_mut().enumerate() {
+        *u = open_fraction(x ^ shift);
+        x ^= v[(first + i as u64 + 1).trailing_zeros() as usize];
+    }
 }
 
 /// A 64-bit fraction mapped into the open interval (0, 1).
@@ -74,25 +83,31 @@ pub(super) fn fill(
     rngs: &mut [Rng],
     n: usize,
 ) {
-    for m in members {
+    for (k, m) in members.iter().enumerate() {
         let column = &mut columns[m.dst as usize][..n];
         let rng = &mut rngs[m.stream as usize];
+        let correlated = inputs.correlated.contains(&k);
         match inputs.sampling {
+            // Correlated inputs start from standard normals: drawn directly under mc.
+            Sampling::Mc if correlated => column.iter_mut().for_each(|z| *z = std_normal(rng)),
             Sampling::Mc => column.iter_mut().for_each(|u| *u = uniform_open(rng)),
             Sampling::Lhs => latin_hypercube(column, rng),
-            Sampling::Qmc => {
-                let shift = inputs.shifts[m.stream as usize];
-                for (i, u) in column.iter_mut().enumerate() {
-                    *u = open_fraction(sobol_point(inputs.first_trial + i as u64, m.dim as usize) ^ shift);
-                }
-            }
+            Sampling::Qmc => sobol_column(column, inputs.first_trial, m.dim as usize, inputs.shifts[m.stream as usize]),
+        }
+        if correlated && inputs.sampling != Sampling::Mc {
+            column.iter_mut().for_each(|u| *u = normal_quantile(*u));
         }
     }
     if !inputs.correlated.is_empty() {
         correlate(members, inputs, columns, n);
     }
-    for m in members {
-        columns[m.dst as usize][..n].iter_mut().for_each(|u| *u = m.sampler.quantile(*u));
+    for (k, m) in members.iter().enumerate() {
+        let column = columns[m.dst as usize][..n].iter_mut();
+        if inputs.correlated.contains(&k) {
+            column.for_each(|z| *z = m.at_normal(*z));
+        } else {
+            column.for_each(|u| *u = m.quantile(*u));
+        }
     }
 }
 
@@ -108,18 +123,17 @@ fn latin_hypercube(column: &mut [f64], rng: &mut Rng) {
     column.iter_mut().for_each(|u| *u = (*u + uniform_open(rng)) / n as f64);
 }
 
-/// Gaussian copula: u → z = Φ⁻¹(u) → L·z → Φ, for the correlated members.
+/// Gaussian copula: independent standard normals ε → L·ε, for the correlated members.
 fn correlate(members: &[Member], inputs: &QuantileInputs<'_>, columns: &mut [Vec<f64>], n: usize) {
     let slots: Vec<usize> = inputs.correlated.iter().map(|&k| members[k].dst as usize).collect();
     let mut z = vec![0.0; slots.len()];
     #[allow(clippy::needless_range_loop)] // Trial i of several columns at once.
     for i in 0..n {
         for (zk, &s) in z.iter_mut().zip(&slots) {
-            *zk = normal_quantile(columns[s][i]);
+            *zk = columns[s][i];
         }
         for (row, &s) in inputs.cholesky.iter().zip(&slots) {
-            let correlated: f64 = row.iter().zip(&z).map(|(l, zk)| l * zk).sum();
-            columns[s][i] = normal_cdf(correlated).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
+            columns[s][i] = row.iter().zip(&z).map(|(l, zk)| l * zk).sum();
         }
     }
 }
@@ -132,9 +146,17 @@ mod tests {
     #[test]
     fn first_sobol_points_are_the_textbook_ones() {
         let point = |i, d| sobol_point(i, d) as f64 / 2f64.powi(64);
-        // Natural (not Gray-code) order: dimension 0 is van der Corput's sequence.
-        assert_eq!([point(1, 0), point(2, 0), point(3, 0)], [0.5, 0.25, 0.75]);
-        assert_eq!([point(1, 1), point(2, 1), point(3, 1)], [0.5, 0.75, 0.25]);
+        assert_eq!([point(1, 0), point(2, 0), point(3, 0)], [0.5, 0.75, 0.25]);
+        assert_eq!([point(1, 1), point(2, 1), point(3, 1)], [0.5, 0.25, 0.75]);
+    }
+
+    #[test]
+    fn incremental_columns_match_direct_points() {
+        let mut column = vec![0.0; 100];
+        sobol_column(&mut column, 4090, 3, 0);
+        for (i, u) in column.iter().enumerate() {
+            assert_eq!(*u, open_fraction(sobol_point(4090 + i as u64, 3)));
+        }
     }
 
     #[test]
