@@ -18,25 +18,32 @@ const DEFAULT_SEED: u64 = 1;
 
 /// A model with its scenario and overrides applied, and the run settings.
 pub(super) struct RunSetup {
+    /// The model file as loaded, before any scenario or override.
+    pub(super) loaded: Model,
     pub(super) model: Model,
     pub(super) scenario: Option<String>,
     pub(super) config: RunConfig,
     pub(super) precision: Option<Precision>,
+    sets: Vec<String>,
+    sampling: Option<super::SamplingArg>,
+    repair_correlations: bool,
 }
 
 impl RunSetup {
     pub(super) fn new(path: &Path, args: &CommonArgs) -> Result<RunSetup> {
-        let model = Model::load(path)?;
-        let model = match &args.scenario {
-            Some(name) => model.with_scenario(name)?,
-            None => model,
+        let loaded = Model::load(path)?;
+        let mut setup = RunSetup {
+            model: loaded.clone(),
+            loaded,
+            scenario: args.scenario.clone(),
+            config: RunConfig { trials: 1, seed: 0, threads: 1 },
+            precision: None,
+            sets: args.sets.clone(),
+            sampling: args.sampling,
+            repair_correlations: args.repair_correlations,
         };
-        let mut model = model.with_overrides(&args.sets)?;
-        if let Some(sampling) = args.sampling {
-            let name = format!("{sampling:?}").to_lowercase();
-            model.meta.sampling = Some(crate::model::Named { name, span: crate::source::Span::default() });
-        }
-        model.meta.repair_correlations = args.repair_correlations;
+        setup.model = setup.variant(args.scenario.as_deref())?;
+        let model = &setup.model;
         let precision = match &args.precision {
             Some(text) => Some(Precision { target: parse_percent(text)?, max_trials: parse_trials(&args.max_trials)? }),
             None => None,
@@ -54,7 +61,25 @@ impl RunSetup {
             None => std::thread::available_parallelism().map_or(1, usize::from),
         };
         let seed = args.seed.or(model.meta.seed).unwrap_or(DEFAULT_SEED);
-        Ok(RunSetup { scenario: args.scenario.clone(), config: RunConfig { trials, seed, threads }, model, precision })
+        setup.config = RunConfig { trials, seed, threads };
+        setup.precision = precision;
+        Ok(setup)
+    }
+
+    /// The loaded model with `scenario` (if any), then the `--set` overrides, the
+    /// sampling method and the repair flag applied.
+    pub(super) fn variant(&self, scenario: Option<&str>) -> Result<Model> {
+        let model = match scenario {
+            Some(name) => self.loaded.with_scenario(name)?,
+            None => self.loaded.clone(),
+        };
+        let mut model = model.with_overrides(&self.sets)?;
+        if let Some(sampling) = self.sampling {
+            let name = format!("{sampling:?}").to_lowercase();
+            model.meta.sampling = Some(crate::model::Named { name, span: crate::source::Span::default() });
+        }
+        model.meta.repair_correlations = self.repair_correlations;
+        Ok(model)
     }
 }
 

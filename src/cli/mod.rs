@@ -33,6 +33,21 @@ pub enum Command {
     Check(CheckArgs),
     /// Which inputs drive an output's uncertainty: tornado, rank correlation, Sobol indices.
     Sensitivity(SensitivityArgs),
+    /// Run the base model and its scenarios with common random numbers; one table.
+    Compare(CompareArgs),
+}
+
+/// Arguments of `compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// Scenarios to compare with base, comma-separated [default: all].
+    #[arg(long, value_name = "A,B,...")]
+    pub scenarios: Option<String>,
+    /// Options shared by the simulating commands.
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Arguments of `sensitivity`.
@@ -198,6 +213,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Run(args) => run(&args),
         Command::Check(args) => check(&args),
         Command::Sensitivity(args) => sensitivity(&args),
+        Command::Compare(args) => compare(&args),
     }
 }
 
@@ -278,6 +294,57 @@ fn run_report<'a>(
         sampling: simulation.program.sampling().name(),
     };
     RunReport { meta, outputs, correlations: &[], precision: None }
+}
+
+fn compare(args: &CompareArgs) -> Result<()> {
+    if args.common.scenario.is_some() {
+        return Err(Error::Usage("compare takes --scenarios A,B (plural); --scenario is for run".into()));
+    }
+    let setup = RunSetup::new(&args.model, &args.common)?;
+    let names: Vec<String> = match &args.scenarios {
+        Some(list) => list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+        None => setup.loaded.scenarios.iter().map(|s| s.name.name.clone()).collect(),
+    };
+    if names.is_empty() {
+        return Err(Error::Usage("the model defines no scenarios to compare; add [scenarios.NAME] tables".into()));
+    }
+    let models: Vec<Model> = names.iter().map(|n| setup.variant(Some(n))).collect::<Result<_>>()?;
+    let base = Simulation::new(&setup.model)?;
+    let simulations: Vec<Simulation<'_>> = models.iter().map(Simulation::new).collect::<Result<_>>()?;
+    let mut summaries = vec![base.run(&setup.config)?];
+    let mut differences = Vec::new();
+    for simulation in &simulations {
+        summaries.push(simulation.run(&setup.config)?);
+        differences.push(crate::engine::simulate_difference(&base.program, &simulation.program, &setup.config));
+    }
+    let file = args.model.display().to_string();
+    let mut runs = Vec::new();
+    for (i, simulation) in std::iter::once(&base).chain(&simulations).enumerate() {
+        let mut report = run_report(&setup, simulation, &summaries[i], &file);
+        report.meta.scenario = if i == 0 { None } else { Some(names[i - 1].as_str()) };
+        runs.push(report);
+    }
+    let difference_summaries: Vec<Vec<crate::stats::Summary>> = differences.iter().map(|d| d.summaries()).collect();
+    let mut rows = Vec::new();
+    for (k, name) in names.iter().enumerate() {
+        for (i, output) in runs[0].outputs.iter().enumerate() {
+            let p_greater = differences[k].positive[i] as f64 / setup.config.trials as f64;
+            rows.push(crate::report::compare::Difference {
+                scenario: name,
+                output: output.name,
+                summary: &difference_summaries[k][i],
+                p_greater,
+            });
+        }
+    }
+    let report = crate::report::compare::CompareReport { runs, differences: rows };
+    let bytes = match args.common.format {
+        FormatArg::Table => report.table().into_bytes(),
+        FormatArg::Json => report.json(),
+        FormatArg::Markdown => report.markdown().into_bytes(),
+        FormatArg::Csv => return Err(Error::Usage("compare has no CSV format; use table, json or markdown".into())),
+    };
+    crate::output::write(args.common.output.as_deref(), &bytes)
 }
 
 /// Tells the user, on stderr, how far `--repair-correlations` moved each coefficient.

@@ -115,6 +115,8 @@ pub struct Simulated {
     pub moments: Vec<Moments>,
     /// Percentile sketches per output.
     pub sketches: Vec<QuantileSketch>,
+    /// Trials in which each output was greater than 0.
+    pub positive: Vec<u64>,
     /// Trials in which each var (in [`Program::vars`] order) was NaN or infinite.
     pub nonfinite: Vec<u64>,
 }
@@ -122,13 +124,61 @@ pub struct Simulated {
 /// Per-chunk results merged in chunk order.
 struct ChunkStats {
     moments: Vec<Moments>,
+    positive: Vec<u64>,
     nonfinite: Vec<u64>,
 }
 
-fn chunk_stats(view: &ChunkView<'_>, n_outputs: usize) -> ChunkStats {
+fn chunk_stats(columns: &[&[f64]], view: &ChunkView<'_>) -> ChunkStats {
     ChunkStats {
-        moments: (0..n_outputs).map(|i| Moments::of(view.output(i))).collect(),
+        moments: columns.iter().map(|c| Moments::of(c)).collect(),
+        positive: columns.iter().map(|c| c.iter().filter(|x| **x > 0.0).count() as u64).collect(),
         nonfinite: view.nonfinite().to_vec(),
+    }
+}
+
+/// The columns a run accumulates from each chunk: the outputs, or differences between
+/// two programs' outputs.
+trait Columns: Sync {
+    /// Per-thread scratch state.
+    type State: Send;
+    fn state(&self) -> Self::State;
+    /// The chunk's columns, one per accumulated quantity.
+    fn columns<'a>(&self, state: &'a mut Self::State, view: &'a ChunkView<'_>) -> Vec<&'a [f64]>;
+}
+
+/// A program's own outputs.
+struct Outputs(usize);
+
+impl Columns for Outputs {
+    type State = ();
+    fn state(&self) {}
+    fn columns<'a>(&self, _: &'a mut (), view: &'a ChunkView<'_>) -> Vec<&'a [f64]> {
+        (0..self.0).map(|i| view.output(i)).collect()
+    }
+}
+
+/// `other`'s outputs minus the base program's, trial by trial, with the same streams
+/// (common random numbers): a var the two programs share draws identical values.
+struct Differences<'p> {
+    other: &'p Program,
+    seeds: Vec<u64>,
+}
+
+impl Columns for Differences<'_> {
+    type State = (Workspace, Vec<Vec<f64>>);
+    fn state(&self) -> Self::State {
+        (Workspace::new(self.other), vec![vec![0.0; CHUNK]; self.other.outputs().len()])
+    }
+    fn columns<'a>(&self, state: &'a mut Self::State, view: &'a ChunkView<'_>) -> Vec<&'a [f64]> {
+        let (workspace, buffers) = state;
+        workspace.run(self.other, &self.seeds, view.index, view.n);
+        for (i, buffer) in buffers.iter_mut().enumerate() {
+            let theirs = workspace.column(self.other.outputs()[i].slot, view.n);
+            for ((d, t), b) in buffer.iter_mut().zip(theirs).zip(view.output(i)) {
+                *d = t - b;
+            }
+        }
+        buffers.iter().map(|b| &b[..view.n]).collect()
     }
 }
 
@@ -146,6 +196,7 @@ impl Simulated {
         Simulated {
             moments: vec![Moments::default(); n_outputs],
             sketches: Vec::new(),
+            positive: vec![0; n_outputs],
             nonfinite: vec![0; program.vars().len()],
         }
     }
@@ -159,29 +210,35 @@ impl Simulated {
     /// `config.seed`). Extending in steps gives the same result as one run, provided each
     /// step but the last ends on a chunk boundary.
     pub fn extend(&mut self, program: &Program, config: &RunConfig, trials: u64) {
-        let n_outputs = program.outputs().len();
+        self.accumulate(program, config, trials, &Outputs(program.outputs().len()));
+    }
+
+    fn accumulate<C: Columns>(&mut self, program: &Program, config: &RunConfig, trials: u64, source: &C) {
         let seeds = config.seeds(program);
         let config = RunConfig { trials, ..*config };
         let mut start = self.trials().div_ceil(CHUNK as u64);
         if start == 0 && config.n_chunks() > 0 {
             // Chunk 0 runs alone first: its values fix each sketch's scale deterministically.
             let mut first = Vec::new();
+            let chunk = |state: &mut C::State, view: &ChunkView<'_>| {
+                let columns = source.columns(state, view);
+                let sketches: Vec<QuantileSketch> = columns
+                    .iter()
+                    .map(|c| {
+                        let mut s = QuantileSketch::for_values(c);
+                        s.record_all(c);
+                        s
+                    })
+                    .collect();
+                (chunk_stats(&columns, view), sketches)
+            };
             for_each_chunk(
                 program,
                 &config,
                 &seeds,
                 0..1,
-                || (),
-                |_, view| {
-                    let sketches: Vec<QuantileSketch> = (0..n_outputs)
-                        .map(|i| {
-                            let mut s = QuantileSketch::for_values(view.output(i));
-                            s.record_all(view.output(i));
-                            s
-                        })
-                        .collect();
-                    (chunk_stats(view, n_outputs), sketches)
-                },
+                || source.state(),
+                chunk,
                 |(stats, sketches)| {
                     self.merge(&stats);
                     first = sketches;
@@ -191,27 +248,29 @@ impl Simulated {
             start = 1;
         }
         let empty: Vec<QuantileSketch> = self.sketches.iter().map(QuantileSketch::empty_like).collect();
+        let chunk = |(state, local): &mut (C::State, Vec<QuantileSketch>), view: &ChunkView<'_>| {
+            let columns = source.columns(state, view);
+            local.iter_mut().zip(&columns).for_each(|(sketch, c)| sketch.record_all(c));
+            chunk_stats(&columns, view)
+        };
+        let range = start..config.n_chunks();
         let workers = for_each_chunk(
             program,
             &config,
             &seeds,
-            start..config.n_chunks(),
-            || empty.clone(),
-            |local, view| {
-                for (i, sketch) in local.iter_mut().enumerate() {
-                    sketch.record_all(view.output(i));
-                }
-                chunk_stats(view, n_outputs)
-            },
+            range,
+            || (source.state(), empty.clone()),
+            chunk,
             |stats| self.merge(&stats),
         );
-        for local in &workers {
+        for (_, local) in &workers {
             self.sketches.iter_mut().zip(local).for_each(|(s, l)| s.merge(l));
         }
     }
 
     fn merge(&mut self, stats: &ChunkStats) {
         self.moments.iter_mut().zip(&stats.moments).for_each(|(m, c)| m.merge(c));
+        self.positive.iter_mut().zip(&stats.positive).for_each(|(p, c)| *p += c);
         self.nonfinite.iter_mut().zip(&stats.nonfinite).for_each(|(n, c)| *n += c);
     }
 
@@ -219,6 +278,16 @@ impl Simulated {
     pub fn summaries(&self) -> Vec<Summary> {
         self.moments.iter().zip(&self.sketches).map(|(m, s)| Summary::new(*m, s.clone())).collect()
     }
+}
+
+/// `other`'s outputs minus `base`'s, trial by trial, with common random numbers (each
+/// factor's stream is keyed by its name, so vars the programs share draw identical
+/// values). The programs must have the same outputs in the same order.
+pub fn simulate_difference(base: &Program, other: &Program, config: &RunConfig) -> Simulated {
+    let mut simulated = Simulated::new(base);
+    let source = Differences { other, seeds: config.seeds(other) };
+    simulated.accumulate(base, config, config.trials, &source);
+    simulated
 }
 
 /// Every output's values in trial order (for rank statistics and Sobol indices: memory

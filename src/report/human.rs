@@ -21,7 +21,7 @@ pub fn number(x: f64, unit: Option<&str>) -> String {
 /// A probability as a percentage with enough digits to be useful.
 pub fn percent(p: f64) -> String {
     let pct = p * 100.0;
-    if pct == 0.0 || pct >= 1e-3 { format!("{}%", significant(pct, 3)) } else { format!("{pct:.2e}%") }
+    if pct == 0.0 || pct.abs() >= 1e-3 { format!("{}%", significant(pct, 3)) } else { format!("{pct:.2e}%") }
 }
 
 /// `x` rounded to `digits` significant digits, trailing zeros dropped.
@@ -49,6 +49,7 @@ mod tests {
         assert_eq!(number(2.5e13, None), "25T");
         assert_eq!(percent(0.5234), "52.3%");
         assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(-0.311), "-31.1%");
         assert_eq!(percent(0.000803), "0.0803%");
         assert_eq!(percent(0.0000001), "1.00e-5%");
     }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::RunReport;
-use crate::stats::PERCENTILES;
+use crate::stats::{PERCENTILES, Summary};
 
 #[derive(Serialize)]
 struct Run<'a> {
@@ -57,34 +57,40 @@ struct Output {
 
 /// The run as pretty-printed JSON with a trailing newline.
 pub(super) fn render(report: &RunReport<'_>) -> Vec<u8> {
-    let outputs = report
-        .outputs
-        .iter()
-        .map(|o| {
-            let s = o.summary;
-            let percentiles =
-                PERCENTILES.iter().zip(s.percentiles).map(|((n, _), v)| (n.to_string(), v.into())).collect();
-            let percentile_ci95 = PERCENTILES
-                .iter()
-                .zip(s.percentile_ci95)
-                .map(|((n, _), ci)| (n.to_string(), serde_json::json!(ci)))
-                .collect();
-            let m = &s.moments;
-            let half = s.mean_half_width();
-            let output = Output {
-                mean: m.mean,
-                std: m.std(),
-                min: m.min,
-                max: m.max,
-                stderr_mean: m.stderr_mean(),
-                percentiles,
-                ci90: s.ci90(),
-                mean_ci95: [m.mean - half, m.mean + half],
-                percentile_ci95,
-            };
-            (o.name.to_string(), serde_json::to_value(output).expect("plain data serialises"))
-        })
-        .collect();
+    pretty(&run_value(report))
+}
+
+/// Pretty-printed JSON with a trailing newline.
+pub(super) fn pretty(value: &serde_json::Value) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(value).expect("plain data serialises");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// One output's statistics (design.md §3, plus confidence intervals).
+pub(super) fn summary_value(s: &Summary) -> serde_json::Value {
+    let percentiles = PERCENTILES.iter().zip(s.percentiles).map(|((n, _), v)| (n.to_string(), v.into())).collect();
+    let percentile_ci95 =
+        PERCENTILES.iter().zip(s.percentile_ci95).map(|((n, _), ci)| (n.to_string(), serde_json::json!(ci))).collect();
+    let m = &s.moments;
+    let half = s.mean_half_width();
+    let output = Output {
+        mean: m.mean,
+        std: m.std(),
+        min: m.min,
+        max: m.max,
+        stderr_mean: m.stderr_mean(),
+        percentiles,
+        ci90: s.ci90(),
+        mean_ci95: [m.mean - half, m.mean + half],
+        percentile_ci95,
+    };
+    serde_json::to_value(output).expect("plain data serialises")
+}
+
+/// The run object of design.md §3.
+pub(super) fn run_value(report: &RunReport<'_>) -> serde_json::Value {
+    let outputs = report.outputs.iter().map(|o| (o.name.to_string(), summary_value(o.summary))).collect();
     let meta = &report.meta;
     let run = Run {
         costsim_version: env!("CARGO_PKG_VERSION"),
@@ -107,7 +113,5 @@ pub(super) fn render(report: &RunReport<'_>) -> Vec<u8> {
             .collect(),
         precision: report.precision.map(|p| Precision { target: p.target, met: p.met }),
     };
-    let mut bytes = serde_json::to_vec_pretty(&run).expect("plain data serialises");
-    bytes.push(b'\n');
-    bytes
+    serde_json::to_value(run).expect("plain data serialises")
 }

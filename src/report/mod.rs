@@ -2,6 +2,7 @@
 //!
 //! Renderers return bytes, so the CLI can write them to stdout or atomically to a file.
 
+pub mod compare;
 pub mod human;
 mod json;
 mod markdown;

@@ -1,6 +1,7 @@
 //! Integration tests of the `costsim` binary: one test binary, one module per area.
 
 mod check;
+mod compare;
 mod correlations;
 mod determinism;
 mod errors;

@@ -1,0 +1,130 @@
+//! `compare`: the base model and its scenarios side by side, with the distribution of
+//! each scenario's difference from base (common random numbers, so it is precise).
+
+use serde_json::{Value, json};
+
+use super::json::{pretty, run_value, summary_value};
+use super::{RunReport, human, provenance};
+use crate::stats::Summary;
+
+/// One scenario's difference from base for one output.
+#[derive(Clone, Debug)]
+pub struct Difference<'a> {
+    /// The scenario.
+    pub scenario: &'a str,
+    /// The output.
+    pub output: &'a str,
+    /// Distribution of scenario − base.
+    pub summary: &'a Summary,
+    /// P(scenario > base).
+    pub p_greater: f64,
+}
+
+/// The base run, each scenario's run, and their differences.
+#[derive(Clone, Debug)]
+pub struct CompareReport<'a> {
+    /// Base first, then scenarios.
+    pub runs: Vec<RunReport<'a>>,
+    /// Differences from base.
+    pub differences: Vec<Difference<'a>>,
+}
+
+impl CompareReport<'_> {
+    /// JSON: `runs` (design.md §3 run objects) and `differences` by scenario and output.
+    pub fn json(&self) -> Vec<u8> {
+        let runs: Vec<Value> = self.runs.iter().map(run_value).collect();
+        let mut differences = serde_json::Map::new();
+        for d in &self.differences {
+            let mut value = summary_value(d.summary);
+            value.as_object_mut().expect("object").insert("p_greater".into(), json!(d.p_greater));
+            let entry = differences.entry(d.scenario.to_string()).or_insert_with(|| json!({}));
+            entry.as_object_mut().expect("object").insert(d.output.to_string(), value);
+        }
+        pretty(&json!({"common_random_numbers": true, "runs": runs, "differences": differences}))
+    }
+
+    /// An aligned table per output.
+    pub fn table(&self) -> String {
+        let base = &self.runs[0];
+        let mut out = format!("{}\n{} · common random numbers\n", base.meta.model_name, provenance(&base.meta));
+        for (i, output) in base.outputs.iter().enumerate() {
+            let n = |x: f64| if output.boolean { human::percent(x) } else { human::number(x, output.unit) };
+            let mut rows = vec![
+                ["scenario", "mean", "p5", "p50", "p95", "Δ mean", "Δ 90% interval", "P(> base)"]
+                    .map(String::from)
+                    .to_vec(),
+            ];
+            for run in &self.runs {
+                let s = run.outputs[i].summary;
+                let mut row = vec![
+                    run.meta.scenario.unwrap_or("base").to_string(),
+                    n(s.moments.mean),
+                    n(s.percentiles[1]),
+                    n(s.percentiles[4]),
+                    n(s.percentiles[7]),
+                ];
+                if let Some(d) =
+                    self.differences.iter().find(|d| Some(d.scenario) == run.meta.scenario && d.output == output.name)
+                {
+                    let [lo, hi] = d.summary.ci90();
+                    row.extend([
+                        signed(d.summary.moments.mean, &n),
+                        format!("{} – {}", signed(lo, &n), signed(hi, &n)),
+                        human::percent(d.p_greater),
+                    ]);
+                }
+                rows.push(row);
+            }
+            out.push_str(&format!("\n{}\n{}", output.name, aligned(&rows)));
+        }
+        out
+    }
+
+    /// Markdown: a table per output.
+    pub fn markdown(&self) -> String {
+        let base = &self.runs[0];
+        let mut out =
+            format!("## {}: scenarios\n\n{} · common random numbers\n", base.meta.model_name, provenance(&base.meta));
+        for (i, output) in base.outputs.iter().enumerate() {
+            let n = |x: f64| if output.boolean { human::percent(x) } else { human::number(x, output.unit) };
+            out.push_str(&format!("\n### {}\n\n| scenario | mean | p5 | p50 | p95 | Δ mean | P(> base) |\n|---|---:|---:|---:|---:|---:|---:|\n", output.name));
+            for run in &self.runs {
+                let s = run.outputs[i].summary;
+                let d =
+                    self.differences.iter().find(|d| Some(d.scenario) == run.meta.scenario && d.output == output.name);
+                let (delta, p) = d.map_or((String::new(), String::new()), |d| {
+                    (signed(d.summary.moments.mean, &n), human::percent(d.p_greater))
+                });
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} | {} | {delta} | {p} |\n",
+                    run.meta.scenario.unwrap_or("base"),
+                    n(s.moments.mean),
+                    n(s.percentiles[1]),
+                    n(s.percentiles[4]),
+                    n(s.percentiles[7])
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// A difference with an explicit sign.
+fn signed(x: f64, n: &impl Fn(f64) -> String) -> String {
+    if x > 0.0 { format!("+{}", n(x)) } else { n(x) }
+}
+
+/// Rows as left-aligned columns, indented by two spaces.
+fn aligned(rows: &[Vec<String>]) -> String {
+    let n_cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..n_cols)
+        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let cells: Vec<String> =
+            row.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count()))).collect();
+        out.push_str(&format!("  {}\n", cells.join("  ").trim_end()));
+    }
+    out
+}
