@@ -18,6 +18,7 @@
 //! - [`simulation`]: compile + run + report non-finite values ([`Simulation`]).
 //! - [`sensitivity`]: tornado, rank correlation and Sobol indices.
 //! - [`report`]: table, JSON, CSV and Markdown renderings.
+//! - [`samples`]: per-trial values as CSV, streamed.
 //! - [`output`]: stdout or atomic file writes.
 //! - [`cli`]: the command line.
 //!
@@ -55,6 +56,7 @@ pub mod expr;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod samples;
 pub mod sensitivity;
 pub mod simulation;
 pub mod source;

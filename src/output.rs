@@ -12,21 +12,8 @@ use crate::error::{Error, Result};
 /// # Errors
 /// [`Error::Io`] if the file cannot be written or renamed into place.
 pub fn write(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
-    let Some(path) = path else {
-        let mut stdout = std::io::stdout().lock();
-        return match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(io_error(path_text(Path::new("<stdout>")), e)),
-            _ => Ok(()),
-        };
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io_error(path_text(path), e))?;
-    temp.write_all(bytes).and_then(|()| temp.flush()).map_err(|e| io_error(path_text(path), e))?;
-    temp.persist(path).map_err(|e| io_error(path_text(path), e.error))?;
-    Ok(())
+    let target = path.map_or_else(|| "<stdout>".to_string(), path_text);
+    stream(path, |out| out.write_all(bytes).map_err(|e| io_error(target, e)))
 }
 
 fn path_text(path: &Path) -> String {
@@ -35,4 +22,44 @@ fn path_text(path: &Path) -> String {
 
 fn io_error(path: String, source: std::io::Error) -> Error {
     Error::Io { action: "write", path, source }
+}
+
+/// Streams output produced by `produce` to `path` atomically (temp file, then rename on
+/// success; nothing is left behind on failure), or to stdout when `path` is `None`.
+///
+/// # Errors
+/// [`Error::Io`], or whatever `produce` returns (the file is then not created).
+pub fn stream(path: Option<&Path>, produce: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let Some(path) = path else {
+        let stdout = std::io::stdout().lock();
+        let mut writer = std::io::BufWriter::with_capacity(1 << 20, stdout);
+        let result = produce(&mut writer).and_then(|()| writer.flush().map_err(|e| io_error("<stdout>".into(), e)));
+        return match result {
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        };
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let temp = temp_file(dir).map_err(|e| io_error(path_text(path), e))?;
+    let mut writer = std::io::BufWriter::with_capacity(1 << 20, temp);
+    produce(&mut writer)?;
+    let temp = writer.into_inner().map_err(|e| io_error(path_text(path), e.into_error()))?;
+    temp.persist(path).map_err(|e| io_error(path_text(path), e.error))?;
+    Ok(())
+}
+
+/// A temporary file in `dir` that becomes an ordinary file when persisted: created with
+/// mode 0666 less the umask, like any file the user's tools write.
+fn temp_file(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".costsim-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
 }

@@ -35,6 +35,21 @@ pub enum Command {
     Sensitivity(SensitivityArgs),
     /// Run the base model and its scenarios with common random numbers; one table.
     Compare(CompareArgs),
+    /// Write per-trial values of chosen vars as CSV (trial index first), streamed.
+    Samples(SamplesArgs),
+}
+
+/// Arguments of `samples`.
+#[derive(Debug, Args)]
+pub struct SamplesArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// Vars to export, comma-separated [default: the model's outputs].
+    #[arg(long, value_name = "A,B,...")]
+    pub vars: Option<String>,
+    /// Options shared by the simulating commands (--format does not apply: always CSV).
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Arguments of `compare`.
@@ -214,6 +229,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Check(args) => check(&args),
         Command::Sensitivity(args) => sensitivity(&args),
         Command::Compare(args) => compare(&args),
+        Command::Samples(args) => samples(&args),
     }
 }
 
@@ -294,6 +310,20 @@ fn run_report<'a>(
         sampling: simulation.program.sampling().name(),
     };
     RunReport { meta, outputs, correlations: &[], precision: None }
+}
+
+fn samples(args: &SamplesArgs) -> Result<()> {
+    let setup = RunSetup::new(&args.model, &args.common)?;
+    let default = Simulation::new(&setup.model)?;
+    let names: Vec<String> = match &args.vars {
+        Some(list) => list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+        None => default.program.outputs().iter().map(|o| default.program.vars()[o.var as usize].name.clone()).collect(),
+    };
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let simulation = Simulation::keeping(&setup.model, &names)?;
+    crate::output::stream(args.common.output.as_deref(), |out| {
+        crate::samples::write_csv(&simulation, &setup.config, &names, out)
+    })
 }
 
 fn compare(args: &CompareArgs) -> Result<()> {

@@ -7,5 +7,6 @@ mod determinism;
 mod errors;
 mod models;
 mod run;
+mod samples;
 mod sensitivity;
 mod util;
