@@ -37,6 +37,19 @@ pub enum Command {
     Compare(CompareArgs),
     /// Write per-trial values of chosen vars as CSV (trial index first), streamed.
     Samples(SamplesArgs),
+    /// Write a self-contained HTML report with charts (or Markdown with SVG files beside).
+    Report(ReportArgs),
+}
+
+/// Arguments of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The model file (TOML).
+    pub model: PathBuf,
+    /// Options shared by the simulating commands. --format html (the default for
+    /// report) or markdown; markdown needs -o, and writes the charts as SVG files beside it.
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Arguments of `samples`.
@@ -189,16 +202,22 @@ pub enum FormatArg {
     Csv,
     /// A Markdown table.
     Markdown,
+    /// A self-contained HTML page (report only).
+    Html,
 }
 
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
+impl FormatArg {
+    /// The run format, or a usage error for formats `run` does not have.
+    fn run_format(self) -> Result<Format> {
+        Ok(match self {
             FormatArg::Table => Format::Table,
             FormatArg::Json => Format::Json,
             FormatArg::Csv => Format::Csv,
             FormatArg::Markdown => Format::Markdown,
-        }
+            FormatArg::Html => {
+                return Err(Error::Usage("run has no HTML format; use `costsim report MODEL -o report.html`".into()));
+            }
+        })
     }
 }
 
@@ -230,6 +249,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Sensitivity(args) => sensitivity(&args),
         Command::Compare(args) => compare(&args),
         Command::Samples(args) => samples(&args),
+        Command::Report(args) => report(&args),
     }
 }
 
@@ -255,7 +275,7 @@ fn run(args: &RunArgs) -> Result<()> {
     report.meta.trials = config.trials;
     report.correlations = &correlations;
     report.precision = precision;
-    let bytes = report.render(args.common.format.into());
+    let bytes = report.render(args.common.format.run_format()?);
     let summarised = Instant::now();
     crate::output::write(args.common.output.as_deref(), &bytes)?;
     if args.common.timings {
@@ -310,6 +330,74 @@ fn run_report<'a>(
         sampling: simulation.program.sampling().name(),
     };
     RunReport { meta, outputs, correlations: &[], precision: None }
+}
+
+fn report(args: &ReportArgs) -> Result<()> {
+    use crate::report::html::{Assumption, HtmlReport};
+    let format = args.common.format;
+    if !matches!(format, FormatArg::Table | FormatArg::Html | FormatArg::Markdown) {
+        return Err(Error::Usage("report writes html (the default) or markdown".into()));
+    }
+    let setup = RunSetup::new(&args.model, &args.common)?;
+    let simulation = Simulation::new(&setup.model)?;
+    let summaries = simulation.run(&setup.config)?;
+    let correlations = simulation.achieved_correlations(&setup.config)?;
+    let file = args.model.display().to_string();
+    let mut run = run_report(&setup, &simulation, &summaries, &file);
+    run.correlations = &correlations;
+    let mut tornadoes = Vec::new();
+    for o in run.outputs.iter().filter(|o| !o.boolean) {
+        let config = crate::sensitivity::SensitivityConfig {
+            output: o.name.to_string(),
+            methods: vec![crate::sensitivity::Method::Tornado],
+            trials: None,
+            default_trials: setup.config.trials,
+            seed: setup.config.seed,
+            threads: setup.config.threads,
+            tornado_range: (0.1, 0.9),
+        };
+        if let Some(crate::sensitivity::Analysis::Tornado(t)) =
+            crate::sensitivity::analyse(&setup.model, &config)?.pop()
+        {
+            tornadoes.push((o.name, t));
+        }
+    }
+    let mut scenarios = Vec::new();
+    if setup.scenario.is_none() {
+        for s in &setup.loaded.scenarios {
+            let model = setup.variant(Some(&s.name.name))?;
+            scenarios.push((s.name.name.as_str(), Simulation::new(&model)?.run(&setup.config)?));
+        }
+    }
+    let assumptions = setup
+        .model
+        .vars
+        .iter()
+        .map(|v| Assumption {
+            name: &v.name.name,
+            expression: &v.text,
+            unit: v.unit.as_deref(),
+            source: v.source.as_deref(),
+            note: v.note.as_deref(),
+        })
+        .collect();
+    let command = std::iter::once("costsim".to_string()).chain(std::env::args().skip(1)).collect::<Vec<_>>().join(" ");
+    let report =
+        HtmlReport { run, description: &setup.model.meta.description, assumptions, tornadoes, scenarios, command };
+    if format != FormatArg::Markdown {
+        return crate::output::write(args.common.output.as_deref(), report.html().as_bytes());
+    }
+    let Some(path) = args.common.output.as_deref() else {
+        return Err(Error::Usage(
+            "report --format markdown needs -o FILE.md: the charts are written as SVG files beside it".into(),
+        ));
+    };
+    let stem = path.file_stem().map_or("report".into(), |s| s.to_string_lossy().to_string());
+    let (markdown, charts) = report.markdown(&stem);
+    for (name, svg) in &charts {
+        crate::output::write(Some(&path.with_file_name(name)), svg.as_bytes())?;
+    }
+    crate::output::write(Some(path), markdown.as_bytes())
 }
 
 fn samples(args: &SamplesArgs) -> Result<()> {
@@ -372,7 +460,9 @@ fn compare(args: &CompareArgs) -> Result<()> {
         FormatArg::Table => report.table().into_bytes(),
         FormatArg::Json => report.json(),
         FormatArg::Markdown => report.markdown().into_bytes(),
-        FormatArg::Csv => return Err(Error::Usage("compare has no CSV format; use table, json or markdown".into())),
+        FormatArg::Csv | FormatArg::Html => {
+            return Err(Error::Usage("compare has no CSV or HTML format; use table, json or markdown".into()));
+        }
     };
     crate::output::write(args.common.output.as_deref(), &bytes)
 }
@@ -431,8 +521,8 @@ fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         FormatArg::Table => report.table().into_bytes(),
         FormatArg::Json => report.json(),
         FormatArg::Markdown => crate::report::sensitivity::markdown(&report).into_bytes(),
-        FormatArg::Csv => {
-            return Err(Error::Usage("sensitivity has no CSV format; use table, json or markdown".into()));
+        FormatArg::Csv | FormatArg::Html => {
+            return Err(Error::Usage("sensitivity has no CSV or HTML format; use table, json or markdown".into()));
         }
     };
     crate::output::write(args.common.output.as_deref(), &bytes)

@@ -3,10 +3,12 @@
 //! Renderers return bytes, so the CLI can write them to stdout or atomically to a file.
 
 pub mod compare;
+pub mod html;
 pub mod human;
 mod json;
 mod markdown;
 pub mod sensitivity;
+mod svg;
 mod table;
 
 use crate::stats::{PERCENTILES, Summary};

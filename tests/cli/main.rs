@@ -6,6 +6,7 @@ mod correlations;
 mod determinism;
 mod errors;
 mod models;
+mod report;
 mod run;
 mod samples;
 mod sensitivity;

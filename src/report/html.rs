@@ -1,0 +1,195 @@
+//! The self-contained HTML report (inline CSS and SVG, no scripts, no network) and its
+//! Markdown variant with the charts as SVG files beside it. The page is well-formed XML
+//! (every element closed, text escaped), so tools and tests can parse it.
+
+use std::fmt::Write as _;
+
+use super::{RunReport, human, provenance, svg};
+use crate::sensitivity::tornado::Tornado;
+use crate::stats::Summary;
+
+/// A var as listed in the assumptions table.
+#[derive(Clone, Debug)]
+pub struct Assumption<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Expression as written.
+    pub expression: &'a str,
+    /// Unit.
+    pub unit: Option<&'a str>,
+    /// Source.
+    pub source: Option<&'a str>,
+    /// Note.
+    pub note: Option<&'a str>,
+}
+
+/// Everything the report shows.
+#[derive(Clone, Debug)]
+pub struct HtmlReport<'a> {
+    /// The base run.
+    pub run: RunReport<'a>,
+    /// The model's description (Markdown; shown as paragraphs).
+    pub description: &'a str,
+    /// Every var.
+    pub assumptions: Vec<Assumption<'a>>,
+    /// Tornado per output (non-probability outputs).
+    pub tornadoes: Vec<(&'a str, Tornado)>,
+    /// Each scenario's summaries, in the run's output order.
+    pub scenarios: Vec<(&'a str, Vec<Summary>)>,
+    /// The command that reproduces the report.
+    pub command: String,
+}
+
+/// `s` with `& < > "` escaped for HTML text and attributes.
+pub(super) fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+const STYLE: &str = include_str!("report.css");
+
+impl HtmlReport<'_> {
+    /// Every chart as (file-name stem, SVG), in page order.
+    pub fn charts(&self) -> Vec<(String, String)> {
+        let mut charts = Vec::new();
+        for o in &self.run.outputs {
+            charts.push((format!("{}-histogram", o.name), svg::histogram(o.name, o.summary, o.unit)));
+            charts.push((format!("{}-cdf", o.name), svg::cdf(o.name, o.summary, o.unit)));
+            if let Some((_, t)) = self.tornadoes.iter().find(|(n, _)| *n == o.name) {
+                charts.push((format!("{}-tornado", o.name), svg::tornado(o.name, t, o.unit)));
+            }
+        }
+        if !self.scenarios.is_empty() {
+            for (i, o) in self.run.outputs.iter().enumerate().filter(|(_, o)| !o.boolean) {
+                let rows: Vec<(&str, &Summary)> = std::iter::once(("base", o.summary))
+                    .chain(self.scenarios.iter().map(|(n, s)| (*n, &s[i])))
+                    .collect();
+                charts.push((format!("{}-scenarios", o.name), svg::scenarios(o.name, &rows, o.unit)));
+            }
+        }
+        charts
+    }
+
+    /// The HTML page.
+    pub fn html(&self) -> String {
+        let meta = &self.run.meta;
+        let mut out = String::from(
+            "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n",
+        );
+        let _ = writeln!(out, "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>", escape(meta.model_name));
+        let _ = writeln!(out, "<h1>{}</h1>", escape(meta.model_name));
+        for paragraph in self.description.split("\n\n").filter(|p| !p.trim().is_empty()) {
+            let _ = writeln!(out, "<p>{}</p>", escape(paragraph.trim()));
+        }
+        let _ = writeln!(out, "<p class=\"meta\">{}</p>", escape(&provenance(meta)));
+        out.push_str(&self.summary_table());
+        let _ = writeln!(out, "<h2>Charts</h2>\n<div class=\"charts\">");
+        for (_, chart) in self.charts() {
+            let _ = writeln!(out, "<figure>{chart}</figure>");
+        }
+        out.push_str("</div>\n");
+        out.push_str(&self.assumptions_table());
+        let _ = writeln!(
+            out,
+            "<footer>\n<p>costsim {} · model sha256 <code>{}</code> · seed {} · {} trials · sampling {}</p>\n<p>Reproduce: <code>{}</code></p>\n</footer>\n</body>\n</html>",
+            env!("CARGO_PKG_VERSION"),
+            meta.sha256,
+            meta.seed,
+            meta.trials,
+            meta.sampling,
+            escape(&self.command)
+        );
+        out
+    }
+
+    fn summary_table(&self) -> String {
+        let mut out = String::from(
+            "<h2>Summary</h2>\n<table class=\"summary\">\n<thead><tr><th>output</th><th>mean</th><th>p5</th><th>p50</th><th>p95</th></tr></thead>\n<tbody>\n",
+        );
+        for o in &self.run.outputs {
+            let s = o.summary;
+            let cell = |x: f64| {
+                let shown = if o.boolean { human::percent(x) } else { human::number(x, o.unit) };
+                format!("<td data-value=\"{x}\">{}</td>", escape(&shown))
+            };
+            let _ = writeln!(
+                out,
+                "<tr data-output=\"{}\"><td>{}</td>{}{}{}{}</tr>",
+                escape(o.name),
+                escape(o.name),
+                cell(s.moments.mean),
+                cell(s.percentiles[1]),
+                cell(s.percentiles[4]),
+                cell(s.percentiles[7])
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+        out
+    }
+
+    fn assumptions_table(&self) -> String {
+        let mut out = String::from(
+            "<h2>Assumptions</h2>\n<table class=\"assumptions\">\n<thead><tr><th>var</th><th>expression</th><th>unit</th><th>source</th><th>note</th></tr></thead>\n<tbody>\n",
+        );
+        for a in &self.assumptions {
+            let opt = |x: Option<&str>| escape(x.unwrap_or(""));
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(a.name),
+                escape(a.expression),
+                opt(a.unit),
+                opt(a.source),
+                opt(a.note)
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+        out
+    }
+
+    /// Markdown referring to the charts as `<stem>-<chart>.svg` files, and those files.
+    pub fn markdown(&self, stem: &str) -> (String, Vec<(String, String)>) {
+        let meta = &self.run.meta;
+        let mut out = format!("# {}\n\n{}\n\n{}\n\n", meta.model_name, self.description.trim(), provenance(meta));
+        out.push_str("| output | mean | p5 | p50 | p95 |\n|---|---:|---:|---:|---:|\n");
+        for o in &self.run.outputs {
+            let s = o.summary;
+            let n = |x: f64| if o.boolean { human::percent(x) } else { human::number(x, o.unit) };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                o.name,
+                n(s.moments.mean),
+                n(s.percentiles[1]),
+                n(s.percentiles[4]),
+                n(s.percentiles[7])
+            );
+        }
+        out.push_str("\n## Charts\n\n");
+        let files: Vec<(String, String)> =
+            self.charts().into_iter().map(|(name, svg)| (format!("{stem}-{name}.svg"), svg)).collect();
+        for (file, _) in &files {
+            let _ = writeln!(out, "![{file}]({file})\n");
+        }
+        out.push_str("## Assumptions\n\n| var | expression | unit | source | note |\n|---|---|---|---|---|\n");
+        for a in &self.assumptions {
+            let cell = |x: Option<&str>| x.unwrap_or("").replace('|', "\\|");
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} | {} |",
+                a.name,
+                a.expression,
+                cell(a.unit),
+                cell(a.source),
+                cell(a.note)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\n---\ncostsim {} · model sha256 `{}` · reproduce: `{}`",
+            env!("CARGO_PKG_VERSION"),
+            meta.sha256,
+            self.command
+        );
+        (out, files)
+    }
+}

@@ -1,0 +1,246 @@
+//! Inline SVG charts for the HTML report: histogram, CDF, tornado and scenario
+//! intervals. Hand-written SVG keeps the report self-contained and dependency-free; every
+//! chart has a title, axis labels in human units and marked percentiles.
+
+use std::fmt::Write as _;
+
+use super::html::escape;
+use super::human;
+use crate::sensitivity::tornado::Tornado;
+use crate::stats::Summary;
+
+const WIDTH: f64 = 560.0;
+const HEIGHT: f64 = 260.0;
+const LEFT: f64 = 64.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 34.0;
+const BOTTOM: f64 = 44.0;
+
+/// A horizontal axis from `lo` to `hi`, linear or logarithmic.
+struct Axis {
+    lo: f64,
+    hi: f64,
+    log: bool,
+    left: f64,
+    width: f64,
+}
+
+impl Axis {
+    fn linear(lo: f64, hi: f64, left: f64, width: f64) -> Axis {
+        let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5 * lo.abs().max(1.0), hi + 0.5 * hi.abs().max(1.0)) };
+        Axis { lo, hi, log: false, left, width }
+    }
+
+    fn x(&self, value: f64) -> f64 {
+        let t = if self.log {
+            (value.ln() - self.lo.ln()) / (self.hi.ln() - self.lo.ln())
+        } else {
+            (value - self.lo) / (self.hi - self.lo)
+        };
+        self.left + t.clamp(0.0, 1.0) * self.width
+    }
+
+    /// Tick values: 1-2-5 steps (linear) or powers of ten (log).
+    fn ticks(&self) -> Vec<f64> {
+        if self.log {
+            let (a, b) = (self.lo.log10().ceil() as i32, self.hi.log10().floor() as i32);
+            return (a..=b).map(|k| 10f64.powi(k)).collect();
+        }
+        let raw = (self.hi - self.lo) / 5.0;
+        let magnitude = 10f64.powf(raw.log10().floor());
+        let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|s| *s >= raw).unwrap_or(10.0 * magnitude);
+        let first = (self.lo / step).ceil() as i64;
+        let last = (self.hi / step).floor() as i64;
+        (first..=last).map(|k| k as f64 * step).collect()
+    }
+
+    fn draw(&self, svg: &mut String, y: f64, unit: Option<&str>, label: &str) {
+        let _ = write!(
+            svg,
+            r#"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" class="axis"/>"#,
+            self.left,
+            self.left + self.width
+        );
+        for t in self.ticks() {
+            let x = self.x(t);
+            let _ = write!(
+                svg,
+                r#"<line x1="{x:.1}" y1="{y:.1}" x2="{x:.1}" y2="{:.1}" class="axis"/><text x="{x:.1}" y="{:.1}" class="tick">{}</text>"#,
+                y + 4.0,
+                y + 16.0,
+                escape(&human::number(t, unit))
+            );
+        }
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" class="label">{}</text>"#,
+            self.left + self.width / 2.0,
+            y + 34.0,
+            escape(label)
+        );
+    }
+}
+
+fn open(svg: &mut String, title: &str, kind: &str, height: f64) {
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart {kind}" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" role="img"><title>{t}</title><text x="{LEFT}" y="18" class="title">{t}</text>"#,
+        t = escape(title)
+    );
+}
+
+/// Vertical lines at p5, p50 and p95 with labels.
+fn percentile_marks(svg: &mut String, axis: &Axis, s: &Summary, unit: Option<&str>) {
+    for (i, name) in [(1, "p5"), (4, "p50"), (7, "p95")] {
+        let x = axis.x(s.percentiles[i]);
+        let _ = write!(
+            svg,
+            r#"<line x1="{x:.1}" y1="{TOP:.1}" x2="{x:.1}" y2="{:.1}" class="mark"/><text x="{x:.1}" y="{:.1}" class="marklabel">{name} {}</text>"#,
+            HEIGHT - BOTTOM,
+            TOP - 4.0,
+            escape(&human::number(s.percentiles[i], unit))
+        );
+    }
+}
+
+/// Histogram of an output between its p0.5 and p99.5 (ends marked by the axis).
+pub(super) fn histogram(name: &str, s: &Summary, unit: Option<&str>) -> String {
+    let (lo, hi) = (s.sketch.quantile(0.005), s.sketch.quantile(0.995));
+    let axis = Axis::linear(lo, hi, LEFT, WIDTH - LEFT - RIGHT);
+    let bins = s.density(axis.lo, axis.hi, 48);
+    let peak = bins.iter().copied().max().unwrap_or(1).max(1) as f64;
+    let mut svg = String::new();
+    open(&mut svg, &format!("{name}: distribution"), "histogram", HEIGHT);
+    let plot_height = HEIGHT - TOP - BOTTOM;
+    let bar = axis.width / bins.len() as f64;
+    let mut path = String::new();
+    for (i, &count) in bins.iter().enumerate() {
+        let h = count as f64 / peak * plot_height;
+        let x = axis.left + i as f64 * bar;
+        let _ = write!(path, "M{x:.1},{:.1}h{:.1}v{h:.1}h{:.1}z", HEIGHT - BOTTOM - h, bar - 0.5, -(bar - 0.5));
+    }
+    let _ = write!(svg, r#"<path d="{path}" class="bars"/>"#);
+    percentile_marks(&mut svg, &axis, s, unit);
+    axis.draw(&mut svg, HEIGHT - BOTTOM, unit, &format!("{name} ({})", unit.unwrap_or("value")));
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Cumulative distribution of an output, with p5/p50/p95 marked.
+pub(super) fn cdf(name: &str, s: &Summary, unit: Option<&str>) -> String {
+    let (lo, hi) = (s.sketch.quantile(0.005), s.sketch.quantile(0.995));
+    let axis = Axis::linear(lo, hi, LEFT, WIDTH - LEFT - RIGHT);
+    let mut svg = String::new();
+    open(&mut svg, &format!("{name}: cumulative probability"), "cdf", HEIGHT);
+    let plot_height = HEIGHT - TOP - BOTTOM;
+    let y = |p: f64| HEIGHT - BOTTOM - p * plot_height;
+    let n = s.sketch.count() as f64;
+    let mut seen = 0u64;
+    let mut path = format!("M{:.1},{:.1}", axis.x(axis.lo), y(0.0));
+    for (value, count) in s.sketch.buckets() {
+        seen += count;
+        if value >= axis.lo && value <= axis.hi {
+            let _ = write!(path, "L{:.1},{:.1}", axis.x(value), y(seen as f64 / n));
+        }
+    }
+    let _ = write!(path, "L{:.1},{:.1}", axis.x(axis.hi), y(1.0));
+    let _ = write!(svg, r#"<path d="{path}" class="line"/>"#);
+    for p in [0.0, 0.5, 1.0] {
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" class="ytick">{}</text>"#,
+            LEFT - 6.0,
+            y(p) + 4.0,
+            human::percent(p)
+        );
+    }
+    percentile_marks(&mut svg, &axis, s, unit);
+    axis.draw(&mut svg, HEIGHT - BOTTOM, unit, &format!("{name} ({})", unit.unwrap_or("value")));
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Tornado: one bar per input from the output at its low to its high percentile.
+pub(super) fn tornado(name: &str, t: &Tornado, unit: Option<&str>) -> String {
+    let rows = t.factors.iter().take(12).collect::<Vec<_>>();
+    let row_height = 20.0;
+    let label_width = 130.0;
+    let height = TOP + rows.len() as f64 * row_height + BOTTOM;
+    let lo = rows.iter().map(|f| f.low.min(f.high)).fold(t.base, f64::min);
+    let hi = rows.iter().map(|f| f.low.max(f.high)).fold(t.base, f64::max);
+    let axis = Axis::linear(lo, hi, label_width, WIDTH - label_width - RIGHT);
+    let mut svg = String::new();
+    let title = format!("{name}: what drives it (each input at p{:.0}/p{:.0})", t.range.0 * 100.0, t.range.1 * 100.0);
+    open(&mut svg, &title, "tornado", height);
+    let mut path = String::new();
+    for (i, f) in rows.iter().enumerate() {
+        let y = TOP + i as f64 * row_height;
+        let (a, b) = (axis.x(f.low.min(f.high)), axis.x(f.low.max(f.high)));
+        let _ = write!(
+            path,
+            "M{a:.1},{:.1}h{:.1}v{:.1}h{:.1}z",
+            y + 3.0,
+            (b - a).max(1.0),
+            row_height - 6.0,
+            -(b - a).max(1.0)
+        );
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" class="rowlabel">{}</text>"#,
+            label_width - 6.0,
+            y + row_height / 2.0 + 4.0,
+            escape(&f.name)
+        );
+    }
+    let _ = write!(svg, r#"<path d="{path}" class="bars"/>"#);
+    let x = axis.x(t.base);
+    let _ = write!(svg, r#"<line x1="{x:.1}" y1="{TOP:.1}" x2="{x:.1}" y2="{:.1}" class="mark"/>"#, height - BOTTOM);
+    axis.draw(
+        &mut svg,
+        height - BOTTOM,
+        unit,
+        &format!("{name} ({}), others at their medians", unit.unwrap_or("value")),
+    );
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Scenarios side by side: p5–p95 bar and p50 dot per scenario; log scale when they span
+/// more than a factor of 30.
+pub(super) fn scenarios(name: &str, rows: &[(&str, &Summary)], unit: Option<&str>) -> String {
+    let row_height = 24.0;
+    let label_width = 150.0;
+    let height = TOP + rows.len() as f64 * row_height + BOTTOM;
+    let lo = rows.iter().map(|(_, s)| s.percentiles[1]).fold(f64::INFINITY, f64::min);
+    let hi = rows.iter().map(|(_, s)| s.percentiles[7]).fold(f64::NEG_INFINITY, f64::max);
+    let log = lo > 0.0 && hi / lo > 30.0;
+    let mut axis = Axis::linear(lo, hi, label_width, WIDTH - label_width - RIGHT);
+    if log {
+        axis = Axis { lo: lo / 1.5, hi: hi * 1.5, log: true, left: label_width, width: WIDTH - label_width - RIGHT };
+    }
+    let mut svg = String::new();
+    open(
+        &mut svg,
+        &format!("{name}: scenarios, 90% interval and median{}", if log { " (log scale)" } else { "" }),
+        "scenarios",
+        height,
+    );
+    let mut path = String::new();
+    for (i, (label, s)) in rows.iter().enumerate() {
+        let y = TOP + i as f64 * row_height + row_height / 2.0;
+        let (a, b) = (axis.x(s.percentiles[1]), axis.x(s.percentiles[7]));
+        let _ = write!(path, "M{a:.1},{:.1}h{:.1}v6h{:.1}z", y - 3.0, (b - a).max(1.0), -(b - a).max(1.0));
+        let _ = write!(svg, r#"<circle cx="{:.1}" cy="{y:.1}" r="5" class="dot"/>"#, axis.x(s.percentiles[4]));
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" class="rowlabel">{}</text>"#,
+            label_width - 6.0,
+            y + 4.0,
+            escape(label)
+        );
+    }
+    let _ = write!(svg, r#"<path d="{path}" class="bars"/>"#);
+    axis.draw(&mut svg, height - BOTTOM, unit, &format!("{name} ({})", unit.unwrap_or("value")));
+    svg.push_str("</svg>");
+    svg
+}

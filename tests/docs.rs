@@ -1,0 +1,93 @@
+//! The figures in `docs/*.md` are the output of the costsim commands shown beside them.
+//! Every ```console block starts with `$ costsim ARGS`; the rest of the block must be
+//! exactly what that command prints (run from the repository root). The HTML report in
+//! `docs/` must equal what the command in its footer writes.
+//!
+//! When a change alters the figures on purpose, regenerate them with
+//! `COSTSIM_UPDATE_DOCS=1 cargo test --release --test docs` and review the diff.
+
+use std::path::Path;
+use std::process::Command;
+
+fn costsim(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_costsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("costsim runs");
+    assert!(out.status.success(), "costsim {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// The document with every console block's output replaced by what its command prints.
+fn regenerate(text: &str) -> String {
+    let mut out = String::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        if line != "```console" {
+            continue;
+        }
+        let command = lines.next().expect("a command after ```console");
+        let args: Vec<&str> =
+            command.strip_prefix("$ costsim ").expect("`$ costsim ...` first").split_whitespace().collect();
+        out.push_str(command);
+        out.push('\n');
+        out.push_str(&costsim(&args));
+        for rest in lines.by_ref() {
+            if rest == "```" {
+                out.push_str("```\n");
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn figures_in_the_docs_are_what_the_commands_print() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    for entry in std::fs::read_dir(&docs).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let fresh = regenerate(&text);
+        if std::env::var_os("COSTSIM_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+            continue;
+        }
+        assert!(
+            text == fresh,
+            "{} is out of date with what its commands print; regenerate with COSTSIM_UPDATE_DOCS=1 cargo test --release --test docs",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn committed_html_report_is_what_its_command_writes() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let html = std::fs::read_to_string(docs.join("deepseek_fleet_tco.html")).unwrap();
+    let command =
+        html.split("Reproduce: <code>").nth(1).and_then(|s| s.split("</code>").next()).expect("footer command");
+    let args: Vec<&str> = command.strip_prefix("costsim ").unwrap().split_whitespace().collect();
+    let out = args.iter().position(|a| *a == "-o").expect("-o in the command");
+    let temp = tempfile::tempdir().unwrap();
+    let target = temp.path().join("report.html");
+    let mut fresh_args = args.clone();
+    let target_text = target.to_str().unwrap();
+    fresh_args[out + 1] = target_text;
+    costsim(&fresh_args);
+    let fresh = std::fs::read_to_string(&target).unwrap().replace(target_text, args[out + 1]);
+    if std::env::var_os("COSTSIM_UPDATE_DOCS").is_some() {
+        std::fs::write(docs.join("deepseek_fleet_tco.html"), &fresh).unwrap();
+        return;
+    }
+    assert!(
+        html == fresh,
+        "docs/deepseek_fleet_tco.html is out of date; regenerate with COSTSIM_UPDATE_DOCS=1 cargo test --release --test docs"
+    );
+}
