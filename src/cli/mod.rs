@@ -178,6 +178,9 @@ pub struct CommonArgs {
     /// Most trials for --precision.
     #[arg(long, default_value = "100M", value_name = "N")]
     pub max_trials: String,
+    /// No progress bar (it shows only on a terminal, for runs longer than about a second).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// `--sampling` values.
@@ -264,7 +267,7 @@ fn run(args: &RunArgs) -> Result<()> {
             let (simulated, met) = simulation.simulate_to_precision(&setup.config, p)?;
             (simulated, Some(crate::report::PrecisionOutcome { target: p.target, met }))
         }
-        None => (simulation.simulate(&setup.config)?, None),
+        None => (simulate_with_progress(&simulation, &setup.config, args.common.quiet)?, None),
     };
     let config = RunConfig { trials: simulated.trials(), ..setup.config };
     let correlations = simulation.achieved_correlations(&config)?;
@@ -287,6 +290,45 @@ fn run(args: &RunArgs) -> Result<()> {
         eprint!("{}", timings(setup.config.trials, &phases));
     }
     Ok(())
+}
+
+/// Trials per progress step: whole chunks, so stepping gives the same result as one run.
+const PROGRESS_STEP: u64 = 256 * crate::engine::CHUNK as u64;
+
+/// Runs the simulation in steps, showing a progress bar with ETA on stderr when it is a
+/// terminal, `quiet` is off and the run looks longer than about a second.
+fn simulate_with_progress(
+    simulation: &Simulation<'_>,
+    config: &RunConfig,
+    quiet: bool,
+) -> Result<crate::engine::Simulated> {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() || config.trials <= PROGRESS_STEP {
+        return simulation.simulate(config);
+    }
+    let start = Instant::now();
+    let mut simulated = crate::engine::Simulated::new(&simulation.program);
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    while simulated.trials() < config.trials {
+        let next = (simulated.trials() + PROGRESS_STEP).min(config.trials);
+        simulated.extend(&simulation.program, config, next);
+        let elapsed = start.elapsed().as_secs_f64();
+        if bar.is_none() && elapsed * config.trials as f64 / next as f64 > 1.0 {
+            let style = indicatif::ProgressStyle::with_template(
+                "{bar:40} {percent:>3}% {human_pos}/{human_len} trials, ETA {eta}",
+            )
+            .expect("valid template");
+            bar = Some(indicatif::ProgressBar::new(config.trials).with_style(style));
+        }
+        if let Some(bar) = &bar {
+            bar.set_position(next);
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    simulation.check_finite(&simulated.nonfinite, config.trials)?;
+    Ok(simulated)
 }
 
 /// The `--timings` text: throughput, then each phase.

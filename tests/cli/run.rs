@@ -127,3 +127,9 @@ fn timings_go_to_stderr_only() {
         assert!(timed.stderr.contains(phase), "{}", timed.stderr);
     }
 }
+
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let outcome = Costsim::new().model(MODEL).args(&["run", "model.toml", "--trials", "3M"]).run().success();
+    assert_eq!(outcome.stderr, "");
+}
