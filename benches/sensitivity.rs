@@ -7,15 +7,7 @@ use costsim::Model;
 use costsim::sensitivity::{self, Method, SensitivityConfig};
 use criterion::{Criterion, criterion_main};
 
-const ISHIGAMI: &str = r#"
-[model]
-name = "Ishigami"
-[vars]
-x1 = "uniform(-pi, pi)"
-x2 = "uniform(-pi, pi)"
-x3 = "uniform(-pi, pi)"
-y = "sin(x1) + 7 * sin(x2)^2 + 0.1 * x3^4 * sin(x1)"
-"#;
+const ISHIGAMI: &str = include_str!("../models/ishigami.toml");
 
 fn ishigami(c: &mut Criterion) {
     let model = Model::parse("ishigami.toml", ISHIGAMI.to_string()).expect("model loads");

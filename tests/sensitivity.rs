@@ -4,15 +4,7 @@
 use costsim::sensitivity::{self, Analysis, Method, SensitivityConfig};
 use costsim::{Model, sensitivity::sobol::Sobol};
 
-const ISHIGAMI: &str = r#"
-[model]
-name = "Ishigami"
-[vars]
-x1 = "uniform(-pi, pi)"
-x2 = "uniform(-pi, pi)"
-x3 = "uniform(-pi, pi)"
-y = "sin(x1) + 7 * sin(x2)^2 + 0.1 * x3^4 * sin(x1)"
-"#;
+const ISHIGAMI: &str = include_str!("../models/ishigami.toml");
 
 fn analyse(text: &str, output: &str, methods: Vec<Method>, trials: Option<u64>) -> Vec<Analysis> {
     let model = Model::parse("m.toml", text.to_string()).unwrap();

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::json::{pretty, run_value, summary_value};
-use super::{RunReport, human, provenance};
+use super::{RunReport, aligned, human, provenance};
 use crate::stats::Summary;
 
 /// One scenario's difference from base for one output.
@@ -112,19 +112,4 @@ impl CompareReport<'_> {
 /// A difference with an explicit sign.
 fn signed(x: f64, n: &impl Fn(f64) -> String) -> String {
     if x > 0.0 { format!("+{}", n(x)) } else { n(x) }
-}
-
-/// Rows as left-aligned columns, indented by two spaces.
-fn aligned(rows: &[Vec<String>]) -> String {
-    let n_cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..n_cols)
-        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for row in rows {
-        let cells: Vec<String> =
-            row.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count()))).collect();
-        out.push_str(&format!("  {}\n", cells.join("  ").trim_end()));
-    }
-    out
 }

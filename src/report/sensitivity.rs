@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::human;
+use super::{aligned, human};
 use crate::sensitivity::Analysis;
 
 /// Width of the bars in text charts.
@@ -198,21 +198,11 @@ fn bar(low: f64, high: f64, base: f64, lo: f64, hi: f64) -> String {
         .to_string()
 }
 
-/// Left-aligned columns, two spaces apart, under a header.
+/// Left-aligned columns under a header.
 fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
-    let widths: Vec<usize> = (0..header.len())
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).chain([header[c].chars().count()]).max().unwrap_or(0))
-        .collect();
-    let line = |cells: Vec<&str>| {
-        let padded: Vec<String> =
-            cells.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count()))).collect();
-        format!("  {}\n", padded.join("  ").trim_end())
-    };
-    let mut out = line(header.to_vec());
-    for row in rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
-    }
-    out
+    let mut all = vec![header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
+    all.extend_from_slice(rows);
+    aligned(&all)
 }
 
 /// Markdown: one table per method.
