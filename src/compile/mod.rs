@@ -177,7 +177,9 @@ impl<'m> Lowering<'m> {
             return None;
         }
         let first_op = self.ops.len();
-        let (kind, params) = self.dist_params(expr)?;
+        let Some((kind, params)) = self.dist_params(expr) else {
+            return Some(None);
+        };
         let constants: Option<Vec<f64>> =
             params.iter().map(|p| if let Operand::Const(c) = p { Some(*c) } else { None }).collect();
         let Some(constants) = constants else {

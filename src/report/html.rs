@@ -52,6 +52,10 @@ impl HtmlReport<'_> {
     pub fn charts(&self) -> Vec<(String, String)> {
         let mut charts = Vec::new();
         for o in &self.run.outputs {
+            if o.boolean {
+                charts.push((format!("{}-probability", o.name), svg::probability(o.name, o.summary)));
+                continue;
+            }
             charts.push((format!("{}-histogram", o.name), svg::histogram(o.name, o.summary, o.unit)));
             charts.push((format!("{}-cdf", o.name), svg::cdf(o.name, o.summary, o.unit)));
             if let Some((_, t)) = self.tornadoes.iter().find(|(n, _)| *n == o.name) {

@@ -244,3 +244,27 @@ pub(super) fn scenarios(name: &str, rows: &[(&str, &Summary)], unit: Option<&str
     svg.push_str("</svg>");
     svg
 }
+
+/// A 0/1 output: the probability that it is 1, as a bar on a 0–100% scale.
+pub(super) fn probability(name: &str, s: &Summary) -> String {
+    let height = TOP + 40.0 + BOTTOM;
+    let axis = Axis::linear(0.0, 1.0, LEFT, WIDTH - LEFT - RIGHT);
+    let mut svg = String::new();
+    open(&mut svg, &format!("{name}: probability of being true"), "probability", height);
+    let p = s.moments.mean;
+    let _ = write!(
+        svg,
+        r#"<path d="M{:.1},{:.1}h{:.1}v24h{:.1}z" class="bars"/><text x="{:.1}" y="{:.1}" class="marklabel">{}</text>"#,
+        axis.left,
+        TOP + 8.0,
+        (axis.x(p) - axis.left).max(1.0),
+        -(axis.x(p) - axis.left).max(1.0),
+        axis.x(p).min(axis.left + axis.width - 30.0) + 4.0,
+        TOP + 4.0,
+        escape(&human::percent(p))
+    );
+    let ticks = Axis { lo: 0.0, hi: 100.0, log: false, left: LEFT, width: WIDTH - LEFT - RIGHT };
+    ticks.draw(&mut svg, height - BOTTOM, Some("%"), "probability (%)");
+    svg.push_str("</svg>");
+    svg
+}

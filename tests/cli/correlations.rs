@@ -83,3 +83,11 @@ fn precision_stops_meets_its_target_and_does_not_depend_on_threads() {
         .stdout;
     assert!(capped.contains("precision: ±0.1% target NOT met (raise --max-trials) after 100,000 trials"), "{capped}");
 }
+
+#[test]
+fn invalid_parameters_are_reported_once_under_lhs() {
+    let text = model_with("x = \"-1 to 2\"\n");
+    let stderr = Costsim::new().model(&text).args(&["run", "model.toml", "--sampling", "lhs"]).run().failure(2).stderr;
+    assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
+    assert!(stderr.contains("`a to b` is a lognormal and needs 0 < a < b"), "{stderr}");
+}

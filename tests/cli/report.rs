@@ -33,13 +33,15 @@ fn html_is_well_formed_with_a_chart_per_output_and_the_json_numbers() {
         .descendants()
         .filter(|n| n.has_tag_name("svg") && n.attribute("class") == Some("chart histogram"))
         .collect();
-    assert_eq!(histograms.len(), outputs.len());
+    let probabilities = doc.descendants().filter(|n| n.attribute("class") == Some("chart probability")).count();
+    assert_eq!(probabilities, 1, "capex_over_1_6b is drawn as a probability");
+    assert_eq!(histograms.len() + probabilities, outputs.len());
     for svg in &histograms {
         let path = svg.descendants().find(|n| n.has_tag_name("path")).expect("bars");
         assert!(path.attribute("d").is_some_and(|d| d.len() > 20), "non-empty path");
     }
     let cdfs = doc.descendants().filter(|n| n.attribute("class") == Some("chart cdf")).count();
-    assert_eq!(cdfs, outputs.len());
+    assert_eq!(cdfs + probabilities, outputs.len());
     assert!(doc.descendants().any(|n| n.attribute("class") == Some("chart tornado")));
     assert!(doc.descendants().any(|n| n.attribute("class") == Some("chart scenarios")));
     for row in doc.descendants().filter(|n| n.has_tag_name("tr") && n.attribute("data-output").is_some()) {
