@@ -1,0 +1,115 @@
+//! `sensitivity` and `compare`: which inputs matter, and how scenarios differ.
+
+use super::config::RunSetup;
+use super::run::run_report;
+use super::{CompareArgs, FormatArg, MethodArg, SensitivityArgs};
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::simulation::Simulation;
+
+pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
+    use crate::sensitivity::{self, Method, SensitivityConfig};
+    let setup = RunSetup::new(&args.model, &args.common)?;
+    let methods = match args.method {
+        MethodArg::Tornado => vec![Method::Tornado],
+        MethodArg::Spearman => vec![Method::Spearman],
+        MethodArg::Sobol => vec![Method::Sobol],
+        MethodArg::All => vec![Method::Tornado, Method::Spearman, Method::Sobol],
+    };
+    let config = SensitivityConfig {
+        output: args.var.clone(),
+        methods,
+        trials: args.common.trials.as_ref().map(|_| setup.config.trials),
+        default_trials: setup.config.trials,
+        seed: setup.config.seed,
+        threads: setup.config.threads,
+        tornado_range: parse_range(&args.tornado_range)?,
+    };
+    let analyses = sensitivity::analyse(&setup.model, &config)?;
+    let simulation = Simulation::keeping(&setup.model, &[args.var.as_str()])?;
+    let file = args.model.display().to_string();
+    let report = crate::report::sensitivity::SensitivityReport {
+        model_name: &setup.model.meta.name,
+        file: &file,
+        sha256: &setup.model.sha256,
+        seed: setup.config.seed,
+        output: &args.var,
+        unit: setup.model.var(&args.var).and_then(|v| v.unit.as_deref()),
+        analyses: &analyses,
+        warnings: sensitivity::common_warnings(&setup.model, simulation.factor_names().len()),
+    };
+    let bytes = match args.common.format {
+        FormatArg::Table => report.table().into_bytes(),
+        FormatArg::Json => report.json(),
+        FormatArg::Markdown => crate::report::sensitivity::markdown(&report).into_bytes(),
+        FormatArg::Csv | FormatArg::Html => {
+            return Err(Error::Usage("sensitivity has no CSV or HTML format; use table, json or markdown".into()));
+        }
+    };
+    crate::output::write(args.common.output.as_deref(), &bytes)
+}
+
+/// Parses `--tornado-range LOW,HIGH` (percent) into fractions.
+fn parse_range(text: &str) -> Result<(f64, f64)> {
+    let bad = || {
+        Error::Usage(format!(
+            "`--tornado-range {text}` must be two percentiles LOW,HIGH with 0 < LOW < HIGH < 100, e.g. 10,90"
+        ))
+    };
+    let (lo, hi) = text.split_once(',').ok_or_else(bad)?;
+    let (lo, hi): (f64, f64) = (lo.trim().parse().map_err(|_| bad())?, hi.trim().parse().map_err(|_| bad())?);
+    if 0.0 < lo && lo < hi && hi < 100.0 { Ok((lo / 100.0, hi / 100.0)) } else { Err(bad()) }
+}
+
+pub(super) fn compare(args: &CompareArgs) -> Result<()> {
+    if args.common.scenario.is_some() {
+        return Err(Error::Usage("compare takes --scenarios A,B (plural); --scenario is for run".into()));
+    }
+    let setup = RunSetup::new(&args.model, &args.common)?;
+    let names: Vec<String> = match &args.scenarios {
+        Some(list) => list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+        None => setup.loaded.scenarios.iter().map(|s| s.name.name.clone()).collect(),
+    };
+    if names.is_empty() {
+        return Err(Error::Usage("the model defines no scenarios to compare; add [scenarios.NAME] tables".into()));
+    }
+    let models: Vec<Model> = names.iter().map(|n| setup.variant(Some(n))).collect::<Result<_>>()?;
+    let base = Simulation::new(&setup.model)?;
+    let simulations: Vec<Simulation<'_>> = models.iter().map(Simulation::new).collect::<Result<_>>()?;
+    let mut summaries = vec![base.run(&setup.config)?];
+    let mut differences = Vec::new();
+    for simulation in &simulations {
+        summaries.push(simulation.run(&setup.config)?);
+        differences.push(crate::engine::simulate_difference(&base.program, &simulation.program, &setup.config));
+    }
+    let file = args.model.display().to_string();
+    let mut runs = Vec::new();
+    for (i, simulation) in std::iter::once(&base).chain(&simulations).enumerate() {
+        let mut report = run_report(&setup, simulation, &summaries[i], &file);
+        report.meta.scenario = if i == 0 { None } else { Some(names[i - 1].as_str()) };
+        runs.push(report);
+    }
+    let difference_summaries: Vec<Vec<crate::stats::Summary>> = differences.iter().map(|d| d.summaries()).collect();
+    let mut rows = Vec::new();
+    for (k, name) in names.iter().enumerate() {
+        for (i, output) in runs[0].outputs.iter().enumerate() {
+            let p_greater = differences[k].positive[i] as f64 / setup.config.trials as f64;
+            rows.push(crate::report::compare::Difference {
+                scenario: name,
+                output: output.name,
+                summary: &difference_summaries[k][i],
+                p_greater,
+            });
+        }
+    }
+    let report = crate::report::compare::CompareReport { runs, differences: rows };
+    let bytes = match args.common.format {
+        FormatArg::Table => report.table().into_bytes(),
+        FormatArg::Json => report.json(),
+        FormatArg::Markdown => report.markdown().into_bytes(),
+        FormatArg::Csv | FormatArg::Html => {
+            return Err(Error::Usage("compare has no CSV or HTML format; use table, json or markdown".into()));
+        }
+    };
+    crate::output::write(args.common.output.as_deref(), &bytes)
+}
