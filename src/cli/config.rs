@@ -13,6 +13,8 @@ use super::{CommonArgs, parse_trials};
 
 /// Default trial count when neither `--trials` nor the model sets one.
 const DEFAULT_TRIALS: u64 = 1_000_000;
+/// Most worker threads accepted.
+const MAX_THREADS: usize = 1024;
 /// Default seed when neither `--seed` nor the model sets one.
 const DEFAULT_SEED: u64 = 1;
 
@@ -56,7 +58,9 @@ impl RunSetup {
             return Err(Error::Usage("the model's `trials` must be at least 1".into()));
         }
         let threads = match args.threads {
-            Some(0) => return Err(Error::Usage("`--threads` must be at least 1".into())),
+            Some(n) if n == 0 || n > MAX_THREADS => {
+                return Err(Error::Usage(format!("`--threads {n}` must be between 1 and {MAX_THREADS}")));
+            }
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, usize::from),
         };

@@ -26,6 +26,8 @@ use crate::simulation::Simulation;
 pub const RANK_CAP: u64 = 200_000;
 /// Default Sobol base sample size N (the model is evaluated N·(k + 2) times).
 pub const SOBOL_DEFAULT_N: u64 = 1 << 16;
+/// Largest Sobol N: its N·(k + 2) output values are kept in memory.
+pub const SOBOL_MAX_N: u64 = 1 << 22;
 
 /// A sensitivity method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,6 +99,11 @@ pub fn analyse(model: &Model, config: &SensitivityConfig) -> Result<Vec<Analysis
         threads: config.threads,
     };
     let sobol_config = RunConfig { trials: config.trials.unwrap_or(SOBOL_DEFAULT_N), ..rank_config };
+    if config.methods.contains(&Method::Sobol) && sobol_config.trials > SOBOL_MAX_N {
+        return Err(crate::Error::Usage(format!(
+            "Sobol keeps N·(k + 2) values in memory: use --trials at most {SOBOL_MAX_N} (N = 65,536 is usually plenty)"
+        )));
+    }
     config
         .methods
         .iter()

@@ -138,6 +138,9 @@ fn bad_arguments_exit_2() {
     let dir = Costsim::new().model(&model_with("x = \"1 to 2\"\n"));
     let stderr = dir.args(&["run", "model.toml", "--trials", "abc"]).run().failure(2).stderr;
     assert!(stderr.contains("`--trials abc` must be a whole number ≥ 1"), "{stderr}");
+    let dir = Costsim::new().model(&model_with("x = \"1 to 2\"\n"));
+    let stderr = dir.args(&["run", "model.toml", "--threads", "0"]).run().failure(2).stderr;
+    assert!(stderr.contains("`--threads 0` must be between 1 and 1024"), "{stderr}");
     let stderr = Costsim::new().args(&["run", "missing.toml"]).run().failure(2).stderr;
     assert!(stderr.starts_with("error: cannot read model file `missing.toml`"), "{stderr}");
     let stderr = Costsim::new()

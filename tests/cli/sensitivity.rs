@@ -41,9 +41,9 @@ fn single_method_is_one_object_and_the_table_has_bars() {
 }
 
 #[test]
-fn unknown_output_is_a_usage_error() {
-    let stderr = fleet(&["--var", "tcoo"]).failure(2).stderr;
-    assert!(stderr.contains("--var") || stderr.contains("tcoo"), "{stderr}");
+fn unknown_output_and_oversized_sobol_are_usage_errors() {
+    let stderr = fleet(&["--method", "sobol", "--trials", "1e9"]).failure(2).stderr;
+    assert!(stderr.contains("use --trials at most 4194304"), "{stderr}");
     let path = models_dir().join("deepseek_fleet_tco.toml");
     let stderr = Costsim::new().args(&["sensitivity", path.to_str().unwrap(), "--var", "tcoo"]).run().failure(2).stderr;
     assert!(stderr.contains("unknown var `tcoo`; did you mean `tco`?"), "{stderr}");
