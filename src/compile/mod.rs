@@ -85,6 +85,13 @@ fn sampling(model: &Model) -> Result<Sampling> {
 /// Indices of the vars to report, in report order: the model's `outputs`, or every var
 /// that no other var uses.
 fn output_vars(model: &Model, deps: &[Vec<usize>]) -> std::result::Result<Vec<usize>, Vec<Diagnostic>> {
+    if let Some(names) = &model.meta.outputs
+        && names.is_empty()
+    {
+        let d = Diagnostic::unplaced("`outputs` is empty, so there is nothing to report")
+            .with_help("list the vars to report, or remove `outputs` to report every var no other var uses");
+        return Err(vec![d]);
+    }
     let Some(names) = &model.meta.outputs else {
         let mut used = vec![false; deps.len()];
         deps.iter().flatten().for_each(|&d| used[d] = true);

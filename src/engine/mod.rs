@@ -117,6 +117,8 @@ pub struct Simulated {
     pub sketches: Vec<QuantileSketch>,
     /// Trials in which each output was greater than 0.
     pub positive: Vec<u64>,
+    /// Trials run so far.
+    trials: u64,
     /// Trials in which each var (in [`Program::vars`] order) was NaN or infinite.
     pub nonfinite: Vec<u64>,
 }
@@ -197,13 +199,14 @@ impl Simulated {
             moments: vec![Moments::default(); n_outputs],
             sketches: Vec::new(),
             positive: vec![0; n_outputs],
+            trials: 0,
             nonfinite: vec![0; program.vars().len()],
         }
     }
 
     /// Trials accumulated so far.
     pub fn trials(&self) -> u64 {
-        self.moments.first().map_or(0, |m| m.n)
+        self.trials
     }
 
     /// Runs the trials from [`Simulated::trials`] up to `trials` (streams by
@@ -266,6 +269,7 @@ impl Simulated {
         for (_, local) in &workers {
             self.sketches.iter_mut().zip(local).for_each(|(s, l)| s.merge(l));
         }
+        self.trials = self.trials.max(trials);
     }
 
     fn merge(&mut self, stats: &ChunkStats) {

@@ -28,7 +28,11 @@ use crate::source::{Diagnostic, Span};
 /// A [`Diagnostic`] pointing at the first token that does not fit the grammar.
 pub fn parse(src: &str) -> Result<Expr, Diagnostic> {
     let tokens = tokenize(src)?;
-    let mut parser = Parser { tokens, pos: 0 };
+    if tokens.len() > MAX_TOKENS {
+        return Err(Diagnostic::new(format!("expression longer than {MAX_TOKENS} tokens"), Span::new(0, src.len()))
+            .with_help("split it into several vars"));
+    }
+    let mut parser = Parser { tokens, pos: 0, depth: 0 };
     if parser.peek() == &Tok::End {
         return Err(Diagnostic::new("empty expression", Span::new(0, src.len()))
             .with_help("write a number, a formula or a distribution such as `10k to 20k`"));
@@ -40,9 +44,16 @@ pub fn parse(src: &str) -> Result<Expr, Diagnostic> {
     }
 }
 
+/// Deepest nesting of parentheses, brackets, calls and prefix operators accepted (the
+/// parser recurses).
+const MAX_DEPTH: usize = 200;
+/// Longest expression accepted, in tokens (later stages recurse over the tree).
+const MAX_TOKENS: usize = 10_000;
+
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -131,7 +142,7 @@ impl Parser {
             return self.cmp();
         }
         let start = self.bump().span;
-        let operand = self.not()?;
+        let operand = self.nested(Self::not)?;
         let span = start.to(operand.span);
         Ok(Expr { kind: ExprKind::Unary(UnaryOp::Not, Box::new(operand)), span })
     }
@@ -196,7 +207,7 @@ impl Parser {
             return self.power();
         }
         let start = self.bump().span;
-        let operand = self.unary()?;
+        let operand = self.nested(Self::unary)?;
         let span = start.to(operand.span);
         Ok(Expr { kind: ExprKind::Unary(UnaryOp::Neg, Box::new(operand)), span })
     }
@@ -211,7 +222,23 @@ impl Parser {
         Ok(Self::binary(BinOp::Pow, base, exponent))
     }
 
+    /// Runs `parse` one nesting level deeper, refusing to go past [`MAX_DEPTH`].
+    fn nested(&mut self, parse: impl FnOnce(&mut Self) -> Result<Expr, Diagnostic>) -> Result<Expr, Diagnostic> {
+        if self.depth >= MAX_DEPTH {
+            return Err(Diagnostic::new(format!("expression nested more than {MAX_DEPTH} levels deep"), self.span())
+                .with_help("split it into several vars"));
+        }
+        self.depth += 1;
+        let result = parse(self);
+        self.depth -= 1;
+        result
+    }
+
     fn atom(&mut self) -> Result<Expr, Diagnostic> {
+        self.nested(Self::atom_inner)
+    }
+
+    fn atom_inner(&mut self) -> Result<Expr, Diagnostic> {
         let token = self.tokens[self.pos].clone();
         match token.kind {
             Tok::Num(value) => {
@@ -343,5 +370,9 @@ mod tests {
         check_err("", "empty expression", (0, 0));
         check_err("max(1 2)", "expected `,` or `)`, found a number", (6, 7));
         check_err("1 to 2 to 3", "expected the end of the `a to b` range, found `to`", (7, 9));
+        let deep = format!("{}1{}", "(".repeat(500), ")".repeat(500));
+        assert_eq!(parse(&deep).unwrap_err().message, "expression nested more than 200 levels deep");
+        let negations = format!("{}1", "-".repeat(5000));
+        assert!(parse(&negations).is_err());
     }
 }
