@@ -1,4 +1,5 @@
-//! The figures in `docs/*.md` are the output of the costsim commands shown beside them.
+//! The figures in `docs/*.md` and `README.md` are the output of the costsim commands shown
+//! beside them.
 //! Every ```console block starts with `$ costsim ARGS`; the rest of the block must be
 //! exactly what that command prints (run from the repository root). The HTML report in
 //! `docs/` must equal what the command in its footer writes.
@@ -47,9 +48,9 @@ fn regenerate(text: &str) -> String {
 
 #[test]
 fn figures_in_the_docs_are_what_the_commands_print() {
-    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
-    for entry in std::fs::read_dir(&docs).unwrap() {
-        let path = entry.unwrap().path();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let docs = std::fs::read_dir(root.join("docs")).unwrap().map(|e| e.unwrap().path());
+    for path in docs.chain([root.join("README.md")]) {
         if path.extension().is_none_or(|e| e != "md") {
             continue;
         }
