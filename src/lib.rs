@@ -17,17 +17,19 @@
 //! - [`stats`]: moments and percentile sketches, merged into [`stats::Summary`].
 //! - [`simulation`]: compile + run + report non-finite values ([`Simulation`]).
 //! - [`sensitivity`]: tornado, rank correlation and Sobol indices.
-//! - [`report`]: table, JSON, CSV and Markdown renderings.
+//! - [`report`]: table, JSON, CSV, Markdown and HTML/SVG renderings of runs, comparisons
+//!   and sensitivity analyses.
 //! - [`samples`]: per-trial values as CSV, streamed.
 //! - [`output`]: stdout or atomic file writes.
 //! - [`cli`]: the command line.
 //!
 //! # Architecture invariants
-//! - Only `cli` knows about clap, stdout/stderr and exit codes.
+//! - Only `cli` knows about clap and exit codes; only `cli` and `output` touch
+//!   stdout/stderr.
 //! - Only `report::json` derives `Serialize`; only `model` reads TOML.
 //! - `engine` never sees a name, a span or a string; nothing below `cli` reads the clock
 //!   or the environment.
-//! - Results depend only on (binary, model, seed, trials): never on thread count or
+//! - Results depend only on (binary, model, seed, trials, sampling): never on thread count or
 //!   scheduling. Each random factor's stream is keyed by its name, so editing one input
 //!   leaves every other input's draws unchanged.
 //!
