@@ -1,9 +1,9 @@
 //! Compile step: a [`Model`] to a [`Program`] of column ops.
 //!
-//! In order: resolve every name and call ([`resolve`]), order the vars and reject cycles,
+//! In order: resolve every name and call (`resolve`), order the vars and reject cycles,
 //! lower each var's expression to ops (folding fully-constant subtrees, validating
 //! constant distribution parameters, giving each var that draws random numbers its own
-//! stream), then allocate columns ([`alloc`]). Folding never reassociates or rewrites
+//! stream), then allocate columns (`alloc`). Folding never reassociates or rewrites
 //! operations, so results match a hand-written evaluation of the same formula.
 
 mod alloc;

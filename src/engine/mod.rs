@@ -1,7 +1,7 @@
 //! The engine: runs a [`Program`] over many trials, in parallel and deterministically.
 //!
 //! Trials are split into fixed chunks of [`CHUNK`]; every random factor draws from its own
-//! stream keyed by (seed, factor name, chunk) ([`rng`]). Chunks run in parallel with
+//! stream keyed by (seed, factor name, chunk) (`rng`). Chunks run in parallel with
 //! rayon, a block of [`BLOCK_CHUNKS`] at a time (so memory stays bounded), and their
 //! results are consumed in chunk order. Results are therefore byte-identical for any
 //! thread count and any scheduling. The engine never sees a name, a span or a string.
