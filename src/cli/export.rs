@@ -20,7 +20,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
     let mut run = run_report(&setup, &simulation, &summaries, &file);
     run.correlations = &correlations;
     let mut tornadoes = Vec::new();
-    for o in run.outputs.iter().filter(|o| !o.boolean) {
+    for o in run.outputs.iter().filter(|o| !o.boolean && o.summary.moments.min < o.summary.moments.max) {
         let config = crate::sensitivity::SensitivityConfig {
             output: o.name.to_string(),
             methods: vec![crate::sensitivity::Method::Tornado],

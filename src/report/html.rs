@@ -48,10 +48,12 @@ pub(super) fn escape(s: &str) -> String {
 const STYLE: &str = include_str!("report.css");
 
 impl HtmlReport<'_> {
-    /// Every chart as (file-name stem, SVG), in page order.
+    /// Every chart as (file-name stem, SVG), in page order. Outputs that are the same in
+    /// every trial get none: the summary table says all there is.
     pub fn charts(&self) -> Vec<(String, String)> {
         let mut charts = Vec::new();
-        for o in &self.run.outputs {
+        let constant = |s: &Summary| s.moments.min == s.moments.max;
+        for o in self.run.outputs.iter().filter(|o| !constant(o.summary)) {
             if o.boolean {
                 charts.push((format!("{}-probability", o.name), svg::probability(o.name, o.summary)));
                 continue;

@@ -135,3 +135,21 @@ fn charts_are_drawn_in_a_real_browser() {
     colours.dedup();
     assert!(colours.len() > 50, "{} distinct colours", colours.len());
 }
+
+#[test]
+fn constant_outputs_get_no_charts() {
+    let dir = Costsim::new();
+    let model = models_dir().join("deepseek_final_run.toml");
+    let out = dir.path("r.html");
+    Costsim::new()
+        .args(&["report", model.to_str().unwrap(), "--trials", "5000", "-o", out.to_str().unwrap()])
+        .run()
+        .success();
+    let html = std::fs::read_to_string(out).unwrap();
+    assert!(html.contains("<title>cost: distribution</title>"));
+    assert!(
+        !html.contains("claimed_v3: distribution") && !html.contains("claimed_v3: what drives it"),
+        "constant output charted"
+    );
+    assert!(html.contains("<tr data-output=\"claimed_v3\">"), "but it is in the summary table");
+}
