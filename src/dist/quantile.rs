@@ -87,7 +87,7 @@ pub enum Truncated {
     /// Inverse-CDF sampling between F(lo) and F(hi).
     Inverse {
         /// The distribution's quantile function.
-        dist: Box<ContinuousBox>,
+        dist: ContinuousBox,
         /// F(lo).
         p_lo: f64,
         /// F(hi) − F(lo).
@@ -133,7 +133,7 @@ impl Truncated {
                 kind.name()
             )));
         }
-        Ok(Truncated::Inverse { dist: Box::new(ContinuousBox(dist)), p_lo, p_width, lo, hi })
+        Ok(Truncated::Inverse { dist: ContinuousBox(dist), p_lo, p_width, lo, hi })
     }
 
     /// One draw; NaN if rejection sampling found no value in range.
