@@ -89,6 +89,11 @@ fn open(svg: &mut String, title: &str, kind: &str, height: f64) {
     );
 }
 
+/// A one-line legend at the top right.
+fn legend(svg: &mut String, text: &str) {
+    let _ = write!(svg, r#"<text x="{:.1}" y="18" class="legend">{}</text>"#, WIDTH - RIGHT, escape(text));
+}
+
 /// Vertical lines at p5, p50 and p95 with labels.
 fn percentile_marks(svg: &mut String, axis: &Axis, s: &Summary, unit: Option<&str>) {
     for (i, name) in [(1, "p5"), (4, "p50"), (7, "p95")] {
@@ -121,6 +126,7 @@ pub(super) fn histogram(name: &str, s: &Summary, unit: Option<&str>) -> String {
     }
     let _ = write!(svg, r#"<path d="{path}" class="bars"/>"#);
     percentile_marks(&mut svg, &axis, s, unit);
+    legend(&mut svg, "bars: share of trials · dashed: percentiles");
     axis.draw(&mut svg, HEIGHT - BOTTOM, unit, &format!("{name} ({})", unit.unwrap_or("value")));
     svg.push_str("</svg>");
     svg
@@ -170,7 +176,7 @@ pub(super) fn tornado(name: &str, t: &Tornado, unit: Option<&str>) -> String {
     let hi = rows.iter().map(|f| f.low.max(f.high)).fold(t.base, f64::max);
     let axis = Axis::linear(lo, hi, label_width, WIDTH - label_width - RIGHT);
     let mut svg = String::new();
-    let title = format!("{name}: what drives it (each input at p{:.0}/p{:.0})", t.range.0 * 100.0, t.range.1 * 100.0);
+    let title = format!("{name}: what drives it (inputs at p{:.0}/p{:.0})", t.range.0 * 100.0, t.range.1 * 100.0);
     open(&mut svg, &title, "tornado", height);
     let mut path = String::new();
     for (i, f) in rows.iter().enumerate() {
@@ -195,6 +201,7 @@ pub(super) fn tornado(name: &str, t: &Tornado, unit: Option<&str>) -> String {
     let _ = write!(svg, r#"<path d="{path}" class="bars"/>"#);
     let x = axis.x(t.base);
     let _ = write!(svg, r#"<line x1="{x:.1}" y1="{TOP:.1}" x2="{x:.1}" y2="{:.1}" class="mark"/>"#, height - BOTTOM);
+    legend(&mut svg, "dashed: every input at its median");
     axis.draw(
         &mut svg,
         height - BOTTOM,
@@ -240,6 +247,7 @@ pub(super) fn scenarios(name: &str, rows: &[(&str, &Summary)], unit: Option<&str
         );
     }
     let _ = write!(svg, r#"<path d="{path}" class="bars"/>"#);
+    legend(&mut svg, "bar: p5–p95 · dot: median");
     axis.draw(&mut svg, height - BOTTOM, unit, &format!("{name} ({})", unit.unwrap_or("value")));
     svg.push_str("</svg>");
     svg
