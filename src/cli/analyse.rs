@@ -1,7 +1,7 @@
 //! `sensitivity` and `compare`: which inputs matter, and how scenarios differ.
 
 use super::config::RunSetup;
-use super::run::run_report;
+use super::run::{run_report, simulate_with_progress};
 use super::{CompareArgs, FormatArg, MethodArg, SensitivityArgs};
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -76,10 +76,11 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
     let models: Vec<Model> = names.iter().map(|n| setup.variant(Some(n))).collect::<Result<_>>()?;
     let base = Simulation::new(&setup.model)?;
     let simulations: Vec<Simulation<'_>> = models.iter().map(Simulation::new).collect::<Result<_>>()?;
-    let mut summaries = vec![base.run(&setup.config)?];
+    let quiet = args.common.quiet;
+    let mut summaries = vec![simulate_with_progress(&base, &setup.config, quiet)?.summaries()];
     let mut differences = Vec::new();
     for simulation in &simulations {
-        summaries.push(simulation.run(&setup.config)?);
+        summaries.push(simulate_with_progress(simulation, &setup.config, quiet)?.summaries());
         differences.push(crate::engine::simulate_difference(&base.program, &simulation.program, &setup.config));
     }
     let file = args.model.display().to_string();

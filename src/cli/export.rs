@@ -1,7 +1,7 @@
 //! `report` and `samples`: results as a document with charts, or as raw trials.
 
 use super::config::RunSetup;
-use super::run::run_report;
+use super::run::{run_report, simulate_with_progress};
 use super::{FormatArg, ReportArgs, SamplesArgs};
 use crate::error::{Error, Result};
 use crate::simulation::Simulation;
@@ -14,7 +14,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
     }
     let setup = RunSetup::new(&args.model, &args.common)?;
     let simulation = Simulation::new(&setup.model)?;
-    let summaries = simulation.run(&setup.config)?;
+    let summaries = simulate_with_progress(&simulation, &setup.config, args.common.quiet)?.summaries();
     let correlations = simulation.achieved_correlations(&setup.config)?;
     let file = args.model.display().to_string();
     let mut run = run_report(&setup, &simulation, &summaries, &file);
@@ -40,7 +40,11 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
     if setup.scenario.is_none() {
         for s in &setup.loaded.scenarios {
             let model = setup.variant(Some(&s.name.name))?;
-            scenarios.push((s.name.name.as_str(), Simulation::new(&model)?.run(&setup.config)?));
+            let simulation = Simulation::new(&model)?;
+            scenarios.push((
+                s.name.name.as_str(),
+                simulate_with_progress(&simulation, &setup.config, args.common.quiet)?.summaries(),
+            ));
         }
     }
     let assumptions = setup

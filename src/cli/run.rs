@@ -50,7 +50,7 @@ const PROGRESS_STEP: u64 = 256 * crate::engine::CHUNK as u64;
 
 /// Runs the simulation in steps, showing a progress bar with ETA on stderr when it is a
 /// terminal, `quiet` is off and the run looks longer than about a second.
-fn simulate_with_progress(
+pub(super) fn simulate_with_progress(
     simulation: &Simulation<'_>,
     config: &RunConfig,
     quiet: bool,
