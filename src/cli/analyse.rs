@@ -67,7 +67,7 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
     }
     let setup = RunSetup::new(&args.model, &args.common)?;
     let names: Vec<String> = match &args.scenarios {
-        Some(list) => list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+        Some(list) => super::split_list(list),
         None => setup.loaded.scenarios.iter().map(|s| s.name.name.clone()).collect(),
     };
     if names.is_empty() {

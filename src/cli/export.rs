@@ -82,7 +82,7 @@ pub(super) fn samples(args: &SamplesArgs) -> Result<()> {
     let setup = RunSetup::new(&args.model, &args.common)?;
     let default = Simulation::new(&setup.model)?;
     let names: Vec<String> = match &args.vars {
-        Some(list) => list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+        Some(list) => super::split_list(list),
         None => default.program.outputs().iter().map(|o| default.program.vars()[o.var as usize].name.clone()).collect(),
     };
     let names: Vec<&str> = names.iter().map(String::as_str).collect();

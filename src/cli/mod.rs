@@ -270,6 +270,11 @@ fn check(args: &CheckArgs) -> Result<()> {
     crate::output::write(None, config::describe(&model, &simulation.program).as_bytes())
 }
 
+/// The items of a comma-separated option (`--scenarios a,b`, `--vars x,y`), trimmed.
+fn split_list(list: &str) -> Vec<String> {
+    list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+}
+
 /// Parses `--trials`: a whole number ≥ 1, with the model language's suffixes (1M, 1e6).
 fn parse_trials(text: &str) -> Result<u64> {
     let bad = || Error::Usage(format!("`--trials {text}` must be a whole number ≥ 1, e.g. 1000000, 1M or 1e6"));

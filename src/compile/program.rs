@@ -188,11 +188,9 @@ impl Member {
     /// The member's value at the standard normal value z, i.e. Q(Φ(z)).
     #[inline]
     pub fn at_normal(&self, z: f64) -> f64 {
-        match (&self.table, &self.sampler) {
-            (Some(table), sampler) => {
-                table.quantile(sampler, crate::dist::normal_cdf(z).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0))
-            }
-            (None, sampler) => sampler.at_normal(z),
+        match &self.table {
+            Some(_) => self.quantile(crate::dist::normal_cdf_open(z)),
+            None => self.sampler.at_normal(z),
         }
     }
 }

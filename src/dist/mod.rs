@@ -10,7 +10,7 @@ mod quantile;
 mod sample;
 
 pub use quantile::{QuantileTable, Truncated};
-pub use sample::{Rng, normal_cdf, normal_quantile, std_normal, uniform_open};
+pub use sample::{Rng, normal_cdf, normal_cdf_open, normal_quantile, std_normal, uniform_open};
 
 use rand_distr::Distribution;
 
@@ -336,7 +336,7 @@ impl Sampler {
         match self {
             Sampler::Normal { mean, sd } => mean + sd * z,
             Sampler::LogNormal { mu, sigma } => (mu + sigma * z).exp(),
-            _ => self.quantile(normal_cdf(z).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0)),
+            _ => self.quantile(normal_cdf_open(z)),
         }
     }
 

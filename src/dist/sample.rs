@@ -93,6 +93,12 @@ pub fn normal_cdf(z: f64) -> f64 {
     0.5 * statrs::function::erf::erfc(-z / std::f64::consts::SQRT_2)
 }
 
+/// Φ(z) kept inside the open interval (0, 1), so quantile functions of it are finite.
+#[inline]
+pub fn normal_cdf_open(z: f64) -> f64 {
+    normal_cdf(z).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0)
+}
+
 /// The standard normal quantile Φ⁻¹(u), for 0 < u < 1, by Wichura's algorithm AS 241
 /// (PPND16, Applied Statistics 37(3), 1988): rational approximations accurate to about
 /// 1e-16, with one logarithm and one square root in the tails and neither in the middle.

@@ -48,7 +48,7 @@ impl CompareReport<'_> {
         let base = &self.runs[0];
         let mut out = format!("{}\n{} · common random numbers\n", base.meta.model_name, provenance(&base.meta));
         for (i, output) in base.outputs.iter().enumerate() {
-            let n = |x: f64| if output.boolean { human::percent(x) } else { human::number(x, output.unit) };
+            let n = |x: f64| output.show(x);
             let mut rows = vec![
                 ["scenario", "mean", "p5", "p50", "p95", "Δ mean", "Δ 90% interval", "P(> base)"]
                     .map(String::from)
@@ -86,7 +86,7 @@ impl CompareReport<'_> {
         let mut out =
             format!("## {}: scenarios\n\n{} · common random numbers\n", base.meta.model_name, provenance(&base.meta));
         for (i, output) in base.outputs.iter().enumerate() {
-            let n = |x: f64| if output.boolean { human::percent(x) } else { human::number(x, output.unit) };
+            let n = |x: f64| output.show(x);
             out.push_str(&format!("\n### {}\n\n| scenario | mean | p5 | p50 | p95 | Δ mean | P(> base) |\n|---|---:|---:|---:|---:|---:|---:|\n", output.name));
             for run in &self.runs {
                 let s = run.outputs[i].summary;

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{RunReport, human, provenance, svg};
+use super::{RunReport, provenance, svg};
 use crate::sensitivity::tornado::Tornado;
 use crate::stats::Summary;
 
@@ -113,10 +113,7 @@ impl HtmlReport<'_> {
         );
         for o in &self.run.outputs {
             let s = o.summary;
-            let cell = |x: f64| {
-                let shown = if o.boolean { human::percent(x) } else { human::number(x, o.unit) };
-                format!("<td data-value=\"{x}\">{}</td>", escape(&shown))
-            };
+            let cell = |x: f64| format!("<td data-value=\"{x}\">{}</td>", escape(&o.show(x)));
             let _ = writeln!(
                 out,
                 "<tr data-output=\"{}\"><td>{}</td>{}{}{}{}</tr>",
@@ -159,7 +156,7 @@ impl HtmlReport<'_> {
         out.push_str("| output | mean | p5 | p50 | p95 |\n|---|---:|---:|---:|---:|\n");
         for o in &self.run.outputs {
             let s = o.summary;
-            let n = |x: f64| if o.boolean { human::percent(x) } else { human::number(x, o.unit) };
+            let n = |x: f64| o.show(x);
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} |",

@@ -58,6 +58,14 @@ pub struct OutputRow<'a> {
     pub summary: &'a Summary,
 }
 
+impl OutputRow<'_> {
+    /// A value of this output for people: a percentage for 0/1 outputs, else a human
+    /// number in the output's unit.
+    pub fn show(&self, x: f64) -> String {
+        if self.boolean { human::percent(x) } else { human::number(x, self.unit) }
+    }
+}
+
 /// Whether a `--precision` target was met.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PrecisionOutcome {

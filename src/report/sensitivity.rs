@@ -35,9 +35,7 @@ impl SensitivityReport<'_> {
     pub fn json(&self) -> Vec<u8> {
         let objects: Vec<Value> = self.analyses.iter().map(|a| self.json_object(a)).collect();
         let value = if objects.len() == 1 { objects.into_iter().next().expect("one") } else { Value::Array(objects) };
-        let mut bytes = serde_json::to_vec_pretty(&value).expect("plain data serialises");
-        bytes.push(b'\n');
-        bytes
+        super::json::pretty(&value)
     }
 
     fn json_object(&self, analysis: &Analysis) -> Value {
