@@ -38,7 +38,16 @@ fn fleet_tco_answers_the_showcase_questions() {
     let p50 = capex["percentiles"]["p50"].as_f64().unwrap();
     assert!((1.2e9..2.5e9).contains(&p50), "capex median {p50}");
     let p = json["outputs"]["capex_over_1_6b"]["mean"].as_f64().unwrap();
-    assert!(p > 0.0 && p < 1.0, "{p}");
+    // P(capex > $1.6B) is exactly the share of the same trials' capex values above it.
+    let path = models_dir().join("deepseek_fleet_tco.toml");
+    let csv = Costsim::new()
+        .args(&["samples", path.to_str().unwrap(), "--vars", "capex", "--trials", "200000"])
+        .run()
+        .success()
+        .stdout;
+    let above = csv.lines().skip(1).filter(|l| l.split(',').nth(1).unwrap().parse::<f64>().unwrap() > 1.6e9).count();
+    assert!((p - above as f64 / 200_000.0).abs() < 1e-12, "{p} vs {above}/200000");
+    assert!(p > 0.5 && p < 1.0, "capex is more likely above $1.6B than below in this model: {p}");
 }
 
 #[test]
