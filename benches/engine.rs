@@ -7,10 +7,12 @@
 //! straight-line code per trial, and the same streaming statistics.
 
 use std::hint::black_box;
+use std::sync::Mutex;
 
 use costsim::dist::{DistKind, Rng, Sampler};
 use costsim::engine::{CHUNK, stream, stream_key};
-use costsim::stats::{Moments, QuantileSketch};
+use costsim::stats::order::Tally;
+use costsim::stats::{ExactQuantiles, LEVELS, Moments, QuantileSketch};
 use costsim::{Model, RunConfig, Simulation};
 use criterion::{Criterion, Throughput, criterion_main};
 use rayon::prelude::*;
@@ -87,46 +89,64 @@ fn hand_written_chunk(inputs: &Inputs, seed: u64, chunk: u64, n: usize) -> [Vec<
     [capex_col, opex_col, tco_col, over_col]
 }
 
-/// The hand-written program: rayon over fixed chunks, streaming moments and sketches.
-fn hand_written(inputs: &Inputs, trials: u64, seed: u64) -> Vec<(Moments, QuantileSketch)> {
+/// The hand-written program: rayon over fixed chunks in blocks, streaming moments,
+/// sketches and exact order statistics, as costsim keeps them.
+fn hand_written(inputs: &Inputs, trials: u64, seed: u64) -> Vec<(Moments, QuantileSketch, ExactQuantiles)> {
     let n_chunks = trials.div_ceil(CHUNK as u64);
     let len = |c: u64| (trials - c * CHUNK as u64).min(CHUNK as u64) as usize;
     let first = hand_written_chunk(inputs, seed, 0, len(0));
-    let mut acc: Vec<(Moments, QuantileSketch)> = first
+    let mut acc: Vec<(Moments, QuantileSketch, ExactQuantiles)> = first
         .iter()
         .map(|col| {
             let mut sketch = QuantileSketch::for_values(col);
             sketch.record_all(col);
-            (Moments::of(col), sketch)
+            let mut exact = ExactQuantiles::new(&LEVELS, trials);
+            let mut tally = Tally::new(exact.window());
+            tally.record(col);
+            exact.absorb(tally);
+            (Moments::of(col), sketch, exact)
         })
         .collect();
-    let empty: Vec<QuantileSketch> = acc.iter().map(|(_, s)| s.empty_like()).collect();
-    // Sketches accumulate per rayon split (exact, order-free); moments are kept per chunk
-    // and merged in chunk order, as costsim does.
-    let (mut moments, sketches) = (1..n_chunks)
-        .into_par_iter()
-        .fold(
-            || (Vec::new(), empty.clone()),
-            |(mut moments, mut sketches), c| {
+    // Sketches accumulate per thread (exact, order-free). Blocks of chunks run in parallel;
+    // each block's moments and tallies are merged in chunk order, the tallies in the
+    // windows the merged order statistics had when the block started.
+    let empty: Vec<QuantileSketch> = acc.iter().map(|(_, s, _)| s.empty_like()).collect();
+    let threads = rayon::current_num_threads();
+    let local: Vec<Mutex<Vec<QuantileSketch>>> = (0..threads).map(|_| Mutex::new(empty.clone())).collect();
+    let mut start = 1;
+    while start < n_chunks {
+        let end = (start + start.clamp(1, 64)).min(n_chunks);
+        let windows: Vec<_> = acc.iter().map(|(_, _, e)| e.window()).collect();
+        let chunks: Vec<Vec<(Moments, Tally)>> = (start..end)
+            .into_par_iter()
+            .map(|c| {
                 let cols = hand_written_chunk(inputs, seed, c, len(c));
+                let mut sketches = local[rayon::current_thread_index().unwrap_or(0)].lock().unwrap();
                 sketches.iter_mut().zip(&cols).for_each(|(s, col)| s.record_all(col));
-                moments.push((c, cols.iter().map(|col| Moments::of(col)).collect::<Vec<_>>()));
-                (moments, sketches)
-            },
-        )
-        .reduce(
-            || (Vec::new(), empty.clone()),
-            |(mut ma, mut sa), (mb, sb)| {
-                ma.extend(mb);
-                sa.iter_mut().zip(&sb).for_each(|(a, b)| a.merge(b));
-                (ma, sa)
-            },
-        );
-    moments.sort_by_key(|(c, _)| *c);
-    for (_, chunk) in &moments {
-        acc.iter_mut().zip(chunk).for_each(|((m, _), cm)| m.merge(cm));
+                cols.iter()
+                    .zip(&windows)
+                    .map(|(col, window)| {
+                        let mut tally = Tally::new(window.clone());
+                        tally.record(col);
+                        (Moments::of(col), tally)
+                    })
+                    .collect()
+            })
+            .collect();
+        for stats in chunks {
+            for ((m, _, e), (cm, tally)) in acc.iter_mut().zip(stats) {
+                m.merge(&cm);
+                e.absorb(tally);
+            }
+        }
+        start = end;
     }
-    acc.iter_mut().zip(&sketches).for_each(|((_, s), cs)| s.merge(cs));
+    for sketches in &local {
+        acc.iter_mut().zip(sketches.lock().unwrap().iter()).for_each(|((_, s, _), cs)| s.merge(cs));
+    }
+    for (_, _, exact) in &mut acc {
+        assert!(exact.missing().is_empty(), "the bench model's ranks stay in their windows");
+    }
     acc
 }
 

@@ -100,7 +100,7 @@ impl<'m> Simulation<'m> {
         let mut simulated = Simulated::new(&self.program);
         let mut trials = (16 * CHUNK as u64).min(precision.max_trials);
         loop {
-            simulated.extend(&self.program, config, trials);
+            simulated.extend(&self.program, &RunConfig { trials, ..*config }, trials);
             self.check_finite(&simulated.nonfinite, trials)?;
             let met = self.precise_enough(&simulated.summaries(), precision.target);
             if met || trials >= precision.max_trials {

@@ -2,7 +2,7 @@
 //!
 //! Trials are split into fixed chunks of [`CHUNK`]; every random factor draws from its own
 //! stream keyed by (seed, factor name, chunk) (`rng`). Chunks run in parallel with
-//! rayon, a block of [`BLOCK_CHUNKS`] at a time (so memory stays bounded), and their
+//! rayon, a block of up to [`BLOCK_CHUNKS`] at a time (so memory stays bounded), and their
 //! results are consumed in chunk order. Results are therefore byte-identical for any
 //! thread count and any scheduling. The engine never sees a name, a span or a string.
 
@@ -13,12 +13,13 @@ pub(crate) use quantile::MAX_QMC_DIMENSIONS;
 mod rng;
 
 use std::ops::Range;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 pub use rng::{stream, stream_key};
 
 use crate::compile::Program;
-use crate::stats::{Moments, QuantileSketch, Summary};
+use crate::stats::order::{PassPart, RankSearch, Tally, Window};
+use crate::stats::{ExactQuantiles, LEVELS, Moments, QuantileSketch, Summary};
 use eval::Workspace;
 
 /// Trials per chunk. Part of the reproducibility contract: changing it changes results.
@@ -100,7 +101,9 @@ pub fn for_each_chunk<W: Send, T: Send>(
     };
     let mut start = chunks.start;
     while start < chunks.end {
-        let end = (start + BLOCK_CHUNKS).min(chunks.end);
+        // Blocks grow with the chunk index up to BLOCK_CHUNKS, so the first chunks' results
+        // (which narrow what later chunks keep of each output) arrive early.
+        let end = (start + start.clamp(1, BLOCK_CHUNKS)).min(chunks.end);
         let results: Vec<T> = pool.install(|| (start..end).into_par_iter().map(run_chunk).collect());
         results.into_iter().for_each(&mut consume);
         start = end;
@@ -113,8 +116,10 @@ pub fn for_each_chunk<W: Send, T: Send>(
 pub struct Simulated {
     /// Moments per output, in [`Program::outputs`] order.
     pub moments: Vec<Moments>,
-    /// Percentile sketches per output.
+    /// Percentile sketches per output (for charts).
     pub sketches: Vec<QuantileSketch>,
+    /// Exact order statistics per output (for the reported percentiles).
+    exact: Vec<ExactQuantiles>,
     /// Trials in which each output was greater than 0.
     pub positive: Vec<u64>,
     /// Trials run so far.
@@ -128,13 +133,25 @@ struct ChunkStats {
     moments: Vec<Moments>,
     positive: Vec<u64>,
     nonfinite: Vec<u64>,
+    tallies: Vec<Tally>,
 }
 
-fn chunk_stats(columns: &[&[f64]], view: &ChunkView<'_>) -> ChunkStats {
+/// Each column's statistics, its values tallied in the matching window.
+fn chunk_stats(columns: &[&[f64]], view: &ChunkView<'_>, windows: &Mutex<Vec<Arc<Window>>>) -> ChunkStats {
+    let windows = windows.lock().expect("no panics while locked").clone();
     ChunkStats {
         moments: columns.iter().map(|c| Moments::of(c)).collect(),
         positive: columns.iter().map(|c| c.iter().filter(|x| **x > 0.0).count() as u64).collect(),
         nonfinite: view.nonfinite().to_vec(),
+        tallies: columns
+            .iter()
+            .zip(windows)
+            .map(|(c, window)| {
+                let mut tally = Tally::new(window);
+                tally.record(c);
+                tally
+            })
+            .collect(),
     }
 }
 
@@ -198,6 +215,7 @@ impl Simulated {
         Simulated {
             moments: vec![Moments::default(); n_outputs],
             sketches: Vec::new(),
+            exact: Vec::new(),
             positive: vec![0; n_outputs],
             trials: 0,
             nonfinite: vec![0; program.vars().len()],
@@ -209,18 +227,24 @@ impl Simulated {
         self.trials
     }
 
-    /// Runs the trials from [`Simulated::trials`] up to `trials` (streams by
-    /// `config.seed`). Extending in steps gives the same result as one run, provided each
-    /// step but the last ends on a chunk boundary.
+    /// Runs the trials from [`Simulated::trials`] up to `trials`, of a run of
+    /// `config.trials` (streams by `config.seed`). Extending in steps gives the same result
+    /// as one run, provided each step but the last ends on a chunk boundary; percentiles
+    /// can be read once `trials` reaches `config.trials`.
     pub fn extend(&mut self, program: &Program, config: &RunConfig, trials: u64) {
         self.accumulate(program, config, trials, &Outputs(program.outputs().len()));
     }
 
     fn accumulate<C: Columns>(&mut self, program: &Program, config: &RunConfig, trials: u64, source: &C) {
         let seeds = config.seeds(program);
-        let config = RunConfig { trials, ..*config };
+        if self.exact.is_empty() {
+            self.exact = vec![ExactQuantiles::new(&LEVELS, config.trials); program.outputs().len()];
+        }
+        self.exact.iter_mut().for_each(|e| e.plan(config.trials));
+        let windows = Mutex::new(self.exact.iter().map(ExactQuantiles::window).collect::<Vec<_>>());
+        let step = RunConfig { trials, ..*config };
         let mut start = self.trials().div_ceil(CHUNK as u64);
-        if start == 0 && config.n_chunks() > 0 {
+        if start == 0 && step.n_chunks() > 0 {
             // Chunk 0 runs alone first: its values fix each sketch's scale deterministically.
             let mut first = Vec::new();
             let chunk = |state: &mut C::State, view: &ChunkView<'_>| {
@@ -233,17 +257,17 @@ impl Simulated {
                         s
                     })
                     .collect();
-                (chunk_stats(&columns, view), sketches)
+                (chunk_stats(&columns, view, &windows), sketches)
             };
             for_each_chunk(
                 program,
-                &config,
+                &step,
                 &seeds,
                 0..1,
                 || source.state(),
                 chunk,
                 |(stats, sketches)| {
-                    self.merge(&stats);
+                    self.merge(stats, &windows);
                     first = sketches;
                 },
             );
@@ -254,33 +278,75 @@ impl Simulated {
         let chunk = |(state, local): &mut (C::State, Vec<QuantileSketch>), view: &ChunkView<'_>| {
             let columns = source.columns(state, view);
             local.iter_mut().zip(&columns).for_each(|(sketch, c)| sketch.record_all(c));
-            chunk_stats(&columns, view)
+            chunk_stats(&columns, view, &windows)
         };
-        let range = start..config.n_chunks();
         let workers = for_each_chunk(
             program,
-            &config,
+            &step,
             &seeds,
-            range,
+            start..step.n_chunks(),
             || (source.state(), empty.clone()),
             chunk,
-            |stats| self.merge(&stats),
+            |stats| self.merge(stats, &windows),
         );
         for (_, local) in &workers {
             self.sketches.iter_mut().zip(local).for_each(|(s, l)| s.merge(l));
         }
         self.trials = self.trials.max(trials);
+        if trials == config.trials {
+            self.resolve(program, &step, &seeds, source);
+        }
     }
 
-    fn merge(&mut self, stats: &ChunkStats) {
+    /// Adds a chunk's results; the windows later chunks are tallied in follow the exact
+    /// order statistics as they narrow.
+    fn merge(&mut self, stats: ChunkStats, windows: &Mutex<Vec<Arc<Window>>>) {
         self.moments.iter_mut().zip(&stats.moments).for_each(|(m, c)| m.merge(c));
         self.positive.iter_mut().zip(&stats.positive).for_each(|(p, c)| *p += c);
         self.nonfinite.iter_mut().zip(&stats.nonfinite).for_each(|(n, c)| *n += c);
+        let mut windows = windows.lock().expect("no panics while locked");
+        for ((exact, tally), window) in self.exact.iter_mut().zip(stats.tallies).zip(windows.iter_mut()) {
+            exact.absorb(tally);
+            *window = exact.window();
+        }
     }
 
-    /// One summary per output: the percentiles read off each sketch.
+    /// Finds, by replaying the trials, the value of every wanted rank that fell outside
+    /// its output's window (rare: see [`crate::stats::order`]).
+    fn resolve<C: Columns>(&mut self, program: &Program, config: &RunConfig, seeds: &[u64], source: &C) {
+        let mut searches: Vec<Vec<RankSearch>> = self.exact.iter_mut().map(ExactQuantiles::missing).collect();
+        while searches.iter().flatten().any(|s| s.answer().is_none()) {
+            let readers = searches.clone();
+            let gather = |state: &mut C::State, view: &ChunkView<'_>| {
+                let columns = source.columns(state, view);
+                let parts = |(searches, column): (&Vec<RankSearch>, &&[f64])| {
+                    let part = |s: &RankSearch| {
+                        let mut part = s.empty();
+                        s.gather(column, &mut part);
+                        part
+                    };
+                    searches.iter().map(|s| s.answer().is_none().then(|| part(s))).collect::<Vec<_>>()
+                };
+                readers.iter().zip(&columns).map(parts).collect::<Vec<_>>()
+            };
+            let absorb = |parts: Vec<Vec<Option<PassPart>>>| {
+                for (searches, parts) in searches.iter_mut().zip(parts) {
+                    for (search, part) in searches.iter_mut().zip(parts) {
+                        part.into_iter().for_each(|p| search.absorb(p));
+                    }
+                }
+            };
+            for_each_chunk(program, config, seeds, 0..config.n_chunks(), || source.state(), gather, absorb);
+            searches.iter_mut().flatten().filter(|s| s.answer().is_none()).for_each(RankSearch::finish_pass);
+        }
+        self.exact.iter_mut().zip(&searches).for_each(|(exact, found)| exact.found(found));
+    }
+
+    /// One summary per output: exact percentiles and the sketch of its distribution.
     pub fn summaries(&self) -> Vec<Summary> {
-        self.moments.iter().zip(&self.sketches).map(|(m, s)| Summary::new(*m, s.clone())).collect()
+        (0..self.moments.len())
+            .map(|i| Summary::new(self.moments[i], self.sketches[i].clone(), &self.exact[i]))
+            .collect()
     }
 }
 

@@ -1,12 +1,15 @@
-//! Summary statistics of simulated outputs, streamed so memory does not grow with the
-//! trial count: [`Moments`] (merged in chunk order) and a [`QuantileSketch`] (merged in
-//! any order, exactly) per output.
+//! Summary statistics of simulated outputs, streamed: [`Moments`] (merged in chunk
+//! order), exact order statistics for the reported percentiles ([`ExactQuantiles`], whose
+//! memory grows with the square root of the trial count) and a [`QuantileSketch`] of the
+//! whole distribution for charts (fixed memory).
 
 mod moments;
+pub mod order;
 mod quantiles;
 pub mod rank;
 
 pub use moments::Moments;
+pub use order::ExactQuantiles;
 pub use quantiles::QuantileSketch;
 
 /// The reported percentiles, with their JSON names.
@@ -21,6 +24,17 @@ pub const PERCENTILES: [(&str, f64); 9] = [
     ("p95", 0.95),
     ("p99", 0.99),
 ];
+
+/// The probability levels of [`PERCENTILES`].
+pub const LEVELS: [f64; 9] = {
+    let mut levels = [0.0; 9];
+    let mut i = 0;
+    while i < levels.len() {
+        levels[i] = PERCENTILES[i].1;
+        i += 1;
+    }
+    levels
+};
 
 /// z such that Φ(z) = 0.975.
 pub const Z975: f64 = 1.959_963_984_540_054;
@@ -39,23 +53,27 @@ pub fn order_statistic_ranks(q: f64, n: u64) -> [u64; 2] {
 pub struct Summary {
     /// Count, mean, spread, min and max.
     pub moments: Moments,
-    /// The values of [`PERCENTILES`], clamped to [min, max].
+    /// The values of [`PERCENTILES`]: exact nearest-rank order statistics of the trials.
     pub percentiles: [f64; 9],
     /// The full distribution, for histograms and CDFs.
     pub sketch: QuantileSketch,
-    /// 95% confidence interval of each percentile.
+    /// 95% confidence interval of each percentile: exact order statistics of the ranks
+    /// [`order_statistic_ranks`] gives.
     pub percentile_ci95: [[f64; 2]; 9],
 }
 
 impl Summary {
-    /// Summarises merged moments and sketch.
-    pub fn new(moments: Moments, sketch: QuantileSketch) -> Summary {
-        let percentiles = PERCENTILES.map(|(_, q)| sketch.quantile(q).clamp(moments.min, moments.max));
-        let percentile_ci95 = PERCENTILES.map(|(_, q)| {
-            let [lo, hi] = order_statistic_ranks(q, moments.n);
-            [sketch.at_rank(lo), sketch.at_rank(hi)].map(|x| x.clamp(moments.min, moments.max))
-        });
-        Summary { moments, percentiles, sketch, percentile_ci95 }
+    /// Summarises merged moments, sketch and order statistics; `exact` must know the
+    /// values of every rank it was asked for ([`ExactQuantiles::missing`] is empty).
+    pub fn new(moments: Moments, sketch: QuantileSketch, exact: &ExactQuantiles) -> Summary {
+        let found = exact.levels();
+        let levels: [[f64; 3]; 9] = std::array::from_fn(|i| found[i].unwrap_or([f64::NAN; 3]));
+        Summary {
+            moments,
+            percentiles: levels.map(|[_, mid, _]| mid),
+            sketch,
+            percentile_ci95: levels.map(|[lo, _, hi]| [lo, hi]),
+        }
     }
 
     /// Half-width of the 95% confidence interval of the mean (1.96 standard errors).
