@@ -17,7 +17,7 @@ fn analyse(text: &str, output: &str, methods: Vec<Method>, trials: Option<u64>) 
         threads: 2,
         tornado_range: (0.1, 0.9),
     };
-    sensitivity::analyse(&model, &config).unwrap()
+    sensitivity::analyse(&model, &config).unwrap().analyses
 }
 
 fn sobol(text: &str, output: &str, n: u64) -> Sobol {
@@ -27,29 +27,69 @@ fn sobol(text: &str, output: &str, n: u64) -> Sobol {
     }
 }
 
-#[test]
-fn ishigami_indices_match_the_analytic_values() {
-    // a = 7, b = 0.1: V = a²/8 + bπ⁴/5 + b²π⁸/18 + 1/2.
+/// Ishigami (a = 7, b = 0.1): (name, S1, ST) from V = a²/8 + bπ⁴/5 + b²π⁸/18 + 1/2.
+fn ishigami_truth() -> [(&'static str, f64, f64); 3] {
     let (a, b, pi) = (7.0f64, 0.1f64, std::f64::consts::PI);
     let v1 = 0.5 * (1.0 + b * pi.powi(4) / 5.0).powi(2);
     let v2 = a * a / 8.0;
     let v13 = b * b * pi.powi(8) / 18.0 - b * b * pi.powi(8) / 50.0;
     let v = v1 + v2 + v13;
-    let want = [("x1", v1 / v, (v1 + v13) / v), ("x2", v2 / v, v2 / v), ("x3", 0.0, v13 / v)];
-    let s = sobol(ISHIGAMI, "y", 1 << 16);
-    for (name, first, total) in want {
+    [("x1", v1 / v, (v1 + v13) / v), ("x2", v2 / v, v2 / v), ("x3", 0.0, v13 / v)]
+}
+
+#[track_caller]
+fn assert_matches(s: &Sobol, truth: &[(&str, f64, f64)], what: &str) {
+    for &(name, first, total) in truth {
         let f = s.factors.iter().find(|f| f.name == name).unwrap();
-        assert!((f.first_order - first).abs() < 0.02, "{name} S1 {} vs {first}", f.first_order);
-        assert!((f.total - total).abs() < 0.02, "{name} ST {} vs {total}", f.total);
+        assert!((f.first_order - first).abs() < 0.02, "{what}: {name} S1 {} vs {first}", f.first_order);
+        assert!((f.total - total).abs() < 0.02, "{what}: {name} ST {} vs {total}", f.total);
+        // Within two half-widths of the 95% interval (about 4 standard errors) of the truth.
+        let [lo, hi] = f.first_order_ci;
         assert!(
-            f.first_order_ci[0] <= first && first <= f.first_order_ci[1],
-            "{name} S1 CI {:?} vs {first}",
-            f.first_order_ci
+            (f.first_order - first).abs() <= hi - lo,
+            "{what}: {name} S1 {} CI {:?} vs {first}",
+            f.first_order,
+            [lo, hi]
         );
-        assert!(f.total_ci[0] <= total && total <= f.total_ci[1], "{name} ST CI {:?} vs {total}", f.total_ci);
+        let [lo_t, hi_t] = f.total_ci;
+        assert!(
+            (f.total - total).abs() <= hi_t - lo_t,
+            "{what}: {name} ST {} CI {:?} vs {total}",
+            f.total,
+            [lo_t, hi_t]
+        );
+        assert!(hi - lo < 0.05, "{what}: {name} S1 CI {:?} is too wide to mean anything", f.first_order_ci);
     }
+}
+
+#[test]
+fn ishigami_indices_match_the_analytic_values() {
+    let s = sobol(ISHIGAMI, "y", 1 << 16);
+    assert_matches(&s, &ishigami_truth(), "ishigami");
     let order: Vec<&str> = s.factors.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(order, ["x1", "x2", "x3"], "sorted by total index");
+}
+
+#[test]
+fn indices_do_not_change_when_the_output_is_shifted_or_scaled() {
+    // Cost outputs sit far from zero ($1.9B ± $0.25B): the first-order estimator must be
+    // centred, or its variance grows with (mean/sd)². Ishigami plus 1,000, times 1e9,
+    // and both, must give the analytic indices and the same indices as the original,
+    // within the original's own intervals.
+    let plain = sobol(ISHIGAMI, "y", 1 << 16);
+    let formula = "sin(x1) + 7 * sin(x2)^2 + 0.1 * x3^4 * sin(x1)";
+    for variant in [format!("1000 + {formula}"), format!("1e9 * ({formula})"), format!("1e12 + 1e9 * ({formula})")] {
+        let text = ISHIGAMI.replace(&format!("y = \"{formula}\""), &format!("y = \"{variant}\""));
+        assert_ne!(text, ISHIGAMI);
+        let s = sobol(&text, "y", 1 << 16);
+        assert_matches(&s, &ishigami_truth(), &variant);
+        for (f, p) in s.factors.iter().zip(&plain.factors) {
+            let half = (p.first_order_ci[1] - p.first_order_ci[0]) / 2.0;
+            assert!((f.first_order - p.first_order).abs() <= half, "{variant}: {} S1 moved", f.name);
+            let half = (p.total_ci[1] - p.total_ci[0]) / 2.0;
+            assert!((f.total - p.total).abs() <= half, "{variant}: {} ST moved", f.name);
+        }
+    }
 }
 
 const LINEAR: &str = r#"
@@ -66,15 +106,48 @@ y = "3 * a + 1 * b + 4 * c"
 #[test]
 fn linear_model_shares_are_a_squared_sigma_squared() {
     // a_i²σ_i²: a 9, b 4, c 4 → shares 9/17, 4/17, 4/17; S1 = ST for an additive model.
-    let want = [("a", 9.0 / 17.0), ("b", 4.0 / 17.0), ("c", 4.0 / 17.0), ("idle", 0.0)];
-    let s = sobol(LINEAR, "y", 1 << 15);
-    for (name, share) in want {
-        let f = s.factors.iter().find(|f| f.name == name).unwrap();
-        assert!((f.first_order - share).abs() < 0.03, "{name} S1 {}", f.first_order);
-        assert!((f.total - share).abs() < 0.02, "{name} ST {}", f.total);
-        // Within 2.5 half-widths of the 95% bootstrap interval (about 5 standard errors).
-        let half = (f.first_order_ci[1] - f.first_order_ci[0]) / 2.0;
-        assert!((f.first_order - share).abs() <= 2.5 * half.max(1e-3), "{name} {} ± {half}", f.first_order);
+    // Also with a mean of a billion, as a fixed cost plus variable parts has.
+    let want = [("a", 9.0 / 17.0), ("b", 4.0 / 17.0), ("c", 4.0 / 17.0)];
+    let shifted = LINEAR.replace("y = \"3 * a", "y = \"1B + 3 * a");
+    for text in [LINEAR, shifted.as_str()] {
+        let s = sobol(text, "y", 1 << 15);
+        assert_eq!(s.factors.len(), 3, "`idle` does not feed y and is left out");
+        for (name, share) in want {
+            let f = s.factors.iter().find(|f| f.name == name).unwrap();
+            assert!((f.first_order - share).abs() < 0.03, "{name} S1 {}", f.first_order);
+            assert!((f.total - share).abs() < 0.02, "{name} ST {}", f.total);
+            // Within 2.5 half-widths of the 95% bootstrap interval (about 5 standard errors).
+            let half = (f.first_order_ci[1] - f.first_order_ci[0]) / 2.0;
+            assert!((f.first_order - share).abs() <= 2.5 * half.max(1e-3), "{name} {} ± {half}", f.first_order);
+        }
+    }
+}
+
+#[test]
+fn inputs_that_do_not_feed_the_output_are_left_out_and_named() {
+    let model = Model::parse("m.toml", LINEAR.to_string()).unwrap();
+    let config = SensitivityConfig {
+        output: "y".into(),
+        methods: vec![Method::Tornado, Method::Spearman, Method::Sobol],
+        trials: Some(4096),
+        default_trials: 4096,
+        seed: 1,
+        threads: 1,
+        tornado_range: (0.1, 0.9),
+    };
+    let result = sensitivity::analyse(&model, &config).unwrap();
+    assert_eq!(result.left_out, ["idle"]);
+    assert_eq!(result.factors, ["a", "b", "c"]);
+    for analysis in &result.analyses {
+        let names: Vec<&str> = match analysis {
+            Analysis::Tornado(t) => t.factors.iter().map(|f| f.name.as_str()).collect(),
+            Analysis::Spearman(s) => s.factors.iter().map(|f| f.name.as_str()).collect(),
+            Analysis::Sobol(s) => s.factors.iter().map(|f| f.name.as_str()).collect(),
+        };
+        assert!(names.len() == 3 && !names.contains(&"idle"), "{names:?}");
+    }
+    if let Analysis::Sobol(s) = &result.analyses[2] {
+        assert_eq!(s.evaluations, 4096 * 5, "N·(k + 2) with k = 3, not 4");
     }
 }
 
@@ -83,8 +156,7 @@ fn spearman_and_tornado_rank_the_linear_model_the_same_way() {
     let analyses = analyse(LINEAR, "y", vec![Method::Tornado, Method::Spearman], None);
     let [Analysis::Tornado(t), Analysis::Spearman(s)] = &analyses[..] else { panic!("{analyses:?}") };
     assert_eq!(s.trials, 200_000);
-    let first: Vec<&str> = s.factors.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!((first[0], first[3]), ("a", "idle"));
+    assert_eq!(s.factors[0].name, "a");
     // For a linear model of normals, ρ_s = (6/π)·asin(ρ/2) with ρ = a_iσ_i/σ_y.
     let rho = |share: f64| 6.0 / std::f64::consts::PI * (share.sqrt() / 2.0).asin();
     let se = 1.0 / (200_000f64).sqrt();
@@ -97,17 +169,31 @@ fn spearman_and_tornado_rank_the_linear_model_the_same_way() {
             rho(share)
         );
     }
-    let idle = s.factors.iter().find(|f| f.name == "idle").unwrap();
-    assert!(idle.rank_correlation.abs() < 5.0 * se && idle.contribution_to_variance < 1e-3);
     let total: f64 = s.factors.iter().map(|f| f.contribution_to_variance).sum();
     assert!((total - 1.0).abs() < 1e-12);
-    // Tornado: swing = a_i·(p90 − p10) of the input = a_i·2·1.2816·σ_i, exactly up to
-    // the sampled percentiles (standard error ≈ 0.4% here).
+    // Tornado: each input at its exact p10 and p90 (its quantile function), so the swing
+    // is a_i·σ_i·(z90 − z10) and the base is the output at the medians, to rounding.
     let swing = |name: &str| t.factors.iter().find(|f| f.name == name).unwrap().swing;
     let z90 = 1.281_551_565_544_600_5;
-    assert!((swing("a") / (3.0 * 2.0 * z90) - 1.0).abs() < 0.02, "{}", swing("a"));
-    assert!((swing("c") / (4.0 * 0.5 * 2.0 * z90) - 1.0).abs() < 0.02, "{}", swing("c"));
-    assert_eq!(swing("idle"), 0.0);
-    assert_eq!(t.factors.last().unwrap().name, "idle");
-    assert!((t.base - (3.0 * 0.0 + 5.0 - 4.0)).abs() < 0.02, "{}", t.base);
+    for (name, a_sigma) in [("a", 3.0), ("b", 2.0), ("c", 2.0)] {
+        let want = a_sigma * 2.0 * z90;
+        assert!((swing(name) - want).abs() < 1e-12 * want, "{name}: {} vs {want}", swing(name));
+    }
+    assert_eq!(t.trials, 0, "every input has a quantile function: nothing simulated");
+    assert!((t.base - (3.0 * 0.0 + 5.0 - 4.0)).abs() < 1e-12, "{}", t.base);
+}
+
+#[test]
+fn tornado_of_a_formula_input_uses_its_simulated_order_statistics() {
+    // s = normal(0, 1) + normal(0, 1) ~ N(0, √2) has no quantile function of its own: its
+    // p10 and p90 come from 200,000 simulated trials, each within 5 standard errors.
+    let text = "[model]\nname = \"t\"\n[vars]\ns = \"normal(0, 1) + normal(0, 1)\"\ny = \"2 * s\"\n";
+    let Some(Analysis::Tornado(t)) = analyse(text, "y", vec![Method::Tornado], None).pop() else { panic!() };
+    assert_eq!(t.trials, 200_000);
+    let sd = 2f64.sqrt();
+    let z90: f64 = 1.281_551_565_544_600_5;
+    let density = (-0.5 * z90 * z90).exp() / (2.0 * std::f64::consts::PI).sqrt() / sd;
+    let se = (0.09f64 / 200_000.0).sqrt() / density;
+    let [lo, hi] = t.factors[0].inputs;
+    assert!((hi - z90 * sd).abs() < 5.0 * se && (lo + z90 * sd).abs() < 5.0 * se, "{lo}, {hi} (se {se})");
 }

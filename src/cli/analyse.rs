@@ -25,8 +25,7 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         threads: setup.config.threads,
         tornado_range: parse_range(&args.tornado_range)?,
     };
-    let analyses = sensitivity::analyse(&setup.model, &config)?;
-    let simulation = Simulation::keeping(&setup.model, &[args.var.as_str()])?;
+    let sensitivity = sensitivity::analyse(&setup.model, &config)?;
     let file = args.model.display().to_string();
     let report = crate::report::sensitivity::SensitivityReport {
         model_name: &setup.model.meta.name,
@@ -35,8 +34,7 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         seed: setup.config.seed,
         output: &args.var,
         unit: setup.model.var(&args.var).and_then(|v| v.unit.as_deref()),
-        analyses: &analyses,
-        warnings: sensitivity::common_warnings(&setup.model, simulation.factor_names().len()),
+        sensitivity: &sensitivity,
     };
     let bytes = match args.common.format {
         FormatArg::Table => report.table().into_bytes(),

@@ -31,7 +31,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
             tornado_range: (0.1, 0.9),
         };
         if let Some(crate::sensitivity::Analysis::Tornado(t)) =
-            crate::sensitivity::analyse(&setup.model, &config)?.pop()
+            crate::sensitivity::analyse(&setup.model, &config)?.analyses.pop()
         {
             tornadoes.push((o.name, t));
         }

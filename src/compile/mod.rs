@@ -11,7 +11,7 @@ mod correlations;
 pub mod program;
 mod resolve;
 
-pub use program::{Factor, Op, Operand, Output, Program, Sampling, VarInfo};
+pub use program::{Factor, Marginal, Op, Operand, Output, Program, Sampling, VarInfo};
 
 use crate::correlation::CorrelationMatrix;
 use crate::dist::{self, DistKind, Sampler, Truncated};
@@ -68,7 +68,7 @@ pub fn compile_keeping(model: &Model, extra: &[&str]) -> Result<Program> {
         lowering.diagnostics.sort_by_key(|d| d.span.map(|s| s.start));
         return Err(model.error(lowering.diagnostics));
     }
-    Ok(lowering.finish(&outputs))
+    Ok(lowering.finish(&outputs, deps))
 }
 
 /// The sampling method the model asks for (default `mc`).
@@ -140,6 +140,7 @@ struct Lowering<'m> {
     values: Vec<Option<Operand>>,
     factor_of: Vec<Option<u32>>,
     factors: Vec<Factor>,
+    marginals: Vec<Option<Marginal>>,
     diagnostics: Vec<Diagnostic>,
     current: usize,
 }
@@ -157,6 +158,7 @@ impl<'m> Lowering<'m> {
             values: vec![None; n],
             factor_of: vec![None; n],
             factors: Vec::new(),
+            marginals: vec![None; n],
             diagnostics: Vec::new(),
             current: 0,
         }
@@ -217,6 +219,7 @@ impl<'m> Lowering<'m> {
         }
         let (stream, dst) = (self.stream(), self.slot());
         let table = crate::dist::QuantileTable::new(&sampler).map(Box::new);
+        self.marginals[v] = Some(Marginal::Plain(sampler.clone()));
         self.members.push((v, Member { stream, sampler, table, dst, dim: 0 }));
         Some(Some(Operand::Slot(dst)))
     }
@@ -240,7 +243,7 @@ impl<'m> Lowering<'m> {
         Some(Op::Quantile { sampling: self.sampling, members, correlated, cholesky })
     }
 
-    fn finish(mut self, outputs: &[usize]) -> Program {
+    fn finish(mut self, outputs: &[usize], deps: Vec<Vec<usize>>) -> Program {
         if let Some(op) = self.quantile_op() {
             self.ops.insert(0, op);
         }
@@ -261,8 +264,10 @@ impl<'m> Lowering<'m> {
         let vars = model
             .vars
             .iter()
+            .zip(deps)
+            .zip(std::mem::take(&mut self.marginals))
             .enumerate()
-            .map(|(i, v)| VarInfo {
+            .map(|(i, ((v, uses), marginal))| VarInfo {
                 name: v.name.name.clone(),
                 text: v.text.clone(),
                 unit: v.unit.clone(),
@@ -273,6 +278,8 @@ impl<'m> Lowering<'m> {
                     Some(Operand::Const(c)) => Some(c),
                     _ => None,
                 },
+                uses: uses.into_iter().map(|u| u as u32).collect(),
+                marginal,
             })
             .collect();
         let outputs = outputs
@@ -501,6 +508,13 @@ impl<'m> Lowering<'m> {
             },
             (None, bounds) => Draw::PerTrial { kind, params, bounds },
         };
+        if std::ptr::eq(e, &self.model.vars[self.current].expr) {
+            self.marginals[self.current] = match &draw {
+                Draw::Fixed(sampler) => Some(Marginal::Plain(sampler.clone())),
+                Draw::FixedTruncated(truncated) => Some(Marginal::Truncated(truncated.clone())),
+                Draw::PerTrial { .. } => None,
+            };
+        }
         let stream = self.stream();
         let dst = self.slot();
         self.ops.push(Op::Sample { stream, draw, dst });

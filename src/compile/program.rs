@@ -359,6 +359,30 @@ pub struct VarInfo {
     pub factor: Option<u32>,
     /// Its value when it is the same in every trial.
     pub constant: Option<f64>,
+    /// The vars its expression uses (indices into [`Program::vars`]).
+    pub uses: Vec<u32>,
+    /// Its distribution, when the var is a single distribution call with constant
+    /// parameters.
+    pub marginal: Option<Marginal>,
+}
+
+/// The distribution of a var that is one distribution call with constant parameters.
+#[derive(Clone, Debug)]
+pub enum Marginal {
+    /// `dist(...)` or `a to b`.
+    Plain(Sampler),
+    /// `truncate(dist(...), lo, hi)`.
+    Truncated(Truncated),
+}
+
+impl Marginal {
+    /// The quantile function at u (0 < u < 1), when it is known exactly.
+    pub fn quantile(&self, u: f64) -> Option<f64> {
+        match self {
+            Marginal::Plain(sampler) => Some(sampler.quantile(u)),
+            Marginal::Truncated(truncated) => truncated.quantile(u),
+        }
+    }
 }
 
 /// A var with its own random stream: its expression contains distribution calls.
@@ -427,5 +451,18 @@ impl Program {
     /// The reported vars, in report order.
     pub fn outputs(&self) -> &[Output] {
         &self.outputs
+    }
+
+    /// The factors (indices into [`Program::factors`], in order) whose draws reach var
+    /// `var`, directly or through other vars.
+    pub fn factors_feeding(&self, var: usize) -> Vec<usize> {
+        let mut reached = vec![false; self.vars.len()];
+        let mut stack = vec![var];
+        while let Some(v) = stack.pop() {
+            if !std::mem::replace(&mut reached[v], true) {
+                stack.extend(self.vars[v].uses.iter().map(|&u| u as usize));
+            }
+        }
+        (0..self.factors.len()).filter(|&f| reached[self.factors[f].var as usize]).collect()
     }
 }

@@ -136,6 +136,17 @@ impl Truncated {
         Ok(Truncated::Inverse { dist: ContinuousBox(dist), p_lo, p_width, lo, hi })
     }
 
+    /// The quantile function at u (0 < u < 1), when it is known exactly (inverse-CDF
+    /// truncation); `None` for truncation by rejection.
+    pub fn quantile(&self, u: f64) -> Option<f64> {
+        match self {
+            Truncated::Inverse { dist, p_lo, p_width, lo, hi } => {
+                Some(dist.0.quantile(p_lo + p_width * u).clamp(*lo, *hi))
+            }
+            Truncated::Reject { .. } => None,
+        }
+    }
+
     /// One draw; NaN if rejection sampling found no value in range.
     #[inline]
     pub fn draw(&self, rng: &mut Rng) -> f64 {

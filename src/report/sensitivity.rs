@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{aligned, human};
-use crate::sensitivity::Analysis;
+use crate::sensitivity::{Analysis, Sensitivity};
 
 /// Width of the bars in text charts.
 const BAR_WIDTH: usize = 30;
@@ -24,16 +24,14 @@ pub struct SensitivityReport<'a> {
     pub output: &'a str,
     /// Its unit.
     pub unit: Option<&'a str>,
-    /// One analysis per method.
-    pub analyses: &'a [Analysis],
-    /// Warnings that apply to every method.
-    pub warnings: Vec<String>,
+    /// The analyses, the factors left out and the warnings.
+    pub sensitivity: &'a Sensitivity,
 }
 
 impl SensitivityReport<'_> {
     /// JSON: one object per method (design.md §3), a list when there are several.
     pub fn json(&self) -> Vec<u8> {
-        let objects: Vec<Value> = self.analyses.iter().map(|a| self.json_object(a)).collect();
+        let objects: Vec<Value> = self.sensitivity.analyses.iter().map(|a| self.json_object(a)).collect();
         let value = if objects.len() == 1 { objects.into_iter().next().expect("one") } else { Value::Array(objects) };
         super::json::pretty(&value)
     }
@@ -70,10 +68,11 @@ impl SensitivityReport<'_> {
             "method": method,
             "trials": trials,
             "factors": factors,
+            "left_out": self.sensitivity.left_out,
         });
         let map = object.as_object_mut().expect("object");
         map.append(extra.as_object_mut().expect("object"));
-        let all_warnings: Vec<&String> = self.warnings.iter().chain(&warnings).collect();
+        let all_warnings: Vec<&String> = self.sensitivity.warnings.iter().chain(&warnings).collect();
         map.insert("warnings".into(), json!(all_warnings));
         object
     }
@@ -82,7 +81,8 @@ impl SensitivityReport<'_> {
     pub fn table(&self) -> String {
         let mut out =
             format!("Sensitivity of `{}` — {}\n{} · seed {}\n", self.output, self.model_name, self.file, self.seed);
-        for analysis in self.analyses {
+        out.push_str(&self.left_out_line());
+        for analysis in &self.sensitivity.analyses {
             out.push('\n');
             out.push_str(&match analysis {
                 Analysis::Tornado(t) => self.tornado_text(t),
@@ -90,7 +90,7 @@ impl SensitivityReport<'_> {
                 Analysis::Sobol(s) => sobol_text(s),
             });
         }
-        for w in self.warnings.iter().chain(self.analyses.iter().flat_map(|a| match a {
+        for w in self.sensitivity.warnings.iter().chain(self.sensitivity.analyses.iter().flat_map(|a| match a {
             Analysis::Sobol(s) => s.warnings.iter(),
             _ => [].iter(),
         })) {
@@ -104,6 +104,21 @@ impl SensitivityReport<'_> {
 
     fn number(&self, x: f64) -> String {
         human::number(x, self.unit)
+    }
+
+    /// One line naming the random inputs that do not feed the output, if any.
+    fn left_out_line(&self) -> String {
+        match self.sensitivity.left_out.as_slice() {
+            [] => String::new(),
+            names => format!(
+                "left out: {} random input{} that do{} not feed `{}` ({})\n",
+                names.len(),
+                if names.len() == 1 { "" } else { "s" },
+                if names.len() == 1 { "es" } else { "" },
+                self.output,
+                names.join(", ")
+            ),
+        }
     }
 
     fn tornado_text(&self, t: &crate::sensitivity::tornado::Tornado) -> String {
@@ -206,7 +221,11 @@ fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
 /// Markdown: one table per method.
 pub fn markdown(report: &SensitivityReport<'_>) -> String {
     let mut out = format!("## Sensitivity of `{}`: {}\n", report.output, report.model_name);
-    for analysis in report.analyses {
+    if !report.sensitivity.left_out.is_empty() {
+        out.push('\n');
+        out.push_str(&report.left_out_line());
+    }
+    for analysis in &report.sensitivity.analyses {
         match analysis {
             Analysis::Tornado(t) => {
                 out.push_str(&format!("\n### Tornado (p{} / p{}, others at median; base {})\n\n| input | low | high | swing |\n|---|---:|---:|---:|\n", t.range.0 * 100.0, t.range.1 * 100.0, report.number(t.base)));

@@ -81,15 +81,33 @@ pub enum Analysis {
     Sobol(sobol::Sobol),
 }
 
-/// Runs every configured method on `model`.
+/// Every configured method's result for one output.
+#[derive(Clone, Debug)]
+pub struct Sensitivity {
+    /// One analysis per method, in the configured order.
+    pub analyses: Vec<Analysis>,
+    /// The random inputs whose draws reach the output: the factors every method ranks.
+    pub factors: Vec<String>,
+    /// Random inputs that do not feed the output, left out of every method.
+    pub left_out: Vec<String>,
+    /// Warnings that apply to every method (correlations ignored, no random input).
+    pub warnings: Vec<String>,
+}
+
+/// Runs every configured method on `model`, over the random inputs that feed the output.
 ///
 /// # Errors
 /// Unknown output var, a model that does not compile, or non-finite values.
-pub fn analyse(model: &Model, config: &SensitivityConfig) -> Result<Vec<Analysis>> {
+pub fn analyse(model: &Model, config: &SensitivityConfig) -> Result<Sensitivity> {
     // Tornado and Sobol indices assume independent inputs: they run without correlations.
     let independent = Model { correlations: Vec::new(), ..model.clone() };
     let simulation = Simulation::keeping(&independent, &[config.output.as_str()])?;
-    let names: Vec<String> = simulation.factor_names().iter().map(|s| s.to_string()).collect();
+    let program = &simulation.program;
+    let output_var = program.vars().iter().position(|v| v.name == config.output).expect("kept as an output");
+    let feeding = program.factors_feeding(output_var);
+    let all = simulation.factor_names();
+    let names: Vec<String> = feeding.iter().map(|&f| all[f].to_string()).collect();
+    let left_out = (0..all.len()).filter(|f| !feeding.contains(f)).map(|f| all[f].to_string()).collect();
     let keep: Vec<&str> = std::iter::once(config.output.as_str()).chain(names.iter().map(String::as_str)).collect();
     let with_factors = Simulation::keeping(model, &keep)?;
     let independent_with_factors = Simulation::keeping(&independent, &keep)?;
@@ -104,7 +122,7 @@ pub fn analyse(model: &Model, config: &SensitivityConfig) -> Result<Vec<Analysis
             "Sobol keeps N·(k + 2) values in memory: use --trials at most {SOBOL_MAX_N} (N = 65,536 is usually plenty)"
         )));
     }
-    config
+    let analyses = config
         .methods
         .iter()
         .map(|method| {
@@ -113,18 +131,22 @@ pub fn analyse(model: &Model, config: &SensitivityConfig) -> Result<Vec<Analysis
                     &independent,
                     &independent_with_factors,
                     &config.output,
+                    &names,
                     &rank_config,
                     config.tornado_range,
                 )?),
-                Method::Spearman => Analysis::Spearman(spearman::run(&with_factors, &config.output, &rank_config)?),
-                Method::Sobol => Analysis::Sobol(sobol::run(&simulation, &config.output, &sobol_config)?),
+                Method::Spearman => {
+                    Analysis::Spearman(spearman::run(&with_factors, &config.output, &names, &rank_config)?)
+                }
+                Method::Sobol => Analysis::Sobol(sobol::run(&simulation, &config.output, &feeding, &sobol_config)?),
             })
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok(Sensitivity { analyses, warnings: common_warnings(model, names.len()), factors: names, left_out })
 }
 
 /// Warnings every method shares: correlated inputs, no factors.
-pub fn common_warnings(model: &Model, n_factors: usize) -> Vec<String> {
+fn common_warnings(model: &Model, n_factors: usize) -> Vec<String> {
     let mut warnings = Vec::new();
     if !model.correlations.is_empty() {
         warnings.push(

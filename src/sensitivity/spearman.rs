@@ -30,14 +30,14 @@ pub struct Spearman {
     pub factors: Vec<SpearmanFactor>,
 }
 
-/// Rank correlations of every factor with `output`; `simulation` reports both.
+/// Rank correlations of each factor in `names` with `output`; `simulation` reports them
+/// all.
 ///
 /// # Errors
 /// Non-finite values.
-pub fn run(simulation: &Simulation<'_>, output: &str, config: &RunConfig) -> Result<Spearman> {
+pub fn run(simulation: &Simulation<'_>, output: &str, names: &[String], config: &RunConfig) -> Result<Spearman> {
     let columns = simulation.collect(config, &config.seeds(&simulation.program))?;
     let index = |name: &str| simulation.output_index(name).expect("kept as output");
-    let names = simulation.factor_names();
     let wanted: Vec<usize> = std::iter::once(index(output)).chain(names.iter().map(|n| index(n))).collect();
     let ranks: Vec<Vec<f64>> = wanted.par_iter().map(|&i| ranks(&columns[i])).collect();
     let rhos: Vec<f64> = ranks[1..].iter().map(|r| pearson(&ranks[0], r)).collect();

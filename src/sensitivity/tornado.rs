@@ -3,14 +3,18 @@
 //! `swing = |high − low|`, sorted by swing. These are @RISK's and Crystal Ball's
 //! semantics: the bars show what each input can do alone, not interactions.
 //!
-//! Factor percentiles come from a simulation of up to [`super::RANK_CAP`] trials; each
-//! bar is then one exact evaluation of the model with every factor fixed.
+//! A factor that is one distribution call with constant parameters takes its percentiles
+//! from its quantile function, exactly; any other (a formula of draws, a hierarchical
+//! or rejection-truncated draw) from the exact order statistics of up to
+//! [`super::RANK_CAP`] simulated trials. Each bar is then one exact evaluation of the
+//! model with every factor fixed.
 
 use crate::engine::RunConfig;
 use crate::error::Result;
 use crate::expr::{Expr, ExprKind};
 use crate::model::Model;
 use crate::simulation::Simulation;
+use crate::stats::order::nearest_rank;
 
 /// One factor's bar.
 #[derive(Clone, Debug)]
@@ -30,7 +34,8 @@ pub struct TornadoFactor {
 /// The tornado of one output.
 #[derive(Clone, Debug)]
 pub struct Tornado {
-    /// Trials simulated to find the factors' percentiles.
+    /// Trials simulated to find percentiles of factors without a quantile function (0
+    /// when every factor has one).
     pub trials: u64,
     /// The percentiles used, as fractions.
     pub range: (f64, f64),
@@ -40,7 +45,8 @@ pub struct Tornado {
     pub factors: Vec<TornadoFactor>,
 }
 
-/// Builds the tornado of `output`; `simulation` reports the output and every factor.
+/// Builds the tornado of `output` over the factors `names`; `simulation` reports the
+/// output and every one of them.
 ///
 /// # Errors
 /// Non-finite values in the simulation or in an evaluation.
@@ -48,30 +54,57 @@ pub fn run(
     model: &Model,
     simulation: &Simulation<'_>,
     output: &str,
+    names: &[String],
     config: &RunConfig,
     range: (f64, f64),
 ) -> Result<Tornado> {
-    let summaries = simulation.run(config)?;
-    let names = simulation.factor_names();
-    let quantile = |name: &str, q: f64| {
-        let i = simulation.output_index(name).expect("factors are kept as outputs");
-        summaries[i].sketch.quantile(q).clamp(summaries[i].moments.min, summaries[i].moments.max)
-    };
-    let medians: Vec<(&str, f64)> = names.iter().map(|&n| (n, quantile(n, 0.5))).collect();
+    let (quantiles, trials) = factor_quantiles(simulation, names, config, [range.0, 0.5, range.1])?;
+    let medians: Vec<(&str, f64)> = names.iter().zip(&quantiles).map(|(n, q)| (n.as_str(), q[1])).collect();
     let base = evaluate(model, output, &medians)?;
     let mut factors = Vec::with_capacity(names.len());
-    for (i, &name) in names.iter().enumerate() {
-        let inputs = [quantile(name, range.0), quantile(name, range.1)];
+    for (i, name) in names.iter().enumerate() {
+        let inputs = [quantiles[i][0], quantiles[i][2]];
         let at = |value: f64| {
             let mut fixed = medians.clone();
             fixed[i].1 = value;
             evaluate(model, output, &fixed)
         };
         let (low, high) = (at(inputs[0])?, at(inputs[1])?);
-        factors.push(TornadoFactor { name: name.to_string(), inputs, low, high, swing: (high - low).abs() });
+        factors.push(TornadoFactor { name: name.clone(), inputs, low, high, swing: (high - low).abs() });
     }
     factors.sort_by(|a, b| b.swing.total_cmp(&a.swing));
-    Ok(Tornado { trials: config.trials, range, base, factors })
+    Ok(Tornado { trials, range, base, factors })
+}
+
+/// Each factor's quantiles at `levels`: from its quantile function when it has one
+/// (exact), else the exact order statistics of `config.trials` simulated trials; with
+/// the number of trials simulated (0 if none were needed).
+fn factor_quantiles(
+    simulation: &Simulation<'_>,
+    names: &[String],
+    config: &RunConfig,
+    levels: [f64; 3],
+) -> Result<(Vec<[f64; 3]>, u64)> {
+    let program = &simulation.program;
+    let exact: Vec<Option<[f64; 3]>> = names
+        .iter()
+        .map(|name| {
+            let marginal = program.vars().iter().find(|v| v.name == *name)?.marginal.as_ref()?;
+            let [lo, mid, hi] = levels.map(|u| marginal.quantile(u));
+            Some([lo?, mid?, hi?])
+        })
+        .collect();
+    if exact.iter().all(Option::is_some) {
+        return Ok((exact.into_iter().flatten().collect(), 0));
+    }
+    let columns = simulation.collect(config, &config.seeds(program))?;
+    let simulated = |name: &String| {
+        let mut values = columns[simulation.output_index(name).expect("factors are kept as outputs")].clone();
+        values.sort_unstable_by(f64::total_cmp);
+        levels.map(|q| values[nearest_rank(q, values.len() as u64) as usize - 1])
+    };
+    let quantiles = names.iter().zip(exact).map(|(name, exact)| exact.unwrap_or_else(|| simulated(name))).collect();
+    Ok((quantiles, config.trials))
 }
 
 /// The output's value with the given vars fixed (one trial: every factor is constant).
