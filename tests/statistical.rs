@@ -194,6 +194,24 @@ fn truncated_normal_by_inverse_cdf() {
 }
 
 #[test]
+fn truncated_far_right_tails_by_the_survival_function() {
+    // Where F is within an ulp of 1, truncation works with S = 1 − F. Means and variances
+    // by mpmath quadrature (40 digits); CDFs from statrs' survival functions.
+    let n = Normal::new(0.0, 1.0).unwrap();
+    let (s8, s10) = (n.sf(8.0), n.sf(10.0));
+    let normal_tail = move |x: f64| ((s8 - n.sf(x.clamp(8.0, 10.0))) / (s8 - s10)).clamp(0.0, 1.0);
+    check(
+        "truncate(normal(0, 1), 8, 10)",
+        "",
+        continuous(8.121_368_088_023_847, 0.014_324_835_641_517_986, normal_tail),
+    );
+    let g = Gamma::new(2.0, 1.0).unwrap();
+    let (s40, s41) = (g.sf(40.0), g.sf(41.0));
+    let gamma_tail = move |x: f64| ((s40 - g.sf(x.clamp(40.0, 41.0))) / (s40 - s41)).clamp(0.0, 1.0);
+    check("truncate(gamma(2, 1), 40, 41)", "", continuous(40.419_985_942_447_21, 0.079_513_192_338_005_53, gamma_tail));
+}
+
+#[test]
 fn truncated_poisson_by_rejection() {
     let d = Poisson::new(3.0).unwrap();
     let pmf: Vec<f64> = (2..=5).map(|k| d.cdf(k) - d.cdf(k - 1)).collect();

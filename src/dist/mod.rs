@@ -8,9 +8,11 @@
 
 mod quantile;
 mod sample;
+mod truncate;
 
-pub use quantile::{QuantileTable, Truncated};
+pub use quantile::QuantileTable;
 pub use sample::{Rng, normal_cdf, normal_cdf_open, normal_quantile, std_normal, uniform_open};
+pub use truncate::{InverseTruncation, Truncated};
 
 use rand_distr::Distribution;
 
