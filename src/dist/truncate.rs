@@ -26,123 +26,105 @@ pub(crate) const MAX_REJECTIONS: usize = 10_000;
 /// A continuous distribution's CDF, survival function, density and their inverses.
 #[derive(Clone, Debug)]
 enum Continuous {
-    Normal {
-        mean: f64,
-        sd: f64,
-    },
-    LogNormal {
-        mu: f64,
-        sigma: f64,
-    },
-    Uniform {
-        min: f64,
-        max: f64,
-    },
-    Triangular {
-        min: f64,
-        mode: f64,
-        max: f64,
-    },
-    /// `min + width·X` with X ~ Beta.
-    Beta {
-        min: f64,
-        width: f64,
-        beta: Beta,
-    },
+    /// Normal, lognormal, uniform, triangular or exponential: closed forms throughout.
+    Closed(Sampler),
+    /// `min + width·X` with X ~ Beta (beta and PERT).
+    Beta { min: f64, width: f64, beta: Beta },
     /// `scale·X` with X ~ Gamma(shape, 1).
-    Gamma {
-        scale: f64,
-        gamma: Gamma,
-    },
-    Exp {
-        rate: f64,
-    },
+    Gamma { scale: f64, gamma: Gamma },
 }
 
 impl Continuous {
-    fn new(kind: DistKind, p: &[f64]) -> Option<Continuous> {
-        Some(match kind {
-            DistKind::Normal if p[1] > 0.0 => Continuous::Normal { mean: p[0], sd: p[1] },
-            DistKind::LogNormal if p[1] > 0.0 => Continuous::LogNormal { mu: p[0], sigma: p[1] },
-            DistKind::Uniform if p[1] > p[0] => Continuous::Uniform { min: p[0], max: p[1] },
-            DistKind::Triangular => Continuous::Triangular { min: p[0], mode: p[1], max: p[2] },
-            DistKind::Pert => {
-                let width = p[2] - p[0];
-                let (a, b) = (1.0 + 4.0 * (p[1] - p[0]) / width, 1.0 + 4.0 * (p[2] - p[1]) / width);
-                Continuous::Beta { min: p[0], width, beta: Beta::new(a, b).ok()? }
+    /// The continuous form of `sampler`, if it has one (not a point mass or discrete).
+    fn new(sampler: &Sampler) -> Option<Continuous> {
+        Some(match sampler {
+            Sampler::Normal { sd, .. } | Sampler::LogNormal { sigma: sd, .. } if *sd <= 0.0 => return None,
+            Sampler::Uniform { width, .. } if *width <= 0.0 => return None,
+            Sampler::Normal { .. }
+            | Sampler::LogNormal { .. }
+            | Sampler::Uniform { .. }
+            | Sampler::Triangular { .. }
+            | Sampler::Exponential { .. } => Continuous::Closed(sampler.clone()),
+            Sampler::Beta { min, width, a, b } => {
+                Continuous::Beta { min: *min, width: *width, beta: Beta::new(a.shape, b.shape).ok()? }
             }
-            DistKind::Beta => Continuous::Beta { min: 0.0, width: 1.0, beta: Beta::new(p[0], p[1]).ok()? },
-            DistKind::Gamma => Continuous::Gamma { scale: p[1], gamma: Gamma::new(p[0], 1.0).ok()? },
-            DistKind::Exponential => Continuous::Exp { rate: p[0] },
-            _ => return None,
+            Sampler::Gamma { shape, scale } => {
+                Continuous::Gamma { scale: *scale, gamma: Gamma::new(shape.shape, 1.0).ok()? }
+            }
+            Sampler::Poisson { .. } | Sampler::Bernoulli(_) | Sampler::Binomial { .. } => return None,
         })
     }
 
     /// F(x) = P(X ≤ x).
     fn cdf(&self, x: f64) -> f64 {
         match self {
-            Continuous::Normal { mean, sd } => normal_cdf((x - mean) / sd),
-            Continuous::LogNormal { mu, sigma } => {
+            Continuous::Closed(Sampler::Normal { mean, sd }) => normal_cdf((x - mean) / sd),
+            Continuous::Closed(Sampler::LogNormal { mu, sigma }) => {
                 if x <= 0.0 {
                     0.0
                 } else {
                     normal_cdf((x.ln() - mu) / sigma)
                 }
             }
-            Continuous::Uniform { min, max } => ((x - min) / (max - min)).clamp(0.0, 1.0),
-            Continuous::Triangular { min, mode, max } => triangular_cdf(*min, *mode, *max, x),
+            Continuous::Closed(Sampler::Uniform { min, width }) => ((x - min) / width).clamp(0.0, 1.0),
+            Continuous::Closed(Sampler::Triangular { min, mode, max }) => triangular_cdf(*min, *mode, *max, x),
+            Continuous::Closed(Sampler::Exponential { rate }) => -(-rate * x.max(0.0)).exp_m1(),
             Continuous::Beta { min, width, beta } => beta.cdf(((x - min) / width).clamp(0.0, 1.0)),
             Continuous::Gamma { scale, gamma } => gamma.cdf((x / scale).max(0.0)),
-            Continuous::Exp { rate } => -(-rate * x.max(0.0)).exp_m1(),
+            Continuous::Closed(_) => unreachable!("see Continuous::new"),
         }
     }
 
     /// S(x) = P(X > x), computed directly so it keeps its digits where F is near 1.
     fn sf(&self, x: f64) -> f64 {
         match self {
-            Continuous::Normal { mean, sd } => normal_cdf((mean - x) / sd),
-            Continuous::LogNormal { mu, sigma } => {
+            Continuous::Closed(Sampler::Normal { mean, sd }) => normal_cdf((mean - x) / sd),
+            Continuous::Closed(Sampler::LogNormal { mu, sigma }) => {
                 if x <= 0.0 {
                     1.0
                 } else {
                     normal_cdf((mu - x.ln()) / sigma)
                 }
             }
-            Continuous::Uniform { min, max } => ((max - x) / (max - min)).clamp(0.0, 1.0),
-            Continuous::Triangular { min, mode, max } => triangular_cdf(-max, -mode, -min, -x),
+            Continuous::Closed(Sampler::Uniform { min, width }) => ((min + width - x) / width).clamp(0.0, 1.0),
+            Continuous::Closed(Sampler::Triangular { min, mode, max }) => triangular_cdf(-max, -mode, -min, -x),
+            Continuous::Closed(Sampler::Exponential { rate }) => (-rate * x.max(0.0)).exp(),
             Continuous::Beta { min, width, beta } => beta.sf(((x - min) / width).clamp(0.0, 1.0)),
             Continuous::Gamma { scale, gamma } => gamma.sf((x / scale).max(0.0)),
-            Continuous::Exp { rate } => (-rate * x.max(0.0)).exp(),
+            Continuous::Closed(_) => unreachable!("see Continuous::new"),
         }
     }
 
-    /// The density (only needed where there is no closed-form inverse).
+    /// The density of beta and gamma (the others invert in closed form).
     fn pdf(&self, x: f64) -> f64 {
         match self {
             Continuous::Beta { min, width, beta } => beta.pdf((x - min) / width) / width,
             Continuous::Gamma { scale, gamma } => gamma.pdf(x / scale) / scale,
-            _ => unreachable!("closed-form inverses need no density"),
+            Continuous::Closed(_) => unreachable!("closed forms need no density"),
         }
     }
 
     /// The x in `range` with F(x) = p (`upper` false) or S(x) = p (`upper` true).
     fn inverse(&self, p: f64, upper: bool, range: [f64; 2]) -> f64 {
-        match (self, upper) {
-            (Continuous::Normal { mean, sd }, _) => mean + sd * signed(normal_quantile(p), upper),
-            (Continuous::LogNormal { mu, sigma }, _) => (mu + sigma * signed(normal_quantile(p), upper)).exp(),
-            (Continuous::Uniform { min, max }, false) => min + (max - min) * p,
-            (Continuous::Uniform { min, max }, true) => max - (max - min) * p,
-            (Continuous::Triangular { min, mode, max }, false) => triangular_quantile(*min, *mode, *max, p),
-            (Continuous::Triangular { min, mode, max }, true) => -triangular_quantile(-max, -mode, -min, p),
-            (Continuous::Exp { rate }, false) => -(-p).ln_1p() / rate,
-            (Continuous::Exp { rate }, true) => -p.ln() / rate,
-            (Continuous::Beta { .. } | Continuous::Gamma { .. }, _) if p < FAR_TAIL => self.solve(p, upper, range),
-            (Continuous::Beta { min, width, beta }, _) => {
+        match self {
+            Continuous::Closed(Sampler::Normal { mean, sd }) => mean + sd * signed(normal_quantile(p), upper),
+            Continuous::Closed(Sampler::LogNormal { mu, sigma }) => {
+                (mu + sigma * signed(normal_quantile(p), upper)).exp()
+            }
+            Continuous::Closed(Sampler::Uniform { min, width }) if upper => min + width - width * p,
+            Continuous::Closed(Sampler::Uniform { min, width }) => min + width * p,
+            Continuous::Closed(Sampler::Triangular { min, mode, max }) if upper => {
+                -triangular_quantile(-max, -mode, -min, p)
+            }
+            Continuous::Closed(Sampler::Triangular { min, mode, max }) => triangular_quantile(*min, *mode, *max, p),
+            Continuous::Closed(Sampler::Exponential { rate }) if upper => -p.ln() / rate,
+            Continuous::Closed(Sampler::Exponential { rate }) => -(-p).ln_1p() / rate,
+            Continuous::Closed(_) => unreachable!("see Continuous::new"),
+            _ if p < FAR_TAIL => self.solve(p, upper, range),
+            Continuous::Beta { min, width, beta } => {
                 self.polish(min + width * beta.inverse_cdf(signed_p(p, upper)), p, upper)
             }
-            (Continuous::Gamma { scale, gamma }, _) => {
-                self.polish(scale * gamma.inverse_cdf(signed_p(p, upper)), p, upper)
-            }
+            Continuous::Gamma { scale, gamma } => self.polish(scale * gamma.inverse_cdf(signed_p(p, upper)), p, upper),
         }
     }
 
@@ -262,7 +244,7 @@ impl Truncated {
         if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
             return Err(ParamError::Order(format!("truncate needs lo < hi (got {lo}, {hi})")));
         }
-        let Some(dist) = Continuous::new(kind, params) else {
+        let Some(dist) = Continuous::new(&sampler) else {
             return Ok(Truncated::Reject { sampler: Box::new(sampler), lo, hi });
         };
         let upper = dist.cdf(lo) > 0.5;
