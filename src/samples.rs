@@ -19,7 +19,7 @@ pub fn write_csv(simulation: &Simulation<'_>, config: &RunConfig, names: &[&str]
     let columns: Vec<usize> = names.iter().map(|n| simulation.output_index(n).expect("kept as outputs")).collect();
     let io = |e: std::io::Error| Error::Io { action: "write", path: "samples".into(), source: e };
     writeln!(out, "trial,{}", names.join(",")).map_err(io)?;
-    let mut nonfinite = vec![0; simulation.program.vars().len()];
+    let mut nonfinite = engine::NonFinite::new(simulation.program.vars().len());
     let mut failure = None;
     let program = &simulation.program;
     engine::for_each_chunk(
@@ -38,10 +38,10 @@ pub fn write_csv(simulation: &Simulation<'_>, config: &RunConfig, names: &[&str]
                 }
                 text.push('\n');
             }
-            (text, view.nonfinite().to_vec())
+            (text, view.index, view.nonfinite().to_vec())
         },
-        |(text, counts)| {
-            nonfinite.iter_mut().zip(counts).for_each(|(n, c)| *n += c);
+        |(text, index, counts)| {
+            nonfinite.add(index, &counts);
             if failure.is_none()
                 && let Err(e) = out.write_all(text.as_bytes())
             {
@@ -53,5 +53,5 @@ pub fn write_csv(simulation: &Simulation<'_>, config: &RunConfig, names: &[&str]
         return Err(io(e));
     }
     out.flush().map_err(io)?;
-    simulation.check_finite(&nonfinite, config.trials)
+    simulation.check_finite(&nonfinite, config, &config.seeds(program))
 }

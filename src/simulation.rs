@@ -1,8 +1,10 @@
 //! The library's front door: compile a model and simulate it, reporting any var that
 //! cannot be computed in some trials instead of letting NaN into the statistics.
 
-use crate::compile::{self, Program};
-use crate::engine::{self, CHUNK, RunConfig, Simulated};
+use crate::compile::program::Draw;
+use crate::compile::{self, Op, Operand, Program};
+use crate::dist::{Sampler, Truncated};
+use crate::engine::{self, CHUNK, Cause, NonFinite, RunConfig, Simulated};
 use crate::error::Result;
 use crate::model::Model;
 use crate::sensitivity::RANK_CAP;
@@ -74,7 +76,7 @@ impl<'m> Simulation<'m> {
     /// As [`Simulation::run`].
     pub fn simulate(&self, config: &RunConfig) -> Result<Simulated> {
         let simulated = engine::simulate(&self.program, config);
-        self.check_finite(&simulated.nonfinite, config.trials)?;
+        self.check_finite(&simulated.nonfinite, config, &config.seeds(&self.program))?;
         Ok(simulated)
     }
 
@@ -85,7 +87,7 @@ impl<'m> Simulation<'m> {
     /// As [`Simulation::run`].
     pub fn collect(&self, config: &RunConfig, seeds: &[u64]) -> Result<Vec<Vec<f64>>> {
         let (columns, nonfinite) = engine::collect(&self.program, config, seeds);
-        self.check_finite(&nonfinite, config.trials)?;
+        self.check_finite(&nonfinite, config, seeds)?;
         Ok(columns)
     }
 
@@ -100,8 +102,9 @@ impl<'m> Simulation<'m> {
         let mut simulated = Simulated::new(&self.program);
         let mut trials = (16 * CHUNK as u64).min(precision.max_trials);
         loop {
-            simulated.extend(&self.program, &RunConfig { trials, ..*config }, trials);
-            self.check_finite(&simulated.nonfinite, trials)?;
+            let round = RunConfig { trials, ..*config };
+            simulated.extend(&self.program, &round, trials);
+            self.check_finite(&simulated.nonfinite, &round, &round.seeds(&self.program))?;
             let met = self.precise_enough(&simulated.summaries(), precision.target);
             if met || trials >= precision.max_trials {
                 return Ok((simulated, met));
@@ -165,24 +168,81 @@ impl<'m> Simulation<'m> {
         self.program.factors().iter().map(|f| self.program.vars()[f.var as usize].name.as_str()).collect()
     }
 
-    /// An error for the vars with non-finite values, if any.
+    /// An error for the vars with non-finite values, if any, pointing at the operation
+    /// that made each one (found by replaying the first chunk that had them, with the
+    /// streams of `config` and `seeds`). A var that is non-finite only because a var it
+    /// uses is, is left to that var's diagnostic.
     ///
     /// # Errors
     /// When any count is non-zero.
-    pub fn check_finite(&self, nonfinite: &[u64], trials: u64) -> Result<()> {
-        let diagnostics: Vec<Diagnostic> = nonfinite
-            .iter()
-            .zip(self.program.vars())
-            .filter(|(n, _)| **n > 0)
-            .map(|(n, var)| {
-                let def = self.model.var(&var.name).expect("program vars come from the model");
-                Diagnostic::new(
-                    format!("var `{}` is NaN or infinite in {n} of {trials} trials", var.name),
-                    def.expr.span,
-                )
-                .with_help("check for ln or sqrt of a negative, division by zero, overflow, or distribution parameters that leave their valid range in some trials (e.g. sd < 0, min > max)")
-            })
+    pub fn check_finite(&self, nonfinite: &NonFinite, config: &RunConfig, seeds: &[u64]) -> Result<()> {
+        if nonfinite.is_clean() {
+            return Ok(());
+        }
+        let flagged: Vec<(usize, u64, Cause)> = (0..self.program.vars().len())
+            .filter(|&v| nonfinite.counts()[v] > 0)
+            .map(|v| (v, nonfinite.counts()[v], engine::cause(&self.program, config, seeds, nonfinite, v)))
             .collect();
-        if diagnostics.is_empty() { Ok(()) } else { Err(self.model.error(diagnostics)) }
+        let any_own = flagged.iter().any(|(_, _, cause)| matches!(cause, Cause::Op { .. }));
+        let diagnostics = flagged
+            .iter()
+            .filter(|(_, _, cause)| !any_own || matches!(cause, Cause::Op { .. }))
+            .map(|(v, count, cause)| self.nonfinite_diagnostic(*v, *count, cause, config.trials))
+            .collect();
+        Err(self.model.error(diagnostics))
     }
+
+    fn nonfinite_diagnostic(&self, v: usize, count: u64, cause: &Cause, trials: u64) -> Diagnostic {
+        let name = &self.program.vars()[v].name;
+        let def = self.model.var(name).expect("program vars come from the model");
+        let message = format!("var `{name}` is NaN or infinite in {count} of {trials} trials");
+        let Cause::Op { op, trial, inputs, output } = cause else {
+            return Diagnostic::new(message, def.expr.span).with_help(
+                "check for ln or sqrt of a negative, 0/0, division by zero, overflow, or distribution parameters that leave their valid range in some trials (e.g. sd < 0, min > max)",
+            );
+        };
+        let span = self.program.origins()[*op].span.unwrap_or(def.expr.span);
+        let text = self.model.sources.text(span);
+        let why = match broken_rule(&self.program.ops()[*op], inputs) {
+            Some(rule) => format!("in trial {trial}: {rule}"),
+            None => {
+                let inputs: Vec<String> = inputs.iter().map(|&x| short(x)).collect();
+                let from = match inputs.as_slice() {
+                    [] => "from constant parameters".to_string(),
+                    [one] => format!("from input {one}"),
+                    [rest @ .., last] => format!("from inputs {} and {last}", rest.join(", ")),
+                };
+                format!("{from} in trial {trial}")
+            }
+        };
+        Diagnostic::new(message, span).with_help(format!(
+            "`{text}` gives {} {why}; keep its inputs in range (max, min, clamp) or guard it: `if(condition, formula, fallback)`",
+            short(*output)
+        ))
+    }
+}
+
+/// The rule a per-trial distribution call broke with these inputs (the values of the
+/// columns it reads, in operand order), if the op is one.
+fn broken_rule(op: &Op, inputs: &[f64]) -> Option<String> {
+    let Op::Sample { draw: Draw::PerTrial { kind, params, bounds }, .. } = op else { return None };
+    let mut read = inputs.iter();
+    let mut value = |o: &Operand| match o {
+        Operand::Const(c) => *c,
+        Operand::Slot(_) => read.next().copied().unwrap_or(f64::NAN),
+    };
+    let params: Vec<f64> = params.iter().map(&mut value).collect();
+    let broken = match bounds {
+        None => Sampler::new(*kind, &params).err()?,
+        Some([lo, hi]) => Truncated::new(*kind, &params, value(lo), value(hi)).err()?,
+    };
+    Some(broken.to_string())
+}
+
+/// `x` to four significant digits, for messages.
+fn short(x: f64) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return x.to_string();
+    }
+    format!("{x:.3e}").parse::<f64>().map_or_else(|_| x.to_string(), |r| r.to_string())
 }

@@ -80,7 +80,7 @@ pub(super) fn simulate_with_progress(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    simulation.check_finite(&simulated.nonfinite, config.trials)?;
+    simulation.check_finite(&simulated.nonfinite, config, &config.seeds(&simulation.program))?;
     Ok(simulated)
 }
 

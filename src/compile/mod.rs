@@ -11,7 +11,7 @@ mod correlations;
 pub mod program;
 mod resolve;
 
-pub use program::{Factor, Marginal, Op, Operand, Output, Program, Sampling, VarInfo};
+pub use program::{Factor, Marginal, Op, OpOrigin, Operand, Output, Program, Sampling, VarInfo};
 
 use crate::correlation::CorrelationMatrix;
 use crate::dist::{self, DistKind, Sampler, Truncated};
@@ -136,6 +136,8 @@ struct Lowering<'m> {
     correlation: Option<CorrelationMatrix>,
     members: Vec<(usize, Member)>,
     ops: Vec<Op>,
+    /// Where each op of `ops` comes from.
+    origins: Vec<OpOrigin>,
     n_virtual: u32,
     values: Vec<Option<Operand>>,
     factor_of: Vec<Option<u32>>,
@@ -154,6 +156,7 @@ impl<'m> Lowering<'m> {
             correlation,
             members: Vec::new(),
             ops: Vec::new(),
+            origins: Vec::new(),
             n_virtual: 0,
             values: vec![None; n],
             factor_of: vec![None; n],
@@ -171,7 +174,8 @@ impl<'m> Lowering<'m> {
             None => self.expr(&self.model.vars[v].expr),
         };
         if let Some(Operand::Slot(slot)) = value {
-            self.ops.push(Op::Check { slot, var: v as u32 });
+            self.push(Op::Check { slot, var: v as u32 });
+            self.origins.last_mut().expect("just pushed").span = Some(self.model.vars[v].expr.span);
         }
         self.values[v] = value;
     }
@@ -194,6 +198,7 @@ impl<'m> Lowering<'m> {
         let Some(constants) = constants else {
             if !correlated {
                 self.ops.truncate(first_op);
+                self.origins.truncate(first_op);
                 return None;
             }
             return Some(self.error(Diagnostic::new(
@@ -246,6 +251,7 @@ impl<'m> Lowering<'m> {
     fn finish(mut self, outputs: &[usize], deps: Vec<Vec<usize>>) -> Program {
         if let Some(op) = self.quantile_op() {
             self.ops.insert(0, op);
+            self.origins.insert(0, OpOrigin { var: None, span: None });
         }
         let mut pinned = Vec::new();
         for &v in outputs {
@@ -254,6 +260,7 @@ impl<'m> Lowering<'m> {
                 constant => {
                     let dst = self.slot();
                     self.ops.push(Op::Fill { value: value_of(constant), dst });
+                    self.origins.push(OpOrigin { var: None, span: None });
                     dst
                 }
             };
@@ -291,11 +298,18 @@ impl<'m> Lowering<'m> {
             sampling: self.sampling,
             correlation: self.correlation,
             ops: self.ops,
+            origins: self.origins,
             n_slots,
             vars,
             factors: self.factors,
             outputs,
         }
+    }
+
+    /// Appends an op of the var being lowered; [`Lowering::expr`] gives it its span.
+    fn push(&mut self, op: Op) {
+        self.ops.push(op);
+        self.origins.push(OpOrigin { var: Some(self.current as u32), span: None });
     }
 
     fn slot(&mut self) -> u32 {
@@ -323,8 +337,16 @@ impl<'m> Lowering<'m> {
         None
     }
 
-    /// Lowers `e`; `None` after reporting a problem in it.
+    /// Lowers `e`, giving the ops it adds the span of the smallest expression that made
+    /// them; `None` after reporting a problem in it.
     fn expr(&mut self, e: &Expr) -> Option<Operand> {
+        let first_op = self.ops.len();
+        let value = self.lower(e);
+        self.origins[first_op..].iter_mut().for_each(|o| _ = o.span.get_or_insert(e.span));
+        value
+    }
+
+    fn lower(&mut self, e: &Expr) -> Option<Operand> {
         let value = match &e.kind {
             ExprKind::Num(v) => Operand::Const(*v),
             ExprKind::Name(n) => match self.model.vars.iter().position(|v| &v.name.name == n) {
@@ -367,7 +389,7 @@ impl<'m> Lowering<'m> {
             return Operand::Const(f.apply(a));
         }
         let dst = self.slot();
-        self.ops.push(Op::Unary { f, a, dst });
+        self.push(Op::Unary { f, a, dst });
         Operand::Slot(dst)
     }
 
@@ -376,7 +398,7 @@ impl<'m> Lowering<'m> {
             return Operand::Const(f.apply(a, b));
         }
         let dst = self.slot();
-        self.ops.push(Op::Binary { f, a, b, dst });
+        self.push(Op::Binary { f, a, b, dst });
         Operand::Slot(dst)
     }
 
@@ -419,10 +441,10 @@ impl<'m> Lowering<'m> {
 
     fn select(&mut self, cond: Operand, a: Operand, b: Operand) -> Operand {
         if let Operand::Const(c) = cond {
-            return if c != 0.0 { a } else { b };
+            return if c != 0.0 { a } else { b }; // Constants are finite: never NaN.
         }
         let dst = self.slot();
-        self.ops.push(Op::Select { cond, a, b, dst });
+        self.push(Op::Select { cond, a, b, dst });
         Operand::Slot(dst)
     }
 
@@ -436,10 +458,10 @@ impl<'m> Lowering<'m> {
             ));
         }
         if let (Operand::Const(x), Operand::Const(lo), Operand::Const(hi)) = (x, lo, hi) {
-            return Some(Operand::Const(x.max(lo).min(hi)));
+            return Some(Operand::Const(program::clamp(x, lo, hi)));
         }
         let dst = self.slot();
-        self.ops.push(Op::Clamp { x, lo, hi, dst });
+        self.push(Op::Clamp { x, lo, hi, dst });
         Some(Operand::Slot(dst))
     }
 
@@ -517,7 +539,7 @@ impl<'m> Lowering<'m> {
         }
         let stream = self.stream();
         let dst = self.slot();
-        self.ops.push(Op::Sample { stream, draw, dst });
+        self.push(Op::Sample { stream, draw, dst });
         Some(Operand::Slot(dst))
     }
 
@@ -543,7 +565,7 @@ impl<'m> Lowering<'m> {
         cumulative.iter_mut().for_each(|c| *c /= total);
         let stream = self.stream();
         let dst = self.slot();
-        self.ops.push(Op::Choice { stream, values, cumulative, dst });
+        self.push(Op::Choice { stream, values, cumulative, dst });
         Some(Operand::Slot(dst))
     }
 }

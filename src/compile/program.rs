@@ -28,13 +28,25 @@ pub enum Binary {
 }
 
 impl Binary {
-    /// Applies the function.
+    /// Applies the function; NaN in gives NaN out (unlike `f64::min` and `f64::max`).
     #[inline(always)]
     pub fn apply(self, a: f64, b: f64) -> f64 {
         match self {
             Binary::Op(op) => op.apply(a, b),
-            Binary::Min => a.min(b),
-            Binary::Max => a.max(b),
+            Binary::Min => {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.min(b)
+                }
+            }
+            Binary::Max => {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.max(b)
+                }
+            }
         }
     }
 }
@@ -94,7 +106,13 @@ impl Unary {
     pub fn apply(self, x: f64) -> f64 {
         match self {
             Unary::Neg => -x,
-            Unary::Not => f64::from(x == 0.0),
+            Unary::Not => {
+                if x.is_nan() {
+                    f64::NAN
+                } else {
+                    f64::from(x == 0.0)
+                }
+            }
             Unary::Abs => x.abs(),
             Unary::Sqrt => x.sqrt(),
             Unary::Exp => x.exp(),
@@ -108,6 +126,25 @@ impl Unary {
             Unary::Tan => x.tan(),
         }
     }
+}
+
+/// `if(c, a, b)`: the branch taken (a NaN in the other one is not an error), or NaN when
+/// the condition itself is NaN.
+#[inline(always)]
+pub fn select(c: f64, a: f64, b: f64) -> f64 {
+    if c.is_nan() {
+        c
+    } else if c != 0.0 {
+        a
+    } else {
+        b
+    }
+}
+
+/// `clamp(x, lo, hi)`; NaN in any argument gives NaN.
+#[inline(always)]
+pub fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
+    if x.is_nan() || lo.is_nan() || hi.is_nan() { f64::NAN } else { x.max(lo).min(hi) }
 }
 
 /// How a distribution call draws.
@@ -405,12 +442,23 @@ pub struct Output {
     pub boolean: bool,
 }
 
+/// Where an op comes from, for pointing at it when it produces a value that can't be
+/// computed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OpOrigin {
+    /// The var whose expression made the op (`None` for ops of the whole program).
+    pub var: Option<u32>,
+    /// The smallest expression that made it.
+    pub span: Option<crate::source::Span>,
+}
+
 /// A compiled model. Built only by [`super::compile`].
 #[derive(Clone, Debug)]
 pub struct Program {
     pub(super) sampling: Sampling,
     pub(super) correlation: Option<crate::correlation::CorrelationMatrix>,
     pub(super) ops: Vec<Op>,
+    pub(super) origins: Vec<OpOrigin>,
     pub(super) n_slots: usize,
     pub(super) vars: Vec<VarInfo>,
     pub(super) factors: Vec<Factor>,
@@ -431,6 +479,11 @@ impl Program {
     /// The ops, in execution order.
     pub fn ops(&self) -> &[Op] {
         &self.ops
+    }
+
+    /// Where each op (in [`Program::ops`] order) comes from.
+    pub fn origins(&self) -> &[OpOrigin] {
+        &self.origins
     }
 
     /// How many column slots the ops use.

@@ -3,7 +3,7 @@
 //! hashing or dynamic dispatch.
 
 use crate::compile::Program;
-use crate::compile::program::{Binary, Draw, Op, Operand, Unary};
+use crate::compile::program::{Binary, Draw, Op, Operand, Unary, clamp, select};
 use crate::dist::{Rng, Sampler, Truncated, uniform_open};
 use crate::expr::BinOp;
 
@@ -44,6 +44,51 @@ impl Workspace {
     /// Runs chunk `chunk` (its first `n` trials), factor `i` drawing from the stream of
     /// `seeds[i]`.
     pub(super) fn run(&mut self, program: &Program, seeds: &[u64], chunk: u64, n: usize) {
+        self.start(program, seeds, chunk);
+        for op in program.ops() {
+            self.op(op, n);
+        }
+    }
+
+    /// Runs chunk `chunk` like [`Workspace::run`], one op at a time, until an op made by
+    /// var `var` turns finite inputs into a NaN or infinite value: then returns that op's
+    /// index, the trial's index within the chunk, the op's inputs in that trial and its
+    /// output.
+    pub(super) fn trace(
+        &mut self,
+        program: &Program,
+        seeds: &[u64],
+        chunk: u64,
+        n: usize,
+        var: u32,
+    ) -> Option<(usize, usize, Vec<f64>, f64)> {
+        self.start(program, seeds, chunk);
+        for (k, op) in program.ops().iter().enumerate() {
+            let (mut reads, mut writes) = (Vec::new(), Vec::new());
+            let mut probe = op.clone();
+            probe.for_each_slot(|s, is_dst| if is_dst { writes.push(*s) } else { reads.push(*s) });
+            if let Op::Quantile { members, .. } = op {
+                // Inputs drawn through quantile functions belong to their own vars.
+                let own = |m: &&crate::compile::program::Member| program.factors()[m.stream as usize].var == var;
+                writes = members.iter().filter(own).map(|m| m.dst).collect();
+            } else if program.origins()[k].var != Some(var) {
+                writes.clear();
+            }
+            let finite_inputs: Vec<bool> =
+                (0..n).map(|i| reads.iter().all(|&s| self.columns[s as usize][i].is_finite())).collect();
+            self.op(op, n);
+            for &w in &writes {
+                if let Some(i) = (0..n).find(|&i| finite_inputs[i] && !self.columns[w as usize][i].is_finite()) {
+                    let inputs = reads.iter().map(|&s| self.columns[s as usize][i]).collect();
+                    return Some((k, i, inputs, self.columns[w as usize][i]));
+                }
+            }
+        }
+        None
+    }
+
+    /// Sets up the streams for chunk `chunk`.
+    fn start(&mut self, program: &Program, seeds: &[u64], chunk: u64) {
         self.rngs.clear();
         self.rngs.extend(program.factors().iter().zip(seeds).map(|(f, &seed)| stream(seed, f.key, chunk)));
         if program.sampling() == Sampling::Qmc && self.shifts.is_empty() {
@@ -56,9 +101,6 @@ impl Workspace {
         }
         self.first_trial = chunk * CHUNK as u64;
         self.nonfinite.iter_mut().for_each(|c| *c = 0);
-        for op in program.ops() {
-            self.op(op, n);
-        }
     }
 
     fn op(&mut self, op: &Op, n: usize) {
@@ -93,10 +135,8 @@ impl Workspace {
         match op {
             Op::Binary { f, a, b, .. } => binary(*f, out, *a, *b, cols),
             Op::Unary { f, a, .. } => unary(*f, out, *a, cols),
-            Op::Select { cond, a, b, .. } => {
-                ternary(out, *cond, *a, *b, cols, |c, a, b| if c != 0.0 { a } else { b });
-            }
-            Op::Clamp { x, lo, hi, .. } => ternary(out, *x, *lo, *hi, cols, |x, lo, hi| x.max(lo).min(hi)),
+            Op::Select { cond, a, b, .. } => ternary(out, *cond, *a, *b, cols, select),
+            Op::Clamp { x, lo, hi, .. } => ternary(out, *x, *lo, *hi, cols, clamp),
             Op::Sample { stream, draw, .. } => sample(draw, out, cols, &mut self.rngs[*stream as usize]),
             Op::Choice { stream, values, cumulative, .. } => {
                 let rng = &mut self.rngs[*stream as usize];
@@ -158,20 +198,34 @@ fn zip(out: &mut [f64], a: Operand, b: Operand, cols: &[Vec<f64>], f: impl Fn(f6
     }
 }
 
-/// Dispatches once per column so each operator gets its own (vectorisable) loop.
+/// Dispatches once per column so each function gets its own (vectorisable) loop, with
+/// the same `apply` that folds constants.
 fn binary(f: Binary, out: &mut [f64], a: Operand, b: Operand, cols: &[Vec<f64>]) {
-    match f {
-        Binary::Op(BinOp::Add) => zip(out, a, b, cols, |x, y| x + y),
-        Binary::Op(BinOp::Sub) => zip(out, a, b, cols, |x, y| x - y),
-        Binary::Op(BinOp::Mul) => zip(out, a, b, cols, |x, y| x * y),
-        Binary::Op(BinOp::Div) => zip(out, a, b, cols, |x, y| x / y),
-        Binary::Op(BinOp::Pow) => zip(out, a, b, cols, f64::powf),
-        Binary::Op(BinOp::Gt) => zip(out, a, b, cols, |x, y| f64::from(x > y)),
-        Binary::Op(BinOp::Lt) => zip(out, a, b, cols, |x, y| f64::from(x < y)),
-        Binary::Min => zip(out, a, b, cols, f64::min),
-        Binary::Max => zip(out, a, b, cols, f64::max),
-        Binary::Op(op) => zip(out, a, b, cols, |x, y| op.apply(x, y)),
+    macro_rules! each {
+        ($($p:pat),*) => {
+            match f {
+                $($p => zip(out, a, b, cols, |x, y| f.apply(x, y)),)*
+            }
+        };
     }
+    use BinOp::*;
+    each!(
+        Binary::Op(Add),
+        Binary::Op(Sub),
+        Binary::Op(Mul),
+        Binary::Op(Div),
+        Binary::Op(Pow),
+        Binary::Op(Lt),
+        Binary::Op(Le),
+        Binary::Op(Gt),
+        Binary::Op(Ge),
+        Binary::Op(Eq),
+        Binary::Op(Ne),
+        Binary::Op(And),
+        Binary::Op(Or),
+        Binary::Min,
+        Binary::Max
+    )
 }
 
 fn unary(f: Unary, out: &mut [f64], a: Operand, cols: &[Vec<f64>]) {

@@ -8,6 +8,7 @@
 
 mod eval;
 mod quantile;
+mod trace;
 
 pub(crate) use quantile::MAX_QMC_DIMENSIONS;
 mod rng;
@@ -16,6 +17,7 @@ use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 pub use rng::{stream, stream_key};
+pub use trace::{Cause, NonFinite, cause};
 
 use crate::compile::Program;
 use crate::stats::order::{PassPart, RankSearch, Tally, Window};
@@ -124,12 +126,13 @@ pub struct Simulated {
     pub positive: Vec<u64>,
     /// Trials run so far.
     trials: u64,
-    /// Trials in which each var (in [`Program::vars`] order) was NaN or infinite.
-    pub nonfinite: Vec<u64>,
+    /// Trials in which each var was NaN or infinite.
+    pub nonfinite: NonFinite,
 }
 
 /// Per-chunk results merged in chunk order.
 struct ChunkStats {
+    index: u64,
     moments: Vec<Moments>,
     positive: Vec<u64>,
     nonfinite: Vec<u64>,
@@ -140,6 +143,7 @@ struct ChunkStats {
 fn chunk_stats(columns: &[&[f64]], view: &ChunkView<'_>, windows: &Mutex<Vec<Arc<Window>>>) -> ChunkStats {
     let windows = windows.lock().expect("no panics while locked").clone();
     ChunkStats {
+        index: view.index,
         moments: columns.iter().map(|c| Moments::of(c)).collect(),
         positive: columns.iter().map(|c| c.iter().filter(|x| **x > 0.0).count() as u64).collect(),
         nonfinite: view.nonfinite().to_vec(),
@@ -218,7 +222,7 @@ impl Simulated {
             exact: Vec::new(),
             positive: vec![0; n_outputs],
             trials: 0,
-            nonfinite: vec![0; program.vars().len()],
+            nonfinite: NonFinite::new(program.vars().len()),
         }
     }
 
@@ -293,7 +297,8 @@ impl Simulated {
             self.sketches.iter_mut().zip(local).for_each(|(s, l)| s.merge(l));
         }
         self.trials = self.trials.max(trials);
-        if trials == config.trials {
+        // Only finite values have ranks; a run with others fails (see `nonfinite`).
+        if trials == config.trials && self.nonfinite.is_clean() {
             self.resolve(program, &step, &seeds, source);
         }
     }
@@ -303,7 +308,7 @@ impl Simulated {
     fn merge(&mut self, stats: ChunkStats, windows: &Mutex<Vec<Arc<Window>>>) {
         self.moments.iter_mut().zip(&stats.moments).for_each(|(m, c)| m.merge(c));
         self.positive.iter_mut().zip(&stats.positive).for_each(|(p, c)| *p += c);
-        self.nonfinite.iter_mut().zip(&stats.nonfinite).for_each(|(n, c)| *n += c);
+        self.nonfinite.add(stats.index, &stats.nonfinite);
         let mut windows = windows.lock().expect("no panics while locked");
         for ((exact, tally), window) in self.exact.iter_mut().zip(stats.tallies).zip(windows.iter_mut()) {
             exact.absorb(tally);
@@ -361,21 +366,24 @@ pub fn simulate_difference(base: &Program, other: &Program, config: &RunConfig) 
 }
 
 /// Every output's values in trial order (for rank statistics and Sobol indices: memory
-/// grows with `config.trials`, so callers cap it), with non-finite counts per var.
-pub fn collect(program: &Program, config: &RunConfig, seeds: &[u64]) -> (Vec<Vec<f64>>, Vec<u64>) {
+/// grows with `config.trials`, so callers cap it), with the non-finite values per var.
+pub fn collect(program: &Program, config: &RunConfig, seeds: &[u64]) -> (Vec<Vec<f64>>, NonFinite) {
     let n_outputs = program.outputs().len();
     let mut columns = vec![Vec::with_capacity(config.trials as usize); n_outputs];
-    let mut nonfinite = vec![0; program.vars().len()];
+    let mut nonfinite = NonFinite::new(program.vars().len());
     for_each_chunk(
         program,
         config,
         seeds,
         0..config.n_chunks(),
         || (),
-        |_, view| ((0..n_outputs).map(|i| view.output(i).to_vec()).collect::<Vec<_>>(), view.nonfinite().to_vec()),
-        |(chunk, counts): (Vec<Vec<f64>>, Vec<u64>)| {
+        |_, view| {
+            let chunk: Vec<Vec<f64>> = (0..n_outputs).map(|i| view.output(i).to_vec()).collect();
+            (chunk, view.index, view.nonfinite().to_vec())
+        },
+        |(chunk, index, counts)| {
             columns.iter_mut().zip(chunk).for_each(|(c, values)| c.extend(values));
-            nonfinite.iter_mut().zip(counts).for_each(|(n, c)| *n += c);
+            nonfinite.add(index, &counts);
         },
     );
     (columns, nonfinite)

@@ -86,23 +86,33 @@ pub enum BinOp {
 }
 
 impl BinOp {
-    /// Applies the operator. Comparisons and logic give 1.0 or 0.0.
+    /// Applies the operator. Comparisons and logic give 1.0 or 0.0. A NaN operand gives
+    /// NaN from every operator (IEEE comparisons would turn it into 0 or 1, and `powf`
+    /// has NaN⁰ = 1), so a value that can't be computed always reaches its var, where it
+    /// is reported.
     #[inline(always)]
     pub fn apply(self, a: f64, b: f64) -> f64 {
+        let truth = |t: bool| if a.is_nan() || b.is_nan() { f64::NAN } else { f64::from(t) };
         match self {
             BinOp::Add => a + b,
             BinOp::Sub => a - b,
             BinOp::Mul => a * b,
             BinOp::Div => a / b,
-            BinOp::Pow => a.powf(b),
-            BinOp::Lt => f64::from(a < b),
-            BinOp::Le => f64::from(a <= b),
-            BinOp::Gt => f64::from(a > b),
-            BinOp::Ge => f64::from(a >= b),
-            BinOp::Eq => f64::from(a == b),
-            BinOp::Ne => f64::from(a != b),
-            BinOp::And => f64::from(a != 0.0 && b != 0.0),
-            BinOp::Or => f64::from(a != 0.0 || b != 0.0),
+            BinOp::Pow => {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.powf(b)
+                }
+            }
+            BinOp::Lt => truth(a < b),
+            BinOp::Le => truth(a <= b),
+            BinOp::Gt => truth(a > b),
+            BinOp::Ge => truth(a >= b),
+            BinOp::Eq => truth(a == b),
+            BinOp::Ne => truth(a != b),
+            BinOp::And => truth(a != 0.0 && b != 0.0),
+            BinOp::Or => truth(a != 0.0 || b != 0.0),
         }
     }
 

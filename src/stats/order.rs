@@ -558,24 +558,27 @@ impl RankSearch {
     /// Ends a pass over every value: finds the answer or narrows the range.
     pub fn finish_pass(&mut self) {
         match std::mem::replace(&mut self.pass, PassPart::Values(Vec::new())) {
+            // A replay that does not give back the values counted (only non-finite values
+            // can do that, and they fail the run) ends the search with NaN.
             PassPart::Values(mut values) => {
                 values.sort_unstable_by(f64::total_cmp);
-                self.answer = values.get((self.rank - 1) as usize).copied();
+                self.answer = Some(values.get((self.rank - 1) as usize).copied().unwrap_or(f64::NAN));
             }
             PassPart::Cells(cells) => {
                 let width = self.cell_width();
                 let mut below = 0;
-                for (c, &count) in cells.iter().enumerate() {
-                    if self.rank <= below + count {
-                        let start = u128::from(self.range[0]) + c as u128 * width;
-                        let end = (start + width - 1).min(u128::from(self.range[1]));
-                        self.range = [start as u64, end as u64];
-                        self.rank -= below;
-                        self.count = count;
-                        break;
-                    }
+                let Some(c) = cells.iter().position(|&count| {
                     below += count;
-                }
+                    self.rank <= below
+                }) else {
+                    self.answer = Some(f64::NAN);
+                    return;
+                };
+                let start = u128::from(self.range[0]) + c as u128 * width;
+                let end = (start + width - 1).min(u128::from(self.range[1]));
+                self.range = [start as u64, end as u64];
+                self.rank -= below - cells[c];
+                self.count = cells[c];
                 self.next_pass();
             }
         }
@@ -689,6 +692,21 @@ mod tests {
         assert_eq!(merged.gaps, other.gaps);
         assert_eq!(merged.runs, other.runs);
         assert!(merged.runs.iter().all(|(v, _)| (-0.2..=0.5).contains(v)));
+    }
+
+    #[test]
+    fn a_replay_that_misses_values_ends_the_search_instead_of_looping() {
+        // Two million values counted, none replayed: both kinds of pass must give up.
+        for count in [10, 2_000_000] {
+            let mut search = RankSearch::new([0, u64::MAX], 5, 5, count);
+            for _ in 0..8 {
+                if search.answer().is_some() {
+                    break;
+                }
+                search.finish_pass();
+            }
+            assert!(search.answer().is_some_and(f64::is_nan), "{count}: {:?}", search.answer());
+        }
     }
 
     #[test]

@@ -114,6 +114,58 @@ fn nan_in_some_trials_names_the_var_and_counts_the_trials() {
     assert_eq!(std::fs::read_dir(dir.path(".")).unwrap().count(), 1, "only the model: no temp files left");
 }
 
+/// Runs `run` on a model with these vars (10,000 trials, seed 1); returns the outcome.
+fn run_vars(vars: &str) -> crate::util::Outcome {
+    Costsim::new().model(&model_with(vars)).args(&["run", "model.toml", "--trials", "10000", "--seed", "1"]).run()
+}
+
+#[test]
+fn nan_inside_an_expression_is_an_error_at_the_operation_that_made_it() {
+    // Comparisons, not, and, or, if's condition, clamp, min and max would all turn NaN into
+    // a number; each must fail the run, pointing at `ln(x)` or `sqrt(x)` inside the var.
+    for (formula, column, op) in [
+        ("max(ln(x), -1)", 10, "ln(x)"),
+        ("ln(x) > 0", 6, "ln(x)"),
+        ("not ln(x)", 10, "ln(x)"),
+        ("ln(x) and 1", 6, "ln(x)"),
+        ("ln(x) or 0", 6, "ln(x)"),
+        ("if(ln(x), 1, 2)", 9, "ln(x)"),
+        ("clamp(sqrt(x), 0, 1)", 12, "sqrt(x)"),
+        ("min(1, sqrt(x))", 13, "sqrt(x)"),
+        ("(0 - ln(x)) ^ 0", 11, "ln(x)"),
+    ] {
+        let outcome = run_vars(&format!("x = \"normal(0, 1)\"\ny = \"{formula}\"\n")).failure(2);
+        let stderr = outcome.stderr;
+        assert!(stderr.starts_with("error: var `y` is NaN or infinite in "), "{formula}: {stderr}");
+        assert!(stderr.contains(&format!(" of 10000 trials\n --> model.toml:6:{column}\n")), "{formula}: {stderr}");
+        let caret = format!("|{}{}\n", " ".repeat(column), "^".repeat(op.len()));
+        assert!(stderr.contains(&caret), "{formula}: {stderr}");
+        assert!(stderr.contains(&format!("= help: `{op}` gives NaN from input -")), "{formula}: {stderr}");
+        assert!(outcome.stdout.is_empty());
+    }
+}
+
+#[test]
+fn nan_in_the_branch_a_trial_does_not_take_is_not_an_error() {
+    let outcome = run_vars("x = \"normal(0, 1)\"\ny = \"if(x > 0, ln(x), 0)\"\nz = \"choice([sqrt(x), 1], [0, 1])\"\n");
+    assert!(outcome.success().stdout.contains("\ny "));
+}
+
+#[test]
+fn a_var_that_is_nan_only_through_another_is_left_to_that_ones_diagnostic() {
+    let stderr = run_vars("x = \"normal(0, 1)\"\na = \"ln(x)\"\nb = \"a + 1\"\n").failure(2).stderr;
+    assert!(stderr.starts_with("error: var `a` is NaN or infinite in "), "{stderr}");
+    assert!(!stderr.contains("var `b`"), "{stderr}");
+}
+
+#[test]
+fn per_trial_parameters_out_of_range_name_the_rule() {
+    let stderr = run_vars("s = \"normal(0.5, 1)\"\nx = \"normal(10, s)\"\n").failure(2).stderr;
+    assert!(stderr.contains(" --> model.toml:6:6\n"), "{stderr}");
+    assert!(stderr.contains("= help: `normal(10, s)` gives NaN in trial "), "{stderr}");
+    assert!(stderr.contains(": sd must be ≥ 0 (got -"), "{stderr}");
+}
+
 #[test]
 fn model_structure_errors_name_the_key() {
     let outcome =
