@@ -140,6 +140,24 @@ fn gamma_above_and_below_shape_one() {
 }
 
 #[test]
+fn beta_with_tiny_shapes_samples_without_underflow() {
+    // beta(0.001, 0.001): both gamma draws underflow to 0 in a fifth of trials unless
+    // the ratio is formed in log space. Mean 1/2, variance ab/((a+b)²(a+b+1)).
+    let (a, b) = (0.001f64, 0.001f64);
+    let d = Beta::new(a, b).unwrap();
+    let var = a * b / ((a + b).powi(2) * (a + b + 1.0));
+    check("beta(0.001, 0.001)", "", continuous(0.5, var, move |x| d.cdf(x.clamp(0.0, 1.0))));
+}
+
+#[test]
+fn poisson_beyond_the_exact_samplers_limit() {
+    // rand_distr's Poisson stops at λ ≈ 1.8e19 (λ = 1e20 used to draw 0 silently); beyond
+    // it the draw is round(λ + √λ·Z), normal to within a skewness of 1e-10.
+    let lambda = 1e20f64;
+    check("poisson(1e20)", "", continuous(lambda, lambda, normal_cdf(lambda, lambda.sqrt())));
+}
+
+#[test]
 fn exponential() {
     check("exponential(4)", "", continuous(0.25, 1.0 / 16.0, |x: f64| 1.0 - (-4.0 * x.max(0.0)).exp()));
 }

@@ -174,6 +174,19 @@ pub fn to_lognormal(lo: f64, hi: f64) -> Result<(f64, f64), ParamError> {
     Ok(((ln_lo + ln_hi) / 2.0, (ln_hi - ln_lo) / (2.0 * Z95)))
 }
 
+/// How Poisson(λ) draws.
+#[derive(Clone, Debug)]
+pub enum PoissonDraw {
+    /// λ = 0: always 0.
+    Zero,
+    /// rand_distr's exact sampler (λ up to its limit, [`rand_distr::Poisson::MAX_LAMBDA`]
+    /// ≈ 1.8e19).
+    Exact(rand_distr::Poisson<f64>),
+    /// Beyond that limit, round(λ + √λ·Z): the skewness 1/√λ is below 2.4e-10, and
+    /// values that large are spaced 2,048 or more apart in double precision anyway.
+    Normal,
+}
+
 /// A distribution with validated parameters, ready to draw from.
 #[derive(Clone, Debug)]
 pub enum Sampler {
@@ -230,12 +243,12 @@ pub enum Sampler {
         /// Rate.
         rate: f64,
     },
-    /// Poisson(λ); `draw` is `None` when λ = 0 (always 0).
+    /// Poisson(λ).
     Poisson {
         /// λ.
         lambda: f64,
-        /// The sampler.
-        draw: Option<rand_distr::Poisson<f64>>,
+        /// How it draws.
+        draw: PoissonDraw,
     },
     /// 1 with probability p.
     Bernoulli(f64),
@@ -295,7 +308,13 @@ impl Sampler {
             DistKind::Exponential => Sampler::Exponential { rate: positive("rate", p(0))? },
             DistKind::Poisson => {
                 let lambda = non_negative("lambda", p(0))?;
-                Sampler::Poisson { lambda, draw: rand_distr::Poisson::new(lambda).ok() }
+                let draw = match rand_distr::Poisson::new(lambda) {
+                    _ if lambda == 0.0 => PoissonDraw::Zero,
+                    Ok(exact) => PoissonDraw::Exact(exact),
+                    Err(_) if lambda > rand_distr::Poisson::<f64>::MAX_LAMBDA => PoissonDraw::Normal,
+                    Err(e) => return Err(ParamError::Order(e.to_string())),
+                };
+                Sampler::Poisson { lambda, draw }
             }
             DistKind::Bernoulli => Sampler::Bernoulli(probability(p(0))?),
             DistKind::Binomial => {
@@ -318,15 +337,14 @@ impl Sampler {
             Sampler::LogNormal { mu, sigma } => (mu + sigma * sample::std_normal(rng)).exp(),
             Sampler::Uniform { min, width } => min + width * uniform_open(rng),
             Sampler::Triangular { min, mode, max } => sample::triangular_quantile(*min, *mode, *max, uniform_open(rng)),
-            Sampler::Beta { min, width, a, b } => {
-                let x = a.draw(rng);
-                let y = b.draw(rng);
-                min + width * (x / (x + y))
-            }
+            Sampler::Beta { min, width, a, b } => min + width * sample::beta(a, b, rng),
             Sampler::Gamma { shape, scale } => scale * shape.draw(rng),
             Sampler::Exponential { rate } => sample::std_exp(rng) / rate,
-            Sampler::Poisson { draw: None, .. } => 0.0,
-            Sampler::Poisson { draw: Some(p), .. } => p.sample(rng),
+            Sampler::Poisson { draw: PoissonDraw::Zero, .. } => 0.0,
+            Sampler::Poisson { draw: PoissonDraw::Exact(p), .. } => p.sample(rng),
+            Sampler::Poisson { lambda, draw: PoissonDraw::Normal } => {
+                (lambda + lambda.sqrt() * std_normal(rng)).round()
+            }
             Sampler::Bernoulli(p) => f64::from(uniform_open(rng) < *p),
             Sampler::Binomial { draw, .. } => draw.sample(rng) as f64,
         }
@@ -358,8 +376,12 @@ impl Sampler {
                 statrs::distribution::Gamma::new(shape.shape, 1.0).map_or(f64::NAN, |g| scale * g.inverse_cdf(u))
             }
             Sampler::Exponential { rate } => -(-u).ln_1p() / rate,
-            Sampler::Poisson { lambda, .. } => {
-                statrs::distribution::Poisson::new(*lambda).map_or(0.0, |d| d.inverse_cdf(u) as f64)
+            Sampler::Poisson { draw: PoissonDraw::Zero, .. } => 0.0,
+            Sampler::Poisson { lambda, draw: PoissonDraw::Exact(_) } => {
+                statrs::distribution::Poisson::new(*lambda).map_or(f64::NAN, |d| d.inverse_cdf(u) as f64)
+            }
+            Sampler::Poisson { lambda, draw: PoissonDraw::Normal } => {
+                (lambda + lambda.sqrt() * normal_quantile(u)).round()
             }
             Sampler::Bernoulli(p) => f64::from(u > 1.0 - p),
             Sampler::Binomial { n, p, .. } => {
