@@ -31,7 +31,8 @@
 //!   or the environment.
 //! - Results depend only on (binary, model, seed, trials, sampling): never on thread count or
 //!   scheduling. Each random factor's stream is keyed by its name, so editing one input
-//!   leaves every other input's draws unchanged.
+//!   leaves every other input's draws unchanged (except under `qmc`, where an input's
+//!   Sobol dimension is its position in declaration order).
 //!
 //! ```
 //! use costsim::{Model, RunConfig, Simulation};

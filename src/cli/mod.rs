@@ -190,7 +190,9 @@ pub enum SamplingArg {
     Mc,
     /// Latin hypercube (stratified per chunk of 4,096 trials).
     Lhs,
-    /// Randomised quasi-Monte Carlo (Sobol sequence with a random digital shift).
+    /// Randomised quasi-Monte Carlo (Sobol sequence with a random digital shift). Each
+    /// input's dimension is its position among these inputs, so adding, removing or
+    /// reordering one changes the draws of those declared after it.
     Qmc,
 }
 

@@ -33,6 +33,22 @@ fn adding_an_unrelated_input_leaves_other_outputs_unchanged() {
 }
 
 #[test]
+fn under_qmc_only_inputs_declared_after_a_new_one_change_and_help_says_so() {
+    // Sobol dimensions follow declaration order: an input appended at the end leaves the
+    // others' draws alone, one inserted before them does not (the documented exception).
+    let base = "a = \"normal(10, 2)\"\nb = \"pert(1, 2, 5)\"\nout = \"a * b\"\n";
+    let out = |vars: &str| {
+        let text = format!("[model]\nname = \"t\"\nsampling = \"qmc\"\n[vars]\n{vars}");
+        let value: serde_json::Value = serde_json::from_str(&json(&text, &["--trials", "20000"])).unwrap();
+        value["outputs"]["out"].clone()
+    };
+    assert_eq!(out(base), out(&format!("{base}z = \"gamma(2, 3)\"\n")));
+    assert_ne!(out(base), out(&format!("z = \"gamma(2, 3)\"\n{base}")));
+    let help = Costsim::new().args(&["run", "--help"]).run().success().stdout;
+    assert!(help.contains("adding, removing or reordering one changes the draws of those declared after it"), "{help}");
+}
+
+#[test]
 fn same_seed_same_answer_different_seed_different_answer() {
     let text = model_with("x = \"1 to 10\"\n");
     assert_eq!(json(&text, &["--seed", "3", "--trials", "10000"]), json(&text, &["--seed", "3", "--trials", "10000"]));
