@@ -10,9 +10,10 @@ use std::hint::black_box;
 use std::sync::Mutex;
 
 use costsim::dist::{DistKind, Rng, Sampler};
-use costsim::engine::{CHUNK, stream, stream_key};
+use costsim::engine::CHUNK;
 use costsim::stats::order::Tally;
 use costsim::stats::{ExactQuantiles, LEVELS, Moments, QuantileSketch};
+use costsim::stream::{stream, stream_key};
 use costsim::{Model, RunConfig, Simulation};
 use criterion::{Criterion, Throughput, criterion_main};
 use rayon::prelude::*;

@@ -5,21 +5,25 @@
 //! reproducible to the byte from the seed.
 //!
 //! # Code map
-//! Data flows one way, one module per stage:
+//! Data flows one way: each module uses only modules listed before it (checked by
+//! `tests/architecture.rs`).
 //!
 //! - [`source`]: spans, source files and diagnostics (all error rendering).
-//! - [`model`]: TOML → [`Model`] (vars with parsed expressions, scenarios, correlations).
+//! - [`stream`]: random streams keyed by (seed, factor name, chunk).
+//! - [`qmc`]: the Sobol sequence for quasi-Monte Carlo sampling.
+//! - [`stats`]: moments, exact order statistics, percentile sketches, ranks.
+//! - [`dist`]: distributions: validation, samplers, quantile functions, truncation.
+//! - [`error`]: the library's error type.
 //! - [`expr`]: the expression language's lexer, parser and AST.
-//! - [`compile`]: resolve names, order vars, fold constants → [`Program`] of column ops.
+//! - [`model`]: TOML → [`Model`] (vars with parsed expressions, scenarios, correlations).
 //! - [`correlation`]: rank-correlation matrices: validation, repair (Gaussian copula).
-//! - [`dist`]: distributions: validation, samplers, quantile functions.
-//! - [`engine`]: fixed chunks, keyed RNG streams, rayon, the batch interpreter.
-//! - [`stats`]: moments and percentile sketches, merged into [`stats::Summary`].
+//! - [`compile`]: resolve names, order vars, fold constants → [`Program`] of column ops.
+//! - [`engine`]: fixed chunks, the batch interpreter, rayon, accumulators.
 //! - [`simulation`]: compile + run + report non-finite values ([`Simulation`]).
 //! - [`sensitivity`]: tornado, rank correlation and Sobol indices.
+//! - [`samples`]: per-trial values as CSV, streamed.
 //! - [`report`]: table, JSON, CSV, Markdown and HTML/SVG renderings of runs, comparisons
 //!   and sensitivity analyses.
-//! - [`samples`]: per-trial values as CSV, streamed.
 //! - [`output`]: stdout or atomic file writes.
 //! - [`cli`]: the command line.
 //!
@@ -58,12 +62,14 @@ pub mod error;
 pub mod expr;
 pub mod model;
 pub mod output;
+pub mod qmc;
 pub mod report;
 pub mod samples;
 pub mod sensitivity;
 pub mod simulation;
 pub mod source;
 pub mod stats;
+pub mod stream;
 
 pub use compile::Program;
 pub use engine::RunConfig;

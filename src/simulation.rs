@@ -7,9 +7,9 @@ use crate::dist::{Sampler, Truncated};
 use crate::engine::{self, CHUNK, Cause, NonFinite, RunConfig, Simulated};
 use crate::error::Result;
 use crate::model::Model;
-use crate::sensitivity::RANK_CAP;
 use crate::source::Diagnostic;
 use crate::stats::Summary;
+use crate::stats::rank::RANK_CAP;
 
 /// A precision target for [`Simulation::simulate_to_precision`].
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -212,10 +212,10 @@ impl<'m> Lowering<'m> {
                 return Some(self.error(self.invalid(expr, &format!("`{}(...)`", kind.name()), &rule.to_string())));
             }
         };
-        if self.sampling == Sampling::Qmc && self.members.len() == crate::engine::MAX_QMC_DIMENSIONS {
+        if self.sampling == Sampling::Qmc && self.members.len() == crate::qmc::MAX_DIMENSIONS {
             let message = format!(
                 "qmc sampling supports at most {} inputs; `{}` is one too many",
-                crate::engine::MAX_QMC_DIMENSIONS,
+                crate::qmc::MAX_DIMENSIONS,
                 self.var_name()
             );
             return Some(
@@ -327,7 +327,7 @@ impl<'m> Lowering<'m> {
             return f;
         }
         let f = self.factors.len() as u32;
-        self.factors.push(Factor { var: self.current as u32, key: crate::engine::stream_key(self.var_name()) });
+        self.factors.push(Factor { var: self.current as u32, key: crate::stream::stream_key(self.var_name()) });
         self.factor_of[self.current] = Some(f);
         f
     }

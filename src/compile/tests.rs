@@ -33,7 +33,7 @@ fn each_var_that_draws_gets_one_stream_keyed_by_its_name() {
     let p = program("a = \"normal(0, 1) + uniform(0, 1)\"\nb = \"a * 2\"\nc = \"choice([1, 2], [1, 1])\"\n");
     let names: Vec<&str> = p.factors().iter().map(|f| p.vars()[f.var as usize].name.as_str()).collect();
     assert_eq!(names, ["a", "c"]);
-    assert_eq!(p.factors()[0].key, crate::engine::stream_key("a"));
+    assert_eq!(p.factors()[0].key, crate::stream::stream_key("a"));
     assert!(var(&p, "b").factor.is_none());
 }
 

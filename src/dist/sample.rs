@@ -9,8 +9,7 @@
 use rand::Rng as _;
 use rand_distr::{Distribution, Exp1, StandardNormal};
 
-/// The generator behind every stream: xoshiro256++ (fast, 256-bit state, portable).
-pub type Rng = rand::rngs::Xoshiro256PlusPlus;
+pub use crate::stream::Rng;
 
 /// A uniform draw in the open interval (0, 1), so that `ln` and quantile functions of it
 /// are always finite.

@@ -9,8 +9,8 @@ use crate::expr::BinOp;
 
 use super::CHUNK;
 use super::quantile::{self, QuantileInputs};
-use super::rng::stream;
 use crate::compile::program::Sampling;
+use crate::stream::stream;
 use rand::Rng as _;
 
 /// Per-thread scratch space: one column per slot, and one generator per factor.

@@ -1,7 +1,7 @@
 //! The engine: runs a [`Program`] over many trials, in parallel and deterministically.
 //!
 //! Trials are split into fixed chunks of [`CHUNK`]; every random factor draws from its own
-//! stream keyed by (seed, factor name, chunk) (`rng`). Chunks run in parallel with
+//! stream keyed by (seed, factor name, chunk) ([`crate::stream`]). Chunks run in parallel with
 //! rayon, a block of up to [`BLOCK_CHUNKS`] at a time (so memory stays bounded), and their
 //! results are consumed in chunk order. Results are therefore byte-identical for any
 //! thread count and any scheduling. The engine never sees a name, a span or a string.
@@ -10,13 +10,9 @@ mod eval;
 mod quantile;
 mod trace;
 
-pub(crate) use quantile::MAX_QMC_DIMENSIONS;
-mod rng;
-
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
-pub use rng::{stream, stream_key};
 pub use trace::{Cause, NonFinite, cause};
 
 use crate::compile::Program;

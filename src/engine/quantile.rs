@@ -9,60 +9,13 @@
 //! - `qmc`: trial t's point is the t-th point of the Sobol sequence (Joe & Kuo 2008
 //!   direction numbers, one dimension per input in declaration order), randomised by a
 //!   random digital shift per input (XOR with 64 random bits fixed for the run). Up to
-//!   [`MAX_QMC_DIMENSIONS`] inputs.
-
-use std::sync::OnceLock;
+//!   [`crate::qmc::MAX_DIMENSIONS`] inputs.
 
 use rand::RngExt as _;
 
 use crate::compile::program::{Member, Sampling};
 use crate::dist::{Rng, normal_quantile, std_normal, uniform_open};
-
-/// Sobol dimensions available (Joe–Kuo "new-joe-kuo-6" parameters, first 100).
-pub(crate) const MAX_QMC_DIMENSIONS: usize = 100;
-/// Bits of the Sobol sequence's index (trials up to 2^53).
-const SOBOL_BITS: usize = 53;
-
-/// Direction numbers of every dimension, as 64-bit fractions.
-fn directions() -> &'static Vec<Vec<u64>> {
-    static DIRECTIONS: OnceLock<Vec<Vec<u64>>> = OnceLock::new();
-    DIRECTIONS.get_or_init(|| {
-        let params = sobol::params::JoeKuoD6::minimal();
-        sobol::Sobol::<f64>::init_direction_vals(MAX_QMC_DIMENSIONS, SOBOL_BITS, &params)
-    })
-}
-
-/// The `index`-th Sobol point in dimension `dim` in Gray-code order (Antonov & Saleev
-/// 1979), as a 64-bit fraction: the XOR of the direction numbers of the set bits of
-/// index ^ (index >> 1).
-#[inline]
-fn sobol_point(index: u64, dim: usize) -> u64 {
-    let v = &directions()[dim];
-    let mut bits = index ^ (index >> 1);
-    let mut x = 0;
-    while bits != 0 {
-        x ^= v[bits.trailing_zeros() as usize];
-        bits &= bits - 1;
-    }
-    x
-}
-
-/// Fills `column` with the Sobol points `first..first + len` of dimension `dim`, each
-/// from the previous by one XOR (Gray-code order), shifted by `shift`.
-fn sobol_column(column: &mut [f64], first: u64, dim: usize, shift: u64) {
-    let v = &directions()[dim];
-    let mut x = sobol_point(first, dim);
-    for (i, u) in column.iter_mut().enumerate() {
-        *u = open_fraction(x ^ shift);
-        x ^= v[(first + i as u64 + 1).trailing_zeros() as usize];
-    }
-}
-
-/// A 64-bit fraction mapped into the open interval (0, 1).
-#[inline]
-fn open_fraction(x: u64) -> f64 {
-    ((x >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
-}
+use crate::qmc::sobol_column;
 
 /// What the quantile op needs besides its members.
 pub(super) struct QuantileInputs<'a> {
@@ -142,22 +95,6 @@ fn correlate(members: &[Member], inputs: &QuantileInputs<'_>, columns: &mut [Vec
 mod tests {
     use super::*;
     use rand::SeedableRng;
-
-    #[test]
-    fn first_sobol_points_are_the_textbook_ones() {
-        let point = |i, d| sobol_point(i, d) as f64 / 2f64.powi(64);
-        assert_eq!([point(1, 0), point(2, 0), point(3, 0)], [0.5, 0.75, 0.25]);
-        assert_eq!([point(1, 1), point(2, 1), point(3, 1)], [0.5, 0.25, 0.75]);
-    }
-
-    #[test]
-    fn incremental_columns_match_direct_points() {
-        let mut column = vec![0.0; 100];
-        sobol_column(&mut column, 4090, 3, 0);
-        for (i, u) in column.iter().enumerate() {
-            assert_eq!(*u, open_fraction(sobol_point(4090 + i as u64, 3)));
-        }
-    }
 
     #[test]
     fn latin_hypercube_puts_one_value_in_each_stratum() {

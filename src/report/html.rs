@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{RunReport, provenance, svg};
+use super::{RunReport, escape, provenance, svg};
 use crate::sensitivity::tornado::Tornado;
 use crate::stats::Summary;
 
@@ -38,11 +38,6 @@ pub struct HtmlReport<'a> {
     pub scenarios: Vec<(&'a str, Vec<Summary>)>,
     /// The command that reproduces the report.
     pub command: String,
-}
-
-/// `s` with `& < > "` escaped for HTML text and attributes.
-pub(super) fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 const STYLE: &str = include_str!("report.css");

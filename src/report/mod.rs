@@ -115,6 +115,11 @@ fn csv(report: &RunReport<'_>) -> String {
     out
 }
 
+/// `s` with `& < > "` escaped for HTML and SVG text and attributes.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 /// One line summarising the run's provenance.
 fn provenance(meta: &RunMeta<'_>) -> String {
     let scenario = meta.scenario.map_or(String::new(), |s| format!(" · scenario {s}"));

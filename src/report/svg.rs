@@ -4,8 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::html::escape;
-use super::human;
+use super::{escape, human};
 use crate::sensitivity::tornado::Tornado;
 use crate::stats::Summary;
 

@@ -20,10 +20,8 @@ use crate::engine::RunConfig;
 use crate::error::Result;
 use crate::model::Model;
 use crate::simulation::Simulation;
+use crate::stats::rank::RANK_CAP;
 
-/// Most trials whose values are kept for rank correlations and tornado percentiles:
-/// the first `RANK_CAP` trials of the run (a random sample, and deterministic).
-pub const RANK_CAP: u64 = 200_000;
 /// Default Sobol base sample size N (the model is evaluated N·(k + 2) times).
 pub const SOBOL_DEFAULT_N: u64 = 1 << 16;
 /// Largest Sobol N: its N·(k + 2) output values are kept in memory.

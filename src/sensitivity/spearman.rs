@@ -1,7 +1,7 @@
 //! Spearman rank correlation of each factor with the output, and each factor's
 //! `contribution_to_variance`: its squared rank correlation as a share of the sum over
 //! all factors (Crystal Ball's normalisation; shares sum to 1). Ties get average ranks,
-//! so discrete inputs are handled. Uses the first [`super::RANK_CAP`] trials at most.
+//! so discrete inputs are handled. Uses the first [`crate::stats::rank::RANK_CAP`] trials at most.
 
 use rayon::prelude::*;
 

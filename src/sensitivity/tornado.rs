@@ -6,7 +6,7 @@
 //! A factor that is one distribution call with constant parameters takes its percentiles
 //! from its quantile function, exactly; any other (a formula of draws, a hierarchical
 //! or rejection-truncated draw) from the exact order statistics of up to
-//! [`super::RANK_CAP`] simulated trials. Each bar is then one exact evaluation of the
+//! [`crate::stats::rank::RANK_CAP`] simulated trials. Each bar is then one exact evaluation of the
 //! model with every factor fixed.
 
 use crate::engine::RunConfig;

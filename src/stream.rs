@@ -1,4 +1,5 @@
-//! Random streams keyed by (seed, factor name, chunk).
+//! Random streams keyed by (seed, factor name, chunk): the compiler gives each factor its
+//! key, the engine opens its stream for each chunk.
 //!
 //! The key is built from fixed, documented functions so that results never depend on
 //! the Rust release or the platform: the factor's name is hashed with 64-bit FNV-1a, and
@@ -9,7 +10,8 @@
 
 use rand::SeedableRng;
 
-use crate::dist::Rng;
+/// The generator behind every stream: xoshiro256++ (fast, 256-bit state, portable).
+pub type Rng = rand::rngs::Xoshiro256PlusPlus;
 
 /// FNV-1a (64-bit) hash of a factor's name: the name part of its stream key.
 pub fn stream_key(name: &str) -> u64 {

@@ -1,0 +1,149 @@
+//! The architecture the code map in `src/lib.rs` states holds: data flows one way. Each
+//! top-level module uses (through `crate::…` paths) only modules listed before it in the
+//! code map, so no import cycle can come back; and within a module's directory, its files
+//! use one another (through `super::…`) without cycles either.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// The modules of the code map, in its order: lines `//! - [`name`]…`.
+fn code_map() -> Vec<String> {
+    let lib = std::fs::read_to_string(src().join("lib.rs")).unwrap();
+    lib.lines().filter_map(|l| l.strip_prefix("//! - [`")).map(|l| l.split('`').next().unwrap().to_string()).collect()
+}
+
+/// Every `.rs` file under `dir`.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// The identifiers that follow `prefix` in the code of `text`, comments left out (e.g. the
+/// `x` of every `crate::x`; a doc link to a later module is no dependency).
+fn names_after(text: &str, prefix: &str) -> BTreeSet<String> {
+    let code = text.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n");
+    let ident = |s: &str| {
+        let s = s.trim_start();
+        let end = s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(s.len());
+        s[..end].to_string()
+    };
+    let mut names = BTreeSet::new();
+    for (i, _) in code.match_indices(prefix) {
+        let rest = &code[i + prefix.len()..];
+        let Some(group) = rest.strip_prefix('{') else {
+            names.insert(ident(rest));
+            continue;
+        };
+        // `prefix{a, b::c, d::{e, f}}`: the first name of each item at depth 0.
+        let (mut depth, mut start) = (0, 0);
+        for (j, c) in group.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 0 => {
+                    names.insert(ident(&group[start..j]));
+                    break;
+                }
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    names.insert(ident(&group[start..j]));
+                    start = j + 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    names.remove("");
+    names
+}
+
+/// Top-level module of a file under `src/` (`engine` for `src/engine/eval.rs`).
+fn top_module(path: &Path) -> String {
+    let relative = path.strip_prefix(src()).unwrap();
+    let first = relative.components().next().unwrap().as_os_str().to_string_lossy();
+    first.trim_end_matches(".rs").to_string()
+}
+
+#[test]
+fn modules_only_use_modules_listed_before_them_in_the_code_map() {
+    let order = code_map();
+    assert!(order.len() >= 10, "the code map in src/lib.rs lists the modules: {order:?}");
+    let rank: BTreeMap<&str, usize> = order.iter().enumerate().map(|(i, m)| (m.as_str(), i)).collect();
+    let mut violations = Vec::new();
+    for path in files(&src()) {
+        let module = top_module(&path);
+        if module == "lib" || module == "main" {
+            continue;
+        }
+        let Some(&own) = rank.get(module.as_str()) else {
+            panic!("module `{module}` is missing from the code map in src/lib.rs");
+        };
+        let text = std::fs::read_to_string(&path).unwrap();
+        for used in names_after(&text, "crate::") {
+            match rank.get(used.as_str()) {
+                Some(&r) if r > own => {
+                    violations.push(format!("{} uses `{used}`, listed after `{module}`", path.display()))
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(violations.is_empty(), "data must flow one way:\n{}", violations.join("\n"));
+}
+
+#[test]
+fn files_within_a_module_have_no_cycles() {
+    let mut dirs = BTreeSet::new();
+    for path in files(&src()) {
+        if let Some(parent) = path.parent().filter(|p| *p != src()) {
+            dirs.insert(parent.to_path_buf());
+        }
+    }
+    for dir in dirs {
+        // Sibling files (not mod.rs, which declares and re-exports them) and what they use.
+        let siblings: BTreeMap<String, BTreeSet<String>> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rs") && !p.ends_with("mod.rs"))
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).unwrap();
+                let name = p.file_stem().unwrap().to_string_lossy().to_string();
+                (name, names_after(&text, "super::"))
+            })
+            .collect();
+        let mut state: BTreeMap<&str, u8> = BTreeMap::new();
+        fn visit<'a>(
+            name: &'a str,
+            graph: &'a BTreeMap<String, BTreeSet<String>>,
+            state: &mut BTreeMap<&'a str, u8>,
+            path: &mut Vec<&'a str>,
+        ) {
+            match state.get(name) {
+                Some(2) => return,
+                Some(1) => panic!("import cycle: {} -> {name}", path.join(" -> ")),
+                _ => {}
+            }
+            state.insert(name, 1);
+            path.push(name);
+            for next in graph[name].iter().filter(|n| graph.contains_key(*n)) {
+                visit(next, graph, state, path);
+            }
+            path.pop();
+            state.insert(name, 2);
+        }
+        for name in siblings.keys() {
+            visit(name, &siblings, &mut state, &mut Vec::new());
+        }
+    }
+}
