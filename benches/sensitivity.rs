@@ -3,8 +3,8 @@
 
 use std::hint::black_box;
 
-use costsim::Model;
 use costsim::sensitivity::{self, Method, SensitivityConfig};
+use costsim::{Model, Simulation};
 use criterion::{Criterion, criterion_main};
 
 const ISHIGAMI: &str = include_str!("../models/ishigami.toml");
@@ -25,7 +25,7 @@ fn ishigami(c: &mut Criterion) {
             tornado_range: (0.1, 0.9),
         };
         group.bench_function(format!("N=2^{log_n}"), |b| {
-            b.iter(|| black_box(sensitivity::analyse(&model, &config).expect("runs")))
+            b.iter(|| black_box(sensitivity::analyse(&Simulation::new(&model).unwrap(), &config).expect("runs")))
         });
     }
     group.finish();

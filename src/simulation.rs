@@ -2,7 +2,7 @@
 //! cannot be computed in some trials instead of letting NaN into the statistics.
 
 use crate::compile::program::Draw;
-use crate::compile::{self, Op, Operand, Program};
+use crate::compile::{self, CompileOptions, Op, Operand, Program};
 use crate::dist::{Sampler, Truncated};
 use crate::engine::{self, CHUNK, Cause, NonFinite, RunConfig, Simulated};
 use crate::error::Result;
@@ -42,23 +42,66 @@ pub struct Simulation<'m> {
     pub model: &'m Model,
     /// Its compiled form.
     pub program: Program,
+    options: CompileOptions,
 }
 
 impl<'m> Simulation<'m> {
-    /// Compiles `model`.
+    /// Compiles `model` as its file says.
     ///
     /// # Errors
     /// [`crate::Error::Model`] with every problem found.
     pub fn new(model: &'m Model) -> Result<Simulation<'m>> {
-        Ok(Simulation { model, program: compile::compile(model)? })
+        Simulation::with_options(model, CompileOptions::default())
     }
 
-    /// Compiles `model`, also reporting the `extra` vars as outputs.
+    /// Compiles `model` with run options (sampling, correlation repair, extra outputs).
     ///
     /// # Errors
-    /// As [`Simulation::new`], and [`crate::Error::Usage`] for an unknown extra var.
-    pub fn keeping(model: &'m Model, extra: &[&str]) -> Result<Simulation<'m>> {
-        Ok(Simulation { model, program: compile::compile_keeping(model, extra)? })
+    /// As [`Simulation::new`], and [`crate::Error::Usage`] for an unknown extra output.
+    pub fn with_options(model: &'m Model, options: CompileOptions) -> Result<Simulation<'m>> {
+        Ok(Simulation { model, program: compile::compile(model, &options)?, options })
+    }
+
+    /// The same model and options, also reporting the `extra` vars as outputs.
+    ///
+    /// # Errors
+    /// As [`Simulation::with_options`].
+    pub fn keeping(&self, extra: &[&str]) -> Result<Simulation<'m>> {
+        self.variant(self.model, extra)
+    }
+
+    /// `model` (e.g. this one without correlations) compiled with these options, also
+    /// reporting the `extra` vars as outputs.
+    ///
+    /// # Errors
+    /// As [`Simulation::with_options`].
+    pub fn variant<'v>(&self, model: &'v Model, extra: &[&str]) -> Result<Simulation<'v>> {
+        let mut options = self.options.clone();
+        options.extra_outputs.extend(extra.iter().map(|s| s.to_string()));
+        Simulation::with_options(model, options)
+    }
+
+    /// This simulation with the vars named in `pins` (vars that draw random numbers)
+    /// fixed at the given values, without recompiling (see [`Program::pinned`]).
+    ///
+    /// # Panics
+    /// If a name is not a var of the model.
+    pub fn pinned(&self, pins: &[(&str, f64)]) -> Simulation<'m> {
+        let index = |name: &str| self.program.vars().iter().position(|v| v.name == name).expect("a var of the model");
+        let pins: Vec<(usize, f64)> = pins.iter().map(|&(name, value)| (index(name), value)).collect();
+        Simulation { model: self.model, program: self.program.pinned(&pins), options: self.options.clone() }
+    }
+
+    /// The outputs of the first trial (exact values when every random input is pinned).
+    ///
+    /// # Errors
+    /// As [`Simulation::run`].
+    pub fn first_trial(&self) -> Result<Vec<f64>> {
+        let config = RunConfig { trials: 1, seed: 0, threads: 1 };
+        let seeds = config.seeds(&self.program);
+        let (outputs, nonfinite) = engine::first_trial(&self.program, &seeds);
+        self.check_finite(&nonfinite, &config, &seeds)?;
+        Ok(outputs)
     }
 
     /// Runs every trial and summarises each output.
@@ -129,7 +172,7 @@ impl<'m> Simulation<'m> {
     pub fn achieved_correlations(&self, config: &RunConfig) -> Result<Vec<Achieved>> {
         let Some(matrix) = self.program.correlation() else { return Ok(Vec::new()) };
         let names: Vec<&str> = matrix.vars.iter().map(String::as_str).collect();
-        let simulation = Simulation::keeping(self.model, &names)?;
+        let simulation = self.keeping(&names)?;
         let config = RunConfig { trials: config.trials.min(RANK_CAP), ..*config };
         let columns = simulation.collect(&config, &config.seeds(&simulation.program))?;
         let ranks: Vec<Vec<f64>> = names

@@ -2,7 +2,7 @@
 //! linear model of independent normals (all methods), and a factor with no effect.
 
 use costsim::sensitivity::{self, Analysis, Method, SensitivityConfig};
-use costsim::{Model, sensitivity::sobol::Sobol};
+use costsim::{Model, Simulation, sensitivity::sobol::Sobol};
 
 const ISHIGAMI: &str = include_str!("../models/ishigami.toml");
 
@@ -17,7 +17,7 @@ fn analyse(text: &str, output: &str, methods: Vec<Method>, trials: Option<u64>) 
         threads: 2,
         tornado_range: (0.1, 0.9),
     };
-    sensitivity::analyse(&model, &config).unwrap().analyses
+    sensitivity::analyse(&Simulation::new(&model).unwrap(), &config).unwrap().analyses
 }
 
 fn sobol(text: &str, output: &str, n: u64) -> Sobol {
@@ -135,7 +135,7 @@ fn inputs_that_do_not_feed_the_output_are_left_out_and_named() {
         threads: 1,
         tornado_range: (0.1, 0.9),
     };
-    let result = sensitivity::analyse(&model, &config).unwrap();
+    let result = sensitivity::analyse(&Simulation::new(&model).unwrap(), &config).unwrap();
     assert_eq!(result.left_out, ["idle"]);
     assert_eq!(result.factors, ["a", "b", "c"]);
     for analysis in &result.analyses {
@@ -196,4 +196,20 @@ fn tornado_of_a_formula_input_uses_its_simulated_order_statistics() {
     let se = (0.09f64 / 200_000.0).sqrt() / density;
     let [lo, hi] = t.factors[0].inputs;
     assert!((hi - z90 * sd).abs() < 5.0 * se && (lo + z90 * sd).abs() < 5.0 * se, "{lo}, {hi} (se {se})");
+}
+
+#[test]
+fn pinned_programs_fix_random_inputs_without_recompiling() {
+    // `x` aliases `y` through a constant condition, so it gets its own column: pinning it
+    // must not move `y`, and every output is then an exact function of the pins.
+    let text = "[model]\nname = \"t\"\noutputs = [\"a\", \"b\", \"c\"]\n[vars]\ny = \"normal(0, 1)\"\n\
+                x = \"if(1, y, normal(0, 1))\"\nw = \"pert(1, 2, 9)\"\na = \"x * 10 + w\"\nb = \"y + 0\"\nc = \"w\"\n";
+    let model = Model::parse("m.toml", text.to_string()).unwrap();
+    let simulation = Simulation::new(&model).unwrap();
+    let outputs = simulation.pinned(&[("x", 2.5), ("y", -1.0), ("w", 4.0)]).first_trial().unwrap();
+    assert_eq!(outputs, [29.0, -1.0, 4.0]);
+    // Unpinned inputs still draw.
+    let partly = simulation.pinned(&[("x", 2.5)]).first_trial().unwrap();
+    assert_eq!(partly[0], 25.0 + partly[2]);
+    assert!(partly[2] > 1.0 && partly[2] < 9.0);
 }

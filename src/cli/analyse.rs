@@ -25,7 +25,7 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         threads: setup.config.threads,
         tornado_range: parse_range(&args.tornado_range)?,
     };
-    let sensitivity = sensitivity::analyse(&setup.model, &config)?;
+    let sensitivity = sensitivity::analyse(&setup.compile(&setup.model)?, &config)?;
     let file = args.model.display().to_string();
     let report = crate::report::sensitivity::SensitivityReport {
         model_name: &setup.model.meta.name,
@@ -72,8 +72,8 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
         return Err(Error::Usage("the model defines no scenarios to compare; add [scenarios.NAME] tables".into()));
     }
     let models: Vec<Model> = names.iter().map(|n| setup.variant(Some(n))).collect::<Result<_>>()?;
-    let base = Simulation::new(&setup.model)?;
-    let simulations: Vec<Simulation<'_>> = models.iter().map(Simulation::new).collect::<Result<_>>()?;
+    let base = setup.compile(&setup.model)?;
+    let simulations: Vec<Simulation<'_>> = models.iter().map(|m| setup.compile(m)).collect::<Result<_>>()?;
     let quiet = args.common.quiet;
     let mut summaries = vec![simulate_with_progress(&base, &setup.config, quiet)?.summaries()];
     let mut differences = Vec::new();

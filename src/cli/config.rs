@@ -2,12 +2,12 @@
 
 use std::path::Path;
 
-use crate::compile::Program;
+use crate::compile::{CompileOptions, Program, Sampling};
 use crate::engine::RunConfig;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::report::human;
-use crate::simulation::Precision;
+use crate::simulation::{Precision, Simulation};
 
 use super::{CommonArgs, parse_trials};
 
@@ -26,9 +26,9 @@ pub(super) struct RunSetup {
     pub(super) scenario: Option<String>,
     pub(super) config: RunConfig,
     pub(super) precision: Option<Precision>,
+    /// Run options for the compiler.
+    pub(super) options: CompileOptions,
     sets: Vec<String>,
-    sampling: Option<super::SamplingArg>,
-    repair_correlations: bool,
 }
 
 impl RunSetup {
@@ -40,9 +40,16 @@ impl RunSetup {
             scenario: args.scenario.clone(),
             config: RunConfig { trials: 1, seed: 0, threads: 1 },
             precision: None,
+            options: CompileOptions {
+                sampling: args.sampling.map(|s| match s {
+                    super::SamplingArg::Mc => Sampling::Mc,
+                    super::SamplingArg::Lhs => Sampling::Lhs,
+                    super::SamplingArg::Qmc => Sampling::Qmc,
+                }),
+                repair_correlations: args.repair_correlations,
+                extra_outputs: Vec::new(),
+            },
             sets: args.sets.clone(),
-            sampling: args.sampling,
-            repair_correlations: args.repair_correlations,
         };
         setup.model = setup.variant(args.scenario.as_deref())?;
         let model = &setup.model;
@@ -70,20 +77,18 @@ impl RunSetup {
         Ok(setup)
     }
 
-    /// The loaded model with `scenario` (if any), then the `--set` overrides, the
-    /// sampling method and the repair flag applied.
+    /// The loaded model with `scenario` (if any), then the `--set` overrides applied.
     pub(super) fn variant(&self, scenario: Option<&str>) -> Result<Model> {
         let model = match scenario {
             Some(name) => self.loaded.with_scenario(name)?,
             None => self.loaded.clone(),
         };
-        let mut model = model.with_overrides(&self.sets)?;
-        if let Some(sampling) = self.sampling {
-            let name = format!("{sampling:?}").to_lowercase();
-            model.meta.sampling = Some(crate::model::Named { name, span: crate::source::Span::default() });
-        }
-        model.meta.repair_correlations = self.repair_correlations;
-        Ok(model)
+        model.with_overrides(&self.sets)
+    }
+
+    /// `model` compiled with the run options.
+    pub(super) fn compile<'m>(&self, model: &'m Model) -> Result<Simulation<'m>> {
+        Simulation::with_options(model, self.options.clone())
     }
 }
 

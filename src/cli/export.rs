@@ -4,7 +4,6 @@ use super::config::RunSetup;
 use super::run::{run_report, simulate_with_progress};
 use super::{FormatArg, ReportArgs, SamplesArgs};
 use crate::error::{Error, Result};
-use crate::simulation::Simulation;
 
 pub(super) fn report(args: &ReportArgs) -> Result<()> {
     use crate::report::html::{Assumption, HtmlReport};
@@ -13,7 +12,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
         return Err(Error::Usage("report writes html (the default) or markdown".into()));
     }
     let setup = RunSetup::new(&args.model, &args.common)?;
-    let simulation = Simulation::new(&setup.model)?;
+    let simulation = setup.compile(&setup.model)?;
     let summaries = simulate_with_progress(&simulation, &setup.config, args.common.quiet)?.summaries();
     let correlations = simulation.achieved_correlations(&setup.config)?;
     let file = args.model.display().to_string();
@@ -31,7 +30,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
             tornado_range: (0.1, 0.9),
         };
         if let Some(crate::sensitivity::Analysis::Tornado(t)) =
-            crate::sensitivity::analyse(&setup.model, &config)?.analyses.pop()
+            crate::sensitivity::analyse(&simulation, &config)?.analyses.pop()
         {
             tornadoes.push((o.name, t));
         }
@@ -40,7 +39,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
     if setup.scenario.is_none() {
         for s in &setup.loaded.scenarios {
             let model = setup.variant(Some(&s.name.name))?;
-            let simulation = Simulation::new(&model)?;
+            let simulation = setup.compile(&model)?;
             scenarios.push((
                 s.name.name.as_str(),
                 simulate_with_progress(&simulation, &setup.config, args.common.quiet)?.summaries(),
@@ -80,13 +79,13 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
 
 pub(super) fn samples(args: &SamplesArgs) -> Result<()> {
     let setup = RunSetup::new(&args.model, &args.common)?;
-    let default = Simulation::new(&setup.model)?;
+    let default = setup.compile(&setup.model)?;
     let names: Vec<String> = match &args.vars {
         Some(list) => super::split_list(list),
         None => default.program.outputs().iter().map(|o| default.program.vars()[o.var as usize].name.clone()).collect(),
     };
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let simulation = Simulation::keeping(&setup.model, &names)?;
+    let simulation = default.keeping(&names)?;
     crate::output::stream(args.common.output.as_deref(), |out| {
         crate::samples::write_csv(&simulation, &setup.config, &names, out)
     })

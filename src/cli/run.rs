@@ -12,7 +12,7 @@ use crate::simulation::Simulation;
 pub(super) fn run(args: &RunArgs) -> Result<()> {
     let start = Instant::now();
     let setup = RunSetup::new(&args.model, &args.common)?;
-    let simulation = Simulation::new(&setup.model)?;
+    let simulation = setup.compile(&setup.model)?;
     print_repairs(&simulation);
     let compiled = Instant::now();
     let (simulated, precision) = match &setup.precision {

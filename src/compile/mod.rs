@@ -21,21 +21,25 @@ use crate::model::Model;
 use crate::source::{Diagnostic, did_you_mean};
 use program::{Binary, Draw, Member, Unary};
 
-/// Compiles `model`: every var, with the model's outputs (or, by default, the vars no
-/// other var uses) as the program's outputs.
-///
-/// # Errors
-/// [`crate::Error::Model`] with every problem found.
-pub fn compile(model: &Model) -> Result<Program> {
-    compile_keeping(model, &[])
+/// How to compile a model, beyond what its file says: run options, not model data.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CompileOptions {
+    /// The sampling method, overriding the model's `sampling` (`--sampling`).
+    pub sampling: Option<Sampling>,
+    /// Replace an impossible correlation matrix by the nearest valid one instead of
+    /// failing (`--repair-correlations`).
+    pub repair_correlations: bool,
+    /// Vars to report besides the model's outputs (after them), e.g. inputs for samples.
+    pub extra_outputs: Vec<String>,
 }
 
-/// Like [`compile`], but also reports `extra` vars as outputs (after the model's own),
-/// e.g. for exporting samples of inputs.
+/// Compiles `model`: every var, with the model's outputs (or, by default, the vars no
+/// other var uses) and `options.extra_outputs` as the program's outputs.
 ///
 /// # Errors
-/// [`crate::Error::Model`] with every problem found, including unknown `extra` names.
-pub fn compile_keeping(model: &Model, extra: &[&str]) -> Result<Program> {
+/// [`crate::Error::Model`] with every problem found; [`crate::Error::Usage`] for an
+/// unknown extra output.
+pub fn compile(model: &Model, options: &CompileOptions) -> Result<Program> {
     let (deps, mut diagnostics) = resolve::resolve(model);
     diagnostics.extend(correlations::check(model));
     let outputs = output_vars(model, &deps).unwrap_or_else(|d| {
@@ -47,18 +51,19 @@ pub fn compile_keeping(model: &Model, extra: &[&str]) -> Result<Program> {
         return Err(model.error(diagnostics));
     }
     let order = resolve::order(model, &deps).map_err(|d| model.error(vec![d]))?;
-    let outputs = with_extra(model, outputs, extra)?;
-    let sampling = sampling(model)?;
+    let outputs = with_extra(model, outputs, &options.extra_outputs)?;
+    let sampling = match options.sampling {
+        Some(sampling) => sampling,
+        None => sampling(model)?,
+    };
     let correlation = match model.correlations.is_empty() {
         true => None,
-        false => {
-            Some(CorrelationMatrix::new(&model.correlations, model.meta.repair_correlations).map_err(|message| {
-                let span = model.correlations[0].span;
-                model.error(vec![Diagnostic::new(message, span).with_help(
-                    "change the coefficients, or run with --repair-correlations to use the nearest valid matrix",
-                )])
-            })?)
-        }
+        false => Some(CorrelationMatrix::new(&model.correlations, options.repair_correlations).map_err(|message| {
+            let span = model.correlations[0].span;
+            model.error(vec![Diagnostic::new(message, span).with_help(
+                "change the coefficients, or run with --repair-correlations to use the nearest valid matrix",
+            )])
+        })?),
     };
     let mut lowering = Lowering::new(model, sampling, correlation);
     for &v in &order {
@@ -115,10 +120,10 @@ fn output_vars(model: &Model, deps: &[Vec<usize>]) -> std::result::Result<Vec<us
 }
 
 /// `outputs` followed by the `extra` vars not already in it.
-fn with_extra(model: &Model, mut outputs: Vec<usize>, extra: &[&str]) -> Result<Vec<usize>> {
+fn with_extra(model: &Model, mut outputs: Vec<usize>, extra: &[String]) -> Result<Vec<usize>> {
     let names = || model.vars.iter().map(|v| v.name.name.as_str());
     for name in extra {
-        let Some(v) = names().position(|n| n == *name) else {
+        let Some(v) = names().position(|n| n == name) else {
             let hint = did_you_mean(name, names()).map_or(String::new(), |n| format!("; did you mean `{n}`?"));
             return Err(crate::Error::Usage(format!("unknown var `{name}`{hint}")));
         };
@@ -169,10 +174,20 @@ impl<'m> Lowering<'m> {
 
     fn var(&mut self, v: usize) {
         self.current = v;
-        let value = match self.member(v) {
+        let first_slot = self.n_virtual;
+        let mut value = match self.member(v) {
             Some(value) => value,
             None => self.expr(&self.model.vars[v].expr),
         };
+        // A var that draws owns the column holding its value (so a program can pin it:
+        // see Program::pinned), even when its value is another var's, as in
+        // `if(1, y, normal(0, 1))`: then it gets a copy.
+        if let Some(Operand::Slot(other)) = value
+            && other < first_slot
+            && self.factor_of[v].is_some()
+        {
+            value = Some(self.binary(Binary::Op(crate::expr::BinOp::Mul), Operand::Slot(other), Operand::Const(1.0)));
+        }
         if let Some(Operand::Slot(slot)) = value {
             self.push(Op::Check { slot, var: v as u32 });
             self.origins.last_mut().expect("just pushed").span = Some(self.model.vars[v].expr.span);

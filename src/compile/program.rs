@@ -506,6 +506,29 @@ impl Program {
         &self.outputs
     }
 
+    /// This program with the vars `pins` (indices into [`Program::vars`], each a factor)
+    /// fixed at the given values: their own ops are dropped and their column filled with
+    /// the value where it would have been checked. No recompiling; a tornado evaluates
+    /// one trial of it per bar.
+    pub fn pinned(&self, pins: &[(usize, f64)]) -> Program {
+        let pin = |var: u32| pins.iter().find(|(v, _)| *v == var as usize).map(|&(_, value)| value);
+        let mut pinned = Program { ops: Vec::new(), origins: Vec::new(), ..self.clone() };
+        for (op, origin) in self.ops.iter().zip(&self.origins) {
+            let kept = match op {
+                Op::Check { slot, var } => match pin(*var) {
+                    Some(value) => Op::Fill { value, dst: *slot },
+                    None => op.clone(),
+                },
+                Op::Quantile { .. } => op.clone(),
+                _ if origin.var.and_then(pin).is_some() => continue,
+                _ => op.clone(),
+            };
+            pinned.ops.push(kept);
+            pinned.origins.push(*origin);
+        }
+        pinned
+    }
+
     /// The factors (indices into [`Program::factors`], in order) whose draws reach var
     /// `var`, directly or through other vars.
     pub fn factors_feeding(&self, var: usize) -> Vec<usize> {

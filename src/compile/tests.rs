@@ -5,7 +5,7 @@ use crate::model::Model;
 
 fn program(vars: &str) -> Program {
     let model = Model::parse("m.toml", format!("[model]\nname = \"t\"\n[vars]\n{vars}")).unwrap();
-    compile(&model).unwrap()
+    compile(&model, &CompileOptions::default()).unwrap()
 }
 
 fn var<'p>(p: &'p Program, name: &str) -> &'p VarInfo {

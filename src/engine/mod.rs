@@ -361,6 +361,18 @@ pub fn simulate_difference(base: &Program, other: &Program, config: &RunConfig) 
     simulated
 }
 
+/// The outputs of trial 0 alone, and which vars were non-finite in it: one chunk of one
+/// trial, without a thread pool. For a program whose random inputs are all pinned (see
+/// [`Program::pinned`]) these are exact values.
+pub fn first_trial(program: &Program, seeds: &[u64]) -> (Vec<f64>, NonFinite) {
+    let mut workspace = Workspace::new(program);
+    workspace.run(program, seeds, 0, 1);
+    let outputs = program.outputs().iter().map(|o| workspace.column(o.slot, 1)[0]).collect();
+    let mut nonfinite = NonFinite::new(program.vars().len());
+    nonfinite.add(0, &workspace.nonfinite);
+    (outputs, nonfinite)
+}
+
 /// Every output's values in trial order (for rank statistics and Sobol indices: memory
 /// grows with `config.trials`, so callers cap it), with the non-finite values per var.
 pub fn collect(program: &Program, config: &RunConfig, seeds: &[u64]) -> (Vec<Vec<f64>>, NonFinite) {

@@ -57,9 +57,6 @@ pub struct Meta {
     pub sampling: Option<Named>,
     /// What is reported; `None` means every var that no other var uses.
     pub outputs: Option<Vec<Named>>,
-    /// Replace an impossible correlation matrix by the nearest valid one instead of
-    /// failing (set by `--repair-correlations`, not by the file).
-    pub repair_correlations: bool,
 }
 
 /// One var: its name, expression and descriptive metadata.

@@ -92,14 +92,16 @@ pub struct Sensitivity {
     pub warnings: Vec<String>,
 }
 
-/// Runs every configured method on `model`, over the random inputs that feed the output.
+/// Runs every configured method on `base`'s model (compiled with its options), over the
+/// random inputs that feed the output.
 ///
 /// # Errors
 /// Unknown output var, a model that does not compile, or non-finite values.
-pub fn analyse(model: &Model, config: &SensitivityConfig) -> Result<Sensitivity> {
+pub fn analyse(base: &Simulation<'_>, config: &SensitivityConfig) -> Result<Sensitivity> {
     // Tornado and Sobol indices assume independent inputs: they run without correlations.
+    let model = base.model;
     let independent = Model { correlations: Vec::new(), ..model.clone() };
-    let simulation = Simulation::keeping(&independent, &[config.output.as_str()])?;
+    let simulation = base.variant(&independent, &[config.output.as_str()])?;
     let program = &simulation.program;
     let output_var = program.vars().iter().position(|v| v.name == config.output).expect("kept as an output");
     let feeding = program.factors_feeding(output_var);
@@ -107,8 +109,8 @@ pub fn analyse(model: &Model, config: &SensitivityConfig) -> Result<Sensitivity>
     let names: Vec<String> = feeding.iter().map(|&f| all[f].to_string()).collect();
     let left_out = (0..all.len()).filter(|f| !feeding.contains(f)).map(|f| all[f].to_string()).collect();
     let keep: Vec<&str> = std::iter::once(config.output.as_str()).chain(names.iter().map(String::as_str)).collect();
-    let with_factors = Simulation::keeping(model, &keep)?;
-    let independent_with_factors = Simulation::keeping(&independent, &keep)?;
+    let with_factors = base.keeping(&keep)?;
+    let independent_with_factors = simulation.keeping(&keep)?;
     let rank_config = RunConfig {
         trials: config.trials.unwrap_or(config.default_trials).min(RANK_CAP),
         seed: config.seed,
@@ -126,7 +128,6 @@ pub fn analyse(model: &Model, config: &SensitivityConfig) -> Result<Sensitivity>
         .map(|method| {
             Ok(match method {
                 Method::Tornado => Analysis::Tornado(tornado::run(
-                    &independent,
                     &independent_with_factors,
                     &config.output,
                     &names,

@@ -6,13 +6,11 @@
 //! A factor that is one distribution call with constant parameters takes its percentiles
 //! from its quantile function, exactly; any other (a formula of draws, a hierarchical
 //! or rejection-truncated draw) from the exact order statistics of up to
-//! [`crate::stats::rank::RANK_CAP`] simulated trials. Each bar is then one exact evaluation of the
-//! model with every factor fixed.
+//! [`crate::stats::rank::RANK_CAP`] simulated trials. Each bar is then one trial of the
+//! compiled program with every factor pinned: an exact evaluation, without recompiling.
 
 use crate::engine::RunConfig;
 use crate::error::Result;
-use crate::expr::{Expr, ExprKind};
-use crate::model::Model;
 use crate::simulation::Simulation;
 use crate::stats::order::nearest_rank;
 
@@ -51,7 +49,6 @@ pub struct Tornado {
 /// # Errors
 /// Non-finite values in the simulation or in an evaluation.
 pub fn run(
-    model: &Model,
     simulation: &Simulation<'_>,
     output: &str,
     names: &[String],
@@ -59,15 +56,17 @@ pub fn run(
     range: (f64, f64),
 ) -> Result<Tornado> {
     let (quantiles, trials) = factor_quantiles(simulation, names, config, [range.0, 0.5, range.1])?;
+    let out = simulation.output_index(output).expect("the output is kept");
     let medians: Vec<(&str, f64)> = names.iter().zip(&quantiles).map(|(n, q)| (n.as_str(), q[1])).collect();
-    let base = evaluate(model, output, &medians)?;
+    let evaluate = |pins: &[(&str, f64)]| Ok::<f64, crate::Error>(simulation.pinned(pins).first_trial()?[out]);
+    let base = evaluate(&medians)?;
     let mut factors = Vec::with_capacity(names.len());
     for (i, name) in names.iter().enumerate() {
         let inputs = [quantiles[i][0], quantiles[i][2]];
         let at = |value: f64| {
-            let mut fixed = medians.clone();
-            fixed[i].1 = value;
-            evaluate(model, output, &fixed)
+            let mut pins = medians.clone();
+            pins[i].1 = value;
+            evaluate(&pins)
         };
         let (low, high) = (at(inputs[0])?, at(inputs[1])?);
         factors.push(TornadoFactor { name: name.clone(), inputs, low, high, swing: (high - low).abs() });
@@ -105,17 +104,4 @@ fn factor_quantiles(
     };
     let quantiles = names.iter().zip(exact).map(|(name, exact)| exact.unwrap_or_else(|| simulated(name))).collect();
     Ok((quantiles, config.trials))
-}
-
-/// The output's value with the given vars fixed (one trial: every factor is constant).
-fn evaluate(model: &Model, output: &str, fixed: &[(&str, f64)]) -> Result<f64> {
-    let mut model = model.clone();
-    for (name, value) in fixed {
-        if let Some(var) = model.vars.iter_mut().find(|v| v.name.name == *name) {
-            var.expr = Expr { kind: ExprKind::Num(*value), span: var.expr.span };
-        }
-    }
-    let simulation = Simulation::keeping(&model, &[output])?;
-    let summaries = simulation.run(&RunConfig { trials: 1, seed: 0, threads: 1 })?;
-    Ok(summaries[simulation.output_index(output).expect("kept")].moments.mean)
 }
