@@ -16,6 +16,14 @@ pub enum Error {
     /// The command line is wrong (bad option value, unknown scenario, ...).
     #[error("error: {0}")]
     Usage(String),
+    /// The worker threads could not be started.
+    #[error("error: cannot start {threads} worker threads: {message}")]
+    Threads {
+        /// How many were asked for.
+        threads: usize,
+        /// What the operating system said.
+        message: String,
+    },
     /// Reading or writing a file failed.
     #[error("error: cannot {action} `{path}`: {source}")]
     Io {
@@ -34,7 +42,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Model { .. } | Error::Usage(_) => 2,
-            Error::Io { .. } => 1,
+            Error::Io { .. } | Error::Threads { .. } => 1,
         }
     }
 }

@@ -22,6 +22,8 @@
 //! - [`simulation`]: compile + run + report non-finite values ([`Simulation`]).
 //! - [`sensitivity`]: tornado, rank correlation and Sobol indices.
 //! - [`samples`]: per-trial values as CSV, streamed.
+//! - [`study`]: what the commands compute (run, compare, report findings, describe), as
+//!   plain data.
 //! - [`report`]: table, JSON, CSV, Markdown and HTML/SVG renderings of runs, comparisons
 //!   and sensitivity analyses.
 //! - [`output`]: stdout or atomic file writes.
@@ -70,6 +72,7 @@ pub mod simulation;
 pub mod source;
 pub mod stats;
 pub mod stream;
+pub mod study;
 
 pub use compile::Program;
 pub use engine::RunConfig;

@@ -48,7 +48,7 @@ pub fn write_csv(simulation: &Simulation<'_>, config: &RunConfig, names: &[&str]
                 failure = Some(e);
             }
         },
-    );
+    )?;
     if let Some(e) = failure {
         return Err(io(e));
     }

@@ -4,7 +4,7 @@
 use crate::compile::program::Draw;
 use crate::compile::{self, CompileOptions, Op, Operand, Program};
 use crate::dist::{Sampler, Truncated};
-use crate::engine::{self, CHUNK, Cause, NonFinite, RunConfig, Simulated};
+use crate::engine::{self, CHUNK, Cause, NonFinite, Plan, RunConfig, Simulated};
 use crate::error::Result;
 use crate::model::Model;
 use crate::source::Diagnostic;
@@ -118,8 +118,17 @@ impl<'m> Simulation<'m> {
     /// # Errors
     /// As [`Simulation::run`].
     pub fn simulate(&self, config: &RunConfig) -> Result<Simulated> {
-        let simulated = engine::simulate(&self.program, config);
-        self.check_finite(&simulated.nonfinite, config, &config.seeds(&self.program))?;
+        self.simulate_reporting(config, &mut |_| {})
+    }
+
+    /// As [`Simulation::simulate`], telling `progress` how many trials are done as the
+    /// run goes (see [`engine::simulate`]).
+    ///
+    /// # Errors
+    /// As [`Simulation::run`].
+    pub fn simulate_reporting(&self, config: &RunConfig, progress: &mut dyn FnMut(u64)) -> Result<Simulated> {
+        let simulated = engine::simulate(&Plan::outputs(&self.program), config, progress)?;
+        self.check_finite(simulated.nonfinite(0), config, &config.seeds(&self.program))?;
         Ok(simulated)
     }
 
@@ -129,7 +138,7 @@ impl<'m> Simulation<'m> {
     /// # Errors
     /// As [`Simulation::run`].
     pub fn collect(&self, config: &RunConfig, seeds: &[u64]) -> Result<Vec<Vec<f64>>> {
-        let (columns, nonfinite) = engine::collect(&self.program, config, seeds);
+        let (columns, nonfinite) = engine::collect(&self.program, config, seeds)?;
         self.check_finite(&nonfinite, config, seeds)?;
         Ok(columns)
     }
@@ -142,12 +151,13 @@ impl<'m> Simulation<'m> {
     /// # Errors
     /// As [`Simulation::run`].
     pub fn simulate_to_precision(&self, config: &RunConfig, precision: &Precision) -> Result<(Simulated, bool)> {
-        let mut simulated = Simulated::new(&self.program);
+        let plan = Plan::outputs(&self.program);
+        let mut simulated = Simulated::new(&plan);
         let mut trials = (16 * CHUNK as u64).min(precision.max_trials);
         loop {
             let round = RunConfig { trials, ..*config };
-            simulated.extend(&self.program, &round, trials);
-            self.check_finite(&simulated.nonfinite, &round, &round.seeds(&self.program))?;
+            simulated.extend(&plan, &round, trials)?;
+            self.check_finite(simulated.nonfinite(0), &round, &round.seeds(&self.program))?;
             let met = self.precise_enough(&simulated.summaries(), precision.target);
             if met || trials >= precision.max_trials {
                 return Ok((simulated, met));

@@ -1,11 +1,13 @@
 //! `sensitivity` and `compare`: which inputs matter, and how scenarios differ.
 
 use super::config::RunSetup;
-use super::run::{run_report, simulate_with_progress};
+use super::run::Progress;
 use super::{CompareArgs, FormatArg, MethodArg, SensitivityArgs};
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::report::{RunMeta, RunReport};
 use crate::simulation::Simulation;
+use crate::study;
 
 pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     use crate::sensitivity::{self, Method, SensitivityConfig};
@@ -74,30 +76,28 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
     let models: Vec<Model> = names.iter().map(|n| setup.variant(Some(n))).collect::<Result<_>>()?;
     let base = setup.compile(&setup.model)?;
     let simulations: Vec<Simulation<'_>> = models.iter().map(|m| setup.compile(m)).collect::<Result<_>>()?;
-    let quiet = args.common.quiet;
-    let mut summaries = vec![simulate_with_progress(&base, &setup.config, quiet)?.summaries()];
-    let mut differences = Vec::new();
-    for simulation in &simulations {
-        summaries.push(simulate_with_progress(simulation, &setup.config, quiet)?.summaries());
-        differences.push(crate::engine::simulate_difference(&base.program, &simulation.program, &setup.config));
-    }
+    let mut progress = Progress::new(setup.config.trials, args.common.quiet);
+    let scenarios: Vec<&Simulation<'_>> = simulations.iter().collect();
+    let comparison = study::compare(&base, &scenarios, &setup.config, true, &mut |n| progress.step(n))?;
+    progress.finish();
     let file = args.model.display().to_string();
-    let mut runs = Vec::new();
-    for (i, simulation) in std::iter::once(&base).chain(&simulations).enumerate() {
-        let mut report = run_report(&setup, simulation, &summaries[i], &file);
-        report.meta.scenario = if i == 0 { None } else { Some(names[i - 1].as_str()) };
-        runs.push(report);
-    }
-    let difference_summaries: Vec<Vec<crate::stats::Summary>> = differences.iter().map(|d| d.summaries()).collect();
+    let runs: Vec<RunReport<'_>> = std::iter::once(&base)
+        .chain(&simulations)
+        .zip(&comparison.runs)
+        .enumerate()
+        .map(|(i, (simulation, run))| {
+            let scenario = if i == 0 { None } else { Some(names[i - 1].as_str()) };
+            RunReport::new(RunMeta { scenario, ..setup.meta(simulation, &file) }, run)
+        })
+        .collect();
     let mut rows = Vec::new();
-    for (k, name) in names.iter().enumerate() {
-        for (i, output) in runs[0].outputs.iter().enumerate() {
-            let p_greater = differences[k].positive[i] as f64 / setup.config.trials as f64;
+    for (name, differences) in names.iter().zip(&comparison.differences) {
+        for (output, d) in runs[0].outputs.iter().zip(differences) {
             rows.push(crate::report::compare::Difference {
                 scenario: name,
                 output: output.name,
-                summary: &difference_summaries[k][i],
-                p_greater,
+                summary: &d.summary,
+                p_greater: d.p_greater,
             });
         }
     }

@@ -1,12 +1,12 @@
-//! Validated run settings from the arguments and the model, and the text of `check`.
+//! Validated run settings from the arguments and the model.
 
 use std::path::Path;
 
-use crate::compile::{CompileOptions, Program, Sampling};
+use crate::compile::{CompileOptions, Sampling};
 use crate::engine::RunConfig;
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::report::human;
+use crate::report::RunMeta;
 use crate::simulation::{Precision, Simulation};
 
 use super::{CommonArgs, parse_trials};
@@ -86,6 +86,19 @@ impl RunSetup {
         model.with_overrides(&self.sets)
     }
 
+    /// Provenance of a run of `simulation` (a compiled [`RunSetup::model`]) from `file`.
+    pub(super) fn meta<'a>(&'a self, simulation: &'a Simulation<'_>, file: &'a str) -> RunMeta<'a> {
+        RunMeta {
+            model_name: &self.model.meta.name,
+            file,
+            sha256: &self.model.sha256,
+            scenario: self.scenario.as_deref(),
+            seed: self.config.seed,
+            trials: self.config.trials,
+            sampling: simulation.program.sampling().name(),
+        }
+    }
+
     /// `model` compiled with the run options.
     pub(super) fn compile<'m>(&self, model: &'m Model) -> Result<Simulation<'m>> {
         Simulation::with_options(model, self.options.clone())
@@ -100,51 +113,4 @@ fn parse_percent(text: &str) -> Result<f64> {
         crate::expr::ExprKind::Num(v) if v > 0.0 && v < 1.0 => Ok(v),
         _ => Err(bad()),
     }
-}
-
-/// The text of `check`: vars, factors, outputs, scenarios and correlations.
-pub(super) fn describe(model: &Model, program: &Program) -> String {
-    let mut out = format!("model: {}\nsha256: {}\n\n", model.meta.name, model.sha256);
-    let width = program.vars().iter().map(|v| v.name.len()).max().unwrap_or(0);
-    out.push_str(&format!("vars ({}):\n", program.vars().len()));
-    let kinds: Vec<String> = program
-        .vars()
-        .iter()
-        .map(|var| match (var.factor, var.constant) {
-            (Some(_), _) => "random".to_string(),
-            (None, Some(c)) => format!("constant = {}", human::number(c, var.unit.as_deref())),
-            (None, None) => "derived".to_string(),
-        })
-        .collect();
-    let kind_width = kinds.iter().map(|k| k.chars().count()).max().unwrap_or(0);
-    for (var, kind) in program.vars().iter().zip(&kinds) {
-        let unit = var.unit.as_ref().map_or(String::new(), |u| format!(" [{u}]"));
-        out.push_str(&format!("  {:width$}  {kind:kind_width$}  {}{unit}\n", var.name, var.text));
-    }
-    let names = |idx: &mut dyn Iterator<Item = u32>| {
-        idx.map(|v| program.vars()[v as usize].name.as_str()).collect::<Vec<_>>().join(", ")
-    };
-    out.push_str(&format!(
-        "\nrandom factors ({}): {}\n",
-        program.factors().len(),
-        names(&mut program.factors().iter().map(|f| f.var))
-    ));
-    out.push_str(&format!(
-        "outputs ({}): {}\n",
-        program.outputs().len(),
-        names(&mut program.outputs().iter().map(|o| o.var))
-    ));
-    out.push_str(&format!("scenarios ({}):", model.scenarios.len()));
-    for s in &model.scenarios {
-        let overrides: Vec<&str> = s.overrides.iter().map(|o| o.name.name.as_str()).collect();
-        let description = s.description.as_ref().map_or(String::new(), |d| format!(" — {d}"));
-        out.push_str(&format!("\n  {}{description} (overrides {})", s.name.name, overrides.join(", ")));
-    }
-    out.push('\n');
-    if let Some(c) = program.correlation() {
-        out.push_str(&format!("correlated inputs ({}): {}\n", c.vars.len(), c.vars.join(", ")));
-    }
-    out.push_str(&format!("sampling: {}\n", program.sampling().name()));
-    out.push_str("ok\n");
-    out
 }

@@ -1,9 +1,13 @@
 //! `report` and `samples`: results as a document with charts, or as raw trials.
 
 use super::config::RunSetup;
-use super::run::{run_report, simulate_with_progress};
+use super::run::Progress;
 use super::{FormatArg, ReportArgs, SamplesArgs};
 use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::report::RunReport;
+use crate::simulation::Simulation;
+use crate::study;
 
 pub(super) fn report(args: &ReportArgs) -> Result<()> {
     use crate::report::html::{Assumption, HtmlReport};
@@ -13,39 +17,22 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
     }
     let setup = RunSetup::new(&args.model, &args.common)?;
     let simulation = setup.compile(&setup.model)?;
-    let summaries = simulate_with_progress(&simulation, &setup.config, args.common.quiet)?.summaries();
-    let correlations = simulation.achieved_correlations(&setup.config)?;
+    let models: Vec<(String, Model)> = match setup.scenario {
+        Some(_) => Vec::new(),
+        None => setup
+            .loaded
+            .scenarios
+            .iter()
+            .map(|s| Ok((s.name.name.clone(), setup.variant(Some(&s.name.name))?)))
+            .collect::<Result<_>>()?,
+    };
+    let scenarios: Vec<(String, Simulation<'_>)> =
+        models.iter().map(|(name, m)| Ok((name.clone(), setup.compile(m)?))).collect::<Result<_>>()?;
+    let mut progress = Progress::new(setup.config.trials, args.common.quiet);
+    let findings = study::findings(&simulation, &scenarios, &setup.config, &mut |n| progress.step(n))?;
+    progress.finish();
     let file = args.model.display().to_string();
-    let mut run = run_report(&setup, &simulation, &summaries, &file);
-    run.correlations = &correlations;
-    let mut tornadoes = Vec::new();
-    for o in run.outputs.iter().filter(|o| !o.boolean && o.summary.moments.min < o.summary.moments.max) {
-        let config = crate::sensitivity::SensitivityConfig {
-            output: o.name.to_string(),
-            methods: vec![crate::sensitivity::Method::Tornado],
-            trials: None,
-            default_trials: setup.config.trials,
-            seed: setup.config.seed,
-            threads: setup.config.threads,
-            tornado_range: (0.1, 0.9),
-        };
-        if let Some(crate::sensitivity::Analysis::Tornado(t)) =
-            crate::sensitivity::analyse(&simulation, &config)?.analyses.pop()
-        {
-            tornadoes.push((o.name, t));
-        }
-    }
-    let mut scenarios = Vec::new();
-    if setup.scenario.is_none() {
-        for s in &setup.loaded.scenarios {
-            let model = setup.variant(Some(&s.name.name))?;
-            let simulation = setup.compile(&model)?;
-            scenarios.push((
-                s.name.name.as_str(),
-                simulate_with_progress(&simulation, &setup.config, args.common.quiet)?.summaries(),
-            ));
-        }
-    }
+    let run = RunReport::new(setup.meta(&simulation, &file), &findings.run);
     let assumptions = setup
         .model
         .vars
@@ -59,8 +46,14 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
         })
         .collect();
     let command = std::iter::once("costsim".to_string()).chain(std::env::args().skip(1)).collect::<Vec<_>>().join(" ");
-    let report =
-        HtmlReport { run, description: &setup.model.meta.description, assumptions, tornadoes, scenarios, command };
+    let report = HtmlReport {
+        run,
+        description: &setup.model.meta.description,
+        assumptions,
+        tornadoes: &findings.tornadoes,
+        scenarios: &findings.scenarios,
+        command,
+    };
     if format != FormatArg::Markdown {
         return crate::output::write(args.common.output.as_deref(), report.html().as_bytes());
     }

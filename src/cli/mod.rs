@@ -269,7 +269,8 @@ fn check(args: &CheckArgs) -> Result<()> {
     };
     let model = model.with_overrides(&args.sets)?;
     let simulation = Simulation::new(&model)?;
-    crate::output::write(None, config::describe(&model, &simulation.program).as_bytes())
+    let description = crate::study::describe(&model, &simulation);
+    crate::output::write(None, crate::report::describe::text(&description).as_bytes())
 }
 
 /// The items of a comma-separated option (`--scenarios a,b`, `--vars x,y`), trimmed.

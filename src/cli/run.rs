@@ -4,10 +4,10 @@ use std::time::{Duration, Instant};
 
 use super::RunArgs;
 use super::config::RunSetup;
-use crate::engine::RunConfig;
 use crate::error::Result;
-use crate::report::{OutputRow, RunMeta, RunReport};
+use crate::report::RunReport;
 use crate::simulation::Simulation;
+use crate::study;
 
 pub(super) fn run(args: &RunArgs) -> Result<()> {
     let start = Instant::now();
@@ -15,22 +15,12 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
     let simulation = setup.compile(&setup.model)?;
     print_repairs(&simulation);
     let compiled = Instant::now();
-    let (simulated, precision) = match &setup.precision {
-        Some(p) => {
-            let (simulated, met) = simulation.simulate_to_precision(&setup.config, p)?;
-            (simulated, Some(crate::report::PrecisionOutcome { target: p.target, met }))
-        }
-        None => (simulate_with_progress(&simulation, &setup.config, args.common.quiet)?, None),
-    };
-    let config = RunConfig { trials: simulated.trials(), ..setup.config };
-    let correlations = simulation.achieved_correlations(&config)?;
+    let mut progress = Progress::new(setup.config.trials, args.common.quiet);
+    let result = study::run(&simulation, &setup.config, setup.precision.as_ref(), &mut |n| progress.step(n))?;
+    progress.finish();
     let sampled = Instant::now();
-    let summaries = simulated.summaries();
     let file = args.model.display().to_string();
-    let mut report = run_report(&setup, &simulation, &summaries, &file);
-    report.meta.trials = config.trials;
-    report.correlations = &correlations;
-    report.precision = precision;
+    let report = RunReport::new(setup.meta(&simulation, &file), &result);
     let bytes = report.render(args.common.format.run_format()?);
     let summarised = Instant::now();
     crate::output::write(args.common.output.as_deref(), &bytes)?;
@@ -38,50 +28,50 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
         let phases = [
             ("load + compile", compiled - start),
             ("sampling + evaluation", sampled - compiled),
-            ("merge + summary", summarised - sampled),
+            ("summary + rendering", summarised - sampled),
         ];
-        eprint!("{}", timings(setup.config.trials, &phases));
+        eprint!("{}", timings(result.trials, &phases));
     }
     Ok(())
 }
 
-/// Trials per progress step: whole chunks, so stepping gives the same result as one run.
-const PROGRESS_STEP: u64 = 256 * crate::engine::CHUNK as u64;
+/// A progress bar with ETA on stderr, shown only when it is a terminal, `quiet` is off
+/// and the run looks longer than about a second.
+pub(super) struct Progress {
+    start: Instant,
+    total: u64,
+    enabled: bool,
+    bar: Option<indicatif::ProgressBar>,
+}
 
-/// Runs the simulation in steps, showing a progress bar with ETA on stderr when it is a
-/// terminal, `quiet` is off and the run looks longer than about a second.
-pub(super) fn simulate_with_progress(
-    simulation: &Simulation<'_>,
-    config: &RunConfig,
-    quiet: bool,
-) -> Result<crate::engine::Simulated> {
-    use std::io::IsTerminal;
-    if quiet || !std::io::stderr().is_terminal() || config.trials <= PROGRESS_STEP {
-        return simulation.simulate(config);
+impl Progress {
+    pub(super) fn new(total: u64, quiet: bool) -> Progress {
+        use std::io::IsTerminal;
+        Progress { start: Instant::now(), total, enabled: !quiet && std::io::stderr().is_terminal(), bar: None }
     }
-    let start = Instant::now();
-    let mut simulated = crate::engine::Simulated::new(&simulation.program);
-    let mut bar: Option<indicatif::ProgressBar> = None;
-    while simulated.trials() < config.trials {
-        let next = (simulated.trials() + PROGRESS_STEP).min(config.trials);
-        simulated.extend(&simulation.program, config, next);
-        let elapsed = start.elapsed().as_secs_f64();
-        if bar.is_none() && elapsed * config.trials as f64 / next as f64 > 1.0 {
+
+    /// `done` trials are done.
+    pub(super) fn step(&mut self, done: u64) {
+        if !self.enabled || done >= self.total {
+            return;
+        }
+        if self.bar.is_none() && self.start.elapsed().as_secs_f64() * self.total as f64 / done as f64 > 1.0 {
             let style = indicatif::ProgressStyle::with_template(
                 "{bar:40} {percent:>3}% {human_pos}/{human_len} trials, ETA {eta}",
             )
             .expect("valid template");
-            bar = Some(indicatif::ProgressBar::new(config.trials).with_style(style));
+            self.bar = Some(indicatif::ProgressBar::new(self.total).with_style(style));
         }
-        if let Some(bar) = &bar {
-            bar.set_position(next);
+        if let Some(bar) = &self.bar {
+            bar.set_position(done);
         }
     }
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
+
+    pub(super) fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
     }
-    simulation.check_finite(&simulated.nonfinite, config, &config.seeds(&simulation.program))?;
-    Ok(simulated)
 }
 
 /// The `--timings` text: throughput, then each phase.
@@ -97,34 +87,6 @@ fn timings(trials: u64, phases: &[(&str, Duration)]) -> String {
         out.push_str(&format!("  {name:<22} {:>10.3} ms\n", d.as_secs_f64() * 1e3));
     }
     out
-}
-
-pub(super) fn run_report<'a>(
-    setup: &'a RunSetup,
-    simulation: &'a Simulation<'_>,
-    summaries: &'a [crate::stats::Summary],
-    file: &'a str,
-) -> RunReport<'a> {
-    let program = &simulation.program;
-    let outputs = program
-        .outputs()
-        .iter()
-        .zip(summaries)
-        .map(|(o, summary)| {
-            let var = &program.vars()[o.var as usize];
-            OutputRow { name: &var.name, unit: var.unit.as_deref(), boolean: o.boolean, summary }
-        })
-        .collect();
-    let meta = RunMeta {
-        model_name: &setup.model.meta.name,
-        file,
-        sha256: &setup.model.sha256,
-        scenario: setup.scenario.as_deref(),
-        seed: setup.config.seed,
-        trials: setup.config.trials,
-        sampling: simulation.program.sampling().name(),
-    };
-    RunReport { meta, outputs, correlations: &[], precision: None }
 }
 
 /// Tells the user, on stderr, how far `--repair-correlations` moved each coefficient.

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use super::{RunReport, escape, provenance, svg};
 use crate::sensitivity::tornado::Tornado;
 use crate::stats::Summary;
+use crate::study::OutputResult;
 
 /// A var as listed in the assumptions table.
 #[derive(Clone, Debug)]
@@ -32,10 +33,10 @@ pub struct HtmlReport<'a> {
     pub description: &'a str,
     /// Every var.
     pub assumptions: Vec<Assumption<'a>>,
-    /// Tornado per output (non-probability outputs).
-    pub tornadoes: Vec<(&'a str, Tornado)>,
-    /// Each scenario's summaries, in the run's output order.
-    pub scenarios: Vec<(&'a str, Vec<Summary>)>,
+    /// Tornado per output (outputs that vary and are not probabilities).
+    pub tornadoes: &'a [(String, Tornado)],
+    /// Each scenario's values of the run's outputs, in the run's output order.
+    pub scenarios: &'a [(String, Vec<OutputResult>)],
     /// The command that reproduces the report.
     pub command: String,
 }
@@ -55,14 +56,14 @@ impl HtmlReport<'_> {
             }
             charts.push((format!("{}-histogram", o.name), svg::histogram(o.name, o.summary, o.unit)));
             charts.push((format!("{}-cdf", o.name), svg::cdf(o.name, o.summary, o.unit)));
-            if let Some((_, t)) = self.tornadoes.iter().find(|(n, _)| *n == o.name) {
+            if let Some((_, t)) = self.tornadoes.iter().find(|(n, _)| n == o.name) {
                 charts.push((format!("{}-tornado", o.name), svg::tornado(o.name, t, o.unit)));
             }
         }
         if !self.scenarios.is_empty() {
             for (i, o) in self.run.outputs.iter().enumerate().filter(|(_, o)| !o.boolean) {
                 let rows: Vec<(&str, &Summary)> = std::iter::once(("base", o.summary))
-                    .chain(self.scenarios.iter().map(|(n, s)| (*n, &s[i])))
+                    .chain(self.scenarios.iter().map(|(n, s)| (n.as_str(), &s[i].summary)))
                     .collect();
                 charts.push((format!("{}-scenarios", o.name), svg::scenarios(o.name, &rows, o.unit)));
             }

@@ -3,6 +3,7 @@
 //! Renderers return bytes, so the CLI can write them to stdout or atomically to a file.
 
 pub mod compare;
+pub mod describe;
 pub mod html;
 pub mod human;
 mod json;
@@ -12,6 +13,7 @@ mod svg;
 mod table;
 
 use crate::stats::{PERCENTILES, Summary};
+use crate::study::{OutputResult, PrecisionOutcome, RunResult};
 
 /// Output formats of `run`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,13 +68,10 @@ impl OutputRow<'_> {
     }
 }
 
-/// Whether a `--precision` target was met.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct PrecisionOutcome {
-    /// The relative target.
-    pub target: f64,
-    /// True if every output met it.
-    pub met: bool,
+impl<'a> From<&'a OutputResult> for OutputRow<'a> {
+    fn from(o: &'a OutputResult) -> OutputRow<'a> {
+        OutputRow { name: &o.name, unit: o.unit.as_deref(), boolean: o.boolean, summary: &o.summary }
+    }
 }
 
 /// A run, ready to render.
@@ -88,7 +87,17 @@ pub struct RunReport<'a> {
     pub precision: Option<PrecisionOutcome>,
 }
 
-impl RunReport<'_> {
+impl<'a> RunReport<'a> {
+    /// The report of `run`, with `meta`'s provenance (its trial count from the run).
+    pub fn new(meta: RunMeta<'a>, run: &'a RunResult) -> RunReport<'a> {
+        RunReport {
+            meta: RunMeta { trials: run.trials, ..meta },
+            outputs: run.outputs.iter().map(OutputRow::from).collect(),
+            correlations: &run.correlations,
+            precision: run.precision,
+        }
+    }
+
     /// The report in `format`.
     pub fn render(&self, format: Format) -> Vec<u8> {
         match format {

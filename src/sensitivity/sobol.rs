@@ -81,14 +81,13 @@ pub fn run(simulation: &Simulation<'_>, output: &str, factors: &[usize], config:
         .collect::<Result<Vec<_>>>()?;
     let all: Vec<usize> = (0..y_a.len()).collect();
     let point = indices(&y_a, &y_b, &y_ab, &all);
-    let resamples: Vec<Vec<(f64, f64)>> = (0..RESAMPLES)
-        .into_par_iter()
-        .map(|r| {
-            let mut rng = Rng::seed_from_u64(config.seed ^ (r as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            let rows: Vec<usize> = (0..y_a.len()).map(|_| rng.random_range(0..y_a.len())).collect();
-            indices(&y_a, &y_b, &y_ab, &rows)
-        })
-        .collect();
+    let resample = |r: usize| {
+        let mut rng = Rng::seed_from_u64(config.seed ^ (r as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let rows: Vec<usize> = (0..y_a.len()).map(|_| rng.random_range(0..y_a.len())).collect();
+        indices(&y_a, &y_b, &y_ab, &rows)
+    };
+    let resamples: Vec<Vec<(f64, f64)>> =
+        crate::engine::pool(config.threads)?.install(|| (0..RESAMPLES).into_par_iter().map(resample).collect());
     let names = simulation.factor_names();
     let mut analysed: Vec<SobolFactor> = factors
         .iter()

@@ -39,7 +39,8 @@ pub fn run(simulation: &Simulation<'_>, output: &str, names: &[String], config: 
     let columns = simulation.collect(config, &config.seeds(&simulation.program))?;
     let index = |name: &str| simulation.output_index(name).expect("kept as output");
     let wanted: Vec<usize> = std::iter::once(index(output)).chain(names.iter().map(|n| index(n))).collect();
-    let ranks: Vec<Vec<f64>> = wanted.par_iter().map(|&i| ranks(&columns[i])).collect();
+    let pool = crate::engine::pool(config.threads)?;
+    let ranks: Vec<Vec<f64>> = pool.install(|| wanted.par_iter().map(|&i| ranks(&columns[i])).collect());
     let rhos: Vec<f64> = ranks[1..].iter().map(|r| pearson(&ranks[0], r)).collect();
     let total: f64 = rhos.iter().map(|r| r * r).sum();
     let mut factors: Vec<SpearmanFactor> = names

@@ -123,7 +123,7 @@ fn timings_go_to_stderr_only() {
     let timed = run(&["--format", "json", "--timings"]);
     assert_eq!(plain.stdout, timed.stdout, "timings never reach the JSON");
     assert!(timed.stderr.starts_with("timings: 20000 trials in "), "{}", timed.stderr);
-    for phase in ["load + compile", "sampling + evaluation", "merge + summary"] {
+    for phase in ["load + compile", "sampling + evaluation", "summary + rendering"] {
         assert!(timed.stderr.contains(phase), "{}", timed.stderr);
     }
 }

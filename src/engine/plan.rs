@@ -1,0 +1,120 @@
+//! What a run computes: several programs on the same streams (common random numbers:
+//! a var the programs share draws identical values in every trial), and the columns to
+//! accumulate from them: outputs of any program, and trial-by-trial differences between
+//! two programs' outputs.
+
+use super::eval::Workspace;
+use super::{CHUNK, ChunkView, RunConfig};
+use crate::compile::Program;
+
+/// One accumulated quantity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    /// Output `output` of program `program`.
+    Output {
+        /// Index into the plan's programs.
+        program: usize,
+        /// Index into that program's outputs.
+        output: usize,
+    },
+    /// Output `output` of program `program` minus output `base_output` of program `base`.
+    Difference {
+        /// Index into the plan's programs.
+        program: usize,
+        /// Its output.
+        output: usize,
+        /// Index into the plan's programs.
+        base: usize,
+        /// Its output.
+        base_output: usize,
+    },
+}
+
+/// Programs run together, and the columns accumulated from them.
+#[derive(Clone, Debug)]
+pub struct Plan<'p> {
+    programs: Vec<&'p Program>,
+    columns: Vec<Column>,
+}
+
+/// Per-thread state of a plan: the other programs' workspaces and difference buffers.
+pub(super) struct PlanState {
+    workspaces: Vec<Workspace>,
+    buffers: Vec<Vec<f64>>,
+}
+
+impl<'p> Plan<'p> {
+    /// Every output of one program.
+    pub fn outputs(program: &'p Program) -> Plan<'p> {
+        let columns = (0..program.outputs().len()).map(|output| Column::Output { program: 0, output }).collect();
+        Plan { programs: vec![program], columns }
+    }
+
+    /// `columns` of `programs` (at least one; the first is the one the chunks run).
+    pub fn new(programs: Vec<&'p Program>, columns: Vec<Column>) -> Plan<'p> {
+        assert!(!programs.is_empty(), "a plan runs at least one program");
+        Plan { programs, columns }
+    }
+
+    /// The programs, in order.
+    pub fn programs(&self) -> &[&'p Program] {
+        &self.programs
+    }
+
+    /// Number of columns.
+    pub fn n_columns(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// The first program (the one every chunk runs first).
+    pub(super) fn first(&self) -> &'p Program {
+        self.programs[0]
+    }
+
+    pub(super) fn state(&self) -> PlanState {
+        let n_differences = self.columns.iter().filter(|c| matches!(c, Column::Difference { .. })).count();
+        PlanState {
+            workspaces: self.programs[1..].iter().map(|p| Workspace::new(p)).collect(),
+            buffers: vec![vec![0.0; CHUNK]; n_differences],
+        }
+    }
+
+    /// Runs the other programs on chunk `view` and returns every column's values, with
+    /// the non-finite counts of each program's vars.
+    pub(super) fn columns<'a>(
+        &self,
+        config: &RunConfig,
+        state: &'a mut PlanState,
+        view: &'a ChunkView<'_>,
+    ) -> (Vec<&'a [f64]>, Vec<&'a [u64]>) {
+        for (workspace, program) in state.workspaces.iter_mut().zip(&self.programs[1..]) {
+            workspace.run(program, &config.seeds(program), view.index, view.n);
+        }
+        let workspaces = &state.workspaces;
+        let value = |program: usize, output: usize| -> &'a [f64] {
+            match program {
+                0 => view.output(output),
+                p => workspaces[p - 1].column(self.programs[p].outputs()[output].slot, view.n),
+            }
+        };
+        let differences = self.columns.iter().filter_map(|c| match *c {
+            Column::Difference { program, output, base, base_output } => Some((program, output, base, base_output)),
+            Column::Output { .. } => None,
+        });
+        for (buffer, (program, output, base, base_output)) in state.buffers.iter_mut().zip(differences) {
+            let (theirs, ours) = (value(program, output), value(base, base_output));
+            buffer.iter_mut().zip(theirs).zip(ours).for_each(|((d, t), b)| *d = t - b);
+        }
+        let mut buffers = state.buffers.iter();
+        let columns = self
+            .columns
+            .iter()
+            .map(|c| match *c {
+                Column::Output { program, output } => value(program, output),
+                Column::Difference { .. } => &buffers.next().expect("one buffer per difference")[..view.n],
+            })
+            .collect();
+        let nonfinite = std::iter::once(view.nonfinite()).chain(workspaces.iter().map(|w| &w.nonfinite[..])).collect();
+        (columns, nonfinite)
+    }
+}

@@ -1,0 +1,39 @@
+//! The text of `check`: vars, random factors, outputs, scenarios and correlations.
+
+use super::human;
+use crate::study::{Description, VarKind};
+
+/// `description` as aligned text ending in `ok`.
+pub fn text(d: &Description) -> String {
+    let mut out = format!("model: {}\nsha256: {}\n\n", d.name, d.sha256);
+    let width = d.vars.iter().map(|v| v.name.len()).max().unwrap_or(0);
+    out.push_str(&format!("vars ({}):\n", d.vars.len()));
+    let kinds: Vec<String> = d
+        .vars
+        .iter()
+        .map(|var| match var.kind {
+            VarKind::Random => "random".to_string(),
+            VarKind::Constant(c) => format!("constant = {}", human::number(c, var.unit.as_deref())),
+            VarKind::Derived => "derived".to_string(),
+        })
+        .collect();
+    let kind_width = kinds.iter().map(|k| k.chars().count()).max().unwrap_or(0);
+    for (var, kind) in d.vars.iter().zip(&kinds) {
+        let unit = var.unit.as_ref().map_or(String::new(), |u| format!(" [{u}]"));
+        out.push_str(&format!("  {:width$}  {kind:kind_width$}  {}{unit}\n", var.name, var.text));
+    }
+    out.push_str(&format!("\nrandom factors ({}): {}\n", d.factors.len(), d.factors.join(", ")));
+    out.push_str(&format!("outputs ({}): {}\n", d.outputs.len(), d.outputs.join(", ")));
+    out.push_str(&format!("scenarios ({}):", d.scenarios.len()));
+    for s in &d.scenarios {
+        let description = s.description.as_ref().map_or(String::new(), |d| format!(" — {d}"));
+        out.push_str(&format!("\n  {}{description} (overrides {})", s.name, s.overrides.join(", ")));
+    }
+    out.push('\n');
+    if !d.correlated.is_empty() {
+        out.push_str(&format!("correlated inputs ({}): {}\n", d.correlated.len(), d.correlated.join(", ")));
+    }
+    out.push_str(&format!("sampling: {}\n", d.sampling));
+    out.push_str("ok\n");
+    out
+}

@@ -1,0 +1,98 @@
+//! What `check` says about a model: its vars (random, constant or derived), random
+//! factors, outputs, scenarios, correlated inputs and sampling method.
+
+use crate::model::Model;
+use crate::simulation::Simulation;
+
+/// How a var gets its value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum VarKind {
+    /// It draws random numbers itself.
+    Random,
+    /// The same value in every trial.
+    Constant(f64),
+    /// A formula of other vars.
+    Derived,
+}
+
+/// One var, as described.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VarDescription {
+    /// Its name.
+    pub name: String,
+    /// How it gets its value.
+    pub kind: VarKind,
+    /// Its expression as written.
+    pub text: String,
+    /// Its unit, if declared.
+    pub unit: Option<String>,
+}
+
+/// One scenario, as described.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioInfo {
+    /// Its name.
+    pub name: String,
+    /// What it means, if the file says.
+    pub description: Option<String>,
+    /// The vars it replaces.
+    pub overrides: Vec<String>,
+}
+
+/// A model as `check` describes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Description {
+    /// `[model] name`.
+    pub name: String,
+    /// SHA-256 of the model file.
+    pub sha256: String,
+    /// Every var, in evaluation order.
+    pub vars: Vec<VarDescription>,
+    /// The vars that draw random numbers, in stream order.
+    pub factors: Vec<String>,
+    /// The reported vars, in report order.
+    pub outputs: Vec<String>,
+    /// The scenarios, in file order.
+    pub scenarios: Vec<ScenarioInfo>,
+    /// The correlated inputs, in order of first mention.
+    pub correlated: Vec<String>,
+    /// The sampling method.
+    pub sampling: &'static str,
+}
+
+/// The description of `simulation`'s model (`model` holds its scenarios).
+pub fn describe(model: &Model, simulation: &Simulation<'_>) -> Description {
+    let program = &simulation.program;
+    let name = |v: u32| program.vars()[v as usize].name.clone();
+    Description {
+        name: model.meta.name.clone(),
+        sha256: model.sha256.clone(),
+        vars: program
+            .vars()
+            .iter()
+            .map(|var| VarDescription {
+                name: var.name.clone(),
+                kind: match (var.factor, var.constant) {
+                    (Some(_), _) => VarKind::Random,
+                    (None, Some(c)) => VarKind::Constant(c),
+                    (None, None) => VarKind::Derived,
+                },
+                text: var.text.clone(),
+                unit: var.unit.clone(),
+            })
+            .collect(),
+        factors: program.factors().iter().map(|f| name(f.var)).collect(),
+        outputs: program.outputs().iter().map(|o| name(o.var)).collect(),
+        scenarios: model
+            .scenarios
+            .iter()
+            .map(|s| ScenarioInfo {
+                name: s.name.name.clone(),
+                description: s.description.clone(),
+                overrides: s.overrides.iter().map(|o| o.name.name.clone()).collect(),
+            })
+            .collect(),
+        correlated: program.correlation().map_or_else(Vec::new, |c| c.vars.clone()),
+        sampling: program.sampling().name(),
+    }
+}

@@ -1,0 +1,96 @@
+//! Studies: what the commands compute, as plain data for the renderers in
+//! [`crate::report`]: a run with its achieved correlations and precision ([`run`]), a base
+//! model and its scenarios compared with common random numbers in one pass
+//! ([`compare`]), everything the HTML report shows ([`findings`]), and the description
+//! `check` prints ([`describe`]).
+
+mod compare;
+mod describe;
+mod findings;
+
+pub use compare::{Comparison, Difference, compare};
+pub use describe::{Description, ScenarioInfo, VarDescription, VarKind, describe};
+pub use findings::{Findings, findings};
+
+use crate::engine::RunConfig;
+use crate::error::Result;
+use crate::simulation::{Achieved, Precision, Simulation};
+use crate::stats::Summary;
+
+/// One output's results: what the renderers need about it.
+#[derive(Clone, Debug)]
+pub struct OutputResult {
+    /// The var's name.
+    pub name: String,
+    /// Its unit, if declared.
+    pub unit: Option<String>,
+    /// True if it is 0 or 1 in every trial (a comparison or logic): its mean is a
+    /// probability.
+    pub boolean: bool,
+    /// Its statistics.
+    pub summary: Summary,
+}
+
+/// The outputs of `simulation`'s program with their summaries, in report order.
+pub fn output_results(simulation: &Simulation<'_>, summaries: Vec<Summary>) -> Vec<OutputResult> {
+    let program = &simulation.program;
+    program
+        .outputs()
+        .iter()
+        .zip(summaries)
+        .map(|(o, summary)| {
+            let var = &program.vars()[o.var as usize];
+            OutputResult { name: var.name.clone(), unit: var.unit.clone(), boolean: o.boolean, summary }
+        })
+        .collect()
+}
+
+/// Whether a `--precision` target was met.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PrecisionOutcome {
+    /// The relative target.
+    pub target: f64,
+    /// True if every output met it.
+    pub met: bool,
+}
+
+/// A run's results.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    /// Trials run (more than asked for when a precision target needed them).
+    pub trials: u64,
+    /// Every output, in report order.
+    pub outputs: Vec<OutputResult>,
+    /// Requested and achieved rank correlations.
+    pub correlations: Vec<Achieved>,
+    /// The precision target's outcome, if one was set.
+    pub precision: Option<PrecisionOutcome>,
+}
+
+/// Simulates `simulation` — until `precision` is met if one is given, else for
+/// `config.trials` trials, telling `progress` how many are done — and measures the
+/// achieved rank correlations.
+///
+/// # Errors
+/// Values that can't be computed, or worker threads that can't be started.
+pub fn run(
+    simulation: &Simulation<'_>,
+    config: &RunConfig,
+    precision: Option<&Precision>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<RunResult> {
+    let (simulated, outcome) = match precision {
+        Some(p) => {
+            let (simulated, met) = simulation.simulate_to_precision(config, p)?;
+            (simulated, Some(PrecisionOutcome { target: p.target, met }))
+        }
+        None => (simulation.simulate_reporting(config, progress)?, None),
+    };
+    let config = RunConfig { trials: simulated.trials(), ..*config };
+    Ok(RunResult {
+        trials: config.trials,
+        correlations: simulation.achieved_correlations(&config)?,
+        outputs: output_results(simulation, simulated.summaries()),
+        precision: outcome,
+    })
+}
