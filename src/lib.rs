@@ -13,6 +13,7 @@
 //! - [`qmc`]: the Sobol sequence for quasi-Monte Carlo sampling.
 //! - [`stats`]: moments, exact order statistics, percentile sketches, ranks.
 //! - [`dist`]: distributions: validation, samplers, quantile functions, truncation.
+//! - [`builtins`]: the built-in functions and constants, in one table.
 //! - [`error`]: the library's error type.
 //! - [`expr`]: the expression language's lexer, parser and AST.
 //! - [`model`]: TOML → [`Model`] (vars with parsed expressions, scenarios, correlations).
@@ -55,6 +56,7 @@
 //! assert!(summaries[0].percentiles[4] > 5e6 && summaries[0].percentiles[4] < 7e6);
 //! ```
 
+pub mod builtins;
 pub mod cli;
 pub mod compile;
 pub mod correlation;

@@ -92,3 +92,32 @@ fn committed_html_report_is_what_its_command_writes() {
         "docs/deepseek_fleet_tco.html is out of date; regenerate with COSTSIM_UPDATE_DOCS=1 cargo test --release --test docs"
     );
 }
+
+/// The backticked names in `text` (a call's name without its arguments).
+fn backticked(text: &str) -> Vec<String> {
+    text.split('`').skip(1).step_by(2).map(|t| t.split('(').next().unwrap().trim().to_string()).collect()
+}
+
+#[test]
+fn readme_lists_every_builtin_function_constant_and_distribution() {
+    use costsim::builtins::{CONSTANTS, FUNCTIONS};
+    use costsim::dist::DistKind;
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let bullet = readme.split("- Functions: ").nth(1).unwrap().split("\n\n").next().unwrap();
+    let (functions, constants) = bullet.split_once("; constants").unwrap();
+    let in_table = |name: &str| ["truncate", "choice"].contains(&name);
+    let want: Vec<&str> = FUNCTIONS.iter().map(|b| b.name).filter(|n| !in_table(n)).collect();
+    assert_eq!(backticked(functions), want, "README's function list");
+    assert_eq!(backticked(constants), CONSTANTS.map(|(c, _)| c), "README's constants");
+    let section = readme.split("### Distributions").nth(1).unwrap().split("\n\n").nth(1).unwrap();
+    let mut rows: Vec<String> = section
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .flat_map(|l| backticked(l.split(" |").next().unwrap()))
+        .collect();
+    let mut want: Vec<String> = DistKind::ALL.iter().map(|(n, _)| n.to_string()).collect();
+    want.extend(["a to b", "choice", "truncate"].map(String::from));
+    rows.sort();
+    want.sort();
+    assert_eq!(rows, want, "README's distribution table");
+}

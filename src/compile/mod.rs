@@ -13,6 +13,7 @@ mod resolve;
 
 pub use program::{Factor, Marginal, Op, OpOrigin, Operand, Output, Program, Sampling, VarInfo};
 
+use crate::builtins::{self, Function, Math};
 use crate::correlation::CorrelationMatrix;
 use crate::dist::{self, DistKind, Sampler, Truncated};
 use crate::error::Result;
@@ -366,7 +367,7 @@ impl<'m> Lowering<'m> {
             ExprKind::Num(v) => Operand::Const(*v),
             ExprKind::Name(n) => match self.model.vars.iter().position(|v| &v.name.name == n) {
                 Some(i) => self.values[i]?,
-                None => Operand::Const(resolve::CONSTANTS.iter().find(|(c, _)| c == n).map_or(f64::NAN, |(_, v)| *v)),
+                None => Operand::Const(builtins::constant(n).unwrap_or(f64::NAN)),
             },
             ExprKind::Unary(op, a) => {
                 let f = match op {
@@ -423,34 +424,34 @@ impl<'m> Lowering<'m> {
     }
 
     fn call(&mut self, e: &Expr, name: &str, args: &[Expr]) -> Option<Operand> {
-        if let Some(f) = Unary::from_name(name) {
-            let a = self.expr(&args[0])?;
-            return Some(self.unary(f, a));
-        }
-        match name {
-            "min" | "max" => {
-                let f = if name == "min" { Binary::Min } else { Binary::Max };
+        let Some(builtin) = builtins::function(name) else {
+            let (kind, params) = self.dist_params(e)?;
+            return self.sample(e, kind, params, None);
+        };
+        match builtin.function {
+            Function::Math(f) => {
+                let a = self.expr(&args[0])?;
+                Some(self.unary(Unary::Math(f), a))
+            }
+            Function::Min | Function::Max => {
+                let f = if builtin.function == Function::Min { Binary::Min } else { Binary::Max };
                 let values = self.args(args)?;
                 Some(values[1..].iter().fold(values[0], |acc, &v| self.binary(f, acc, v)))
             }
-            "if" => {
+            Function::If => {
                 let v = self.args(args)?;
                 Some(self.select(v[0], v[1], v[2]))
             }
-            "clamp" => {
+            Function::Clamp => {
                 let v = self.args(args)?;
                 self.clamp(e, v[0], v[1], v[2])
             }
-            "truncate" => {
+            Function::Truncate => {
                 let (kind, params) = self.dist_params(&args[0])?;
                 let bounds = self.args(&args[1..])?;
                 self.sample(e, kind, params, Some([bounds[0], bounds[1]]))
             }
-            "choice" => self.choice(e, args),
-            _ => {
-                let (kind, params) = self.dist_params(e)?;
-                self.sample(e, kind, params, None)
-            }
+            Function::Choice => self.choice(e, args),
         }
     }
 
@@ -496,7 +497,7 @@ impl<'m> Lowering<'m> {
                     };
                 }
                 // Per-trial bounds: mu = (ln lo + ln hi) / 2, sigma = (ln hi − ln lo) / (2·z95).
-                let (ln_lo, ln_hi) = (self.unary(Unary::Ln, lo), self.unary(Unary::Ln, hi));
+                let (ln_lo, ln_hi) = (self.unary(Unary::Math(Math::Ln), lo), self.unary(Unary::Math(Math::Ln), hi));
                 let sum = self.binary(Binary::Op(crate::expr::BinOp::Add), ln_lo, ln_hi);
                 let mu = self.binary(Binary::Op(crate::expr::BinOp::Div), sum, Operand::Const(2.0));
                 let diff = self.binary(Binary::Op(crate::expr::BinOp::Sub), ln_hi, ln_lo);

@@ -4,6 +4,7 @@
 //! for every trial of a chunk. Constants stay scalars ([`Operand::Const`]) and are never
 //! materialised as columns.
 
+use crate::builtins::Math;
 use crate::dist::{DistKind, Sampler, Truncated};
 use crate::expr::BinOp;
 
@@ -51,56 +52,18 @@ impl Binary {
     }
 }
 
-/// Functions of one value.
+/// Functions of one value: the prefix operators and the built-in math functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unary {
     /// `-x`
     Neg,
     /// `not x`
     Not,
-    /// `abs(x)`
-    Abs,
-    /// `sqrt(x)`
-    Sqrt,
-    /// `exp(x)`
-    Exp,
-    /// `ln(x)`
-    Ln,
-    /// `log10(x)`
-    Log10,
-    /// `floor(x)`
-    Floor,
-    /// `ceil(x)`
-    Ceil,
-    /// `round(x)`: half away from zero.
-    Round,
-    /// `sin(x)`
-    Sin,
-    /// `cos(x)`
-    Cos,
-    /// `tan(x)`
-    Tan,
+    /// `abs(x)`, `ln(x)`, …
+    Math(Math),
 }
 
 impl Unary {
-    /// The function called `name` in model files.
-    pub fn from_name(name: &str) -> Option<Unary> {
-        Some(match name {
-            "abs" => Unary::Abs,
-            "sqrt" => Unary::Sqrt,
-            "exp" => Unary::Exp,
-            "ln" => Unary::Ln,
-            "log10" => Unary::Log10,
-            "floor" => Unary::Floor,
-            "ceil" => Unary::Ceil,
-            "round" => Unary::Round,
-            "sin" => Unary::Sin,
-            "cos" => Unary::Cos,
-            "tan" => Unary::Tan,
-            _ => return None,
-        })
-    }
-
     /// Applies the function.
     #[inline(always)]
     pub fn apply(self, x: f64) -> f64 {
@@ -113,17 +76,7 @@ impl Unary {
                     f64::from(x == 0.0)
                 }
             }
-            Unary::Abs => x.abs(),
-            Unary::Sqrt => x.sqrt(),
-            Unary::Exp => x.exp(),
-            Unary::Ln => x.ln(),
-            Unary::Log10 => x.log10(),
-            Unary::Floor => x.floor(),
-            Unary::Ceil => x.ceil(),
-            Unary::Round => x.round(),
-            Unary::Sin => x.sin(),
-            Unary::Cos => x.cos(),
-            Unary::Tan => x.tan(),
+            Unary::Math(f) => f.apply(x),
         }
     }
 }

@@ -6,37 +6,11 @@
 
 use std::collections::HashMap;
 
+use crate::builtins::{self, Arity, Function};
 use crate::dist::DistKind;
 use crate::expr::{Expr, ExprKind};
 use crate::model::Model;
 use crate::source::{Diagnostic, did_you_mean};
-
-/// Built-in constants.
-pub(super) const CONSTANTS: [(&str, f64); 2] = [("pi", std::f64::consts::PI), ("e", std::f64::consts::E)];
-
-/// Functions that are not distributions, with their arities (`None`: two or more).
-const FUNCTIONS: [(&str, Option<usize>); 15] = [
-    ("min", None),
-    ("max", None),
-    ("abs", Some(1)),
-    ("sqrt", Some(1)),
-    ("exp", Some(1)),
-    ("ln", Some(1)),
-    ("log10", Some(1)),
-    ("floor", Some(1)),
-    ("ceil", Some(1)),
-    ("round", Some(1)),
-    ("sin", Some(1)),
-    ("cos", Some(1)),
-    ("tan", Some(1)),
-    ("clamp", Some(3)),
-    ("if", Some(3)),
-];
-
-/// Every callable name, for suggestions.
-fn callables() -> impl Iterator<Item = &'static str> + Clone {
-    FUNCTIONS.iter().map(|(n, _)| *n).chain(DistKind::ALL.iter().map(|(n, _)| *n)).chain(["truncate", "choice"])
-}
 
 /// The vars each var uses, by index, and diagnostics for anything that does not resolve.
 pub(super) fn resolve(model: &Model) -> (Vec<Vec<usize>>, Vec<Diagnostic>) {
@@ -45,7 +19,7 @@ pub(super) fn resolve(model: &Model) -> (Vec<Vec<usize>>, Vec<Diagnostic>) {
     let mut deps = Vec::new();
     for var in &model.vars {
         let name = &var.name.name;
-        if CONSTANTS.iter().any(|(c, _)| c == name) || ["to", "or", "and", "not"].contains(&name.as_str()) {
+        if builtins::constant(name).is_some() || builtins::RESERVED.contains(&name.as_str()) {
             diagnostics.push(
                 Diagnostic::new(format!("`{name}` is a reserved word and cannot name a var"), var.name.span)
                     .with_help("rename the var"),
@@ -55,7 +29,7 @@ pub(super) fn resolve(model: &Model) -> (Vec<Vec<usize>>, Vec<Diagnostic>) {
         var.expr.walk(&mut |e| match &e.kind {
             ExprKind::Name(n) => match index.get(n.as_str()) {
                 Some(&i) => uses.push(i),
-                None if CONSTANTS.iter().any(|(c, _)| c == n) => {}
+                None if builtins::constant(n).is_some() => {}
                 None => diagnostics.push(unknown_name(n, e, name, model)),
             },
             ExprKind::Call { name: f, name_span, args } => {
@@ -86,11 +60,13 @@ pub(super) fn resolve(model: &Model) -> (Vec<Vec<usize>>, Vec<Diagnostic>) {
 }
 
 fn unknown_name(n: &str, e: &Expr, var: &str, model: &Model) -> Diagnostic {
-    let names = model.vars.iter().map(|v| v.name.name.as_str()).chain(CONSTANTS.iter().map(|(c, _)| *c));
+    let names = model.vars.iter().map(|v| v.name.name.as_str()).chain(builtins::CONSTANTS.iter().map(|(c, _)| *c));
     let d = Diagnostic::new(format!("unknown name `{n}` in var `{var}`"), e.span);
     match did_you_mean(n, names) {
         Some(near) => d.with_help(format!("did you mean `{near}`?")),
-        None if callables().any(|f| f == n) => d.with_help(format!("`{n}` is a function: call it as `{n}(...)`")),
+        None if builtins::callables().any(|f| f == n) => {
+            d.with_help(format!("`{n}` is a function: call it as `{n}(...)`"))
+        }
         None => d.with_help("declare it in [vars] or check the spelling"),
     }
 }
@@ -106,53 +82,51 @@ fn check_call(f: &str, args: &[Expr], call: &Expr) -> Option<Diagnostic> {
         }
         return None;
     }
-    match f {
-        "truncate" => {
-            if args.len() != 3 {
-                return arity_error("3 arguments (dist, lo, hi)".into());
-            }
-            if !is_distribution(&args[0]) {
-                return Some(
-                    Diagnostic::new("the first argument of `truncate` must be a distribution", args[0].span)
-                        .with_help("e.g. `truncate(normal(10, 3), 0, 20)`"),
-                );
-            }
-            None
-        }
-        "choice" => {
-            let lists = args.iter().filter(|a| matches!(a.kind, ExprKind::List(_))).count();
-            if args.len() != 2 || lists != 2 {
-                return arity_error("2 lists ([values], [weights])".into())
-                    .map(|d| d.with_help("e.g. `choice([10k, 20k], [0.3, 0.7])`"));
-            }
-            let (ExprKind::List(values), ExprKind::List(weights)) = (&args[0].kind, &args[1].kind) else { return None };
-            if values.is_empty() || values.len() != weights.len() {
-                return Some(Diagnostic::new(
-                    format!(
-                        "`choice` needs as many weights as values, at least one (got {} values, {} weights)",
-                        values.len(),
-                        weights.len()
-                    ),
-                    call.span,
-                ));
-            }
-            None
-        }
-        _ => match FUNCTIONS.iter().find(|(n, _)| *n == f) {
-            Some((_, Some(n))) if args.len() != *n => {
-                arity_error(format!("{n} argument{}", if *n == 1 { "" } else { "s" }))
-            }
-            Some((_, None)) if args.len() < 2 => arity_error("2 or more arguments".into()),
-            Some(_) => None,
-            None => {
-                let d = Diagnostic::new(format!("unknown function `{f}`"), call.span);
-                Some(match did_you_mean(f, callables()) {
-                    Some(near) => d.with_help(format!("did you mean `{near}`?")),
-                    None => d.with_help("functions: min max abs sqrt exp ln log10 floor ceil round clamp sin cos tan if; distributions: normal lognormal uniform triangular pert beta gamma exponential poisson bernoulli binomial choice truncate, and `a to b`"),
-                })
-            }
-        },
+    let Some(builtin) = builtins::function(f) else {
+        let d = Diagnostic::new(format!("unknown function `{f}`"), call.span);
+        return Some(match did_you_mean(f, builtins::callables()) {
+            Some(near) => d.with_help(format!("did you mean `{near}`?")),
+            None => d.with_help(builtins::summary()),
+        });
+    };
+    let arity_ok = match builtin.arity() {
+        Arity::Exactly(n) => args.len() == n,
+        Arity::AtLeast(n) => args.len() >= n,
+    };
+    match builtin.function {
+        Function::Truncate if arity_ok && !is_distribution(&args[0]) => Some(
+            Diagnostic::new("the first argument of `truncate` must be a distribution", args[0].span)
+                .with_help("e.g. `truncate(normal(10, 3), 0, 20)`"),
+        ),
+        Function::Choice => check_choice(args, call, &arity_error),
+        _ if arity_ok => None,
+        _ => arity_error(match builtin.arity() {
+            Arity::Exactly(1) => "1 argument".to_string(),
+            Arity::Exactly(n) => format!("{n} arguments {}", builtin.arguments),
+            Arity::AtLeast(n) => format!("{n} or more arguments"),
+        }),
     }
+}
+
+/// Checks `choice([values], [weights])`: two lists of the same, non-zero length.
+fn check_choice(args: &[Expr], call: &Expr, arity_error: &dyn Fn(String) -> Option<Diagnostic>) -> Option<Diagnostic> {
+    let lists = args.iter().filter(|a| matches!(a.kind, ExprKind::List(_))).count();
+    if args.len() != 2 || lists != 2 {
+        return arity_error("2 lists ([values], [weights])".into())
+            .map(|d| d.with_help("e.g. `choice([10k, 20k], [0.3, 0.7])`"));
+    }
+    let (ExprKind::List(values), ExprKind::List(weights)) = (&args[0].kind, &args[1].kind) else { return None };
+    if values.is_empty() || values.len() != weights.len() {
+        return Some(Diagnostic::new(
+            format!(
+                "`choice` needs as many weights as values, at least one (got {} values, {} weights)",
+                values.len(),
+                weights.len()
+            ),
+            call.span,
+        ));
+    }
+    None
 }
 
 /// True for a distribution call or `a to b`.

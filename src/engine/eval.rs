@@ -2,6 +2,7 @@
 //! loop over columns. Constants are never materialised; per-trial work has no allocation,
 //! hashing or dynamic dispatch.
 
+use crate::builtins::Math;
 use crate::compile::Program;
 use crate::compile::program::{Binary, Draw, Op, Operand, Unary, clamp, select};
 use crate::dist::{Rng, Sampler, Truncated, uniform_open};
@@ -231,8 +232,8 @@ fn binary(f: Binary, out: &mut [f64], a: Operand, b: Operand, cols: &[Vec<f64>])
 fn unary(f: Unary, out: &mut [f64], a: Operand, cols: &[Vec<f64>]) {
     match f {
         Unary::Neg => zip(out, a, Operand::Const(0.0), cols, |x, _| -x),
-        Unary::Exp => zip(out, a, Operand::Const(0.0), cols, |x, _| x.exp()),
-        Unary::Ln => zip(out, a, Operand::Const(0.0), cols, |x, _| x.ln()),
+        Unary::Math(Math::Exp) => zip(out, a, Operand::Const(0.0), cols, |x, _| x.exp()),
+        Unary::Math(Math::Ln) => zip(out, a, Operand::Const(0.0), cols, |x, _| x.ln()),
         f => zip(out, a, Operand::Const(0.0), cols, |x, _| f.apply(x)),
     }
 }

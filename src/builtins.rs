@@ -1,0 +1,152 @@
+//! The built-in functions and constants, in one table: name resolution, arity checks,
+//! lowering, "did you mean" and the README's list (kept equal by `tests/docs.rs`) all
+//! read it. Distributions have their own table, [`DistKind::ALL`], with their parameters.
+
+use crate::dist::DistKind;
+
+/// A built-in function of one number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Math {
+    /// `abs(x)`
+    Abs,
+    /// `sqrt(x)`
+    Sqrt,
+    /// `exp(x)`
+    Exp,
+    /// `ln(x)`
+    Ln,
+    /// `log10(x)`
+    Log10,
+    /// `floor(x)`
+    Floor,
+    /// `ceil(x)`
+    Ceil,
+    /// `round(x)`: half away from zero.
+    Round,
+    /// `sin(x)`
+    Sin,
+    /// `cos(x)`
+    Cos,
+    /// `tan(x)`
+    Tan,
+}
+
+impl Math {
+    /// Applies the function.
+    #[inline(always)]
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            Math::Abs => x.abs(),
+            Math::Sqrt => x.sqrt(),
+            Math::Exp => x.exp(),
+            Math::Ln => x.ln(),
+            Math::Log10 => x.log10(),
+            Math::Floor => x.floor(),
+            Math::Ceil => x.ceil(),
+            Math::Round => x.round(),
+            Math::Sin => x.sin(),
+            Math::Cos => x.cos(),
+            Math::Tan => x.tan(),
+        }
+    }
+}
+
+/// What a built-in name calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Function {
+    /// A function of one number.
+    Math(Math),
+    /// `min(a, b, ...)`
+    Min,
+    /// `max(a, b, ...)`
+    Max,
+    /// `clamp(x, lo, hi)`
+    Clamp,
+    /// `if(cond, a, b)`
+    If,
+    /// `truncate(dist, lo, hi)`
+    Truncate,
+    /// `choice([values], [weights])`
+    Choice,
+}
+
+/// How many arguments a function takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arity {
+    /// Exactly this many.
+    Exactly(usize),
+    /// This many or more.
+    AtLeast(usize),
+}
+
+/// One built-in function.
+#[derive(Clone, Copy, Debug)]
+pub struct Builtin {
+    /// Its name in model files.
+    pub name: &'static str,
+    /// What it calls.
+    pub function: Function,
+    /// Its arguments, as the README and messages show them, e.g. `(x, lo, hi)`.
+    pub arguments: &'static str,
+}
+
+impl Builtin {
+    /// How many arguments it takes.
+    pub fn arity(&self) -> Arity {
+        match self.function {
+            Function::Math(_) => Arity::Exactly(1),
+            Function::Min | Function::Max => Arity::AtLeast(2),
+            Function::Clamp | Function::If | Function::Truncate => Arity::Exactly(3),
+            Function::Choice => Arity::Exactly(2),
+        }
+    }
+}
+
+/// Every built-in function (distributions aside), in the README's order.
+pub const FUNCTIONS: [Builtin; 17] = [
+    Builtin { name: "min", function: Function::Min, arguments: "(a, b, ...)" },
+    Builtin { name: "max", function: Function::Max, arguments: "(a, b, ...)" },
+    Builtin { name: "abs", function: Function::Math(Math::Abs), arguments: "(x)" },
+    Builtin { name: "sqrt", function: Function::Math(Math::Sqrt), arguments: "(x)" },
+    Builtin { name: "exp", function: Function::Math(Math::Exp), arguments: "(x)" },
+    Builtin { name: "ln", function: Function::Math(Math::Ln), arguments: "(x)" },
+    Builtin { name: "log10", function: Function::Math(Math::Log10), arguments: "(x)" },
+    Builtin { name: "floor", function: Function::Math(Math::Floor), arguments: "(x)" },
+    Builtin { name: "ceil", function: Function::Math(Math::Ceil), arguments: "(x)" },
+    Builtin { name: "round", function: Function::Math(Math::Round), arguments: "(x)" },
+    Builtin { name: "clamp", function: Function::Clamp, arguments: "(x, lo, hi)" },
+    Builtin { name: "sin", function: Function::Math(Math::Sin), arguments: "(x)" },
+    Builtin { name: "cos", function: Function::Math(Math::Cos), arguments: "(x)" },
+    Builtin { name: "tan", function: Function::Math(Math::Tan), arguments: "(x)" },
+    Builtin { name: "if", function: Function::If, arguments: "(cond, a, b)" },
+    Builtin { name: "truncate", function: Function::Truncate, arguments: "(dist, lo, hi)" },
+    Builtin { name: "choice", function: Function::Choice, arguments: "([values], [weights])" },
+];
+
+/// Built-in constants.
+pub const CONSTANTS: [(&str, f64); 2] = [("pi", std::f64::consts::PI), ("e", std::f64::consts::E)];
+
+/// Words that cannot name a var.
+pub const RESERVED: [&str; 4] = ["to", "or", "and", "not"];
+
+/// The built-in function called `name`.
+pub fn function(name: &str) -> Option<&'static Builtin> {
+    FUNCTIONS.iter().find(|b| b.name == name)
+}
+
+/// The value of the constant called `name`.
+pub fn constant(name: &str) -> Option<f64> {
+    CONSTANTS.iter().find(|(c, _)| *c == name).map(|&(_, v)| v)
+}
+
+/// Every name that can be called: functions, then distributions.
+pub fn callables() -> impl Iterator<Item = &'static str> + Clone {
+    FUNCTIONS.iter().map(|b| b.name).chain(DistKind::ALL.iter().map(|(n, _)| *n))
+}
+
+/// One line listing what can be called, for messages.
+pub fn summary() -> String {
+    let functions: Vec<&str> = FUNCTIONS.iter().map(|b| b.name).collect();
+    let distributions: Vec<&str> = DistKind::ALL.iter().map(|(n, _)| *n).collect();
+    format!("functions: {}; distributions: {}, and `a to b`", functions.join(" "), distributions.join(" "))
+}
