@@ -15,7 +15,91 @@
 //! replaced by the nearest correlation matrix (Higham 2002, alternating projections
 //! with Dykstra's correction) and the moves are reported.
 
-use crate::model::{Coefficients, CorrelationDef};
+/// Requested Spearman rank correlation of one `[[correlations]]` entry.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Coefficients {
+    /// `rank = ρ` between two vars.
+    Rank(f64),
+    /// `matrix = [[...]]` between n vars.
+    Matrix(Vec<Vec<f64>>),
+}
+
+/// One `[[correlations]]` entry: its vars and coefficients.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry<'a> {
+    /// The correlated vars, in the entry's order.
+    pub vars: Vec<&'a str>,
+    /// Their coefficients.
+    pub coefficients: &'a Coefficients,
+}
+
+/// Why a set of correlations cannot be used; `entry` indexes the entries given.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum CorrelationError {
+    /// Two entries give one pair different coefficients.
+    #[error("the pair `{a}`–`{b}` is given two different correlations ({first} and {second})")]
+    Conflicting {
+        /// The later entry.
+        entry: usize,
+        /// The pair.
+        a: String,
+        /// The pair.
+        b: String,
+        /// The earlier coefficient.
+        first: f64,
+        /// The later one.
+        second: f64,
+    },
+    /// The matrix is not positive semi-definite: a pair lies outside the range the other
+    /// two coefficients of a triple allow.
+    #[error(
+        "the rank correlations cannot hold together: `{a}`–`{b}` is {value}, but given `{a}`–`{c}` = {ac} and `{b}`–`{c}` = {bc} it must lie in [{lo:.3}, {hi:.3}]"
+    )]
+    Impossible {
+        /// The entry that set the pair.
+        entry: usize,
+        /// The pair.
+        a: String,
+        /// The pair.
+        b: String,
+        /// Its requested coefficient.
+        value: f64,
+        /// The third var of the triple.
+        c: String,
+        /// `a`–`c`.
+        ac: f64,
+        /// `b`–`c`.
+        bc: f64,
+        /// The allowed range's ends.
+        lo: f64,
+        /// The allowed range's ends.
+        hi: f64,
+    },
+    /// Not positive semi-definite, with no single triple to blame.
+    #[error("the correlation matrix is not positive semi-definite")]
+    NotPositive {
+        /// The first entry.
+        entry: usize,
+    },
+    /// Even the repaired matrix has no Cholesky factor.
+    #[error("the repaired matrix is still not positive definite")]
+    Unrepairable {
+        /// The first entry.
+        entry: usize,
+    },
+}
+
+impl CorrelationError {
+    /// The entry to blame.
+    pub fn entry(&self) -> usize {
+        match self {
+            CorrelationError::Conflicting { entry, .. }
+            | CorrelationError::Impossible { entry, .. }
+            | CorrelationError::NotPositive { entry }
+            | CorrelationError::Unrepairable { entry } => *entry,
+        }
+    }
+}
 
 /// A requested coefficient that had to move to make the matrix valid.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,40 +139,44 @@ impl CorrelationMatrix {
     /// Combines every `[[correlations]]` entry into one matrix (unspecified pairs are 0).
     ///
     /// # Errors
-    /// A message naming the offending pair when the matrix is not positive semi-definite
-    /// (and `repair` is false), or when two entries give one pair different values.
-    pub fn new(defs: &[CorrelationDef], repair: bool) -> Result<CorrelationMatrix, String> {
+    /// The offending pair when the matrix is not positive semi-definite (and `repair` is
+    /// false), or when two entries give one pair different values.
+    pub fn new(entries: &[Entry<'_>], repair: bool) -> Result<CorrelationMatrix, CorrelationError> {
         let mut vars: Vec<String> = Vec::new();
-        for d in defs {
-            for v in &d.vars {
-                if !vars.contains(&v.name) {
-                    vars.push(v.name.clone());
+        for e in entries {
+            for v in &e.vars {
+                if !vars.iter().any(|w| w == v) {
+                    vars.push(v.to_string());
                 }
             }
         }
         let n = vars.len();
         let mut requested = vec![vec![0.0; n]; n];
-        let mut set = vec![vec![false; n]; n];
+        let mut set_by: Vec<Vec<Option<usize>>> = vec![vec![None; n]; n];
         for (i, row) in requested.iter_mut().enumerate() {
             row[i] = 1.0;
         }
-        for d in defs {
+        for (entry, e) in entries.iter().enumerate() {
             let index: Vec<usize> =
-                d.vars.iter().map(|v| vars.iter().position(|w| *w == v.name).expect("collected")).collect();
+                e.vars.iter().map(|v| vars.iter().position(|w| w == v).expect("collected")).collect();
             for (a, &i) in index.iter().enumerate() {
                 for (b, &j) in index.iter().enumerate().filter(|(b, _)| *b != a) {
-                    let value = match &d.coefficients {
+                    let value = match e.coefficients {
                         Coefficients::Rank(r) => *r,
                         Coefficients::Matrix(m) => m[a][b],
                     };
-                    if set[i][j] && requested[i][j] != value {
-                        return Err(format!(
-                            "the pair `{}`–`{}` is given two different correlations ({} and {value})",
-                            vars[i], vars[j], requested[i][j]
-                        ));
+                    if set_by[i][j].is_some() && requested[i][j] != value {
+                        let (a, b) = (vars[i].clone(), vars[j].clone());
+                        return Err(CorrelationError::Conflicting {
+                            entry,
+                            a,
+                            b,
+                            first: requested[i][j],
+                            second: value,
+                        });
                     }
                     requested[i][j] = value;
-                    set[i][j] = true;
+                    set_by[i][j] = Some(entry);
                 }
             }
         }
@@ -98,10 +186,10 @@ impl CorrelationMatrix {
             return Ok(CorrelationMatrix { vars, requested, cholesky, repairs: Vec::new() });
         }
         if !repair {
-            return Err(explain_not_psd(&vars, &requested, &pearson));
+            return Err(explain_not_psd(&vars, &requested, &pearson, &set_by));
         }
         let fixed = nearest_correlation(&pearson);
-        let cholesky = cholesky(&fixed).ok_or("the repaired matrix is still not positive definite")?;
+        let cholesky = cholesky(&fixed).ok_or(CorrelationError::Unrepairable { entry: 0 })?;
         let mut repairs = Vec::new();
         for i in 0..n {
             for j in 0..i {
@@ -140,8 +228,13 @@ pub fn cholesky(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     Some(l)
 }
 
-/// Names the pair furthest outside the range its triples allow.
-fn explain_not_psd(vars: &[String], requested: &[Vec<f64>], pearson: &[Vec<f64>]) -> String {
+/// The pair furthest outside the range its triples allow, and the entry that set it.
+fn explain_not_psd(
+    vars: &[String],
+    requested: &[Vec<f64>],
+    pearson: &[Vec<f64>],
+    set_by: &[Vec<Option<usize>>],
+) -> CorrelationError {
     let n = vars.len();
     let mut worst: Option<(f64, usize, usize, usize, f64, f64)> = None;
     for i in 0..n {
@@ -159,21 +252,18 @@ fn explain_not_psd(vars: &[String], requested: &[Vec<f64>], pearson: &[Vec<f64>]
         }
     }
     match worst {
-        Some((_, i, j, k, lo, hi)) => format!(
-            "the rank correlations cannot hold together: `{}`–`{}` is {}, but given `{}`–`{}` = {} and `{}`–`{}` = {} it must lie in [{:.3}, {:.3}]",
-            vars[i],
-            vars[j],
-            requested[i][j],
-            vars[i],
-            vars[k],
-            requested[i][k],
-            vars[j],
-            vars[k],
-            requested[j][k],
-            pearson_to_spearman(lo),
-            pearson_to_spearman(hi)
-        ),
-        None => "the correlation matrix is not positive semi-definite".to_string(),
+        Some((_, i, j, k, lo, hi)) => CorrelationError::Impossible {
+            entry: set_by[i][j].unwrap_or(0),
+            a: vars[i].clone(),
+            b: vars[j].clone(),
+            value: requested[i][j],
+            c: vars[k].clone(),
+            ac: requested[i][k],
+            bc: requested[j][k],
+            lo: pearson_to_spearman(lo),
+            hi: pearson_to_spearman(hi),
+        },
+        None => CorrelationError::NotPositive { entry: 0 },
     }
 }
 
@@ -254,12 +344,9 @@ fn nearest_correlation(m: &[Vec<f64>]) -> Vec<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Named;
-    use crate::source::Span;
 
-    fn def(vars: &[&str], coefficients: Coefficients) -> CorrelationDef {
-        let vars = vars.iter().map(|v| Named { name: v.to_string(), span: Span::default() }).collect();
-        CorrelationDef { vars, coefficients, span: Span::default() }
+    fn def<'a>(vars: &[&'a str], coefficients: &'a Coefficients) -> Entry<'a> {
+        Entry { vars: vars.to_vec(), coefficients }
     }
 
     #[test]
@@ -272,20 +359,17 @@ mod tests {
     #[test]
     fn impossible_triple_names_the_worst_pair_and_repair_moves_it() {
         let m = Coefficients::Matrix(vec![vec![1.0, 0.9, 0.9], vec![0.9, 1.0, -0.5], vec![0.9, -0.5, 1.0]]);
-        let err = CorrelationMatrix::new(&[def(&["a", "b", "c"], m.clone())], false).unwrap_err();
+        let err = CorrelationMatrix::new(&[def(&["a", "b", "c"], &m)], false).unwrap_err().to_string();
         assert!(err.starts_with("the rank correlations cannot hold together: `b`–`c` is -0.5"), "{err}");
-        let fixed = CorrelationMatrix::new(&[def(&["a", "b", "c"], m)], true).unwrap();
+        let fixed = CorrelationMatrix::new(&[def(&["a", "b", "c"], &m)], true).unwrap();
         assert!(!fixed.repairs.is_empty());
         assert!(fixed.repairs.iter().any(|r| r.pair == ["b".to_string(), "c".to_string()] && r.used > -0.5));
     }
 
     #[test]
     fn valid_pairs_combine_into_one_matrix() {
-        let c = CorrelationMatrix::new(
-            &[def(&["a", "b"], Coefficients::Rank(0.8)), def(&["b", "c"], Coefficients::Rank(-0.3))],
-            false,
-        )
-        .unwrap();
+        let (ab, bc) = (Coefficients::Rank(0.8), Coefficients::Rank(-0.3));
+        let c = CorrelationMatrix::new(&[def(&["a", "b"], &ab), def(&["b", "c"], &bc)], false).unwrap();
         assert_eq!(c.vars, ["a", "b", "c"]);
         assert_eq!(c.requested[0][1], 0.8);
         assert_eq!(c.requested[2][1], -0.3);

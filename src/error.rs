@@ -1,6 +1,7 @@
 //! The library's error type and its mapping to exit statuses.
 
-use crate::source::{Diagnostic, SourceMap, render_all};
+use crate::diagnostic::{Diagnostic, render_all};
+use crate::source::SourceMap;
 
 /// Everything that can go wrong in costsim, as the library reports it.
 #[derive(Debug, thiserror::Error)]

@@ -8,16 +8,18 @@
 //! Data flows one way: each module uses only modules listed before it (checked by
 //! `tests/architecture.rs`).
 //!
-//! - [`source`]: spans, source files and diagnostics (all error rendering).
+//! - [`source`]: source files and spans.
 //! - [`stream`]: random streams keyed by (seed, factor name, chunk).
 //! - [`qmc`]: the Sobol sequence for quasi-Monte Carlo sampling.
 //! - [`stats`]: moments, exact order statistics, percentile sketches, ranks.
 //! - [`dist`]: distributions: validation, samplers, quantile functions, truncation.
+//! - [`correlation`]: rank-correlation matrices: validation, repair (Gaussian copula).
 //! - [`builtins`]: the built-in functions and constants, in one table.
+//! - [`diagnostic`]: every kind of model problem, with its message and hint, rendered in
+//!   one place.
 //! - [`error`]: the library's error type.
 //! - [`expr`]: the expression language's lexer, parser and AST.
 //! - [`model`]: TOML → [`Model`] (vars with parsed expressions, scenarios, correlations).
-//! - [`correlation`]: rank-correlation matrices: validation, repair (Gaussian copula).
 //! - [`compile`]: resolve names, order vars, fold constants → [`Program`] of column ops.
 //! - [`engine`]: fixed chunks, the batch interpreter, rayon, accumulators.
 //! - [`simulation`]: compile + run + report non-finite values ([`Simulation`]).
@@ -60,6 +62,7 @@ pub mod builtins;
 pub mod cli;
 pub mod compile;
 pub mod correlation;
+pub mod diagnostic;
 pub mod dist;
 pub mod engine;
 pub mod error;

@@ -20,7 +20,12 @@ fn path_text(path: &Path) -> String {
     path.display().to_string()
 }
 
+/// An I/O error about `path`, without the name of any temporary file involved (tempfile
+/// adds "at path …/.costsim-XXXX" to its messages).
 fn io_error(path: String, source: std::io::Error) -> Error {
+    let text = source.to_string();
+    let message = text.split(" at path \"").next().unwrap_or(&text);
+    let source = std::io::Error::new(source.kind(), message.to_string());
     Error::Io { action: "write", path, source }
 }
 

@@ -3,11 +3,11 @@
 
 use crate::compile::program::Draw;
 use crate::compile::{self, CompileOptions, Op, Operand, Program};
+use crate::diagnostic::{Diagnostic, Problem};
 use crate::dist::{Sampler, Truncated};
 use crate::engine::{self, CHUNK, Cause, NonFinite, Plan, RunConfig, Simulated};
 use crate::error::Result;
 use crate::model::Model;
-use crate::source::Diagnostic;
 use crate::stats::Summary;
 use crate::stats::rank::RANK_CAP;
 
@@ -246,13 +246,10 @@ impl<'m> Simulation<'m> {
     }
 
     fn nonfinite_diagnostic(&self, v: usize, count: u64, cause: &Cause, trials: u64) -> Diagnostic {
-        let name = &self.program.vars()[v].name;
-        let def = self.model.var(name).expect("program vars come from the model");
-        let message = format!("var `{name}` is NaN or infinite in {count} of {trials} trials");
+        let var = self.program.vars()[v].name.clone();
+        let def = self.model.var(&var).expect("program vars come from the model");
         let Cause::Op { op, trial, inputs, output } = cause else {
-            return Diagnostic::new(message, def.expr.span).with_help(
-                "check for ln or sqrt of a negative, 0/0, division by zero, overflow, or distribution parameters that leave their valid range in some trials (e.g. sd < 0, min > max)",
-            );
+            return Diagnostic::new(Problem::NonFinite { var, count, trials, cause: None }, def.expr.span);
         };
         let span = self.program.origins()[*op].span.unwrap_or(def.expr.span);
         let text = self.model.sources.text(span);
@@ -268,10 +265,11 @@ impl<'m> Simulation<'m> {
                 format!("{from} in trial {trial}")
             }
         };
-        Diagnostic::new(message, span).with_help(format!(
+        let cause = format!(
             "`{text}` gives {} {why}; keep its inputs in range (max, min, clamp) or guard it: `if(condition, formula, fallback)`",
             short(*output)
-        ))
+        );
+        Diagnostic::new(Problem::NonFinite { var, count, trials, cause: Some(cause) }, span)
     }
 }
 

@@ -1,10 +1,5 @@
-//! Source files, byte spans and diagnostics.
-//!
-//! A [`Diagnostic`] is what the user sees when a model is wrong: a message, the place in
-//! the file (`file:line:column` plus the source line with a caret underline) and a hint
-//! on how to fix it. Every model error in costsim is rendered here, in one place.
-
-use std::fmt;
+//! Source files and byte spans: the texts a model's diagnostics point into, and how a
+//! span becomes `file:line:column`.
 
 /// A byte range `start..end` into a [`SourceFile`]'s text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -41,6 +36,13 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
+    /// A map holding the model file only.
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceMap {
+        let mut map = SourceMap::default();
+        map.add(path, text);
+        map
+    }
+
     /// Adds a file; returns the global offset of its first byte.
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> usize {
         let base = self.files.last().map_or(0, |(base, f)| base + f.text.len() + 1);
@@ -58,6 +60,14 @@ impl SourceMap {
         let idx = self.files.partition_point(|(base, _)| *base <= offset).saturating_sub(1);
         let (base, file) = &self.files[idx];
         (*base, file)
+    }
+
+    /// Where `span` starts: its file's path, the 1-based line and column, and that
+    /// line's text.
+    pub fn place(&self, span: Span) -> (&str, usize, usize, &str) {
+        let (base, file) = self.locate(span.start);
+        let (line, col) = file.line_col(span.start - base);
+        (&file.path, line, col, file.line_text(line))
     }
 
     /// The text under `span`.
@@ -92,96 +102,6 @@ impl SourceFile {
     }
 }
 
-/// One problem found in a model, with where it is and how to fix it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Diagnostic {
-    /// What is wrong, e.g. "unknown name `p_h80` in var `capex`".
-    pub message: String,
-    /// Where, if known.
-    pub span: Option<Span>,
-    /// How to fix it, e.g. "did you mean `p_h800`?".
-    pub help: Option<String>,
-}
-
-impl Diagnostic {
-    /// A diagnostic at `span`.
-    pub fn new(message: impl Into<String>, span: Span) -> Diagnostic {
-        Diagnostic { message: message.into(), span: Some(span), help: None }
-    }
-
-    /// A diagnostic that has no place in the file (e.g. about a `--set` option).
-    pub fn unplaced(message: impl Into<String>) -> Diagnostic {
-        Diagnostic { message: message.into(), span: None, help: None }
-    }
-
-    /// The same diagnostic with a hint on how to fix it.
-    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help = Some(help.into());
-        self
-    }
-
-    /// Renders the diagnostic against `file` in the style of rustc and just:
-    ///
-    /// ```text
-    /// error: unknown name `p_h80` in var `capex`
-    ///   --> model.toml:12:10
-    ///    |
-    /// 12 | capex = "p_h80 * 2"
-    ///    |          ^^^^^
-    ///    = help: did you mean `p_h800`?
-    /// ```
-    pub fn render(&self, sources: &SourceMap) -> String {
-        RenderedDiagnostic { diagnostic: self, sources }.to_string()
-    }
-}
-
-struct RenderedDiagnostic<'a> {
-    diagnostic: &'a Diagnostic,
-    sources: &'a SourceMap,
-}
-
-impl fmt::Display for RenderedDiagnostic<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = self.diagnostic;
-        writeln!(f, "error: {}", d.message)?;
-        match d.span {
-            Some(span) => {
-                let (base, file) = self.sources.locate(span.start);
-                let (line, col) = file.line_col(span.start - base);
-                let gutter = " ".repeat(line.to_string().len());
-                writeln!(f, "{gutter}--> {}:{line}:{col}", file.path)?;
-                writeln!(f, "{gutter} |")?;
-                let text = file.line_text(line);
-                writeln!(f, "{line} | {text}")?;
-                let width = underline_width(text, col, span);
-                writeln!(f, "{gutter} | {}{}", " ".repeat(col - 1), "^".repeat(width))?;
-                if let Some(help) = &d.help {
-                    writeln!(f, "{gutter} = help: {help}")?;
-                }
-            }
-            None => {
-                writeln!(f, "  --> {}", self.sources.main().path)?;
-                if let Some(help) = &d.help {
-                    writeln!(f, "  = help: {help}")?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Characters to underline: the span's length, cut at the end of the line, at least one.
-fn underline_width(line_text: &str, col: usize, span: Span) -> usize {
-    let left_on_line = line_text.chars().count().saturating_sub(col - 1);
-    (span.end - span.start).min(left_on_line).max(1)
-}
-
-/// Renders every diagnostic, separated by blank lines.
-pub fn render_all(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
-    let parts: Vec<String> = diagnostics.iter().map(|d| d.render(sources)).collect();
-    parts.join("\n")
-}
-
 /// The candidate closest to `name` by edit distance, if it is close enough to be a
 /// plausible typo: at most a third of the name's length in edits (at least 1), where
 /// swapping two adjacent characters counts as one edit.
@@ -203,12 +123,6 @@ mod tests {
         SourceFile { path: "m.toml".into(), text: text.into() }
     }
 
-    fn sources(text: &str) -> SourceMap {
-        let mut sources = SourceMap::default();
-        sources.add("m.toml", text);
-        sources
-    }
-
     #[test]
     fn line_col_counts_from_one() {
         let f = file("ab\ncd ef\n");
@@ -218,19 +132,10 @@ mod tests {
     }
 
     #[test]
-    fn render_points_at_the_span() {
-        let f = sources("[vars]\nx = \"y + 1\"\n");
-        let d = Diagnostic::new("unknown name `y` in var `x`", Span::new(12, 13)).with_help("did you mean `x`?");
-        let want = "error: unknown name `y` in var `x`\n --> m.toml:2:6\n  |\n2 | x = \"y + 1\"\n  |      ^\n  = help: did you mean `x`?\n";
-        assert_eq!(d.render(&f), want);
-    }
-
-    #[test]
-    fn spans_in_later_files_render_against_them() {
-        let mut map = sources("[vars]\n");
+    fn spans_in_later_files_are_placed_in_them() {
+        let mut map = SourceMap::new("m.toml", "[vars]\n");
         let base = map.add("--set", "x=1 +");
-        let d = Diagnostic::new("bad", Span::new(base + 5, base + 5));
-        assert!(d.render(&map).contains(" --> --set:1:6\n"));
+        assert_eq!(map.place(Span::new(base + 5, base + 5)), ("--set", 1, 6, "x=1 +"));
         assert_eq!(map.text(Span::new(base, base + 3)), "x=1");
     }
 

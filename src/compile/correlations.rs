@@ -1,9 +1,10 @@
 //! Validation of `[[correlations]]`: every named var exists and is a single
 //! distribution call, coefficients lie in [-1, 1], and a matrix is square, symmetric and
-//! has a unit diagonal.
+//! has a unit diagonal. Each problem points at the name or coefficient it is about.
 
+use crate::diagnostic::{Diagnostic, Problem};
 use crate::model::{Coefficients, CorrelationDef, Model};
-use crate::source::{Diagnostic, did_you_mean};
+use crate::source::did_you_mean;
 
 use super::resolve::is_distribution;
 
@@ -15,66 +16,52 @@ pub(super) fn check(model: &Model) -> Vec<Diagnostic> {
 fn check_one(model: &Model, c: &CorrelationDef) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for (i, v) in c.vars.iter().enumerate() {
-        if c.vars[..i].iter().any(|w| w.name == v.name) {
-            diagnostics.push(Diagnostic::new(format!("`{}` is listed twice in this correlation", v.name), v.span));
-            continue;
-        }
-        match model.var(&v.name) {
-            None => {
-                let d = Diagnostic::new(format!("unknown var `{}` in correlation", v.name), v.span);
-                diagnostics.push(match did_you_mean(&v.name, model.vars.iter().map(|v| v.name.name.as_str())) {
-                    Some(near) => d.with_help(format!("did you mean `{near}`?")),
-                    None => d.with_help("correlations name vars declared in [vars]"),
-                });
+        let problem = if c.vars[..i].iter().any(|w| w.name == v.name) {
+            Problem::ListedTwice(v.name.clone())
+        } else {
+            match model.var(&v.name) {
+                None => {
+                    let names = model.vars.iter().map(|v| v.name.name.as_str());
+                    let suggestion = did_you_mean(&v.name, names).map(str::to_string);
+                    Problem::UnknownCorrelated { name: v.name.clone(), suggestion }
+                }
+                Some(def) if !is_distribution(&def.expr) => Problem::NotADistribution(v.name.clone()),
+                Some(_) => continue,
             }
-            Some(def) if !is_distribution(&def.expr) => diagnostics.push(
-                Diagnostic::new(
-                    format!("var `{}` is not a single distribution, so it cannot be correlated", v.name),
-                    v.span,
-                )
-                .with_help(format!(
-                    "correlate the inputs of `{}` instead, or make it one call such as `10k to 20k`",
-                    v.name
-                )),
-            ),
-            Some(_) => {}
-        }
+        };
+        diagnostics.push(Diagnostic::new(problem, v.span));
     }
     let in_range = |x: f64| (-1.0..=1.0).contains(&x);
     match &c.coefficients {
         Coefficients::Rank(r) => {
             if c.vars.len() != 2 {
-                diagnostics.push(
-                    Diagnostic::new(format!("`rank` correlates exactly 2 vars, got {}", c.vars.len()), c.span)
-                        .with_help("for 3 or more vars, give a `matrix`"),
-                );
+                diagnostics.push(Diagnostic::new(Problem::RankNeedsTwo(c.vars.len()), c.coefficients_span));
             }
             if !in_range(*r) {
-                diagnostics.push(Diagnostic::new(format!("rank correlation {r} is outside [-1, 1]"), c.span));
+                diagnostics.push(Diagnostic::new(Problem::RankOutOfRange(*r), c.coefficients_span));
             }
         }
         Coefficients::Matrix(m) => {
             let n = c.vars.len();
             if m.len() != n || m.iter().any(|row| row.len() != n) {
-                diagnostics
-                    .push(Diagnostic::new(format!("`matrix` must be {n}×{n}, one row and column per var"), c.span));
+                diagnostics.push(Diagnostic::new(Problem::MatrixShape(n), c.coefficients_span));
                 return diagnostics;
             }
             for (i, row) in m.iter().enumerate() {
                 if row[i] != 1.0 {
-                    let message = format!("the diagonal of `matrix` must be 1 (row {} has {})", i + 1, row[i]);
-                    diagnostics.push(Diagnostic::new(message, c.span));
+                    diagnostics
+                        .push(Diagnostic::new(Problem::MatrixDiagonal { row: i + 1, value: row[i] }, c.cells[i][i]));
                 }
                 for (j, &x) in row.iter().enumerate().take(i) {
-                    let pair = format!("`{}` and `{}`", c.vars[i].name, c.vars[j].name);
-                    let message = if x != m[j][i] {
-                        format!("`matrix` is not symmetric for {pair} ({x} vs {})", m[j][i])
+                    let (a, b) = (c.vars[i].name.clone(), c.vars[j].name.clone());
+                    let problem = if x != m[j][i] {
+                        Problem::MatrixAsymmetric { a, b, x, y: m[j][i] }
                     } else if !in_range(x) {
-                        format!("rank correlation {x} between {pair} is outside [-1, 1]")
+                        Problem::MatrixOutOfRange { x, a, b }
                     } else {
                         continue;
                     };
-                    diagnostics.push(Diagnostic::new(message, c.span));
+                    diagnostics.push(Diagnostic::new(problem, c.cells[i][j]));
                 }
             }
         }

@@ -3,7 +3,8 @@
 //! Numbers accept `_` separators, a decimal exponent and one suffix:
 //! `k`=1e3, `M`=1e6, `B`=`G`=1e9, `T`=1e12, `%`=1e-2.
 
-use crate::source::{Diagnostic, Span};
+use crate::diagnostic::{Diagnostic, Problem};
+use crate::source::Span;
 
 /// A token and where it is in the expression string.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,16 +44,14 @@ pub(super) fn tokenize(src: &str) -> Result<Vec<Token>, Diagnostic> {
             pos = end;
         } else if let Some(p) = PUNCTS.iter().find(|p| src[pos..].starts_with(**p)) {
             if *p == "=" {
-                return Err(Diagnostic::new("`=` is not an operator", Span::new(pos, pos + 1))
-                    .with_help("use `==` to compare; a var's name goes before the `=` in the TOML file"));
+                return Err(Diagnostic::new(Problem::Assignment, Span::new(pos, pos + 1)));
             }
             tokens.push(Token { kind: Tok::Punct(p), span: Span::new(pos, pos + p.len()) });
             pos += p.len();
         } else {
             let ch = src[pos..].chars().next().unwrap_or('?');
             let span = Span::new(pos, pos + ch.len_utf8());
-            return Err(Diagnostic::new(format!("unexpected character `{ch}`"), span)
-                .with_help("expressions use numbers, names, + - * / ^, comparisons, and function calls"));
+            return Err(Diagnostic::new(Problem::UnexpectedCharacter(ch), span));
         }
     }
     tokens.push(Token { kind: Tok::End, span: Span::new(src.len(), src.len()) });
@@ -94,7 +93,7 @@ fn number(src: &str, start: usize) -> Result<(f64, usize), Diagnostic> {
     let text: String = src[start..end].chars().filter(|&c| c != '_').collect();
     let span = Span::new(start, end);
     let mut value: f64 =
-        text.parse().map_err(|_| Diagnostic::new(format!("`{}` is not a number", &src[start..end]), span))?;
+        text.parse().map_err(|_| Diagnostic::new(Problem::BadNumber(src[start..end].to_string()), span))?;
     if end < bytes.len() {
         let suffix_end = if bytes[end] == b'%' { end + 1 } else { ident_end(bytes, end) };
         if suffix_end > end {
@@ -107,10 +106,9 @@ fn number(src: &str, start: usize) -> Result<(f64, usize), Diagnostic> {
                 "%" => 1e-2,
                 _ => {
                     return Err(Diagnostic::new(
-                        format!("unknown number suffix `{suffix}`"),
+                        Problem::UnknownSuffix(suffix.to_string()),
                         Span::new(end, suffix_end),
-                    )
-                    .with_help("suffixes are k (1e3), M (1e6), B or G (1e9), T (1e12) and % (1e-2); put a space or `*` between a number and a name"));
+                    ));
                 }
             };
             value *= scale;
@@ -142,13 +140,13 @@ mod tests {
     #[test]
     fn unknown_suffix_is_an_error_at_the_suffix() {
         let err = tokenize("3 * 5kb").unwrap_err();
-        assert_eq!(err.message, "unknown number suffix `kb`");
+        assert_eq!(err.problem.to_string(), "unknown number suffix `kb`");
         assert_eq!(err.span, Some(Span::new(5, 7)));
     }
 
     #[test]
     fn single_equals_suggests_double() {
         let err = tokenize("a = b").unwrap_err();
-        assert!(err.help.unwrap().contains("`==`"));
+        assert!(err.problem.help().unwrap().contains("`==`"));
     }
 }

@@ -43,6 +43,8 @@ pub enum ExprKind {
     },
     /// `[a, b, c]`: only meaningful as an argument of `choice`.
     List(Vec<Expr>),
+    /// An expression that did not parse (its problem is reported where it was found).
+    Invalid,
 }
 
 /// Prefix operators.
@@ -138,7 +140,7 @@ impl Expr {
     pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Expr)) {
         visit(self);
         match &self.kind {
-            ExprKind::Num(_) | ExprKind::Name(_) => {}
+            ExprKind::Num(_) | ExprKind::Name(_) | ExprKind::Invalid => {}
             ExprKind::Unary(_, a) => a.walk(visit),
             ExprKind::Binary(_, a, b) | ExprKind::To(a, b) => {
                 a.walk(visit);
@@ -159,7 +161,7 @@ impl Expr {
     fn map_spans_in_place(&mut self, f: &impl Fn(Span) -> Span) {
         self.span = f(self.span);
         match &mut self.kind {
-            ExprKind::Num(_) | ExprKind::Name(_) => {}
+            ExprKind::Num(_) | ExprKind::Name(_) | ExprKind::Invalid => {}
             ExprKind::Unary(_, a) => a.map_spans_in_place(f),
             ExprKind::Binary(_, a, b) | ExprKind::To(a, b) => {
                 a.map_spans_in_place(f);

@@ -20,7 +20,8 @@
 
 use super::lexer::{Tok, Token, tokenize};
 use super::{BinOp, Expr, ExprKind, UnaryOp};
-use crate::source::{Diagnostic, Span};
+use crate::diagnostic::{Diagnostic, Problem};
+use crate::source::Span;
 
 /// Parses one expression. Spans in the result are offsets into `src`.
 ///
@@ -29,13 +30,11 @@ use crate::source::{Diagnostic, Span};
 pub fn parse(src: &str) -> Result<Expr, Diagnostic> {
     let tokens = tokenize(src)?;
     if tokens.len() > MAX_TOKENS {
-        return Err(Diagnostic::new(format!("expression longer than {MAX_TOKENS} tokens"), Span::new(0, src.len()))
-            .with_help("split it into several vars"));
+        return Err(Diagnostic::new(Problem::TooLong(MAX_TOKENS), Span::new(0, src.len())));
     }
     let mut parser = Parser { tokens, pos: 0, depth: 0 };
     if parser.peek() == &Tok::End {
-        return Err(Diagnostic::new("empty expression", Span::new(0, src.len()))
-            .with_help("write a number, a formula or a distribution such as `10k to 20k`"));
+        return Err(Diagnostic::new(Problem::Empty, Span::new(0, src.len())));
     }
     let expr = parser.expr()?;
     match parser.peek() {
@@ -89,13 +88,17 @@ impl Parser {
     }
 
     fn unexpected(&self, wanted: &str) -> Diagnostic {
+        self.unexpected_with(wanted, None)
+    }
+
+    fn unexpected_with(&self, wanted: &str, hint: Option<String>) -> Diagnostic {
         let found = match self.peek() {
             Tok::Num(_) => "a number".to_string(),
             Tok::Ident(w) => format!("`{w}`"),
             Tok::Punct(p) => format!("`{p}`"),
             Tok::End => "the end of the expression".to_string(),
         };
-        Diagnostic::new(format!("expected {wanted}, found {found}"), self.span())
+        Diagnostic::new(Problem::Expected { wanted: wanted.to_string(), found, hint }, self.span())
     }
 
     fn binary(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
@@ -111,9 +114,8 @@ impl Parser {
         self.bump();
         let rhs = self.or()?;
         if self.at_keyword("to") {
-            return Err(self
-                .unexpected("the end of the `a to b` range")
-                .with_help("`to` takes one low and one high value"));
+            let hint = Some("`to` takes one low and one high value".to_string());
+            return Err(self.unexpected_with("the end of the `a to b` range", hint));
         }
         let span = lhs.span.to(rhs.span);
         Ok(Expr { kind: ExprKind::To(Box::new(lhs), Box::new(rhs)), span })
@@ -166,8 +168,7 @@ impl Parser {
         self.bump();
         let expr = Self::binary(op, lhs, self.sum()?);
         if self.cmp_op().is_some() {
-            return Err(Diagnostic::new("comparisons do not chain", self.span())
-                .with_help("write `a < b and b < c` instead of `a < b < c`"));
+            return Err(Diagnostic::new(Problem::ChainedComparison, self.span()));
         }
         Ok(expr)
     }
@@ -225,8 +226,7 @@ impl Parser {
     /// Runs `parse` one nesting level deeper, refusing to go past [`MAX_DEPTH`].
     fn nested(&mut self, parse: impl FnOnce(&mut Self) -> Result<Expr, Diagnostic>) -> Result<Expr, Diagnostic> {
         if self.depth >= MAX_DEPTH {
-            return Err(Diagnostic::new(format!("expression nested more than {MAX_DEPTH} levels deep"), self.span())
-                .with_help("split it into several vars"));
+            return Err(Diagnostic::new(Problem::TooDeep(MAX_DEPTH), self.span()));
         }
         self.depth += 1;
         let result = parse(self);
@@ -246,7 +246,7 @@ impl Parser {
                 Ok(Expr { kind: ExprKind::Num(value), span: token.span })
             }
             Tok::Ident(word) if ["to", "or", "and"].contains(&word.as_str()) => {
-                Err(self.unexpected("a value").with_help(format!("`{word}` needs a value on each side")))
+                Err(self.unexpected_with("a value", Some(format!("`{word}` needs a value on each side"))))
             }
             Tok::Ident(name) => {
                 self.bump();
@@ -310,6 +310,7 @@ mod tests {
                 format!("{name}({})", args.iter().map(show).collect::<Vec<_>>().join(", "))
             }
             ExprKind::List(items) => format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::Invalid => "<invalid>".to_string(),
         }
     }
 
@@ -357,7 +358,7 @@ mod tests {
     #[track_caller]
     fn check_err(src: &str, message: &str, span: (usize, usize)) {
         let err = parse(src).unwrap_err();
-        assert_eq!(err.message, message, "parsing {src}");
+        assert_eq!(err.problem.to_string(), message, "parsing {src}");
         assert_eq!(err.span, Some(Span::new(span.0, span.1)), "parsing {src}");
     }
 
@@ -371,7 +372,7 @@ mod tests {
         check_err("max(1 2)", "expected `,` or `)`, found a number", (6, 7));
         check_err("1 to 2 to 3", "expected the end of the `a to b` range, found `to`", (7, 9));
         let deep = format!("{}1{}", "(".repeat(500), ")".repeat(500));
-        assert_eq!(parse(&deep).unwrap_err().message, "expression nested more than 200 levels deep");
+        assert_eq!(parse(&deep).unwrap_err().problem.to_string(), "expression nested more than 200 levels deep");
         let negations = format!("{}1", "-".repeat(5000));
         assert!(parse(&negations).is_err());
     }

@@ -1,9 +1,10 @@
 //! Scenarios and `--set`: a new [`Model`] with some vars' expressions replaced.
 
 use super::{Model, Named, VarDef};
+use crate::diagnostic::{Diagnostic, Problem};
 use crate::error::{Error, Result};
 use crate::expr;
-use crate::source::{Diagnostic, did_you_mean};
+use crate::source::did_you_mean;
 
 impl Model {
     /// The model with scenario `name`'s overrides applied.
@@ -48,10 +49,9 @@ impl Model {
                 return Err(model.error(vec![d]));
             }
             let offset = base + set.len() - text.len();
-            let expr = expr::parse(text).map_err(|mut d| {
-                d.span = d.span.map(|s| s.shift(offset));
-                d.message = format!("{} in `--set {}`", d.message, name.name);
-                model.error(vec![d])
+            let expr = expr::parse(text).map_err(|d| {
+                let problem = Problem::InSet { var: name.name.clone(), problem: d.problem };
+                model.error(vec![Diagnostic::at(problem, d.span.map(|s| s.shift(offset)))])
             })?;
             let expr = expr.map_spans(&|s| s.shift(offset));
             model.replace(VarDef { name, expr, text: text.to_string(), unit: None, source: None, note: None });
@@ -83,9 +83,6 @@ impl Model {
 }
 
 fn unknown_var(model: &Model, name: &Named) -> Diagnostic {
-    let d = Diagnostic::new(format!("cannot override `{}`: the model has no such var", name.name), name.span);
-    match did_you_mean(&name.name, model.vars.iter().map(|v| v.name.name.as_str())) {
-        Some(near) => d.with_help(format!("did you mean `{near}`?")),
-        None => d.with_help("an override replaces a var declared in [vars]"),
-    }
+    let suggestion = did_you_mean(&name.name, model.vars.iter().map(|v| v.name.name.as_str())).map(str::to_string);
+    Diagnostic::new(Problem::UnknownOverride { name: name.name.clone(), suggestion }, name.span)
 }

@@ -214,3 +214,70 @@ fn set_errors_point_into_the_option() {
     let stderr = dir.args(&["run", "model.toml", "--set", "price=2 *"]).run().failure(2).stderr;
     assert!(stderr.contains(" --> --set:1:10\n"), "{stderr}");
 }
+
+#[test]
+fn every_problem_of_every_stage_is_reported_at_once() {
+    // An arity error, two invalid parameter sets, a syntax error, an unknown name and a
+    // cycle, in different vars: a var with a problem leaves out only the vars using it.
+    let stderr = error_for(
+        "a = \"triangular(40, 70)\"\nb = \"0.55 to 0.30\"\nc = \"normal(0.09, -1)\"\nd = \"2 * (3\"\n\
+         e2 = \"bb + 1\"\nf = \"d + 1\"\ng = \"h\"\nh = \"g\"\nok = \"a + 1\"\n",
+    );
+    let expected = [
+        ("error: `triangular` takes 3 arguments (min, mode, max), got 2 in var `a`", "model.toml:5:6"),
+        ("error: invalid parameters for `a to b` in var `b`: `a to b` needs a < b (got 0.55 to 0.3)", "model.toml:6:6"),
+        ("error: invalid parameters for `normal(...)` in var `c`: sd must be ≥ 0 (got -1)", "model.toml:7:6"),
+        ("error: expected `)`, found the end of the expression in var `d`", "model.toml:8:12"),
+        ("error: unknown name `bb` in var `e2`", "model.toml:9:7"),
+        ("error: cycle between vars: g -> h -> g", "model.toml:11:1"),
+    ];
+    for (message, place) in expected {
+        let at = stderr.find(message).unwrap_or_else(|| panic!("missing `{message}` in:\n{stderr}"));
+        assert!(stderr[at..].lines().nth(1).unwrap().ends_with(place), "{message} at {place}:\n{stderr}");
+    }
+    assert_eq!(stderr.matches("error: ").count(), expected.len(), "nothing about f or ok:\n{stderr}");
+}
+
+#[test]
+fn outputs_and_correlation_problems_point_at_their_own_lines() {
+    let text = "[model]\nname = \"t\"\noutputs = []\n[vars]\na = \"1 to 2\"\nb = \"1 to 3\"\nc = \"1 to 4\"\n\
+                [[correlations]]\nvars = [\"a\", \"b\"]\nrank = 1.5\n\
+                [[correlations]]\nvars = [\"a\", \"c\"]\nmatrix = [[1, 0.5], [0.4, 1]]\n";
+    let stderr = Costsim::new().model(text).args(&["check", "model.toml"]).run().failure(2).stderr;
+    assert!(
+        stderr.contains("error: `outputs` is empty, so there is nothing to report\n --> model.toml:3:11\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("error: rank correlation 1.5 is outside [-1, 1]\n  --> model.toml:10:8\n"), "{stderr}");
+    assert!(
+        stderr.contains("error: `matrix` is not symmetric for `c` and `a` (0.4 vs 0.5)\n  --> model.toml:13:22\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn impossible_correlations_point_at_the_entry_that_breaks_them() {
+    let text = "[model]\nname = \"t\"\n[vars]\na = \"1 to 2\"\nb = \"1 to 3\"\nc = \"1 to 4\"\n\
+                [[correlations]]\nvars = [\"a\", \"b\"]\nrank = 0.9\n\
+                [[correlations]]\nvars = [\"a\", \"c\"]\nrank = 0.9\n\
+                [[correlations]]\nvars = [\"b\", \"c\"]\nrank = -0.9\n";
+    let stderr = Costsim::new().model(text).args(&["check", "model.toml"]).run().failure(2).stderr;
+    // The pair furthest outside what the other two allow is a–b, set by the first entry.
+    assert!(stderr.starts_with("error: the rank correlations cannot hold together: `a`–`b` is 0.9"), "{stderr}");
+    assert!(stderr.contains("\n --> model.toml:9:8\n"), "{stderr}");
+}
+
+#[test]
+fn io_errors_name_the_real_path_and_never_a_temporary_file() {
+    let outcome = Costsim::new()
+        .model(&model_with("x = \"1 to 2\"\n"))
+        .args(&["run", "model.toml", "--trials", "10", "-o", "missing/dir/out.json"])
+        .run()
+        .failure(1);
+    assert!(
+        outcome.stderr.starts_with("error: cannot write `missing/dir/out.json`: No such file or directory"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(!outcome.stderr.contains(".costsim-"), "{}", outcome.stderr);
+}

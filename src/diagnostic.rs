@@ -1,0 +1,494 @@
+//! What the user sees when a model is wrong: a [`Problem`] (what is wrong, and how to fix
+//! it) at a place in the file, rendered in one place (`file:line:column`, the source line
+//! with a caret underline, and the hint), as rustc and just do.
+
+use std::fmt;
+
+use crate::builtins;
+use crate::correlation::CorrelationError;
+use crate::source::{SourceMap, Span};
+
+/// One problem found in a model, with where it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    /// What is wrong (boxed: problems carry names and values, places are small).
+    pub problem: Box<Problem>,
+    /// Where, if known.
+    pub span: Option<Span>,
+}
+
+/// Every kind of problem a model can have; its `Display` is the message, [`Problem::help`]
+/// the hint.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Problem {
+    /// A problem inside a var's expression.
+    #[error("{problem} in var `{var}`")]
+    InVar {
+        /// The var.
+        var: String,
+        /// The problem.
+        problem: Box<Problem>,
+    },
+    /// A problem inside a `--set VAR=EXPR` option.
+    #[error("{problem} in `--set {var}`")]
+    InSet {
+        /// The var set.
+        var: String,
+        /// The problem.
+        problem: Box<Problem>,
+    },
+    /// `x = 1` inside an expression.
+    #[error("`=` is not an operator")]
+    Assignment,
+    /// A character the language does not use.
+    #[error("unexpected character `{0}`")]
+    UnexpectedCharacter(char),
+    /// Digits that do not make a number.
+    #[error("`{0}` is not a number")]
+    BadNumber(String),
+    /// `10x`.
+    #[error("unknown number suffix `{0}`")]
+    UnknownSuffix(String),
+    /// More tokens than the parser takes.
+    #[error("expression longer than {0} tokens")]
+    TooLong(usize),
+    /// Deeper nesting than the parser takes.
+    #[error("expression nested more than {0} levels deep")]
+    TooDeep(usize),
+    /// Nothing to parse.
+    #[error("empty expression")]
+    Empty,
+    /// A token that does not fit the grammar.
+    #[error("expected {wanted}, found {found}")]
+    Expected {
+        /// What would fit.
+        wanted: String,
+        /// What is there.
+        found: String,
+        /// How to fix it, when there is something to say.
+        hint: Option<String>,
+    },
+    /// `a < b < c`.
+    #[error("comparisons do not chain")]
+    ChainedComparison,
+    /// The file is not TOML.
+    #[error("invalid TOML: {0}")]
+    InvalidToml(String),
+    /// No `[model]` table.
+    #[error("missing [model] table")]
+    MissingModel,
+    /// No vars.
+    #[error("the model has no vars")]
+    NoVars,
+    /// A key the file format does not have.
+    #[error("unknown key `{key}`")]
+    UnknownKey {
+        /// The key.
+        key: String,
+        /// The nearest known key.
+        suggestion: Option<String>,
+        /// Which keys are known here, e.g. "[model] keys are: name, …".
+        known: String,
+    },
+    /// A value that should be a table.
+    #[error("{0} must be a table")]
+    NotATable(String),
+    /// A value that should be a string.
+    #[error("`{0}` must be a string")]
+    NotAString(String),
+    /// A value that should be a whole number.
+    #[error("`{0}` must be a whole number ≥ 0")]
+    NotAWholeNumber(String),
+    /// A value that should be a number.
+    #[error("{0} must be a number")]
+    NotANumber(String),
+    /// A value that should be a list of var names.
+    #[error("`{0}` must be a list of var names")]
+    NotANameList(String),
+    /// `[model]` without `name`.
+    #[error("[model] has no `name`")]
+    NoName,
+    /// A var name the language cannot refer to.
+    #[error("`{0}` is not a valid var name")]
+    InvalidVarName(String),
+    /// A var table without `value`.
+    #[error("var `{0}` has no `value`")]
+    NoValue(String),
+    /// A var that is neither an expression string nor a number.
+    #[error("var `{0}` must be an expression string or a number")]
+    NotAnExpression(String),
+    /// `correlations = …` instead of `[[correlations]]`.
+    #[error("correlations must be written as [[correlations]] tables")]
+    CorrelationsNotTables,
+    /// A correlation without `vars` or coefficients.
+    #[error("a correlation needs `vars` and either `rank` or `matrix`")]
+    IncompleteCorrelation,
+    /// `matrix` that is not a list of rows.
+    #[error("`matrix` must be a list of rows")]
+    MatrixNotRows,
+    /// A `matrix` row that is not a list of numbers.
+    #[error("each `matrix` row must be a list of numbers")]
+    MatrixRowNotNumbers,
+    /// A scenario or `--set` that replaces no var.
+    #[error("cannot override `{name}`: the model has no such var")]
+    UnknownOverride {
+        /// The name.
+        name: String,
+        /// The nearest var.
+        suggestion: Option<String>,
+    },
+    /// A var named like a constant or keyword.
+    #[error("`{0}` is a reserved word and cannot name a var")]
+    Reserved(String),
+    /// A name that is no var or constant.
+    #[error("unknown name `{name}` in var `{var}`")]
+    UnknownName {
+        /// The name.
+        name: String,
+        /// The var using it.
+        var: String,
+        /// The nearest var or constant.
+        suggestion: Option<String>,
+        /// True if it names a function (called without parentheses).
+        is_function: bool,
+    },
+    /// A call of something that is no function or distribution.
+    #[error("unknown function `{name}`")]
+    UnknownFunction {
+        /// The name.
+        name: String,
+        /// The nearest callable.
+        suggestion: Option<String>,
+    },
+    /// A call with the wrong number or kind of arguments.
+    #[error("`{function}` takes {wanted}, got {got}")]
+    Arity {
+        /// The function.
+        function: String,
+        /// What it takes, e.g. "3 arguments (min, mode, max)".
+        wanted: String,
+        /// How many it got.
+        got: usize,
+        /// An example, when one helps.
+        example: Option<&'static str>,
+    },
+    /// `truncate(x, lo, hi)` with x not a distribution.
+    #[error("the first argument of `truncate` must be a distribution")]
+    TruncateNeedsDistribution,
+    /// `choice` with lists of different lengths.
+    #[error("`choice` needs as many weights as values, at least one (got {values} values, {weights} weights)")]
+    ChoiceWeights {
+        /// Values given.
+        values: usize,
+        /// Weights given.
+        weights: usize,
+    },
+    /// A list outside `choice`.
+    #[error("a list `[...]` is only allowed as an argument of `choice`, in var `{0}`")]
+    StrayList(String),
+    /// Vars that depend on themselves.
+    #[error("cycle between vars: {}", .0.join(" -> "))]
+    Cycle(Vec<String>),
+    /// An output that is no var.
+    #[error("unknown output `{name}`")]
+    UnknownOutput {
+        /// The name.
+        name: String,
+        /// The nearest var.
+        suggestion: Option<String>,
+    },
+    /// `outputs = []`.
+    #[error("`outputs` is empty, so there is nothing to report")]
+    NoOutputs,
+    /// A sampling method that does not exist.
+    #[error("unknown sampling method `{0}`")]
+    UnknownSampling(String),
+    /// Distribution parameters that break a rule.
+    #[error("invalid parameters for {what} in var `{var}`: {rule}")]
+    InvalidParameters {
+        /// The call, e.g. "`normal(...)`".
+        what: String,
+        /// The var.
+        var: String,
+        /// The rule broken.
+        rule: String,
+    },
+    /// A constant sub-expression that is NaN or infinite.
+    #[error("`{text}` is {value}, not a finite number, in var `{var}`")]
+    NotFinite {
+        /// The sub-expression as written.
+        text: String,
+        /// Its value.
+        value: f64,
+        /// The var.
+        var: String,
+    },
+    /// `clamp(x, lo, hi)` with lo > hi.
+    #[error("`clamp` needs lo ≤ hi (got {lo}, {hi}) in var `{var}`")]
+    ClampOrder {
+        /// Lower bound.
+        lo: f64,
+        /// Upper bound.
+        hi: f64,
+        /// The var.
+        var: String,
+    },
+    /// A correlated var with per-trial parameters.
+    #[error("var `{0}` is correlated, so its distribution's parameters must be constant")]
+    CorrelatedNotConstant(String),
+    /// More quasi-random inputs than the Sobol sequence has dimensions.
+    #[error("qmc sampling supports at most {max} inputs; `{var}` is one too many")]
+    TooManyQmc {
+        /// The limit.
+        max: usize,
+        /// The first var past it.
+        var: String,
+    },
+    /// A var named twice in one correlation.
+    #[error("`{0}` is listed twice in this correlation")]
+    ListedTwice(String),
+    /// A correlation of a var that does not exist.
+    #[error("unknown var `{name}` in correlation")]
+    UnknownCorrelated {
+        /// The name.
+        name: String,
+        /// The nearest var.
+        suggestion: Option<String>,
+    },
+    /// A correlation of a var that is not one distribution call.
+    #[error("var `{0}` is not a single distribution, so it cannot be correlated")]
+    NotADistribution(String),
+    /// `rank` with other than two vars.
+    #[error("`rank` correlates exactly 2 vars, got {0}")]
+    RankNeedsTwo(usize),
+    /// `rank` outside [-1, 1].
+    #[error("rank correlation {0} is outside [-1, 1]")]
+    RankOutOfRange(f64),
+    /// A `matrix` of the wrong shape.
+    #[error("`matrix` must be {0}×{0}, one row and column per var")]
+    MatrixShape(usize),
+    /// A `matrix` diagonal entry other than 1.
+    #[error("the diagonal of `matrix` must be 1 (row {row} has {value})")]
+    MatrixDiagonal {
+        /// 1-based row.
+        row: usize,
+        /// Its diagonal entry.
+        value: f64,
+    },
+    /// A `matrix` that is not symmetric.
+    #[error("`matrix` is not symmetric for `{a}` and `{b}` ({x} vs {y})")]
+    MatrixAsymmetric {
+        /// One var.
+        a: String,
+        /// The other.
+        b: String,
+        /// One entry.
+        x: f64,
+        /// Its mirror.
+        y: f64,
+    },
+    /// A `matrix` entry outside [-1, 1].
+    #[error("rank correlation {x} between `{a}` and `{b}` is outside [-1, 1]")]
+    MatrixOutOfRange {
+        /// The entry.
+        x: f64,
+        /// One var.
+        a: String,
+        /// The other.
+        b: String,
+    },
+    /// Correlations that cannot hold together.
+    #[error("{0}")]
+    Correlations(CorrelationError),
+    /// A var that was NaN or infinite in some trials.
+    #[error("var `{var}` is NaN or infinite in {count} of {trials} trials")]
+    NonFinite {
+        /// The var.
+        var: String,
+        /// Trials in which it was.
+        count: u64,
+        /// Trials run.
+        trials: u64,
+        /// What made it so, when a replay found the operation.
+        cause: Option<String>,
+    },
+}
+
+impl Problem {
+    /// How to fix it, if there is something to say.
+    pub fn help(&self) -> Option<String> {
+        let suggest = |s: &Option<String>, otherwise: &str| {
+            Some(s.as_ref().map_or_else(|| otherwise.to_string(), |near| format!("did you mean `{near}`?")))
+        };
+        let text = |s: &str| Some(s.to_string());
+        match self {
+            Problem::InVar { problem, .. } | Problem::InSet { problem, .. } => problem.help(),
+            Problem::Assignment => text("use `==` to compare; a var's name goes before the `=` in the TOML file"),
+            Problem::UnexpectedCharacter(_) => {
+                text("expressions use numbers, names, + - * / ^, comparisons, and function calls")
+            }
+            Problem::UnknownSuffix(_) => text(
+                "suffixes are k (1e3), M (1e6), B or G (1e9), T (1e12) and % (1e-2); put a space or `*` between a number and a name",
+            ),
+            Problem::TooLong(_) | Problem::TooDeep(_) => text("split it into several vars"),
+            Problem::Empty => text("write a number, a formula or a distribution such as `10k to 20k`"),
+            Problem::Expected { hint, .. } => hint.clone(),
+            Problem::ChainedComparison => text("write `a < b and b < c` instead of `a < b < c`"),
+            Problem::MissingModel => text("add `[model]` with at least `name = \"...\"`"),
+            Problem::NoVars => text("add a `[vars]` table, e.g. `price = \"25k to 40k\"`"),
+            Problem::UnknownKey { suggestion, known, .. } => suggest(suggestion, known),
+            Problem::NoName => text("add `name = \"...\"`: it titles every report"),
+            Problem::InvalidVarName(_) => {
+                text("names start with a letter or `_` and contain only letters, digits and `_`")
+            }
+            Problem::NoValue(_) => text("add `value = \"...\"` with the var's expression"),
+            Problem::NotAnExpression(_) => {
+                text("write e.g. `x = \"10k to 20k\"` or `x = { value = \"...\", unit = \"USD\" }`")
+            }
+            Problem::IncompleteCorrelation => text("e.g. `vars = [\"p_h800\", \"p_h100\"]` and `rank = 0.8`"),
+            Problem::UnknownOverride { suggestion, .. } => {
+                suggest(suggestion, "an override replaces a var declared in [vars]")
+            }
+            Problem::Reserved(_) => text("rename the var"),
+            Problem::UnknownName { name, suggestion: None, is_function: true, .. } => {
+                Some(format!("`{name}` is a function: call it as `{name}(...)`"))
+            }
+            Problem::UnknownName { suggestion, .. } => suggest(suggestion, "declare it in [vars] or check the spelling"),
+            Problem::UnknownFunction { suggestion, .. } => suggest(suggestion, &builtins::summary()),
+            Problem::Arity { example, .. } => example.map(str::to_string),
+            Problem::TruncateNeedsDistribution => text("e.g. `truncate(normal(10, 3), 0, 20)`"),
+            Problem::StrayList(_) => text("write `choice([v1, v2], [w1, w2])`"),
+            Problem::Cycle(_) => text("a var cannot depend on itself, directly or through other vars"),
+            Problem::UnknownOutput { suggestion, .. } => suggest(suggestion, "outputs must name vars declared in [vars]"),
+            Problem::NoOutputs => {
+                text("list the vars to report, or remove `outputs` to report every var no other var uses")
+            }
+            Problem::UnknownSampling(_) => {
+                text("use `mc` (Monte Carlo), `lhs` (Latin hypercube) or `qmc` (randomised Sobol sequence)")
+            }
+            Problem::NotFinite { .. } => text("check for division by zero, ln or sqrt of a negative, or overflow"),
+            Problem::TooManyQmc { .. } => text("use `lhs` or `mc` sampling for this model"),
+            Problem::UnknownCorrelated { suggestion, .. } => {
+                suggest(suggestion, "correlations name vars declared in [vars]")
+            }
+            Problem::NotADistribution(var) => Some(format!(
+                "correlate the inputs of `{var}` instead, or make it one call such as `10k to 20k`"
+            )),
+            Problem::RankNeedsTwo(_) => text("for 3 or more vars, give a `matrix`"),
+            Problem::Correlations(_) => {
+                text("change the coefficients, or run with --repair-correlations to use the nearest valid matrix")
+            }
+            Problem::NonFinite { cause, .. } => Some(cause.clone().unwrap_or_else(|| {
+                "check for ln or sqrt of a negative, 0/0, division by zero, overflow, or distribution parameters that leave their valid range in some trials (e.g. sd < 0, min > max)".to_string()
+            })),
+            _ => None,
+        }
+    }
+
+    /// This problem, found in var `var`'s expression.
+    pub fn in_var(self, var: &str) -> Problem {
+        Problem::InVar { var: var.to_string(), problem: Box::new(self) }
+    }
+}
+
+impl Diagnostic {
+    /// A problem at `span`.
+    pub fn new(problem: Problem, span: Span) -> Diagnostic {
+        Diagnostic::at(problem, Some(span))
+    }
+
+    /// A problem at `span`, if it has a place.
+    pub fn at(problem: Problem, span: Option<Span>) -> Diagnostic {
+        Diagnostic { problem: Box::new(problem), span }
+    }
+
+    /// Renders the diagnostic against `sources` in the style of rustc and just:
+    ///
+    /// ```text
+    /// error: unknown name `p_h80` in var `capex`
+    ///   --> model.toml:12:10
+    ///    |
+    /// 12 | capex = "p_h80 * 2"
+    ///    |          ^^^^^
+    ///    = help: did you mean `p_h800`?
+    /// ```
+    pub fn render(&self, sources: &SourceMap) -> String {
+        Rendered { diagnostic: self, sources }.to_string()
+    }
+}
+
+struct Rendered<'a> {
+    diagnostic: &'a Diagnostic,
+    sources: &'a SourceMap,
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.diagnostic;
+        writeln!(f, "error: {}", d.problem)?;
+        let help = d.problem.help();
+        let Some(span) = d.span else {
+            writeln!(f, "  --> {}", self.sources.main().path)?;
+            if let Some(help) = help {
+                writeln!(f, "  = help: {help}")?;
+            }
+            return Ok(());
+        };
+        let (path, line, col, text) = self.sources.place(span);
+        let gutter = " ".repeat(line.to_string().len());
+        writeln!(f, "{gutter}--> {path}:{line}:{col}")?;
+        writeln!(f, "{gutter} |")?;
+        writeln!(f, "{line} | {text}")?;
+        let width = underline_width(text, col, span);
+        writeln!(f, "{gutter} | {}{}", " ".repeat(col - 1), "^".repeat(width))?;
+        if let Some(help) = help {
+            writeln!(f, "{gutter} = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Characters to underline: the span's length, cut at the end of the line, at least one.
+fn underline_width(line_text: &str, col: usize, span: Span) -> usize {
+    let left_on_line = line_text.chars().count().saturating_sub(col - 1);
+    (span.end - span.start).min(left_on_line).max(1)
+}
+
+/// Renders every diagnostic, separated by blank lines.
+pub fn render_all(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    let parts: Vec<String> = diagnostics.iter().map(|d| d.render(sources)).collect();
+    parts.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_points_at_the_span() {
+        let f = SourceMap::new("m.toml", "[vars]\nx = \"y + 1\"\n");
+        let problem = Problem::UnknownName {
+            name: "y".into(),
+            var: "x".into(),
+            suggestion: Some("x".into()),
+            is_function: false,
+        };
+        let want = "error: unknown name `y` in var `x`\n --> m.toml:2:6\n  |\n2 | x = \"y + 1\"\n  |      ^\n  = help: did you mean `x`?\n";
+        assert_eq!(Diagnostic::new(problem, Span::new(12, 13)).render(&f), want);
+    }
+
+    #[test]
+    fn spans_in_later_files_render_against_them() {
+        let mut map = SourceMap::new("m.toml", "[vars]\n");
+        let base = map.add("--set", "x=1 +");
+        let d = Diagnostic::new(Problem::Empty, Span::new(base + 5, base + 5));
+        assert!(d.render(&map).contains(" --> --set:1:6\n"));
+    }
+
+    #[test]
+    fn a_problem_in_a_var_says_which_and_keeps_its_help() {
+        let problem = Problem::ChainedComparison.in_var("x");
+        assert_eq!(problem.to_string(), "comparisons do not chain in var `x`");
+        assert_eq!(problem.help().as_deref(), Some("write `a < b and b < c` instead of `a < b < c`"));
+    }
+}

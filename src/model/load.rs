@@ -1,0 +1,365 @@
+//! Reading a model file: walks toml's spanned document tree itself (rather than deriving
+//! `Deserialize`) so that every problem — an unknown key, a wrong type, a syntax error in
+//! an expression — is found with its place in the file, all in one pass.
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::{Coefficients, CorrelationDef, Meta, Model, Named, ScenarioDef, VarDef};
+use crate::diagnostic::{Diagnostic, Problem};
+use crate::error::{Error, Result};
+use crate::expr::{self, Expr, ExprKind};
+use crate::source::{SourceMap, Span, did_you_mean};
+
+/// The model in `text` (the main file of `sources`), with every problem that does not stop
+/// it from being read in [`Model::problems`].
+///
+/// # Errors
+/// [`Error::Model`] if the text is not TOML.
+pub(super) fn document(text: &str, sources: SourceMap, sha256: String) -> Result<Model> {
+    let mut model = Model {
+        sources,
+        sha256,
+        meta: Meta::default(),
+        vars: Vec::new(),
+        correlations: Vec::new(),
+        scenarios: Vec::new(),
+        problems: Vec::new(),
+    };
+    let root = match DeTable::parse(text) {
+        Ok(root) => root.into_inner(),
+        Err(e) => {
+            let span = e.span().map_or(Span::default(), |r| Span::new(r.start, r.end));
+            let problem = Problem::InvalidToml(e.message().trim_end().to_string());
+            return Err(Error::Model {
+                sources: Box::new(model.sources),
+                diagnostics: vec![Diagnostic::new(problem, span)],
+            });
+        }
+    };
+    let mut loader = Loader { text, diagnostics: Vec::new() };
+    loader.root(&root, &mut model);
+    loader.diagnostics.sort_by_key(|d| d.span.map(|s| s.start));
+    model.problems = loader.diagnostics;
+    Ok(model)
+}
+
+type Value<'i> = Spanned<DeValue<'i>>;
+
+/// A `matrix`'s numbers and where each is written.
+type Matrix = (Vec<Vec<f64>>, Vec<Vec<Span>>);
+
+fn span_of<T>(v: &Spanned<T>) -> Span {
+    let r = v.span();
+    Span::new(r.start, r.end)
+}
+
+/// Walks the document tree, collecting diagnostics instead of stopping at the first.
+struct Loader<'t> {
+    text: &'t str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Loader<'_> {
+    fn error(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn root(&mut self, root: &DeTable<'_>, model: &mut Model) {
+        let mut has_model = false;
+        for (key, value) in sorted(root) {
+            match key.get_ref().as_ref() {
+                "model" => {
+                    has_model = true;
+                    if let Some(table) = self.table(value, "[model]") {
+                        model.meta = self.meta(table, span_of(key));
+                    }
+                }
+                "vars" => {
+                    if let Some(table) = self.table(value, "[vars]") {
+                        model.vars = self.vars(table);
+                    }
+                }
+                "correlations" => model.correlations = self.correlations(value),
+                "scenarios" => {
+                    if let Some(table) = self.table(value, "[scenarios]") {
+                        model.scenarios = self.scenarios(table);
+                    }
+                }
+                other => self.unknown_key(
+                    other,
+                    span_of(key),
+                    "top-level tables",
+                    &["model", "vars", "correlations", "scenarios"],
+                ),
+            }
+        }
+        if !has_model {
+            self.error(Diagnostic::new(Problem::MissingModel, Span::new(0, 0)));
+        }
+        if model.vars.is_empty() && self.diagnostics.is_empty() {
+            self.error(Diagnostic::new(Problem::NoVars, Span::new(0, 0)));
+        }
+    }
+
+    fn unknown_key(&mut self, key: &str, span: Span, what: &str, known: &[&str]) {
+        let suggestion = did_you_mean(key, known.iter().copied()).map(str::to_string);
+        let known = format!("{what} are: {}", known.join(", "));
+        self.error(Diagnostic::new(Problem::UnknownKey { key: key.to_string(), suggestion, known }, span));
+    }
+
+    fn table<'a, 'i>(&mut self, value: &'a Value<'i>, what: &str) -> Option<&'a DeTable<'i>> {
+        if let DeValue::Table(t) = value.get_ref() {
+            return Some(t);
+        }
+        self.error(Diagnostic::new(Problem::NotATable(what.to_string()), span_of(value)));
+        None
+    }
+
+    fn string(&mut self, value: &Value<'_>, key: &str) -> Option<String> {
+        if let DeValue::String(s) = value.get_ref() {
+            return Some(s.to_string());
+        }
+        self.error(Diagnostic::new(Problem::NotAString(key.to_string()), span_of(value)));
+        None
+    }
+
+    fn integer(&mut self, value: &Value<'_>, key: &str) -> Option<u64> {
+        let parsed = match value.get_ref() {
+            DeValue::Integer(i) => u64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok(),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.error(Diagnostic::new(Problem::NotAWholeNumber(key.to_string()), span_of(value)));
+        }
+        parsed
+    }
+
+    fn number(&mut self, value: &Value<'_>, what: &str) -> Option<f64> {
+        let parsed = match value.get_ref() {
+            DeValue::Integer(_) | DeValue::Float(_) => self.text[value.span()].replace('_', "").parse().ok(),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.error(Diagnostic::new(Problem::NotANumber(what.to_string()), span_of(value)));
+        }
+        parsed
+    }
+
+    fn names(&mut self, value: &Value<'_>, key: &str) -> Option<Vec<Named>> {
+        let DeValue::Array(items) = value.get_ref() else {
+            self.error(Diagnostic::new(Problem::NotANameList(key.to_string()), span_of(value)));
+            return None;
+        };
+        let names = items
+            .iter()
+            .filter_map(|item| self.string(item, key).map(|name| Named { name, span: span_of(item) }))
+            .collect();
+        Some(names)
+    }
+
+    fn meta(&mut self, table: &DeTable<'_>, header: Span) -> Meta {
+        let mut meta = Meta::default();
+        let mut has_name = false;
+        for (key, value) in sorted(table) {
+            match key.get_ref().as_ref() {
+                "name" => {
+                    has_name = true;
+                    meta.name = self.string(value, "name").unwrap_or_default();
+                }
+                "description" => meta.description = self.string(value, "description").unwrap_or_default(),
+                "trials" => meta.trials = self.integer(value, "trials"),
+                "seed" => meta.seed = self.integer(value, "seed"),
+                "sampling" => {
+                    meta.sampling = self.string(value, "sampling").map(|name| Named { name, span: span_of(value) })
+                }
+                "outputs" => {
+                    meta.outputs = self.names(value, "outputs");
+                    meta.outputs_span = span_of(value);
+                }
+                other => self.unknown_key(
+                    other,
+                    span_of(key),
+                    "[model] keys",
+                    &["name", "description", "trials", "seed", "outputs", "sampling"],
+                ),
+            }
+        }
+        if !has_name {
+            self.error(Diagnostic::new(Problem::NoName, header));
+        }
+        meta
+    }
+
+    fn vars(&mut self, table: &DeTable<'_>) -> Vec<VarDef> {
+        sorted(table).into_iter().filter_map(|(key, value)| self.var(key, value)).collect()
+    }
+
+    /// A var: an expression string or number, or a table with `value` and metadata.
+    fn var(&mut self, key: &Spanned<std::borrow::Cow<'_, str>>, value: &Value<'_>) -> Option<VarDef> {
+        let name = Named { name: key.get_ref().to_string(), span: span_of(key) };
+        if !is_identifier(&name.name) {
+            self.error(Diagnostic::new(Problem::InvalidVarName(name.name.clone()), name.span));
+            return None;
+        }
+        let DeValue::Table(table) = value.get_ref() else {
+            let (expr, text) = self.expression(value, &name.name);
+            return Some(VarDef { name, expr, text, unit: None, source: None, note: None });
+        };
+        let mut def = None;
+        let (mut unit, mut source, mut note) = (None, None, None);
+        for (k, v) in sorted(table) {
+            match k.get_ref().as_ref() {
+                "value" => def = Some(self.expression(v, &name.name)),
+                "unit" => unit = self.string(v, "unit"),
+                "source" => source = self.string(v, "source"),
+                "note" => note = self.string(v, "note"),
+                other => self.unknown_key(other, span_of(k), "var keys", &["value", "unit", "source", "note"]),
+            }
+        }
+        let (expr, text) = def.unwrap_or_else(|| {
+            self.error(Diagnostic::new(Problem::NoValue(name.name.clone()), span_of(value)));
+            (Expr { kind: ExprKind::Invalid, span: span_of(value) }, String::new())
+        });
+        Some(VarDef { name, expr, text, unit, source, note })
+    }
+
+    /// Parses a string (or plain number) value as an expression with file-global spans;
+    /// an [`ExprKind::Invalid`] one after recording why it is not one.
+    fn expression(&mut self, value: &Value<'_>, var: &str) -> (Expr, String) {
+        let whole = span_of(value);
+        let invalid = Expr { kind: ExprKind::Invalid, span: whole };
+        let text = match value.get_ref() {
+            DeValue::String(s) => s.to_string(),
+            DeValue::Integer(_) | DeValue::Float(_) => self.text[value.span()].to_string(),
+            _ => {
+                self.error(Diagnostic::new(Problem::NotAnExpression(var.to_string()), whole));
+                return (invalid, String::new());
+            }
+        };
+        let offset = expression_offset(&self.text[value.span()], &text).map(|o| whole.start + o);
+        let place = |span: Span| offset.map_or(whole, |o| span.shift(o));
+        match expr::parse(&text) {
+            Ok(expr) => (expr.map_spans(&place), text),
+            Err(d) => {
+                self.error(Diagnostic::at(d.problem.in_var(var), d.span.map(place)));
+                (invalid, text)
+            }
+        }
+    }
+
+    fn correlations(&mut self, value: &Value<'_>) -> Vec<CorrelationDef> {
+        let DeValue::Array(items) = value.get_ref() else {
+            self.error(Diagnostic::new(Problem::CorrelationsNotTables, span_of(value)));
+            return Vec::new();
+        };
+        items.iter().filter_map(|item| self.correlation(item)).collect()
+    }
+
+    fn correlation(&mut self, item: &Value<'_>) -> Option<CorrelationDef> {
+        let table = self.table(item, "a [[correlations]] entry")?;
+        let span = span_of(item);
+        let (mut vars, mut coefficients, mut coefficients_span, mut cells) = (None, None, span, Vec::new());
+        for (k, v) in sorted(table) {
+            match k.get_ref().as_ref() {
+                "vars" => vars = self.names(v, "vars"),
+                "rank" => {
+                    coefficients = self.number(v, "`rank`").map(Coefficients::Rank);
+                    coefficients_span = span_of(v);
+                }
+                "matrix" => {
+                    (coefficients, cells) = match self.matrix(v) {
+                        Some((m, c)) => (Some(Coefficients::Matrix(m)), c),
+                        None => (None, Vec::new()),
+                    };
+                    coefficients_span = span_of(v);
+                }
+                other => self.unknown_key(other, span_of(k), "correlation keys", &["vars", "rank", "matrix"]),
+            }
+        }
+        let (Some(vars), Some(coefficients)) = (vars, coefficients) else {
+            self.error(Diagnostic::new(Problem::IncompleteCorrelation, span));
+            return None;
+        };
+        Some(CorrelationDef { vars, coefficients, span, coefficients_span, cells })
+    }
+
+    /// A matrix of numbers, with each entry's place.
+    fn matrix(&mut self, value: &Value<'_>) -> Option<Matrix> {
+        let DeValue::Array(rows) = value.get_ref() else {
+            self.error(Diagnostic::new(Problem::MatrixNotRows, span_of(value)));
+            return None;
+        };
+        let (mut matrix, mut places) = (Vec::new(), Vec::new());
+        for row in rows.iter() {
+            let DeValue::Array(cells) = row.get_ref() else {
+                self.error(Diagnostic::new(Problem::MatrixRowNotNumbers, span_of(row)));
+                return None;
+            };
+            let numbers: Option<Vec<f64>> = cells.iter().map(|c| self.number(c, "a matrix entry")).collect();
+            matrix.push(numbers?);
+            places.push(cells.iter().map(span_of).collect());
+        }
+        Some((matrix, places))
+    }
+
+    fn scenarios(&mut self, table: &DeTable<'_>) -> Vec<ScenarioDef> {
+        let mut scenarios = Vec::new();
+        for (key, value) in sorted(table) {
+            let name = Named { name: key.get_ref().to_string(), span: span_of(key) };
+            let Some(body) = self.table(value, &format!("[scenarios.{}]", name.name)) else { continue };
+            let mut scenario = ScenarioDef { name, description: None, overrides: Vec::new() };
+            for (k, v) in sorted(body) {
+                if k.get_ref() == "description" {
+                    scenario.description = self.string(v, "description");
+                } else if let Some(var) = self.var(k, v) {
+                    scenario.overrides.push(var);
+                }
+            }
+            scenarios.push(scenario);
+        }
+        scenarios
+    }
+}
+
+/// A table's entries in file order (toml's map is sorted by key).
+fn sorted<'a, 'i>(table: &'a DeTable<'i>) -> Vec<(&'a Spanned<std::borrow::Cow<'i, str>>, &'a Value<'i>)> {
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    entries
+}
+
+/// True for names the expression language can refer to.
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Offset of a string value's content within its raw TOML text, when the content appears
+/// there verbatim (no escapes). `None` means spans cannot be mapped exactly.
+fn expression_offset(raw: &str, content: &str) -> Option<usize> {
+    let open = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        let after = &raw[3..];
+        3 + if after.starts_with("\r\n") { 2 } else { usize::from(after.starts_with('\n')) }
+    } else if raw.starts_with('"') || raw.starts_with('\'') {
+        1
+    } else {
+        0
+    };
+    raw.get(open..open + content.len()).filter(|s| *s == content).map(|_| open)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expression_offset_handles_quote_styles_and_escapes() {
+        assert_eq!(expression_offset("\"a + b\"", "a + b"), Some(1));
+        assert_eq!(expression_offset("'a'", "a"), Some(1));
+        assert_eq!(expression_offset("\"\"\"\na\"\"\"", "a"), Some(4));
+        assert_eq!(expression_offset("\"a\\u0020b\"", "a b"), None);
+        assert_eq!(expression_offset("1_000", "1_000"), Some(0));
+    }
+}
