@@ -55,7 +55,7 @@
 //! "#.into()).unwrap();
 //! let simulation = Simulation::new(&model).unwrap();
 //! let summaries = simulation.run(&RunConfig { trials: 10_000, seed: 7, threads: 1 }).unwrap();
-//! assert!(summaries[0].percentiles[4] > 5e6 && summaries[0].percentiles[4] < 7e6);
+//! assert!(summaries[0].p50() > 5e6 && summaries[0].p50() < 7e6);
 //! ```
 
 pub mod builtins;

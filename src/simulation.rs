@@ -169,8 +169,8 @@ impl<'m> Simulation<'m> {
     fn precise_enough(&self, summaries: &[Summary], target: f64) -> bool {
         self.program.outputs().iter().zip(summaries).all(|(output, s)| {
             let mean_ok = s.mean_half_width() <= target * s.moments.mean.abs();
-            let [lo, hi] = s.percentile_ci95[7];
-            mean_ok && (output.boolean || (hi - lo) / 2.0 <= target * s.percentiles[7].abs())
+            let [lo, hi] = s.p95_ci95();
+            mean_ok && (output.boolean || (hi - lo) / 2.0 <= target * s.p95().abs())
         })
     }
 

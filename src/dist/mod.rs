@@ -87,11 +87,6 @@ impl DistKind {
             DistKind::Binomial => &["n", "p"],
         }
     }
-
-    /// True for distributions over whole numbers.
-    pub fn is_discrete(self) -> bool {
-        matches!(self, DistKind::Poisson | DistKind::Bernoulli | DistKind::Binomial)
-    }
 }
 
 /// A rule that a distribution's parameters break.

@@ -23,119 +23,110 @@ use super::{DistKind, ParamError, Rng, Sampler};
 /// Draws tried per trial before rejection sampling gives up.
 pub(crate) const MAX_REJECTIONS: usize = 10_000;
 
-/// A continuous distribution's CDF, survival function, density and their inverses.
+/// A continuous distribution: its sampler (whose quantile function is the inverse CDF),
+/// with the survival function and the inverse on the survival side.
 #[derive(Clone, Debug)]
-enum Continuous {
-    /// Normal, lognormal, uniform, triangular or exponential: closed forms throughout.
-    Closed(Sampler),
-    /// `min + width·X` with X ~ Beta (beta and PERT).
-    Beta { min: f64, width: f64, beta: Beta },
-    /// `scale·X` with X ~ Gamma(shape, 1).
-    Gamma { scale: f64, gamma: Gamma },
+struct Continuous {
+    sampler: Sampler,
+    /// statrs' beta or gamma, for those samplers' CDF, survival function and density.
+    shape: Option<Shape>,
+}
+
+/// The standard distribution behind a beta-family or gamma sampler.
+#[derive(Clone, Debug)]
+enum Shape {
+    /// Beta(a, b) on [0, 1].
+    Beta(Beta),
+    /// Gamma(shape, 1).
+    Gamma(Gamma),
 }
 
 impl Continuous {
     /// The continuous form of `sampler`, if it has one (not a point mass or discrete).
     fn new(sampler: &Sampler) -> Option<Continuous> {
-        Some(match sampler {
+        let shape = match sampler {
             Sampler::Normal { sd, .. } | Sampler::LogNormal { sigma: sd, .. } if *sd <= 0.0 => return None,
             Sampler::Uniform { width, .. } if *width <= 0.0 => return None,
-            Sampler::Normal { .. }
-            | Sampler::LogNormal { .. }
-            | Sampler::Uniform { .. }
-            | Sampler::Triangular { .. }
-            | Sampler::Exponential { .. } => Continuous::Closed(sampler.clone()),
-            Sampler::Beta { min, width, a, b } => {
-                Continuous::Beta { min: *min, width: *width, beta: Beta::new(a.shape, b.shape).ok()? }
-            }
-            Sampler::Gamma { shape, scale } => {
-                Continuous::Gamma { scale: *scale, gamma: Gamma::new(shape.shape, 1.0).ok()? }
-            }
             Sampler::Poisson { .. } | Sampler::Bernoulli(_) | Sampler::Binomial { .. } => return None,
-        })
+            Sampler::Beta { a, b, .. } => Some(Shape::Beta(Beta::new(a.shape, b.shape).ok()?)),
+            Sampler::Gamma { shape, .. } => Some(Shape::Gamma(Gamma::new(shape.shape, 1.0).ok()?)),
+            _ => None,
+        };
+        Some(Continuous { sampler: sampler.clone(), shape })
     }
 
     /// F(x) = P(X ≤ x).
     fn cdf(&self, x: f64) -> f64 {
-        match self {
-            Continuous::Closed(Sampler::Normal { mean, sd }) => normal_cdf((x - mean) / sd),
-            Continuous::Closed(Sampler::LogNormal { mu, sigma }) => {
+        match (&self.sampler, &self.shape) {
+            (Sampler::Normal { mean, sd }, _) => normal_cdf((x - mean) / sd),
+            (Sampler::LogNormal { mu, sigma }, _) => {
                 if x <= 0.0 {
                     0.0
                 } else {
                     normal_cdf((x.ln() - mu) / sigma)
                 }
             }
-            Continuous::Closed(Sampler::Uniform { min, width }) => ((x - min) / width).clamp(0.0, 1.0),
-            Continuous::Closed(Sampler::Triangular { min, mode, max }) => triangular_cdf(*min, *mode, *max, x),
-            Continuous::Closed(Sampler::Exponential { rate }) => -(-rate * x.max(0.0)).exp_m1(),
-            Continuous::Beta { min, width, beta } => beta.cdf(((x - min) / width).clamp(0.0, 1.0)),
-            Continuous::Gamma { scale, gamma } => gamma.cdf((x / scale).max(0.0)),
-            Continuous::Closed(_) => unreachable!("see Continuous::new"),
+            (Sampler::Uniform { min, width }, _) => ((x - min) / width).clamp(0.0, 1.0),
+            (Sampler::Triangular { min, mode, max }, _) => triangular_cdf(*min, *mode, *max, x),
+            (Sampler::Exponential { rate }, _) => -(-rate * x.max(0.0)).exp_m1(),
+            (Sampler::Beta { min, width, .. }, Some(Shape::Beta(beta))) => {
+                beta.cdf(((x - min) / width).clamp(0.0, 1.0))
+            }
+            (Sampler::Gamma { scale, .. }, Some(Shape::Gamma(gamma))) => gamma.cdf((x / scale).max(0.0)),
+            _ => unreachable!("see Continuous::new"),
         }
     }
 
     /// S(x) = P(X > x), computed directly so it keeps its digits where F is near 1.
     fn sf(&self, x: f64) -> f64 {
-        match self {
-            Continuous::Closed(Sampler::Normal { mean, sd }) => normal_cdf((mean - x) / sd),
-            Continuous::Closed(Sampler::LogNormal { mu, sigma }) => {
+        match (&self.sampler, &self.shape) {
+            (Sampler::Normal { mean, sd }, _) => normal_cdf((mean - x) / sd),
+            (Sampler::LogNormal { mu, sigma }, _) => {
                 if x <= 0.0 {
                     1.0
                 } else {
                     normal_cdf((mu - x.ln()) / sigma)
                 }
             }
-            Continuous::Closed(Sampler::Uniform { min, width }) => ((min + width - x) / width).clamp(0.0, 1.0),
-            Continuous::Closed(Sampler::Triangular { min, mode, max }) => triangular_cdf(-max, -mode, -min, -x),
-            Continuous::Closed(Sampler::Exponential { rate }) => (-rate * x.max(0.0)).exp(),
-            Continuous::Beta { min, width, beta } => beta.sf(((x - min) / width).clamp(0.0, 1.0)),
-            Continuous::Gamma { scale, gamma } => gamma.sf((x / scale).max(0.0)),
-            Continuous::Closed(_) => unreachable!("see Continuous::new"),
+            (Sampler::Uniform { min, width }, _) => ((min + width - x) / width).clamp(0.0, 1.0),
+            (Sampler::Triangular { min, mode, max }, _) => triangular_cdf(-max, -mode, -min, -x),
+            (Sampler::Exponential { rate }, _) => (-rate * x.max(0.0)).exp(),
+            (Sampler::Beta { min, width, .. }, Some(Shape::Beta(beta))) => beta.sf(((x - min) / width).clamp(0.0, 1.0)),
+            (Sampler::Gamma { scale, .. }, Some(Shape::Gamma(gamma))) => gamma.sf((x / scale).max(0.0)),
+            _ => unreachable!("see Continuous::new"),
         }
     }
 
     /// The density of beta and gamma (the others invert in closed form).
     fn pdf(&self, x: f64) -> f64 {
-        match self {
-            Continuous::Beta { min, width, beta } => beta.pdf((x - min) / width) / width,
-            Continuous::Gamma { scale, gamma } => gamma.pdf(x / scale) / scale,
-            Continuous::Closed(_) => unreachable!("closed forms need no density"),
+        match (&self.sampler, &self.shape) {
+            (Sampler::Beta { min, width, .. }, Some(Shape::Beta(beta))) => beta.pdf((x - min) / width) / width,
+            (Sampler::Gamma { scale, .. }, Some(Shape::Gamma(gamma))) => gamma.pdf(x / scale) / scale,
+            _ => unreachable!("closed forms need no density"),
         }
     }
 
-    /// The x in `range` with F(x) = p (`upper` false) or S(x) = p (`upper` true).
+    /// The x in `range` with F(x) = p (`upper` false: the sampler's own quantile function,
+    /// but for beta and gamma far in the tail) or S(x) = p (`upper` true).
     fn inverse(&self, p: f64, upper: bool, range: [f64; 2]) -> f64 {
-        match self {
-            Continuous::Closed(Sampler::Normal { mean, sd }) => mean + sd * signed(normal_quantile(p), upper),
-            Continuous::Closed(Sampler::LogNormal { mu, sigma }) => {
-                (mu + sigma * signed(normal_quantile(p), upper)).exp()
-            }
-            Continuous::Closed(Sampler::Uniform { min, width }) if upper => min + width - width * p,
-            Continuous::Closed(Sampler::Uniform { min, width }) => min + width * p,
-            Continuous::Closed(Sampler::Triangular { min, mode, max }) if upper => {
-                -triangular_quantile(-max, -mode, -min, p)
-            }
-            Continuous::Closed(Sampler::Triangular { min, mode, max }) => triangular_quantile(*min, *mode, *max, p),
-            Continuous::Closed(Sampler::Exponential { rate }) if upper => -p.ln() / rate,
-            Continuous::Closed(Sampler::Exponential { rate }) => -(-p).ln_1p() / rate,
-            Continuous::Closed(_) => unreachable!("see Continuous::new"),
+        if !upper && (self.shape.is_none() || p >= FAR_TAIL) {
+            return self.sampler.quantile(p);
+        }
+        match &self.sampler {
+            Sampler::Normal { mean, sd } => mean - sd * normal_quantile(p),
+            Sampler::LogNormal { mu, sigma } => (mu - sigma * normal_quantile(p)).exp(),
+            Sampler::Uniform { min, width } => min + width - width * p,
+            Sampler::Triangular { min, mode, max } => -triangular_quantile(-max, -mode, -min, p),
+            Sampler::Exponential { rate } => -p.ln() / rate,
             _ if p < FAR_TAIL => self.solve(p, upper, range),
-            Continuous::Beta { min, width, beta } => {
-                self.polish(min + width * beta.inverse_cdf(signed_p(p, upper)), p, upper)
+            _ => {
+                // statrs' inverse at 1 − p, then one Newton step on log S to restore the
+                // digits 1 − p lost.
+                let guess = self.sampler.quantile(1.0 - p);
+                let step = (p.ln() - self.sf(guess).ln()) * self.sf(guess) / self.pdf(guess);
+                if step.is_finite() { guess + step } else { guess }
             }
-            Continuous::Gamma { scale, gamma } => self.polish(scale * gamma.inverse_cdf(signed_p(p, upper)), p, upper),
         }
-    }
-
-    /// `guess`, statrs' F⁻¹ at p or 1 − p (fast, and accurate where p is not tiny); on the
-    /// survival side one Newton step on log S restores the digits 1 − p lost.
-    fn polish(&self, guess: f64, p: f64, upper: bool) -> f64 {
-        if !upper {
-            return guess;
-        }
-        let step = (p.ln() - self.sf(guess).ln()) * self.sf(guess) / self.pdf(guess);
-        if step.is_finite() { guess + step } else { guess }
     }
 
     /// Solves F(x) = p (or S(x) = p) in `range` by Newton steps on the logarithm, which
@@ -174,16 +165,6 @@ const FAR_TAIL: f64 = 1e-8;
 /// Steps of [`Continuous::solve`]: far more than the ~60 bisections double precision can
 /// take, so Newton's failures cannot stop it short.
 const MAX_STEPS: usize = 400;
-
-/// The CDF value of a probability on the given side: p, or 1 − p on the survival side.
-fn signed_p(p: f64, upper: bool) -> f64 {
-    if upper { 1.0 - p } else { p }
-}
-
-/// `z`, or `−z` on the survival side (S⁻¹(p) = F⁻¹(1 − p) for a symmetric standard).
-fn signed(z: f64, upper: bool) -> f64 {
-    if upper { -z } else { z }
-}
 
 /// The middle of [a, b]: geometric when both are positive and far apart, so a bracket
 /// spanning many decades shrinks by decades.

@@ -59,9 +59,9 @@ impl CompareReport<'_> {
                 let mut row = vec![
                     run.meta.scenario.unwrap_or("base").to_string(),
                     n(s.moments.mean),
-                    n(s.percentiles[1]),
-                    n(s.percentiles[4]),
-                    n(s.percentiles[7]),
+                    n(s.p5()),
+                    n(s.p50()),
+                    n(s.p95()),
                 ];
                 if let Some(d) =
                     self.differences.iter().find(|d| Some(d.scenario) == run.meta.scenario && d.output == output.name)
@@ -99,9 +99,9 @@ impl CompareReport<'_> {
                     "| {} | {} | {} | {} | {} | {delta} | {p} |\n",
                     run.meta.scenario.unwrap_or("base"),
                     n(s.moments.mean),
-                    n(s.percentiles[1]),
-                    n(s.percentiles[4]),
-                    n(s.percentiles[7])
+                    n(s.p5()),
+                    n(s.p50()),
+                    n(s.p95())
                 ));
             }
         }

@@ -116,9 +116,9 @@ impl HtmlReport<'_> {
                 escape(o.name),
                 escape(o.name),
                 cell(s.moments.mean),
-                cell(s.percentiles[1]),
-                cell(s.percentiles[4]),
-                cell(s.percentiles[7])
+                cell(s.p5()),
+                cell(s.p50()),
+                cell(s.p95())
             );
         }
         out.push_str("</tbody>\n</table>\n");
@@ -158,9 +158,9 @@ impl HtmlReport<'_> {
                 "| {} | {} | {} | {} | {} |",
                 o.name,
                 n(s.moments.mean),
-                n(s.percentiles[1]),
-                n(s.percentiles[4]),
-                n(s.percentiles[7])
+                n(s.p5()),
+                n(s.p50()),
+                n(s.p95())
             );
         }
         out.push_str("\n## Charts\n\n");

@@ -18,9 +18,9 @@ pub(super) fn render(report: &RunReport<'_>) -> String {
             "| {} | {} | {} | {} | {} | {} – {} |\n",
             o.name,
             n(s.moments.mean),
-            n(s.percentiles[1]),
-            n(s.percentiles[4]),
-            n(s.percentiles[7]),
+            n(s.p5()),
+            n(s.p50()),
+            n(s.p95()),
             n(lo),
             n(hi)
         ));

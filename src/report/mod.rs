@@ -165,12 +165,12 @@ fn headline(o: &OutputRow<'_>) -> Vec<String> {
     let relative = |half: f64, x: f64| {
         if x == 0.0 || half == 0.0 { String::new() } else { format!(" ±{}", human::percent(half / x.abs())) }
     };
-    let [lo, hi] = s.percentile_ci95[7];
+    let [lo, hi] = s.p95_ci95();
     vec![
         format!("{}{}", human::number(s.moments.mean, o.unit), relative(s.mean_half_width(), s.moments.mean)),
-        human::number(s.percentiles[1], o.unit),
-        human::number(s.percentiles[4], o.unit),
-        format!("{}{}", human::number(s.percentiles[7], o.unit), relative((hi - lo) / 2.0, s.percentiles[7])),
+        human::number(s.p5(), o.unit),
+        human::number(s.p50(), o.unit),
+        format!("{}{}", human::number(s.p95(), o.unit), relative((hi - lo) / 2.0, s.p95())),
     ]
 }
 

@@ -95,14 +95,14 @@ fn legend(svg: &mut String, text: &str) {
 
 /// Vertical lines at p5, p50 and p95 with labels.
 fn percentile_marks(svg: &mut String, axis: &Axis, s: &Summary, unit: Option<&str>) {
-    for (i, name) in [(1, "p5"), (4, "p50"), (7, "p95")] {
-        let x = axis.x(s.percentiles[i]);
+    for (value, name) in [(s.p5(), "p5"), (s.p50(), "p50"), (s.p95(), "p95")] {
+        let x = axis.x(value);
         let _ = write!(
             svg,
             r#"<line x1="{x:.1}" y1="{TOP:.1}" x2="{x:.1}" y2="{:.1}" class="mark"/><text x="{x:.1}" y="{:.1}" class="marklabel">{name} {}</text>"#,
             HEIGHT - BOTTOM,
             TOP - 4.0,
-            escape(&human::number(s.percentiles[i], unit))
+            escape(&human::number(value, unit))
         );
     }
 }
@@ -217,8 +217,8 @@ pub(super) fn scenarios(name: &str, rows: &[(&str, &Summary)], unit: Option<&str
     let row_height = 24.0;
     let label_width = 150.0;
     let height = TOP + rows.len() as f64 * row_height + BOTTOM;
-    let lo = rows.iter().map(|(_, s)| s.percentiles[1]).fold(f64::INFINITY, f64::min);
-    let hi = rows.iter().map(|(_, s)| s.percentiles[7]).fold(f64::NEG_INFINITY, f64::max);
+    let lo = rows.iter().map(|(_, s)| s.p5()).fold(f64::INFINITY, f64::min);
+    let hi = rows.iter().map(|(_, s)| s.p95()).fold(f64::NEG_INFINITY, f64::max);
     let log = lo > 0.0 && hi / lo > 30.0;
     let mut axis = Axis::linear(lo, hi, label_width, WIDTH - label_width - RIGHT);
     if log {
@@ -234,9 +234,9 @@ pub(super) fn scenarios(name: &str, rows: &[(&str, &Summary)], unit: Option<&str
     let mut path = String::new();
     for (i, (label, s)) in rows.iter().enumerate() {
         let y = TOP + i as f64 * row_height + row_height / 2.0;
-        let (a, b) = (axis.x(s.percentiles[1]), axis.x(s.percentiles[7]));
+        let (a, b) = (axis.x(s.p5()), axis.x(s.p95()));
         let _ = write!(path, "M{a:.1},{:.1}h{:.1}v6h{:.1}z", y - 3.0, (b - a).max(1.0), -(b - a).max(1.0));
-        let _ = write!(svg, r#"<circle cx="{:.1}" cy="{y:.1}" r="5" class="dot"/>"#, axis.x(s.percentiles[4]));
+        let _ = write!(svg, r#"<circle cx="{:.1}" cy="{y:.1}" r="5" class="dot"/>"#, axis.x(s.p50()));
         let _ = write!(
             svg,
             r#"<text x="{:.1}" y="{:.1}" class="rowlabel">{}</text>"#,

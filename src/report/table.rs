@@ -9,15 +9,9 @@ const HISTOGRAM_WIDTH: usize = 24;
 
 /// The run as an aligned table.
 pub(super) fn render(report: &RunReport<'_>) -> String {
-    let mut rows = vec![vec![
-        "output".to_string(),
-        "mean".into(),
-        "p5".into(),
-        "p50".into(),
-        "p95".into(),
-        "90% interval".into(),
-        "p1 … p99".into(),
-    ]];
+    // Each row with whether it is a probability (its cells are not aligned to columns).
+    let header = ["output", "mean", "p5", "p50", "p95", "90% interval", "p1 … p99"].map(String::from).to_vec();
+    let mut rows = vec![(header, false)];
     for o in &report.outputs {
         let mut row = vec![o.name.to_string()];
         row.extend(headline(o));
@@ -26,34 +20,30 @@ pub(super) fn render(report: &RunReport<'_>) -> String {
             row.push(format!("{} – {}", human::number(lo, o.unit), human::number(hi, o.unit)));
             row.push(histogram(o));
         }
-        rows.push(row);
+        rows.push((row, o.boolean));
     }
-    let n_cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let n_cols = rows.iter().map(|(r, _)| r.len()).max().unwrap_or(0);
     let widths: Vec<usize> = (0..n_cols)
         .map(|c| {
             rows.iter()
-                .filter(|r| r.len() > c && !is_probability_row(r))
-                .map(|r| r[c].chars().count())
+                .filter(|(r, probability)| r.len() > c && !probability)
+                .map(|(r, _)| r[c].chars().count())
                 .max()
                 .unwrap_or(0)
         })
         .collect();
     let mut out = format!("{}\n{}\n\n", report.meta.model_name, provenance(&report.meta));
-    for row in &rows {
+    for (row, probability) in &rows {
         let cells: Vec<String> = row
             .iter()
             .enumerate()
-            .map(|(c, cell)| if is_probability_row(row) && c > 0 { cell.clone() } else { pad(cell, widths[c]) })
+            .map(|(c, cell)| if *probability && c > 0 { cell.clone() } else { pad(cell, widths[c]) })
             .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
     out.push_str(&notes(report));
     out
-}
-
-fn is_probability_row(row: &[String]) -> bool {
-    row.get(1).is_some_and(|c| c.starts_with("P = "))
 }
 
 fn pad(cell: &str, width: usize) -> String {
@@ -64,7 +54,7 @@ fn pad(cell: &str, width: usize) -> String {
 /// A one-line histogram of the output between its p1 and p99.
 fn histogram(o: &OutputRow<'_>) -> String {
     let s = o.summary;
-    let (lo, hi) = (s.percentiles[0], s.percentiles[8]);
+    let (lo, hi) = (s.p1(), s.p99());
     if hi <= lo {
         return BARS[BARS.len() - 1].to_string();
     }

@@ -25,6 +25,13 @@ pub const PERCENTILES: [(&str, f64); 9] = [
     ("p99", 0.99),
 ];
 
+/// Indices into [`PERCENTILES`] of the percentiles with accessors on [`Summary`].
+const P1: usize = 0;
+const P5: usize = 1;
+const P50: usize = 4;
+const P95: usize = 7;
+const P99: usize = 8;
+
 /// The probability levels of [`PERCENTILES`].
 pub const LEVELS: [f64; 9] = {
     let mut levels = [0.0; 9];
@@ -81,14 +88,39 @@ impl Summary {
         Z975 * self.moments.stderr_mean()
     }
 
-    /// The percentile called `name` (e.g. "p95").
-    pub fn percentile(&self, name: &str) -> Option<f64> {
-        PERCENTILES.iter().position(|(n, _)| *n == name).map(|i| self.percentiles[i])
+    /// The 1st percentile.
+    pub fn p1(&self) -> f64 {
+        self.percentiles[P1]
+    }
+
+    /// The 5th percentile.
+    pub fn p5(&self) -> f64 {
+        self.percentiles[P5]
+    }
+
+    /// The median.
+    pub fn p50(&self) -> f64 {
+        self.percentiles[P50]
+    }
+
+    /// The 95th percentile.
+    pub fn p95(&self) -> f64 {
+        self.percentiles[P95]
+    }
+
+    /// The 99th percentile.
+    pub fn p99(&self) -> f64 {
+        self.percentiles[P99]
+    }
+
+    /// The 95% confidence interval of the 95th percentile.
+    pub fn p95_ci95(&self) -> [f64; 2] {
+        self.percentile_ci95[P95]
     }
 
     /// The 90% interval [p5, p95].
     pub fn ci90(&self) -> [f64; 2] {
-        [self.percentiles[1], self.percentiles[7]]
+        [self.p5(), self.p95()]
     }
 
     /// Counts of values in `n_bins` equal bins over [lo, hi]; values outside are left out.
@@ -101,5 +133,16 @@ impl Summary {
             }
         }
         bins
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accessor_indices_name_their_percentiles() {
+        let names = [P1, P5, P50, P95, P99].map(|i| PERCENTILES[i].0);
+        assert_eq!(names, ["p1", "p5", "p50", "p95", "p99"]);
     }
 }
