@@ -201,7 +201,7 @@ pub enum SamplingArg {
 pub enum FormatArg {
     /// Aligned text with human units.
     Table,
-    /// The JSON contract (design.md §3).
+    /// The JSON contract (docs/json.md).
     Json,
     /// One row per output.
     Csv,

@@ -1,6 +1,6 @@
 //! Recursive-descent parser for expressions, one function per precedence level.
 //!
-//! Grammar, loosest binding first (design.md §1):
+//! Grammar, loosest binding first:
 //!
 //! ```text
 //! expr    ::= or ( "to" or )?

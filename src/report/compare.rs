@@ -1,9 +1,6 @@
 //! `compare`: the base model and its scenarios side by side, with the distribution of
 //! each scenario's difference from base (common random numbers, so it is precise).
 
-use serde_json::{Value, json};
-
-use super::json::{pretty, run_value, summary_value};
 use super::{RunReport, aligned, human, provenance};
 use crate::stats::Summary;
 
@@ -30,19 +27,6 @@ pub struct CompareReport<'a> {
 }
 
 impl CompareReport<'_> {
-    /// JSON: `runs` (design.md §3 run objects) and `differences` by scenario and output.
-    pub fn json(&self) -> Vec<u8> {
-        let runs: Vec<Value> = self.runs.iter().map(run_value).collect();
-        let mut differences = serde_json::Map::new();
-        for d in &self.differences {
-            let mut value = summary_value(d.summary);
-            value.as_object_mut().expect("object").insert("p_greater".into(), json!(d.p_greater));
-            let entry = differences.entry(d.scenario.to_string()).or_insert_with(|| json!({}));
-            entry.as_object_mut().expect("object").insert(d.output.to_string(), value);
-        }
-        pretty(&json!({"common_random_numbers": true, "runs": runs, "differences": differences}))
-    }
-
     /// An aligned table per output.
     pub fn table(&self) -> String {
         let base = &self.runs[0];

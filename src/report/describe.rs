@@ -1,4 +1,5 @@
-//! The text of `check`: vars, random factors, outputs, scenarios and correlations.
+//! What `check` prints: vars, random factors, outputs, scenarios and correlations, as
+//! text or JSON.
 
 use super::human;
 use crate::study::{Description, VarKind};
@@ -36,4 +37,9 @@ pub fn text(d: &Description) -> String {
     out.push_str(&format!("sampling: {}\n", d.sampling));
     out.push_str("ok\n");
     out
+}
+
+/// `description` as JSON (docs/json.md).
+pub fn json(d: &Description) -> Vec<u8> {
+    super::json::check_json(d)
 }

@@ -1,10 +1,38 @@
-//! The JSON contract of design.md §3. The only `Serialize` types in the crate.
+//! The JSON contract (docs/json.md), built from typed structs in this one place: the only
+//! `Serialize` types in the crate. Every document ends with a newline; objects keep the
+//! field order below; numbers that can't be computed would be `null` (runs with them
+//! fail instead).
 
-use serde::Serialize;
+use serde::{Serialize, Serializer, ser::SerializeMap};
 
 use super::RunReport;
+use super::compare::CompareReport;
+use super::sensitivity::SensitivityReport;
+use crate::sensitivity::{Analysis, sobol};
 use crate::stats::{PERCENTILES, Summary};
+use crate::study::{Description, VarKind};
 
+/// An object whose keys come from the data, in order.
+struct Entries<T>(Vec<(String, T)>);
+
+impl<T: Serialize> Serialize for Entries<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct ModelRef<'a> {
+    name: &'a str,
+    file: &'a str,
+    sha256: &'a str,
+}
+
+/// `costsim run --format json`.
 #[derive(Serialize)]
 struct Run<'a> {
     costsim_version: &'static str,
@@ -13,7 +41,7 @@ struct Run<'a> {
     seed: u64,
     trials: u64,
     sampling: &'a str,
-    outputs: serde_json::Map<String, serde_json::Value>,
+    outputs: Entries<Output>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     correlations: Vec<Correlation<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -35,13 +63,7 @@ struct Precision {
     met: bool,
 }
 
-#[derive(Serialize)]
-struct ModelRef<'a> {
-    name: &'a str,
-    file: &'a str,
-    sha256: &'a str,
-}
-
+/// One output's (or one difference's) statistics.
 #[derive(Serialize)]
 struct Output {
     mean: f64,
@@ -49,57 +71,149 @@ struct Output {
     min: f64,
     max: f64,
     stderr_mean: f64,
-    percentiles: serde_json::Map<String, serde_json::Value>,
+    percentiles: Entries<f64>,
     ci90: [f64; 2],
     mean_ci95: [f64; 2],
-    percentile_ci95: serde_json::Map<String, serde_json::Value>,
+    percentile_ci95: Entries<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p_greater: Option<f64>,
 }
 
-/// The run as pretty-printed JSON with a trailing newline.
-pub(super) fn render(report: &RunReport<'_>) -> Vec<u8> {
-    pretty(&run_value(report))
+/// `costsim compare --format json`.
+#[derive(Serialize)]
+struct Compare<'a> {
+    common_random_numbers: bool,
+    runs: Vec<Run<'a>>,
+    differences: Entries<Entries<Output>>,
+}
+
+/// One method's result in `costsim sensitivity --format json`.
+#[derive(Serialize)]
+struct Method<'a> {
+    costsim_version: &'static str,
+    model: ModelRef<'a>,
+    seed: u64,
+    output: &'a str,
+    method: &'static str,
+    trials: u64,
+    factors: Factors<'a>,
+    left_out: &'a [String],
+    #[serde(flatten)]
+    extra: Extra,
+    warnings: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Factors<'a> {
+    Tornado(Vec<TornadoFactor<'a>>),
+    Spearman(Vec<SpearmanFactor<'a>>),
+    Sobol(Vec<SobolFactor<'a>>),
+}
+
+#[derive(Serialize)]
+struct TornadoFactor<'a> {
+    name: &'a str,
+    low: f64,
+    high: f64,
+    swing: f64,
+    input_low: f64,
+    input_high: f64,
+}
+
+#[derive(Serialize)]
+struct SpearmanFactor<'a> {
+    name: &'a str,
+    rank_correlation: f64,
+    contribution_to_variance: f64,
+}
+
+#[derive(Serialize)]
+struct SobolFactor<'a> {
+    name: &'a str,
+    first_order: f64,
+    first_order_ci: [f64; 2],
+    total: f64,
+    total_ci: [f64; 2],
+}
+
+/// Fields only some methods have.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Extra {
+    Tornado { base: f64, low_percentile: f64, high_percentile: f64 },
+    Sobol { evaluations: u64, bootstrap_resamples: usize },
+    None {},
+}
+
+/// `costsim check --format json`.
+#[derive(Serialize)]
+struct Check<'a> {
+    costsim_version: &'static str,
+    model: &'a str,
+    sha256: &'a str,
+    vars: Vec<CheckVar<'a>>,
+    factors: &'a [String],
+    outputs: &'a [String],
+    scenarios: Vec<CheckScenario<'a>>,
+    correlated: &'a [String],
+    sampling: &'a str,
+}
+
+#[derive(Serialize)]
+struct CheckVar<'a> {
+    name: &'a str,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<f64>,
+    expression: &'a str,
+    unit: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct CheckScenario<'a> {
+    name: &'a str,
+    description: Option<&'a str>,
+    overrides: &'a [String],
 }
 
 /// Pretty-printed JSON with a trailing newline.
-pub(super) fn pretty(value: &serde_json::Value) -> Vec<u8> {
+fn pretty(value: &impl Serialize) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(value).expect("plain data serialises");
     bytes.push(b'\n');
     bytes
 }
 
-/// One output's statistics (design.md §3, plus confidence intervals).
-pub(super) fn summary_value(s: &Summary) -> serde_json::Value {
-    let percentiles = PERCENTILES.iter().zip(s.percentiles).map(|((n, _), v)| (n.to_string(), v.into())).collect();
-    let percentile_ci95 =
-        PERCENTILES.iter().zip(s.percentile_ci95).map(|((n, _), ci)| (n.to_string(), serde_json::json!(ci))).collect();
+fn output(s: &Summary, p_greater: Option<f64>) -> Output {
     let m = &s.moments;
     let half = s.mean_half_width();
-    let output = Output {
+    fn named<T: Copy>(values: &[T; 9]) -> Entries<T> {
+        Entries(PERCENTILES.iter().map(|(n, _)| n.to_string()).zip(values.iter().copied()).collect())
+    }
+    Output {
         mean: m.mean,
         std: m.std(),
         min: m.min,
         max: m.max,
         stderr_mean: m.stderr_mean(),
-        percentiles,
+        percentiles: named(&s.percentiles),
         ci90: s.ci90(),
         mean_ci95: [m.mean - half, m.mean + half],
-        percentile_ci95,
-    };
-    serde_json::to_value(output).expect("plain data serialises")
+        percentile_ci95: named(&s.percentile_ci95),
+        p_greater,
+    }
 }
 
-/// The run object of design.md §3.
-pub(super) fn run_value(report: &RunReport<'_>) -> serde_json::Value {
-    let outputs = report.outputs.iter().map(|o| (o.name.to_string(), summary_value(o.summary))).collect();
+fn run<'a>(report: &'a RunReport<'a>) -> Run<'a> {
     let meta = &report.meta;
-    let run = Run {
+    Run {
         costsim_version: env!("CARGO_PKG_VERSION"),
         model: ModelRef { name: meta.model_name, file: meta.file, sha256: meta.sha256 },
         scenario: meta.scenario,
         seed: meta.seed,
         trials: meta.trials,
         sampling: meta.sampling,
-        outputs,
+        outputs: Entries(report.outputs.iter().map(|o| (o.name.to_string(), output(o.summary, None))).collect()),
         correlations: report
             .correlations
             .iter()
@@ -112,6 +226,154 @@ pub(super) fn run_value(report: &RunReport<'_>) -> serde_json::Value {
             })
             .collect(),
         precision: report.precision.map(|p| Precision { target: p.target, met: p.met }),
+    }
+}
+
+/// A run.
+pub(super) fn run_json(report: &RunReport<'_>) -> Vec<u8> {
+    pretty(&run(report))
+}
+
+impl CompareReport<'_> {
+    /// JSON: each run, and the differences by scenario, then output.
+    pub fn json(&self) -> Vec<u8> {
+        compare_json(self)
+    }
+}
+
+impl SensitivityReport<'_> {
+    /// JSON: one object per method, a list when there are several.
+    pub fn json(&self) -> Vec<u8> {
+        sensitivity_json(self)
+    }
+}
+
+fn compare_json(report: &CompareReport<'_>) -> Vec<u8> {
+    let mut differences: Vec<(String, Entries<Output>)> = Vec::new();
+    for d in &report.differences {
+        if differences.last().is_none_or(|(scenario, _)| scenario != d.scenario) {
+            differences.push((d.scenario.to_string(), Entries(Vec::new())));
+        }
+        let entries = &mut differences.last_mut().expect("just pushed").1;
+        entries.0.push((d.output.to_string(), output(d.summary, Some(d.p_greater))));
+    }
+    let compare = Compare {
+        common_random_numbers: true,
+        runs: report.runs.iter().map(run).collect(),
+        differences: Entries(differences),
     };
-    serde_json::to_value(run).expect("plain data serialises")
+    pretty(&compare)
+}
+
+fn sensitivity_json(report: &SensitivityReport<'_>) -> Vec<u8> {
+    let methods: Vec<Method<'_>> = report.sensitivity.analyses.iter().map(|a| method(report, a)).collect();
+    match methods.as_slice() {
+        [one] => pretty(one),
+        _ => pretty(&methods),
+    }
+}
+
+fn method<'a>(report: &'a SensitivityReport<'a>, analysis: &'a Analysis) -> Method<'a> {
+    let (method, trials, factors, extra, warnings) = match analysis {
+        Analysis::Tornado(t) => (
+            "tornado",
+            t.trials,
+            Factors::Tornado(
+                t.factors
+                    .iter()
+                    .map(|f| TornadoFactor {
+                        name: &f.name,
+                        low: f.low,
+                        high: f.high,
+                        swing: f.swing,
+                        input_low: f.inputs[0],
+                        input_high: f.inputs[1],
+                    })
+                    .collect(),
+            ),
+            Extra::Tornado { base: t.base, low_percentile: t.range.0 * 100.0, high_percentile: t.range.1 * 100.0 },
+            &[][..],
+        ),
+        Analysis::Spearman(s) => (
+            "spearman",
+            s.trials,
+            Factors::Spearman(
+                s.factors
+                    .iter()
+                    .map(|f| SpearmanFactor {
+                        name: &f.name,
+                        rank_correlation: f.rank_correlation,
+                        contribution_to_variance: f.contribution_to_variance,
+                    })
+                    .collect(),
+            ),
+            Extra::None {},
+            &[][..],
+        ),
+        Analysis::Sobol(s) => (
+            "sobol",
+            s.trials,
+            Factors::Sobol(
+                s.factors
+                    .iter()
+                    .map(|f| SobolFactor {
+                        name: &f.name,
+                        first_order: f.first_order,
+                        first_order_ci: f.first_order_ci,
+                        total: f.total,
+                        total_ci: f.total_ci,
+                    })
+                    .collect(),
+            ),
+            Extra::Sobol { evaluations: s.evaluations, bootstrap_resamples: sobol::RESAMPLES },
+            &s.warnings[..],
+        ),
+    };
+    Method {
+        costsim_version: env!("CARGO_PKG_VERSION"),
+        model: ModelRef { name: report.model_name, file: report.file, sha256: report.sha256 },
+        seed: report.seed,
+        output: report.output,
+        method,
+        trials,
+        factors,
+        left_out: &report.sensitivity.left_out,
+        extra,
+        warnings: report.sensitivity.warnings.iter().chain(warnings).map(String::as_str).collect(),
+    }
+}
+
+/// What `check` found.
+pub(super) fn check_json(d: &Description) -> Vec<u8> {
+    let var = |v: &'_ crate::study::VarDescription| {
+        let (kind, value) = match v.kind {
+            VarKind::Random => ("random", None),
+            VarKind::Constant(c) => ("constant", Some(c)),
+            VarKind::Derived => ("derived", None),
+        };
+        (kind, value)
+    };
+    let check = Check {
+        costsim_version: env!("CARGO_PKG_VERSION"),
+        model: &d.name,
+        sha256: &d.sha256,
+        vars: d
+            .vars
+            .iter()
+            .map(|v| {
+                let (kind, value) = var(v);
+                CheckVar { name: &v.name, kind, value, expression: &v.text, unit: v.unit.as_deref() }
+            })
+            .collect(),
+        factors: &d.factors,
+        outputs: &d.outputs,
+        scenarios: d
+            .scenarios
+            .iter()
+            .map(|s| CheckScenario { name: &s.name, description: s.description.as_deref(), overrides: &s.overrides })
+            .collect(),
+        correlated: &d.correlated,
+        sampling: d.sampling,
+    };
+    pretty(&check)
 }

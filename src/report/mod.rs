@@ -20,7 +20,7 @@ use crate::study::{OutputResult, PrecisionOutcome, RunResult};
 pub enum Format {
     /// Aligned text for people.
     Table,
-    /// design.md §3.
+    /// The JSON contract (docs/json.md).
     Json,
     /// One row per output.
     Csv,
@@ -102,7 +102,7 @@ impl<'a> RunReport<'a> {
     pub fn render(&self, format: Format) -> Vec<u8> {
         match format {
             Format::Table => table::render(self).into_bytes(),
-            Format::Json => json::render(self),
+            Format::Json => json::run_json(self),
             Format::Csv => csv(self).into_bytes(),
             Format::Markdown => markdown::render(self).into_bytes(),
         }

@@ -1,7 +1,5 @@
 //! Renderings of sensitivity analyses: a text tornado that reads at a glance, tables of
-//! rank correlations and Sobol indices, Markdown, and the JSON of design.md §3.
-
-use serde_json::{Value, json};
+//! rank correlations and Sobol indices, and Markdown (JSON is in `json`).
 
 use super::{aligned, human};
 use crate::sensitivity::{Analysis, Sensitivity};
@@ -29,54 +27,6 @@ pub struct SensitivityReport<'a> {
 }
 
 impl SensitivityReport<'_> {
-    /// JSON: one object per method (design.md §3), a list when there are several.
-    pub fn json(&self) -> Vec<u8> {
-        let objects: Vec<Value> = self.sensitivity.analyses.iter().map(|a| self.json_object(a)).collect();
-        let value = if objects.len() == 1 { objects.into_iter().next().expect("one") } else { Value::Array(objects) };
-        super::json::pretty(&value)
-    }
-
-    fn json_object(&self, analysis: &Analysis) -> Value {
-        let (method, trials, factors, mut extra, warnings) = match analysis {
-            Analysis::Tornado(t) => (
-                "tornado",
-                t.trials,
-                t.factors.iter().map(|f| json!({"name": f.name, "low": f.low, "high": f.high, "swing": f.swing, "input_low": f.inputs[0], "input_high": f.inputs[1]})).collect::<Vec<_>>(),
-                json!({"base": t.base, "low_percentile": t.range.0 * 100.0, "high_percentile": t.range.1 * 100.0}),
-                Vec::new(),
-            ),
-            Analysis::Spearman(s) => (
-                "spearman",
-                s.trials,
-                s.factors.iter().map(|f| json!({"name": f.name, "rank_correlation": f.rank_correlation, "contribution_to_variance": f.contribution_to_variance})).collect(),
-                json!({}),
-                Vec::new(),
-            ),
-            Analysis::Sobol(s) => (
-                "sobol",
-                s.trials,
-                s.factors.iter().map(|f| json!({"name": f.name, "first_order": f.first_order, "first_order_ci": f.first_order_ci, "total": f.total, "total_ci": f.total_ci})).collect(),
-                json!({"evaluations": s.evaluations, "bootstrap_resamples": crate::sensitivity::sobol::RESAMPLES}),
-                s.warnings.clone(),
-            ),
-        };
-        let mut object = json!({
-            "costsim_version": env!("CARGO_PKG_VERSION"),
-            "model": {"name": self.model_name, "file": self.file, "sha256": self.sha256},
-            "seed": self.seed,
-            "output": self.output,
-            "method": method,
-            "trials": trials,
-            "factors": factors,
-            "left_out": self.sensitivity.left_out,
-        });
-        let map = object.as_object_mut().expect("object");
-        map.append(extra.as_object_mut().expect("object"));
-        let all_warnings: Vec<&String> = self.sensitivity.warnings.iter().chain(&warnings).collect();
-        map.insert("warnings".into(), json!(all_warnings));
-        object
-    }
-
     /// The aligned text report with bar charts.
     pub fn table(&self) -> String {
         let mut out =
