@@ -87,7 +87,7 @@ pub enum Problem {
         key: String,
         /// The nearest known key.
         suggestion: Option<String>,
-        /// Which keys are known here, e.g. "[model] keys are: name, …".
+        /// Which keys are known here, e.g. "\[model\] keys are: name, …".
         known: String,
     },
     /// A value that should be a table.

@@ -10,7 +10,7 @@
 //!
 //! - [`source`]: source files and spans.
 //! - [`stream`]: random streams keyed by (seed, factor name, chunk).
-//! - [`qmc`]: the Sobol sequence for quasi-Monte Carlo sampling.
+//! - `qmc`: the Sobol sequence for quasi-Monte Carlo sampling.
 //! - [`stats`]: moments, exact order statistics, percentile sketches, ranks.
 //! - [`dist`]: distributions: validation, samplers, quantile functions, truncation.
 //! - [`correlation`]: rank-correlation matrices: validation, repair (Gaussian copula).
@@ -29,12 +29,13 @@
 //!   plain data.
 //! - [`report`]: table, JSON, CSV, Markdown and HTML/SVG renderings of runs, comparisons
 //!   and sensitivity analyses.
-//! - [`output`]: stdout or atomic file writes.
-//! - [`cli`]: the command line.
+//! - `cli` (feature `cli`, on by default): the command line — one clap argument struct
+//!   per command, the progress bar, atomic output files, exit codes.
 //!
 //! # Architecture invariants
-//! - Only `cli` knows about clap and exit codes; only `cli` and `output` touch
-//!   stdout/stderr.
+//! - Only `cli` knows about clap, indicatif, exit codes, stdout and stderr. The library
+//!   builds without the `cli` feature (`cargo build --lib --no-default-features`) and then
+//!   depends on none of those crates (both checked by `.ci/run`).
 //! - Only `report::json` derives `Serialize`; only `model` reads TOML.
 //! - `engine` never sees a name, a span or a string; nothing below `cli` reads the clock
 //!   or the environment.
@@ -59,6 +60,7 @@
 //! ```
 
 pub mod builtins;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod compile;
 pub mod correlation;
@@ -68,8 +70,7 @@ pub mod engine;
 pub mod error;
 pub mod expr;
 pub mod model;
-pub mod output;
-pub mod qmc;
+pub(crate) mod qmc;
 pub mod report;
 pub mod samples;
 pub mod sensitivity;

@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 /// Sobol dimensions available (Joe–Kuo "new-joe-kuo-6" parameters, first 100).
-pub const MAX_DIMENSIONS: usize = 100;
+pub(crate) const MAX_DIMENSIONS: usize = 100;
 /// Bits of the Sobol sequence's index (trials up to 2^53).
 const SOBOL_BITS: usize = 53;
 
@@ -35,7 +35,7 @@ fn sobol_point(index: u64, dim: usize) -> u64 {
 
 /// Fills `column` with the Sobol points `first..first + len` of dimension `dim`, each
 /// from the previous by one XOR (Gray-code order), shifted by `shift`.
-pub fn sobol_column(column: &mut [f64], first: u64, dim: usize, shift: u64) {
+pub(crate) fn sobol_column(column: &mut [f64], first: u64, dim: usize, shift: u64) {
     let v = &directions()[dim];
     let mut x = sobol_point(first, dim);
     for (i, u) in column.iter_mut().enumerate() {

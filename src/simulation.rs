@@ -82,7 +82,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// This simulation with the vars named in `pins` (vars that draw random numbers)
-    /// fixed at the given values, without recompiling (see [`Program::pinned`]).
+    /// fixed at the given values, without recompiling.
     ///
     /// # Panics
     /// If a name is not a var of the model.

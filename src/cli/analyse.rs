@@ -1,8 +1,8 @@
 //! `sensitivity` and `compare`: which inputs matter, and how scenarios differ.
 
+use super::args::{CompareArgs, MethodArg, SensitivityArgs, TextFormat};
 use super::config::RunSetup;
 use super::run::Progress;
-use super::{CompareArgs, FormatArg, MethodArg, SensitivityArgs};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::report::{RunMeta, RunReport};
@@ -11,7 +11,7 @@ use crate::study;
 
 pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     use crate::sensitivity::{self, Method, SensitivityConfig};
-    let setup = RunSetup::new(&args.model, &args.common)?;
+    let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
     let methods = match args.method {
         MethodArg::Tornado => vec![Method::Tornado],
         MethodArg::Spearman => vec![Method::Spearman],
@@ -21,7 +21,7 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     let config = SensitivityConfig {
         output: args.var.clone(),
         methods,
-        trials: args.common.trials.as_ref().map(|_| setup.config.trials),
+        trials: args.simulate.trials.as_ref().map(|_| setup.config.trials),
         default_trials: setup.config.trials,
         seed: setup.config.seed,
         threads: setup.config.threads,
@@ -38,15 +38,12 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         unit: setup.model.var(&args.var).and_then(|v| v.unit.as_deref()),
         sensitivity: &sensitivity,
     };
-    let bytes = match args.common.format {
-        FormatArg::Table => report.table().into_bytes(),
-        FormatArg::Json => report.json(),
-        FormatArg::Markdown => crate::report::sensitivity::markdown(&report).into_bytes(),
-        FormatArg::Csv | FormatArg::Html => {
-            return Err(Error::Usage("sensitivity has no CSV or HTML format; use table, json or markdown".into()));
-        }
+    let bytes = match args.format {
+        TextFormat::Table => report.table().into_bytes(),
+        TextFormat::Json => report.json(),
+        TextFormat::Markdown => crate::report::sensitivity::markdown(&report).into_bytes(),
     };
-    crate::output::write(args.common.output.as_deref(), &bytes)
+    super::output::write(args.output.output.as_deref(), &bytes)
 }
 
 /// Parses `--tornado-range LOW,HIGH` (percent) into fractions.
@@ -62,10 +59,7 @@ fn parse_range(text: &str) -> Result<(f64, f64)> {
 }
 
 pub(super) fn compare(args: &CompareArgs) -> Result<()> {
-    if args.common.scenario.is_some() {
-        return Err(Error::Usage("compare takes --scenarios A,B (plural); --scenario is for run".into()));
-    }
-    let setup = RunSetup::new(&args.model, &args.common)?;
+    let setup = RunSetup::new(&args.model, &args.simulate, None)?;
     let names: Vec<String> = match &args.scenarios {
         Some(list) => super::split_list(list),
         None => setup.loaded.scenarios.iter().map(|s| s.name.name.clone()).collect(),
@@ -76,7 +70,7 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
     let models: Vec<Model> = names.iter().map(|n| setup.variant(Some(n))).collect::<Result<_>>()?;
     let base = setup.compile(&setup.model)?;
     let simulations: Vec<Simulation<'_>> = models.iter().map(|m| setup.compile(m)).collect::<Result<_>>()?;
-    let mut progress = Progress::new(setup.config.trials, args.common.quiet);
+    let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
     let scenarios: Vec<&Simulation<'_>> = simulations.iter().collect();
     let comparison = study::compare(&base, &scenarios, &setup.config, true, &mut |n| progress.step(n))?;
     progress.finish();
@@ -102,13 +96,10 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
         }
     }
     let report = crate::report::compare::CompareReport { runs, differences: rows };
-    let bytes = match args.common.format {
-        FormatArg::Table => report.table().into_bytes(),
-        FormatArg::Json => report.json(),
-        FormatArg::Markdown => report.markdown().into_bytes(),
-        FormatArg::Csv | FormatArg::Html => {
-            return Err(Error::Usage("compare has no CSV or HTML format; use table, json or markdown".into()));
-        }
+    let bytes = match args.format {
+        TextFormat::Table => report.table().into_bytes(),
+        TextFormat::Json => report.json(),
+        TextFormat::Markdown => report.markdown().into_bytes(),
     };
-    crate::output::write(args.common.output.as_deref(), &bytes)
+    super::output::write(args.output.output.as_deref(), &bytes)
 }

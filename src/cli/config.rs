@@ -9,7 +9,8 @@ use crate::model::Model;
 use crate::report::RunMeta;
 use crate::simulation::{Precision, Simulation};
 
-use super::{CommonArgs, parse_trials};
+use super::args::{SamplingArg, Simulate};
+use super::parse_trials;
 
 /// Default trial count when neither `--trials` nor the model sets one.
 const DEFAULT_TRIALS: u64 = 1_000_000;
@@ -25,38 +26,34 @@ pub(super) struct RunSetup {
     pub(super) model: Model,
     pub(super) scenario: Option<String>,
     pub(super) config: RunConfig,
-    pub(super) precision: Option<Precision>,
     /// Run options for the compiler.
     pub(super) options: CompileOptions,
     sets: Vec<String>,
 }
 
 impl RunSetup {
-    pub(super) fn new(path: &Path, args: &CommonArgs) -> Result<RunSetup> {
+    /// The model at `path` with `scenario` and the `--set` overrides of `args` applied,
+    /// and the run settings `args` and the model give.
+    pub(super) fn new(path: &Path, args: &Simulate, scenario: Option<&str>) -> Result<RunSetup> {
         let loaded = Model::load(path)?;
         let mut setup = RunSetup {
             model: loaded.clone(),
             loaded,
-            scenario: args.scenario.clone(),
+            scenario: scenario.map(str::to_string),
             config: RunConfig { trials: 1, seed: 0, threads: 1 },
-            precision: None,
             options: CompileOptions {
                 sampling: args.sampling.map(|s| match s {
-                    super::SamplingArg::Mc => Sampling::Mc,
-                    super::SamplingArg::Lhs => Sampling::Lhs,
-                    super::SamplingArg::Qmc => Sampling::Qmc,
+                    SamplingArg::Mc => Sampling::Mc,
+                    SamplingArg::Lhs => Sampling::Lhs,
+                    SamplingArg::Qmc => Sampling::Qmc,
                 }),
                 repair_correlations: args.repair_correlations,
                 extra_outputs: Vec::new(),
             },
             sets: args.sets.clone(),
         };
-        setup.model = setup.variant(args.scenario.as_deref())?;
+        setup.model = setup.variant(scenario)?;
         let model = &setup.model;
-        let precision = match &args.precision {
-            Some(text) => Some(Precision { target: parse_percent(text)?, max_trials: parse_trials(&args.max_trials)? }),
-            None => None,
-        };
         let trials = match &args.trials {
             Some(text) => parse_trials(text)?,
             None => model.meta.trials.unwrap_or(DEFAULT_TRIALS),
@@ -73,7 +70,6 @@ impl RunSetup {
         };
         let seed = args.seed.or(model.meta.seed).unwrap_or(DEFAULT_SEED);
         setup.config = RunConfig { trials, seed, threads };
-        setup.precision = precision;
         Ok(setup)
     }
 
@@ -103,6 +99,11 @@ impl RunSetup {
     pub(super) fn compile<'m>(&self, model: &'m Model) -> Result<Simulation<'m>> {
         Simulation::with_options(model, self.options.clone())
     }
+}
+
+/// Parses `--precision` and `--max-trials`.
+pub(super) fn parse_precision(text: &str, max_trials: &str) -> Result<Precision> {
+    Ok(Precision { target: parse_percent(text)?, max_trials: parse_trials(max_trials)? })
 }
 
 /// Parses `--precision`: a relative tolerance such as `0.5%` or `0.005`, in (0, 1).

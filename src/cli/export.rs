@@ -1,8 +1,9 @@
 //! `report` and `samples`: results as a document with charts, or as raw trials.
 
+use super::args::{ReportArgs, ReportFormat, SamplesArgs};
 use super::config::RunSetup;
+use super::output;
 use super::run::Progress;
-use super::{FormatArg, ReportArgs, SamplesArgs};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::report::RunReport;
@@ -11,11 +12,7 @@ use crate::study;
 
 pub(super) fn report(args: &ReportArgs) -> Result<()> {
     use crate::report::html::{Assumption, HtmlReport};
-    let format = args.common.format;
-    if !matches!(format, FormatArg::Table | FormatArg::Html | FormatArg::Markdown) {
-        return Err(Error::Usage("report writes html (the default) or markdown".into()));
-    }
-    let setup = RunSetup::new(&args.model, &args.common)?;
+    let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
     let simulation = setup.compile(&setup.model)?;
     let models: Vec<(String, Model)> = match setup.scenario {
         Some(_) => Vec::new(),
@@ -28,7 +25,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
     };
     let scenarios: Vec<(String, Simulation<'_>)> =
         models.iter().map(|(name, m)| Ok((name.clone(), setup.compile(m)?))).collect::<Result<_>>()?;
-    let mut progress = Progress::new(setup.config.trials, args.common.quiet);
+    let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
     let findings = study::findings(&simulation, &scenarios, &setup.config, &mut |n| progress.step(n))?;
     progress.finish();
     let file = args.model.display().to_string();
@@ -54,10 +51,10 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
         scenarios: &findings.scenarios,
         command,
     };
-    if format != FormatArg::Markdown {
-        return crate::output::write(args.common.output.as_deref(), report.html().as_bytes());
+    if args.format == ReportFormat::Html {
+        return output::write(args.output.output.as_deref(), report.html().as_bytes());
     }
-    let Some(path) = args.common.output.as_deref() else {
+    let Some(path) = args.output.output.as_deref() else {
         return Err(Error::Usage(
             "report --format markdown needs -o FILE.md: the charts are written as SVG files beside it".into(),
         ));
@@ -65,13 +62,13 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
     let stem = path.file_stem().map_or("report".into(), |s| s.to_string_lossy().to_string());
     let (markdown, charts) = report.markdown(&stem);
     for (name, svg) in &charts {
-        crate::output::write(Some(&path.with_file_name(name)), svg.as_bytes())?;
+        output::write(Some(&path.with_file_name(name)), svg.as_bytes())?;
     }
-    crate::output::write(Some(path), markdown.as_bytes())
+    output::write(Some(path), markdown.as_bytes())
 }
 
 pub(super) fn samples(args: &SamplesArgs) -> Result<()> {
-    let setup = RunSetup::new(&args.model, &args.common)?;
+    let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
     let default = setup.compile(&setup.model)?;
     let names: Vec<String> = match &args.vars {
         Some(list) => super::split_list(list),
@@ -79,7 +76,7 @@ pub(super) fn samples(args: &SamplesArgs) -> Result<()> {
     };
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let simulation = default.keeping(&names)?;
-    crate::output::stream(args.common.output.as_deref(), |out| {
+    output::stream(args.output.output.as_deref(), |out| {
         crate::samples::write_csv(&simulation, &setup.config, &names, out)
     })
 }

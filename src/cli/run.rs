@@ -2,29 +2,38 @@
 
 use std::time::{Duration, Instant};
 
-use super::RunArgs;
-use super::config::RunSetup;
+use super::args::{RunArgs, RunFormat};
+use super::config::{RunSetup, parse_precision};
 use crate::error::Result;
-use crate::report::RunReport;
+use crate::report::{Format, RunReport};
 use crate::simulation::Simulation;
 use crate::study;
 
 pub(super) fn run(args: &RunArgs) -> Result<()> {
     let start = Instant::now();
-    let setup = RunSetup::new(&args.model, &args.common)?;
+    let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
+    let precision = match &args.precision {
+        Some(text) => Some(parse_precision(text, &args.max_trials)?),
+        None => None,
+    };
     let simulation = setup.compile(&setup.model)?;
     print_repairs(&simulation);
     let compiled = Instant::now();
-    let mut progress = Progress::new(setup.config.trials, args.common.quiet);
-    let result = study::run(&simulation, &setup.config, setup.precision.as_ref(), &mut |n| progress.step(n))?;
+    let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
+    let result = study::run(&simulation, &setup.config, precision.as_ref(), &mut |n| progress.step(n))?;
     progress.finish();
     let sampled = Instant::now();
     let file = args.model.display().to_string();
     let report = RunReport::new(setup.meta(&simulation, &file), &result);
-    let bytes = report.render(args.common.format.run_format()?);
+    let bytes = report.render(match args.format {
+        RunFormat::Table => Format::Table,
+        RunFormat::Json => Format::Json,
+        RunFormat::Csv => Format::Csv,
+        RunFormat::Markdown => Format::Markdown,
+    });
     let summarised = Instant::now();
-    crate::output::write(args.common.output.as_deref(), &bytes)?;
-    if args.common.timings {
+    super::output::write(args.output.output.as_deref(), &bytes)?;
+    if args.timings {
         let phases = [
             ("load + compile", compiled - start),
             ("sampling + evaluation", sampled - compiled),

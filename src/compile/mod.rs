@@ -12,10 +12,11 @@ mod alloc;
 mod correlations;
 mod draws;
 mod lower;
-pub mod program;
+pub(crate) mod program;
 mod resolve;
 
-pub use program::{Factor, Marginal, Op, OpOrigin, Operand, Output, Program, Sampling, VarInfo};
+pub use program::{Factor, Marginal, Output, Program, Sampling, VarInfo};
+pub(crate) use program::{Op, Operand};
 
 use crate::correlation::{CorrelationMatrix, Entry};
 use crate::diagnostic::{Diagnostic, Problem};

@@ -10,7 +10,7 @@ use crate::expr::BinOp;
 
 /// Where an op reads a value from.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Operand {
+pub(crate) enum Operand {
     /// A column.
     Slot(u32),
     /// The same value in every trial.
@@ -19,7 +19,7 @@ pub enum Operand {
 
 /// Functions of two values.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Binary {
+pub(crate) enum Binary {
     /// An operator.
     Op(BinOp),
     /// `min(a, b)`
@@ -31,7 +31,7 @@ pub enum Binary {
 impl Binary {
     /// Applies the function; NaN in gives NaN out (unlike `f64::min` and `f64::max`).
     #[inline(always)]
-    pub fn apply(self, a: f64, b: f64) -> f64 {
+    pub(crate) fn apply(self, a: f64, b: f64) -> f64 {
         match self {
             Binary::Op(op) => op.apply(a, b),
             Binary::Min => {
@@ -54,7 +54,7 @@ impl Binary {
 
 /// Functions of one value: the prefix operators and the built-in math functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unary {
+pub(crate) enum Unary {
     /// `-x`
     Neg,
     /// `not x`
@@ -66,7 +66,7 @@ pub enum Unary {
 impl Unary {
     /// Applies the function.
     #[inline(always)]
-    pub fn apply(self, x: f64) -> f64 {
+    pub(crate) fn apply(self, x: f64) -> f64 {
         match self {
             Unary::Neg => -x,
             Unary::Not => {
@@ -84,7 +84,7 @@ impl Unary {
 /// `if(c, a, b)`: the branch taken (a NaN in the other one is not an error), or NaN when
 /// the condition itself is NaN.
 #[inline(always)]
-pub fn select(c: f64, a: f64, b: f64) -> f64 {
+pub(crate) fn select(c: f64, a: f64, b: f64) -> f64 {
     if c.is_nan() {
         c
     } else if c != 0.0 {
@@ -96,26 +96,20 @@ pub fn select(c: f64, a: f64, b: f64) -> f64 {
 
 /// `clamp(x, lo, hi)`; NaN in any argument gives NaN.
 #[inline(always)]
-pub fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
+pub(crate) fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
     if x.is_nan() || lo.is_nan() || hi.is_nan() { f64::NAN } else { x.max(lo).min(hi) }
 }
 
 /// How a distribution call draws.
 #[derive(Clone, Debug)]
-pub enum Draw {
+pub(crate) enum Draw {
     /// Constant parameters, validated at compile time.
     Fixed(Sampler),
     /// Constant parameters, truncated.
     FixedTruncated(Truncated),
-    /// Parameters that vary per trial; invalid ones give NaN.
-    PerTrial {
-        /// The distribution.
-        kind: DistKind,
-        /// Its parameters.
-        params: Vec<Operand>,
-        /// Truncation bounds, if any.
-        bounds: Option<[Operand; 2]>,
-    },
+    /// Parameters (and truncation bounds, if any) that vary per trial; invalid ones give
+    /// NaN.
+    PerTrial { kind: DistKind, params: Vec<Operand>, bounds: Option<[Operand; 2]> },
 }
 
 /// How the inputs sampled through quantile functions get their uniforms.
@@ -150,25 +144,23 @@ impl Sampling {
     }
 }
 
-/// An input drawn as Q(u) through its quantile function.
+/// An input drawn as Q(u) through its quantile function: its factor's `stream`, its
+/// `sampler` (constant parameters) with a fast tabulated quantile function when the exact
+/// one is slow, the column `dst` it fills and its dimension `dim` in the quasi-random
+/// sequence.
 #[derive(Clone, Debug)]
-pub struct Member {
-    /// Its factor's stream.
-    pub stream: u32,
-    /// Its distribution (constant parameters).
-    pub sampler: Sampler,
-    /// A fast tabulated quantile function, when the exact one is slow.
-    pub table: Option<Box<crate::dist::QuantileTable>>,
-    /// The column it fills.
-    pub dst: u32,
-    /// Its dimension in the quasi-random sequence.
-    pub dim: u32,
+pub(crate) struct Member {
+    pub(crate) stream: u32,
+    pub(crate) sampler: Sampler,
+    pub(crate) table: Option<Box<crate::dist::QuantileTable>>,
+    pub(crate) dst: u32,
+    pub(crate) dim: u32,
 }
 
 impl Member {
     /// The member's quantile function at u.
     #[inline]
-    pub fn quantile(&self, u: f64) -> f64 {
+    pub(crate) fn quantile(&self, u: f64) -> f64 {
         match &self.table {
             Some(table) => table.quantile(&self.sampler, u),
             None => self.sampler.quantile(u),
@@ -177,7 +169,7 @@ impl Member {
 
     /// The member's value at the standard normal value z, i.e. Q(Φ(z)).
     #[inline]
-    pub fn at_normal(&self, z: f64) -> f64 {
+    pub(crate) fn at_normal(&self, z: f64) -> f64 {
         match &self.table {
             Some(_) => self.quantile(crate::dist::normal_cdf_open(z)),
             None => self.sampler.at_normal(z),
@@ -185,105 +177,38 @@ impl Member {
     }
 }
 
-/// One column operation. `dst` is always a slot no input reads.
+/// One column operation. `dst` is always a slot no input reads; `stream` indexes
+/// [`Program::factors`]; `a`, `b`, … are the operation's inputs as written.
 #[derive(Clone, Debug)]
-pub enum Op {
+pub(crate) enum Op {
     /// `dst = f(a, b)`
-    Binary {
-        /// The function.
-        f: Binary,
-        /// Left input.
-        a: Operand,
-        /// Right input.
-        b: Operand,
-        /// Output slot.
-        dst: u32,
-    },
+    Binary { f: Binary, a: Operand, b: Operand, dst: u32 },
     /// `dst = f(a)`
-    Unary {
-        /// The function.
-        f: Unary,
-        /// Input.
-        a: Operand,
-        /// Output slot.
-        dst: u32,
-    },
-    /// `dst = if cond != 0 { a } else { b }`
-    Select {
-        /// Condition.
-        cond: Operand,
-        /// Value when true.
-        a: Operand,
-        /// Value when false.
-        b: Operand,
-        /// Output slot.
-        dst: u32,
-    },
+    Unary { f: Unary, a: Operand, dst: u32 },
+    /// `dst = if(cond, a, b)`
+    Select { cond: Operand, a: Operand, b: Operand, dst: u32 },
     /// `dst = clamp(x, lo, hi)`
-    Clamp {
-        /// Value.
-        x: Operand,
-        /// Lower bound.
-        lo: Operand,
-        /// Upper bound.
-        hi: Operand,
-        /// Output slot.
-        dst: u32,
-    },
+    Clamp { x: Operand, lo: Operand, hi: Operand, dst: u32 },
     /// `dst` = draws from a distribution, using the var's stream.
-    Sample {
-        /// Index of the factor whose stream is used.
-        stream: u32,
-        /// What to draw.
-        draw: Draw,
-        /// Output slot.
-        dst: u32,
-    },
-    /// `dst` = one of `values`, picked with the given cumulative weights (normalised to end
-    /// at 1), using the var's stream.
-    Choice {
-        /// Index of the factor whose stream is used.
-        stream: u32,
-        /// The candidate values.
-        values: Vec<Operand>,
-        /// Cumulative probabilities, last = 1.
-        cumulative: Vec<f64>,
-        /// Output slot.
-        dst: u32,
-    },
+    Sample { stream: u32, draw: Draw, dst: u32 },
+    /// `dst` = one of `values`, picked with the cumulative weights `cumulative` (ending at
+    /// 1), using the var's stream.
+    Choice { stream: u32, values: Vec<Operand>, cumulative: Vec<f64>, dst: u32 },
     /// Inputs sampled through their quantile functions: uniforms by `sampling`, made
-    /// dependent by a Gaussian copula for the `correlated` members (Cholesky factor
-    /// `cholesky`, in that order), then mapped through each member's quantile function.
-    Quantile {
-        /// How uniforms are generated.
-        sampling: Sampling,
-        /// The inputs.
-        members: Vec<Member>,
-        /// Indices into `members` of the correlated inputs, in matrix order.
-        correlated: Vec<usize>,
-        /// Lower Cholesky factor of the normal correlations of `correlated`.
-        cholesky: Vec<Vec<f64>>,
-    },
-    /// `dst` = a constant in every trial (a constant output).
-    Fill {
-        /// The value.
-        value: f64,
-        /// Output slot.
-        dst: u32,
-    },
-    /// Counts the trials in which var `var` is NaN or infinite.
-    Check {
-        /// The var's column.
-        slot: u32,
-        /// Index into [`Program::vars`].
-        var: u32,
-    },
+    /// dependent by a Gaussian copula for the `correlated` members (indices into
+    /// `members`, in the order of the lower Cholesky factor `cholesky`), then mapped
+    /// through each member's quantile function.
+    Quantile { sampling: Sampling, members: Vec<Member>, correlated: Vec<usize>, cholesky: Vec<Vec<f64>> },
+    /// `dst` = `value` in every trial (a constant output).
+    Fill { value: f64, dst: u32 },
+    /// Counts the trials in which var `var` (its column `slot`) is NaN or infinite.
+    Check { slot: u32, var: u32 },
 }
 
 impl Op {
     /// Calls `f` on every slot the op reads, then on the slot it writes (if any),
     /// flagged `true`.
-    pub fn for_each_slot(&mut self, mut f: impl FnMut(&mut u32, bool)) {
+    pub(crate) fn for_each_slot(&mut self, mut f: impl FnMut(&mut u32, bool)) {
         let mut read = |o: &mut Operand| {
             if let Operand::Slot(s) = o {
                 f(s, false);
@@ -398,11 +323,11 @@ pub struct Output {
 /// Where an op comes from, for pointing at it when it produces a value that can't be
 /// computed.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct OpOrigin {
+pub(crate) struct OpOrigin {
     /// The var whose expression made the op (`None` for ops of the whole program).
-    pub var: Option<u32>,
+    pub(crate) var: Option<u32>,
     /// The smallest expression that made it.
-    pub span: Option<crate::source::Span>,
+    pub(crate) span: Option<crate::source::Span>,
 }
 
 /// A compiled model. Built only by [`super::compile`].
@@ -430,17 +355,17 @@ impl Program {
     }
 
     /// The ops, in execution order.
-    pub fn ops(&self) -> &[Op] {
+    pub(crate) fn ops(&self) -> &[Op] {
         &self.ops
     }
 
     /// Where each op (in [`Program::ops`] order) comes from.
-    pub fn origins(&self) -> &[OpOrigin] {
+    pub(crate) fn origins(&self) -> &[OpOrigin] {
         &self.origins
     }
 
     /// How many column slots the ops use.
-    pub fn n_slots(&self) -> usize {
+    pub(crate) fn n_slots(&self) -> usize {
         self.n_slots
     }
 
@@ -463,7 +388,7 @@ impl Program {
     /// fixed at the given values: their own ops are dropped and their column filled with
     /// the value where it would have been checked. No recompiling; a tornado evaluates
     /// one trial of it per bar.
-    pub fn pinned(&self, pins: &[(usize, f64)]) -> Program {
+    pub(crate) fn pinned(&self, pins: &[(usize, f64)]) -> Program {
         let pin = |var: u32| pins.iter().find(|(v, _)| *v == var as usize).map(|&(_, value)| value);
         let mut pinned = Program { ops: Vec::new(), origins: Vec::new(), ..self.clone() };
         for (op, origin) in self.ops.iter().zip(&self.origins) {

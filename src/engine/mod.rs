@@ -2,7 +2,7 @@
 //!
 //! Trials are split into fixed chunks of [`CHUNK`]; every random factor draws from its own
 //! stream keyed by (seed, factor name, chunk) ([`crate::stream`]). Chunks run in parallel
-//! on one rayon pool per thread count, a block of up to [`BLOCK_CHUNKS`] at a time (so
+//! on one rayon pool per thread count, a block of up to 64 chunks at a time (so
 //! memory stays bounded), and their results are consumed in chunk order. Results are
 //! therefore byte-identical for any thread count and any scheduling. A [`Plan`] runs
 //! several programs on the same streams (common random numbers) and says which columns
@@ -19,7 +19,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 pub use accumulate::Simulated;
 pub use plan::{Column, Plan};
-pub use trace::{Cause, NonFinite, cause};
+pub use trace::NonFinite;
+pub(crate) use trace::{Cause, cause};
 
 use crate::compile::Program;
 use crate::error::{Error, Result};
@@ -28,7 +29,7 @@ use eval::Workspace;
 /// Trials per chunk. Part of the reproducibility contract: changing it changes results.
 pub const CHUNK: usize = 4096;
 /// Most chunks per parallel block.
-pub const BLOCK_CHUNKS: u64 = 64;
+pub(crate) const BLOCK_CHUNKS: u64 = 64;
 
 /// How many trials to run, from which seed, on how many threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,7 +63,7 @@ impl RunConfig {
 ///
 /// # Errors
 /// [`Error::Threads`] if the operating system will not start the threads.
-pub fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
+pub(crate) fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
     /// The pools built so far, by size.
     type Pools = Mutex<Vec<(usize, Arc<rayon::ThreadPool>)>>;
     static POOLS: OnceLock<Pools> = OnceLock::new();
@@ -80,23 +81,23 @@ pub fn pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
 }
 
 /// One chunk's results, as seen by a consumer while the chunk's columns are alive.
-pub struct ChunkView<'a> {
+pub(crate) struct ChunkView<'a> {
     /// The chunk's index.
-    pub index: u64,
+    pub(crate) index: u64,
     /// Trials in the chunk.
-    pub n: usize,
+    pub(crate) n: usize,
     program: &'a Program,
     workspace: &'a Workspace,
 }
 
 impl ChunkView<'_> {
     /// Values of output `i` (in [`Program::outputs`] order) for this chunk's trials.
-    pub fn output(&self, i: usize) -> &[f64] {
+    pub(crate) fn output(&self, i: usize) -> &[f64] {
         self.workspace.column(self.program.outputs()[i].slot, self.n)
     }
 
     /// Non-finite values per var (in [`Program::vars`] order) in this chunk.
-    pub fn nonfinite(&self) -> &[u64] {
+    pub(crate) fn nonfinite(&self) -> &[u64] {
         &self.workspace.nonfinite
     }
 }
@@ -108,7 +109,7 @@ impl ChunkView<'_> {
 ///
 /// # Errors
 /// [`Error::Threads`] if the pool cannot be built.
-pub fn for_each_chunk<W: Send, T: Send>(
+pub(crate) fn for_each_chunk<W: Send, T: Send>(
     program: &Program,
     config: &RunConfig,
     seeds: &[u64],
@@ -162,7 +163,7 @@ pub fn simulate(plan: &Plan<'_>, config: &RunConfig, progress: &mut dyn FnMut(u6
 /// The outputs of trial 0 alone, and which vars were non-finite in it: one chunk of one
 /// trial, without a thread pool. For a program whose random inputs are all pinned (see
 /// [`Program::pinned`]) these are exact values.
-pub fn first_trial(program: &Program, seeds: &[u64]) -> (Vec<f64>, NonFinite) {
+pub(crate) fn first_trial(program: &Program, seeds: &[u64]) -> (Vec<f64>, NonFinite) {
     let mut workspace = Workspace::new(program);
     workspace.run(program, seeds, 0, 1);
     let outputs = program.outputs().iter().map(|o| workspace.column(o.slot, 1)[0]).collect();
@@ -176,7 +177,7 @@ pub fn first_trial(program: &Program, seeds: &[u64]) -> (Vec<f64>, NonFinite) {
 ///
 /// # Errors
 /// [`Error::Threads`] if the pool cannot be built.
-pub fn collect(program: &Program, config: &RunConfig, seeds: &[u64]) -> Result<(Vec<Vec<f64>>, NonFinite)> {
+pub(crate) fn collect(program: &Program, config: &RunConfig, seeds: &[u64]) -> Result<(Vec<Vec<f64>>, NonFinite)> {
     let n_outputs = program.outputs().len();
     let mut columns = vec![Vec::with_capacity(config.trials as usize); n_outputs];
     let mut nonfinite = NonFinite::new(program.vars().len());

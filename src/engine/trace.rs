@@ -51,7 +51,7 @@ impl NonFinite {
 
 /// How a var came to be NaN or infinite.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Cause {
+pub(crate) enum Cause {
     /// One of the var's own ops (an index into [`Program::ops`]) made a non-finite value
     /// from finite inputs: in trial `trial`, `inputs` gave `output`.
     Op {
@@ -71,7 +71,7 @@ pub enum Cause {
 
 /// Why var `var` (which `nonfinite` says was NaN or infinite) was: replays, one at a time,
 /// up to [`MAX_TRACED_CHUNKS`] chunks from the first in which it was.
-pub fn cause(program: &Program, config: &RunConfig, seeds: &[u64], nonfinite: &NonFinite, var: usize) -> Cause {
+pub(crate) fn cause(program: &Program, config: &RunConfig, seeds: &[u64], nonfinite: &NonFinite, var: usize) -> Cause {
     let first = nonfinite.first_chunk[var].unwrap_or(0);
     let mut workspace = Workspace::new(program);
     for chunk in (first..config.n_chunks()).take(MAX_TRACED_CHUNKS as usize) {

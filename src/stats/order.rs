@@ -470,7 +470,7 @@ fn from_key(k: u64) -> f64 {
 }
 
 /// A search for the value of one rank among the values whose keys lie in a range, by
-/// replaying the values: each pass counts them in [`CELLS`] equal key ranges and keeps
+/// replaying the values: each pass counts them in `CELLS` equal key ranges and keeps
 /// the one holding the rank, until few enough remain to collect and sort. A key range
 /// shrinks 1,024-fold per pass, so at most seven passes are needed.
 #[derive(Clone, Debug)]

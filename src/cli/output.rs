@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 ///
 /// # Errors
 /// [`Error::Io`] if the file cannot be written or renamed into place.
-pub fn write(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+pub(super) fn write(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     let target = path.map_or_else(|| "<stdout>".to_string(), path_text);
     stream(path, |out| out.write_all(bytes).map_err(|e| io_error(target, e)))
 }
@@ -34,7 +34,7 @@ fn io_error(path: String, source: std::io::Error) -> Error {
 ///
 /// # Errors
 /// [`Error::Io`], or whatever `produce` returns (the file is then not created).
-pub fn stream(path: Option<&Path>, produce: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+pub(super) fn stream(path: Option<&Path>, produce: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     let Some(path) = path else {
         let stdout = std::io::stdout().lock();
         let mut writer = std::io::BufWriter::with_capacity(1 << 20, stdout);

@@ -1,0 +1,275 @@
+//! The command line's clap definitions: one argument struct per command, holding only
+//! the options that command honours (an option it cannot honour is a clap error), built
+//! from small shared groups. The `///` comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// costsim: Monte Carlo cost models with honest uncertainty.
+#[derive(Debug, Parser)]
+#[command(name = "costsim", version, about, long_about = None)]
+pub(crate) struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Simulate a model and print the summary of each output.
+    Run(RunArgs),
+    /// Load and validate a model; list its vars, random factors, outputs and scenarios.
+    Check(CheckArgs),
+    /// Which inputs drive an output's uncertainty: tornado, rank correlation, Sobol indices.
+    Sensitivity(SensitivityArgs),
+    /// Run the base model and its scenarios with common random numbers; one table.
+    Compare(CompareArgs),
+    /// Write per-trial values of chosen vars as CSV (trial index first), streamed.
+    Samples(SamplesArgs),
+    /// Write a self-contained HTML report with charts (or Markdown with SVG files beside).
+    Report(ReportArgs),
+}
+
+/// How to simulate: the options every simulating command honours.
+#[derive(Debug, Args)]
+pub(crate) struct Simulate {
+    /// Number of trials, e.g. 1000000, 1M, 10k or 1e6 [default: the model's `trials`,
+    /// else 1M].
+    #[arg(long)]
+    pub(crate) trials: Option<String>,
+    /// Seed for every random stream [default: the model's `seed`, else 1].
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    pub(crate) threads: Option<usize>,
+    /// Override a var: VAR=EXPR (repeatable), e.g. --set 'p_h800=30k to 45k'.
+    #[arg(long = "set", value_name = "VAR=EXPR")]
+    pub(crate) sets: Vec<String>,
+    /// Sampling method for inputs with quantile functions [default: the model's
+    /// `sampling`, else mc].
+    #[arg(long, value_enum)]
+    pub(crate) sampling: Option<SamplingArg>,
+    /// Replace an impossible correlation matrix by the nearest valid one, printing how
+    /// far each coefficient moved.
+    #[arg(long)]
+    pub(crate) repair_correlations: bool,
+}
+
+/// `--scenario`.
+#[derive(Debug, Args)]
+pub(crate) struct ScenarioArg {
+    /// Apply the scenario [scenarios.NAME] of the model.
+    #[arg(long)]
+    pub(crate) scenario: Option<String>,
+}
+
+/// `-o`.
+#[derive(Debug, Args)]
+pub(crate) struct OutputArg {
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// `--quiet`, for commands that show a progress bar.
+#[derive(Debug, Args)]
+pub(crate) struct QuietArg {
+    /// No progress bar (it shows only on a terminal, for runs longer than about a second).
+    #[arg(long, short = 'q')]
+    pub(crate) quiet: bool,
+}
+
+/// Arguments of `run`.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// The model file (TOML).
+    pub(crate) model: PathBuf,
+    #[command(flatten)]
+    pub(crate) simulate: Simulate,
+    #[command(flatten)]
+    pub(crate) scenario: ScenarioArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunFormat::Table)]
+    pub(crate) format: RunFormat,
+    #[command(flatten)]
+    pub(crate) output: OutputArg,
+    /// Keep adding trials until the 95% interval of every output's mean and p95 is
+    /// within this relative half-width, e.g. 0.5%.
+    #[arg(long, value_name = "PERCENT")]
+    pub(crate) precision: Option<String>,
+    /// Most trials for --precision.
+    #[arg(long, default_value = "100M", value_name = "N", requires = "precision")]
+    pub(crate) max_trials: String,
+    /// Print trials/s and the time spent in each phase on stderr.
+    #[arg(long)]
+    pub(crate) timings: bool,
+    #[command(flatten)]
+    pub(crate) quiet: QuietArg,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// The model file (TOML).
+    pub(crate) model: PathBuf,
+    #[command(flatten)]
+    pub(crate) scenario: ScenarioArg,
+    /// Override a var: VAR=EXPR (repeatable).
+    #[arg(long = "set", value_name = "VAR=EXPR")]
+    pub(crate) sets: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub(crate) format: CheckFormat,
+}
+
+/// Arguments of `sensitivity`.
+#[derive(Debug, Args)]
+#[command(after_help = "For sensitivity, --trials is the Sobol base sample N (default 65,536) and the trial count \
+of tornado and spearman (default: the model's, at most 200,000 kept).")]
+pub(crate) struct SensitivityArgs {
+    /// The model file (TOML).
+    pub(crate) model: PathBuf,
+    /// The output var to explain.
+    #[arg(long = "var", value_name = "OUTPUT")]
+    pub(crate) var: String,
+    /// Method: tornado (one at a time), spearman (rank correlation), sobol (variance
+    /// shares), or all three.
+    #[arg(long, value_enum, default_value_t = MethodArg::All)]
+    pub(crate) method: MethodArg,
+    /// Tornado percentiles: LOW,HIGH.
+    #[arg(long, default_value = "10,90", value_name = "LOW,HIGH")]
+    pub(crate) tornado_range: String,
+    #[command(flatten)]
+    pub(crate) simulate: Simulate,
+    #[command(flatten)]
+    pub(crate) scenario: ScenarioArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextFormat::Table)]
+    pub(crate) format: TextFormat,
+    #[command(flatten)]
+    pub(crate) output: OutputArg,
+}
+
+/// Arguments of `compare`.
+#[derive(Debug, Args)]
+pub(crate) struct CompareArgs {
+    /// The model file (TOML).
+    pub(crate) model: PathBuf,
+    /// Scenarios to compare with base, comma-separated [default: all].
+    #[arg(long, value_name = "A,B,...")]
+    pub(crate) scenarios: Option<String>,
+    #[command(flatten)]
+    pub(crate) simulate: Simulate,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextFormat::Table)]
+    pub(crate) format: TextFormat,
+    #[command(flatten)]
+    pub(crate) output: OutputArg,
+    #[command(flatten)]
+    pub(crate) quiet: QuietArg,
+}
+
+/// Arguments of `samples`.
+#[derive(Debug, Args)]
+pub(crate) struct SamplesArgs {
+    /// The model file (TOML).
+    pub(crate) model: PathBuf,
+    /// Vars to export, comma-separated [default: the model's outputs].
+    #[arg(long, value_name = "A,B,...")]
+    pub(crate) vars: Option<String>,
+    #[command(flatten)]
+    pub(crate) simulate: Simulate,
+    #[command(flatten)]
+    pub(crate) scenario: ScenarioArg,
+    #[command(flatten)]
+    pub(crate) output: OutputArg,
+}
+
+/// Arguments of `report`.
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// The model file (TOML).
+    pub(crate) model: PathBuf,
+    #[command(flatten)]
+    pub(crate) simulate: Simulate,
+    #[command(flatten)]
+    pub(crate) scenario: ScenarioArg,
+    /// html, or markdown with the charts as SVG files beside it (needs -o).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub(crate) format: ReportFormat,
+    #[command(flatten)]
+    pub(crate) output: OutputArg,
+    #[command(flatten)]
+    pub(crate) quiet: QuietArg,
+}
+
+/// `--method` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum MethodArg {
+    /// One at a time, low/high percentiles.
+    Tornado,
+    /// Rank correlation and contribution to variance.
+    Spearman,
+    /// First-order and total Sobol indices.
+    Sobol,
+    /// All three.
+    All,
+}
+
+/// `--sampling` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SamplingArg {
+    /// Plain Monte Carlo.
+    Mc,
+    /// Latin hypercube (stratified per chunk of 4,096 trials).
+    Lhs,
+    /// Randomised quasi-Monte Carlo (Sobol sequence with a random digital shift). Each
+    /// input's dimension is its position among these inputs, so adding, removing or
+    /// reordering one changes the draws of those declared after it.
+    Qmc,
+}
+
+/// `run --format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RunFormat {
+    /// Aligned text with human units.
+    Table,
+    /// The JSON contract (docs/json.md).
+    Json,
+    /// One row per output.
+    Csv,
+    /// A Markdown table.
+    Markdown,
+}
+
+/// `check --format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CheckFormat {
+    /// Aligned text.
+    Table,
+    /// The JSON contract (docs/json.md).
+    Json,
+}
+
+/// `sensitivity` and `compare` `--format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TextFormat {
+    /// Aligned text with human units.
+    Table,
+    /// The JSON contract (docs/json.md).
+    Json,
+    /// Markdown tables.
+    Markdown,
+}
+
+/// `report --format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// A self-contained HTML page.
+    Html,
+    /// Markdown with the charts as SVG files beside it.
+    Markdown,
+}
