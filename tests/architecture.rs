@@ -10,10 +10,17 @@ fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
-/// The modules of the code map, in its order: lines `//! - [`name`]…`.
+/// The modules of the `# Code map` section, in its order: lines `//! - [`name`]…`
+/// (public modules, linked) or `//! - `name`…` (crate-private ones, or behind a feature).
 fn code_map() -> Vec<String> {
     let lib = std::fs::read_to_string(src().join("lib.rs")).unwrap();
-    lib.lines().filter_map(|l| l.strip_prefix("//! - [`")).map(|l| l.split('`').next().unwrap().to_string()).collect()
+    lib.lines()
+        .skip_while(|l| *l != "//! # Code map")
+        .skip(1)
+        .take_while(|l| !l.starts_with("//! # "))
+        .filter_map(|l| l.strip_prefix("//! - [`").or_else(|| l.strip_prefix("//! - `")))
+        .map(|l| l.split('`').next().unwrap().to_string())
+        .collect()
 }
 
 /// Every `.rs` file under `dir`.

@@ -150,8 +150,7 @@ enum Extra {
 #[derive(Serialize)]
 struct Check<'a> {
     costsim_version: &'static str,
-    model: &'a str,
-    sha256: &'a str,
+    model: ModelRef<'a>,
     vars: Vec<CheckVar<'a>>,
     factors: &'a [String],
     outputs: &'a [String],
@@ -355,8 +354,7 @@ pub(super) fn check_json(d: &Description) -> Vec<u8> {
     };
     let check = Check {
         costsim_version: env!("CARGO_PKG_VERSION"),
-        model: &d.name,
-        sha256: &d.sha256,
+        model: ModelRef { name: &d.name, file: &d.file, sha256: &d.sha256 },
         vars: d
             .vars
             .iter()

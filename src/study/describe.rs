@@ -44,6 +44,8 @@ pub struct ScenarioInfo {
 pub struct Description {
     /// `[model] name`.
     pub name: String,
+    /// The model file's path, as given.
+    pub file: String,
     /// SHA-256 of the model file.
     pub sha256: String,
     /// Every var, in evaluation order.
@@ -66,6 +68,7 @@ pub fn describe(model: &Model, simulation: &Simulation<'_>) -> Description {
     let name = |v: u32| program.vars()[v as usize].name.clone();
     Description {
         name: model.meta.name.clone(),
+        file: model.sources.main().path.clone(),
         sha256: model.sha256.clone(),
         vars: program
             .vars()

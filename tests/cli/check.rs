@@ -1,19 +1,30 @@
 //! `check`: lists vars, factors, outputs and scenarios without simulating.
 
+use serde_json::json;
+
 use crate::util::Costsim;
 
 #[test]
 fn lists_what_the_model_contains() {
     let text = "[model]\nname = \"Demo\"\n[vars]\nn = \"pert(1, 2, 3)\"\nk = { value = \"4\", unit = \"USD\" }\n\
                 y = \"n * k\"\n[scenarios.high]\ndescription = \"More\"\nn = \"5\"\n";
-    let out = Costsim::new().model(text).args(&["check", "model.toml"]).run().success().stdout;
-    assert!(out.starts_with("model: Demo\nsha256: "), "{out}");
-    assert!(out.contains("  n  random         pert(1, 2, 3)\n"), "{out}");
-    assert!(out.contains("  k  constant = $4  4 [USD]\n"), "{out}");
-    assert!(out.contains("  y  derived        n * k\n"), "{out}");
-    assert!(out.contains("random factors (1): n\noutputs (1): y\n"), "{out}");
-    assert!(out.contains("  high — More (overrides n)\n"), "{out}");
-    assert!(out.ends_with("ok\n"), "{out}");
+    let out = Costsim::new().model(text).args(&["check", "model.toml", "--format", "json"]).run().success().json();
+    assert_eq!(out["model"]["name"], "Demo");
+    assert_eq!(out["model"]["file"], "model.toml");
+    assert_eq!(out["model"]["sha256"].as_str().map(str::len), Some(64));
+    assert_eq!(
+        out["vars"],
+        json!([
+            { "name": "n", "kind": "random", "expression": "pert(1, 2, 3)", "unit": null },
+            { "name": "k", "kind": "constant", "value": 4.0, "expression": "4", "unit": "USD" },
+            { "name": "y", "kind": "derived", "expression": "n * k", "unit": null },
+        ])
+    );
+    assert_eq!(out["factors"], json!(["n"]));
+    assert_eq!(out["outputs"], json!(["y"]));
+    assert_eq!(out["scenarios"], json!([{ "name": "high", "description": "More", "overrides": ["n"] }]));
+    assert_eq!(out["correlated"], json!([]));
+    assert_eq!(out["sampling"], "mc");
 }
 
 #[test]

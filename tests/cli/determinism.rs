@@ -29,7 +29,11 @@ fn adding_an_unrelated_input_leaves_other_outputs_unchanged() {
     let before: serde_json::Value = serde_json::from_str(&json(&before, &["--trials", "50000"])).unwrap();
     let after: serde_json::Value = serde_json::from_str(&json(&after, &["--trials", "50000"])).unwrap();
     assert_eq!(before["outputs"]["out"], after["outputs"]["out"]);
-    assert!(after["outputs"]["extra"].is_object());
+    // The new input is really drawn: extra = gamma(2, 3) + uniform(0, 1) has mean 6.5 and
+    // sd √(2·3² + 1/12); its sample mean lies within 6 standard errors of that.
+    let mean = after["outputs"]["extra"]["mean"].as_f64().unwrap();
+    let stderr = (2.0 * 9.0 + 1.0 / 12.0_f64).sqrt() / 50_000f64.sqrt();
+    assert!((mean - 6.5).abs() < 6.0 * stderr, "mean {mean}, standard error {stderr}");
 }
 
 #[test]

@@ -10,4 +10,5 @@ mod report;
 mod run;
 mod samples;
 mod sensitivity;
+mod snapshots;
 mod util;

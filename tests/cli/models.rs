@@ -16,17 +16,12 @@ fn every_model_checks_and_runs_every_scenario() {
     for entry in std::fs::read_dir(models_dir()).unwrap() {
         let path = entry.unwrap().path();
         let path = path.to_str().unwrap();
-        let out = Costsim::new().args(&["check", path]).run().success().stdout;
-        let scenarios: Vec<String> = out
-            .lines()
-            .skip_while(|l| !l.starts_with("scenarios"))
-            .skip(1)
-            .take_while(|l| l.starts_with("  "))
-            .map(|l| l.trim().split(' ').next().unwrap().to_string())
-            .collect();
+        let check = Costsim::new().args(&["check", path, "--format", "json"]).run().success().json();
+        let scenarios = check["scenarios"].as_array().unwrap();
         Costsim::new().args(&["run", path, "--trials", "20000"]).run().success();
         for s in scenarios {
-            Costsim::new().args(&["run", path, "--trials", "20000", "--scenario", &s]).run().success();
+            let name = s["name"].as_str().unwrap();
+            Costsim::new().args(&["run", path, "--trials", "20000", "--scenario", name]).run().success();
         }
     }
 }

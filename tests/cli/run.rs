@@ -97,8 +97,11 @@ fn scenario_set_seed_and_trials_change_what_they_should() {
     assert_eq!(cheap["outputs"]["cost"]["mean"].as_f64(), Some(2.788e6));
     assert_eq!(cheap["outputs"]["big"]["mean"].as_f64(), Some(0.0));
     let set = run(&["--format", "json", "--set", "price=10"]).json();
-    assert_eq!(set["outputs"]["cost"]["p50"].as_f64(), None);
-    assert_eq!(set["outputs"]["cost"]["percentiles"]["p50"].as_f64(), Some(2.788e7));
+    // A constant price leaves nothing uncertain: every trial is hours × 10.
+    let cost = &set["outputs"]["cost"];
+    assert_eq!(cost["std"].as_f64(), Some(0.0));
+    assert_eq!(cost["percentiles"]["p1"].as_f64(), Some(2.788e7));
+    assert_eq!(cost["percentiles"]["p99"].as_f64(), Some(2.788e7));
     let reseeded = run(&["--format", "json", "--seed", "6", "--trials", "1k"]).json();
     assert_eq!(reseeded["trials"].as_u64(), Some(1000));
     assert_ne!(reseeded["outputs"]["cost"]["mean"], base["outputs"]["cost"]["mean"]);
