@@ -121,3 +121,73 @@ fn readme_lists_every_builtin_function_constant_and_distribution() {
     want.sort();
     assert_eq!(rows, want, "README's distribution table");
 }
+
+/// Every file a clone of the repository ships as text: docs, models, code, tests, CI.
+fn shipped_texts(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![root.join("README.md"), root.join("Cargo.toml"), root.join(".ci/run")];
+    let mut dirs: Vec<std::path::PathBuf> =
+        ["docs", "models", "src", "tests", "benches"].iter().map(|d| root.join(d)).collect();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if ["md", "toml", "rs", "snap", "html"].iter().any(|e| path.extension().is_some_and(|x| x == *e)) {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+/// `path` with `.` and `..` folded, or `None` if it climbs above its start.
+fn fold(path: &Path) -> Option<std::path::PathBuf> {
+    let mut parts = Vec::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                parts.pop()?;
+            }
+            std::path::Component::CurDir => {}
+            other => parts.push(other.as_os_str().to_owned()),
+        }
+    }
+    Some(parts.iter().collect())
+}
+
+#[test]
+fn shipped_texts_refer_to_no_file_outside_the_repository() {
+    // A clone has only the repository: a reference to a path above its root, or to a
+    // Markdown file it does not contain, leaves a reader without what it points at.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let markdown: Vec<std::ffi::OsString> = shipped_texts(root)
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|p| p.file_name().unwrap().to_owned())
+        .collect();
+    let mut bad = Vec::new();
+    for file in shipped_texts(root) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let here = file.parent().unwrap().strip_prefix(root).unwrap();
+        let tokens = text.split(|c: char| !(c.is_alphanumeric() || "._/-".contains(c)));
+        for token in tokens.filter(|t| t.contains("../") || t.ends_with(".md")) {
+            // Resolved inside the repository, relative to the file or to the root.
+            let inside = |base: &Path| fold(&base.join(token)).is_some_and(|p| root.join(p).exists());
+            let outside = token.contains("../") && !inside(here);
+            // In what users read (README, docs, models), a Markdown file named must exist
+            // (a URL's path and a bare extension are no such reference).
+            let for_readers = !file.starts_with(root.join("src")) && !file.starts_with(root.join("tests"));
+            let missing = for_readers
+                && token.ends_with(".md")
+                && token != ".md"
+                && !token.starts_with("//")
+                && !inside(here)
+                && !inside(Path::new(""))
+                && !markdown.iter().any(|m| Path::new(token).file_name() == Some(m.as_os_str()));
+            if outside || missing {
+                bad.push(format!("{}: `{token}`", file.strip_prefix(root).unwrap().display()));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "shipped texts point outside the repository:\n{}", bad.join("\n"));
+}

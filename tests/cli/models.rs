@@ -1,4 +1,4 @@
-//! Every shipped model checks and runs; the showcase figures are what domain.md leads
+//! Every shipped model checks and runs; the showcase figures are what docs/sources.md leads
 //! us to expect, and the Epoch model matches its analytic interval.
 
 use crate::util::{Costsim, models_dir};
