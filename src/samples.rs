@@ -12,11 +12,19 @@ use crate::simulation::Simulation;
 /// outputs) to `out`.
 ///
 /// # Errors
+/// [`Error::Usage`] for a name that is not an output, before anything is written;
 /// [`Error::Io`] if writing fails; [`Error::Model`] naming any var that was NaN or
 /// infinite in some trials (the rows are written first, with `NaN`/`inf` where they
 /// occur).
 pub fn write_csv(simulation: &Simulation<'_>, config: &RunConfig, names: &[&str], out: &mut dyn Write) -> Result<()> {
-    let columns: Vec<usize> = names.iter().map(|n| simulation.output_index(n).expect("kept as outputs")).collect();
+    let columns = names
+        .iter()
+        .map(|n| {
+            simulation.output_index(n).ok_or_else(|| {
+                Error::Usage(format!("`{n}` is not an output of this simulation; keep it with `Simulation::keeping`"))
+            })
+        })
+        .collect::<Result<Vec<usize>>>()?;
     let io = |e: std::io::Error| Error::Io { action: "write", path: "samples".into(), source: e };
     writeln!(out, "trial,{}", names.join(",")).map_err(io)?;
     let mut nonfinite = engine::NonFinite::new(simulation.program.vars().len());
@@ -54,4 +62,25 @@ pub fn write_csv(simulation: &Simulation<'_>, config: &RunConfig, names: &[&str]
     }
     out.flush().map_err(io)?;
     simulation.check_finite(&nonfinite, config, &config.seeds(program))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Model;
+
+    #[test]
+    fn a_var_that_is_not_an_output_is_an_error_before_anything_is_written() {
+        let model =
+            Model::parse("m.toml", "[model]\nname = \"t\"\n[vars]\na = \"uniform(0, 1)\"\nb = \"a * 2\"\n".into())
+                .unwrap();
+        let simulation = Simulation::new(&model).unwrap();
+        let config = RunConfig { trials: 10, seed: 1, threads: 1 };
+        let mut out = Vec::new();
+        let error = write_csv(&simulation, &config, &["a"], &mut out).unwrap_err();
+        assert!(matches!(&error, Error::Usage(m) if m.contains("`a` is not an output")), "{error}");
+        assert!(out.is_empty());
+        write_csv(&simulation.keeping(&["a"]).unwrap(), &config, &["a"], &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap().lines().count(), 11);
+    }
 }

@@ -6,6 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+#[path = "support/walk.rs"]
+mod walk;
+use walk::files;
+
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
@@ -21,20 +25,6 @@ fn code_map() -> Vec<String> {
         .filter_map(|l| l.strip_prefix("//! - [`").or_else(|| l.strip_prefix("//! - `")))
         .map(|l| l.split('`').next().unwrap().to_string())
         .collect()
-}
-
-/// Every `.rs` file under `dir`.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(files(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-    out
 }
 
 /// The identifiers that follow `prefix` in the code of `text`, comments left out (e.g. the
@@ -88,7 +78,7 @@ fn modules_only_use_modules_listed_before_them_in_the_code_map() {
     assert!(order.len() >= 10, "the code map in src/lib.rs lists the modules: {order:?}");
     let rank: BTreeMap<&str, usize> = order.iter().enumerate().map(|(i, m)| (m.as_str(), i)).collect();
     let mut violations = Vec::new();
-    for path in files(&src()) {
+    for path in files(&src(), &["rs"]) {
         let module = top_module(&path);
         if module == "lib" || module == "main" {
             continue;
@@ -112,7 +102,7 @@ fn modules_only_use_modules_listed_before_them_in_the_code_map() {
 #[test]
 fn files_within_a_module_have_no_cycles() {
     let mut dirs = BTreeSet::new();
-    for path in files(&src()) {
+    for path in files(&src(), &["rs"]) {
         if let Some(parent) = path.parent().filter(|p| *p != src()) {
             dirs.insert(parent.to_path_buf());
         }

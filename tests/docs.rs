@@ -8,6 +8,9 @@
 //! `COSTSIM_UPDATE_DOCS=1 cargo test --release --test docs` and review the diff.
 
 use std::path::Path;
+
+#[path = "support/walk.rs"]
+mod walk;
 use std::process::Command;
 
 fn costsim(args: &[&str]) -> String {
@@ -125,17 +128,8 @@ fn readme_lists_every_builtin_function_constant_and_distribution() {
 /// Every file a clone of the repository ships as text: docs, models, code, tests, CI.
 fn shipped_texts(root: &Path) -> Vec<std::path::PathBuf> {
     let mut out = vec![root.join("README.md"), root.join("Cargo.toml"), root.join(".ci/run")];
-    let mut dirs: Vec<std::path::PathBuf> =
-        ["docs", "models", "src", "tests", "benches"].iter().map(|d| root.join(d)).collect();
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if ["md", "toml", "rs", "snap", "html"].iter().any(|e| path.extension().is_some_and(|x| x == *e)) {
-                out.push(path);
-            }
-        }
+    for dir in ["docs", "models", "src", "tests", "benches"] {
+        out.extend(walk::files(&root.join(dir), &["md", "toml", "rs", "snap", "html"]));
     }
     out
 }

@@ -75,11 +75,7 @@ impl RunSetup {
 
     /// The loaded model with `scenario` (if any), then the `--set` overrides applied.
     pub(super) fn variant(&self, scenario: Option<&str>) -> Result<Model> {
-        let model = match scenario {
-            Some(name) => self.loaded.with_scenario(name)?,
-            None => self.loaded.clone(),
-        };
-        model.with_overrides(&self.sets)
+        self.loaded.variant(scenario, &self.sets)
     }
 
     /// Provenance of a run of `simulation` (a compiled [`RunSetup::model`]) from `file`.

@@ -52,11 +52,7 @@ fn check(args: &CheckArgs) -> Result<()> {
     for scenario in &base.scenarios {
         Simulation::new(&base.with_scenario(&scenario.name.name)?)?;
     }
-    let model = match &args.scenario.scenario {
-        Some(name) => base.with_scenario(name)?,
-        None => base.clone(),
-    };
-    let model = model.with_overrides(&args.sets)?;
+    let model = base.variant(args.scenario.scenario.as_deref(), &args.sets)?;
     let simulation = Simulation::new(&model)?;
     let description = crate::study::describe(&model, &simulation);
     let bytes = match args.format {

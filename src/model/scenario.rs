@@ -7,6 +7,18 @@ use crate::expr;
 use crate::source::did_you_mean;
 
 impl Model {
+    /// The model with `scenario`'s overrides (if any), then the `--set` overrides `sets`,
+    /// applied: what a run of that scenario with those options simulates.
+    ///
+    /// # Errors
+    /// As [`Model::with_scenario`] and [`Model::with_overrides`].
+    pub fn variant(&self, scenario: Option<&str>, sets: &[String]) -> Result<Model> {
+        match scenario {
+            Some(name) => self.with_scenario(name)?.with_overrides(sets),
+            None => self.with_overrides(sets),
+        }
+    }
+
     /// The model with scenario `name`'s overrides applied.
     ///
     /// # Errors
