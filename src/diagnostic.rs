@@ -96,6 +96,15 @@ pub enum Problem {
     /// A value that should be a string.
     #[error("`{0}` must be a string")]
     NotAString(String),
+    /// A string with a control character (an escape sequence could rewrite the terminal
+    /// of whoever reads a report).
+    #[error("`{what}` contains the control character U+{code:04X}")]
+    ControlCharacter {
+        /// The key or table.
+        what: String,
+        /// The character's code point.
+        code: u32,
+    },
     /// A value that should be a whole number.
     #[error("`{0}` must be a whole number ≥ 0")]
     NotAWholeNumber(String),
@@ -331,6 +340,9 @@ impl Problem {
                 "suffixes are k (1e3), M (1e6), B or G (1e9), T (1e12) and % (1e-2); put a space or `*` between a number and a name",
             ),
             Problem::TooLong(_) | Problem::TooDeep(_) => text("split it into several vars"),
+            Problem::ControlCharacter { .. } => {
+                text("remove it; only `description` and `note` may contain newlines and tabs")
+            }
             Problem::Empty => text("write a number, a formula or a distribution such as `10k to 20k`"),
             Problem::Expected { hint, .. } => hint.clone(),
             Problem::ChainedComparison => text("write `a < b and b < c` instead of `a < b < c`"),
@@ -438,14 +450,52 @@ impl fmt::Display for Rendered<'_> {
         let gutter = " ".repeat(line.to_string().len());
         writeln!(f, "{gutter}--> {path}:{line}:{col}")?;
         writeln!(f, "{gutter} |")?;
+        let (text, at) = excerpt(text, col);
         writeln!(f, "{line} | {text}")?;
-        let width = underline_width(text, col, span);
-        writeln!(f, "{gutter} | {}{}", " ".repeat(col - 1), "^".repeat(width))?;
+        let width = underline_width(&text, at, span);
+        writeln!(f, "{gutter} | {}{}", " ".repeat(at - 1), "^".repeat(width))?;
         if let Some(help) = help {
             writeln!(f, "{gutter} = help: {help}")?;
         }
         Ok(())
     }
+}
+
+/// Longest source line shown whole; longer ones are cut around the place.
+const MAX_EXCERPT: usize = 120;
+
+/// The part of `line` to show around column `col` (1-based, in characters), and the
+/// column in it: the whole line unless it is longer than [`MAX_EXCERPT`], with every
+/// character printable.
+fn excerpt(line: &str, col: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= MAX_EXCERPT {
+        return (printable(line), col);
+    }
+    let start = (col - 1).saturating_sub(MAX_EXCERPT / 3).min(chars.len());
+    let end = (start + MAX_EXCERPT - 2).min(chars.len());
+    let mut text: String = if start > 0 { "…".into() } else { String::new() };
+    text.extend(&chars[start..end]);
+    if end < chars.len() {
+        text.push('…');
+    }
+    (printable(&text), col - start + usize::from(start > 0))
+}
+
+/// `text` with every control character but the newline shown as a visible symbol (C0
+/// controls as their Unicode control pictures, others as U+FFFD), so that nothing a model
+/// file contains can move the cursor, clear the screen or set the clipboard of the
+/// terminal that prints it.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' => c,
+            '\0'..='\u{1f}' => char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{fffd}'),
+            '\u{7f}' => '\u{2421}',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
 }
 
 /// Characters to underline: the span's length, cut at the end of the line, at least one.

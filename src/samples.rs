@@ -28,7 +28,6 @@ pub fn write_csv(simulation: &Simulation<'_>, config: &RunConfig, names: &[&str]
     let io = |e: std::io::Error| Error::Io { action: "write", path: "samples".into(), source: e };
     writeln!(out, "trial,{}", names.join(",")).map_err(io)?;
     let mut nonfinite = engine::NonFinite::new(simulation.program.vars().len());
-    let mut failure = None;
     let program = &simulation.program;
     engine::for_each_chunk(
         program,
@@ -50,16 +49,9 @@ pub fn write_csv(simulation: &Simulation<'_>, config: &RunConfig, names: &[&str]
         },
         |(text, index, counts)| {
             nonfinite.add(index, &counts);
-            if failure.is_none()
-                && let Err(e) = out.write_all(text.as_bytes())
-            {
-                failure = Some(e);
-            }
+            out.write_all(text.as_bytes()).map_err(io)
         },
     )?;
-    if let Some(e) = failure {
-        return Err(io(e));
-    }
     out.flush().map_err(io)?;
     simulation.check_finite(&nonfinite, config, &config.seeds(program))
 }
@@ -68,6 +60,33 @@ pub fn write_csv(simulation: &Simulation<'_>, config: &RunConfig, names: &[&str]
 mod tests {
     use super::*;
     use crate::model::Model;
+
+    /// A sink that fails from its second write on (a full disk, a closed pipe).
+    struct Failing {
+        writes: usize,
+    }
+
+    impl Write for Failing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.writes += 1;
+            if self.writes > 1 { Err(std::io::Error::from(std::io::ErrorKind::StorageFull)) } else { Ok(buf.len()) }
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_write_stops_the_run_at_once() {
+        let model = Model::parse("m.toml", "[model]\nname = \"t\"\n[vars]\na = \"uniform(0, 1)\"\n".into()).unwrap();
+        let simulation = Simulation::new(&model).unwrap();
+        // 10^12 trials would take hours: only the block under way runs after the failure.
+        let config = RunConfig { trials: 1_000_000_000_000, seed: 1, threads: 2 };
+        let mut out = Failing { writes: 0 };
+        let error = write_csv(&simulation, &config, &["a"], &mut out).unwrap_err();
+        assert!(matches!(error, Error::Io { .. }), "{error}");
+        assert_eq!(out.writes, 2, "no write after the first failure");
+    }
 
     #[test]
     fn a_var_that_is_not_an_output_is_an_error_before_anything_is_written() {

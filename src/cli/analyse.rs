@@ -2,6 +2,7 @@
 
 use super::args::{CompareArgs, MethodArg, SensitivityArgs, TextFormat};
 use super::config::RunSetup;
+use super::output::Target;
 use super::run::Progress;
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -11,6 +12,7 @@ use crate::study;
 
 pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     use crate::sensitivity::{self, Method, SensitivityConfig};
+    let target = Target::new(args.output.output.as_deref(), &args.model)?;
     let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
     let methods = match args.method {
         MethodArg::Tornado => vec![Method::Tornado],
@@ -43,7 +45,7 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         TextFormat::Json => report.json(),
         TextFormat::Markdown => crate::report::sensitivity::markdown(&report).into_bytes(),
     };
-    super::output::write(args.output.output.as_deref(), &bytes)
+    target.write(&bytes)
 }
 
 /// Parses `--tornado-range LOW,HIGH` (percent) into fractions.
@@ -59,6 +61,7 @@ fn parse_range(text: &str) -> Result<(f64, f64)> {
 }
 
 pub(super) fn compare(args: &CompareArgs) -> Result<()> {
+    let target = Target::new(args.output.output.as_deref(), &args.model)?;
     let setup = RunSetup::new(&args.model, &args.simulate, None)?;
     let names: Vec<String> = match &args.scenarios {
         Some(list) => super::split_list(list),
@@ -101,5 +104,5 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
         TextFormat::Json => report.json(),
         TextFormat::Markdown => report.markdown().into_bytes(),
     };
-    super::output::write(args.output.output.as_deref(), &bytes)
+    target.write(&bytes)
 }

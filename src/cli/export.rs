@@ -2,7 +2,7 @@
 
 use super::args::{ReportArgs, ReportFormat, SamplesArgs};
 use super::config::RunSetup;
-use super::output;
+use super::output::Target;
 use super::run::Progress;
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -12,6 +12,7 @@ use crate::study;
 
 pub(super) fn report(args: &ReportArgs) -> Result<()> {
     use crate::report::html::{Assumption, HtmlReport};
+    let target = Target::new(args.output.output.as_deref(), &args.model)?;
     let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
     let simulation = setup.compile(&setup.model)?;
     let models: Vec<(String, Model)> = match setup.scenario {
@@ -52,7 +53,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
         command,
     };
     if args.format == ReportFormat::Html {
-        return output::write(args.output.output.as_deref(), report.html().as_bytes());
+        return target.write(report.html().as_bytes());
     }
     let Some(path) = args.output.output.as_deref() else {
         return Err(Error::Usage(
@@ -62,12 +63,13 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
     let stem = path.file_stem().map_or("report".into(), |s| s.to_string_lossy().to_string());
     let (markdown, charts) = report.markdown(&stem);
     for (name, svg) in &charts {
-        output::write(Some(&path.with_file_name(name)), svg.as_bytes())?;
+        Target::sibling(path, name, &args.model)?.write(svg.as_bytes())?;
     }
-    output::write(Some(path), markdown.as_bytes())
+    target.write(markdown.as_bytes())
 }
 
 pub(super) fn samples(args: &SamplesArgs) -> Result<()> {
+    let target = Target::new(args.output.output.as_deref(), &args.model)?;
     let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
     let default = setup.compile(&setup.model)?;
     let names: Vec<String> = match &args.vars {
@@ -76,7 +78,5 @@ pub(super) fn samples(args: &SamplesArgs) -> Result<()> {
     };
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let simulation = default.keeping(&names)?;
-    output::stream(args.output.output.as_deref(), |out| {
-        crate::samples::write_csv(&simulation, &setup.config, &names, out)
-    })
+    target.stream(|out| crate::samples::write_csv(&simulation, &setup.config, &names, out))
 }

@@ -5,6 +5,7 @@ mod analyse;
 mod args;
 mod config;
 mod export;
+mod interrupt;
 mod output;
 mod run;
 
@@ -17,6 +18,7 @@ use args::{CheckArgs, CheckFormat, Cli, Command};
 
 /// Runs the command line; returns the process exit status.
 pub fn main() -> i32 {
+    interrupt::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -27,10 +29,13 @@ pub fn main() -> i32 {
     match dispatch(cli) {
         Ok(()) => 0,
         Err(e) => {
-            eprint!("{e}");
-            if !e.to_string().ends_with('\n') {
-                eprintln!();
+            use std::io::Write;
+            let mut text = crate::diagnostic::printable(&e.to_string());
+            if !text.ends_with('\n') {
+                text.push('\n');
             }
+            // A closed stderr must not turn an error into a panic.
+            let _ = std::io::stderr().write_all(text.as_bytes());
             e.exit_code()
         }
     }
@@ -59,7 +64,7 @@ fn check(args: &CheckArgs) -> Result<()> {
         CheckFormat::Table => crate::report::describe::text(&description).into_bytes(),
         CheckFormat::Json => crate::report::describe::json(&description),
     };
-    output::write(None, &bytes)
+    output::Target::new(None, &args.model)?.write(&bytes)
 }
 
 /// The items of a comma-separated option (`--scenarios a,b`, `--vars x,y`), trimmed.

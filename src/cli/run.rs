@@ -11,6 +11,7 @@ use crate::study;
 
 pub(super) fn run(args: &RunArgs) -> Result<()> {
     let start = Instant::now();
+    let target = super::output::Target::new(args.output.output.as_deref(), &args.model)?;
     let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
     let precision = match &args.precision {
         Some(text) => Some(parse_precision(text, &args.max_trials)?),
@@ -32,7 +33,7 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
         RunFormat::Markdown => Format::Markdown,
     });
     let summarised = Instant::now();
-    super::output::write(args.output.output.as_deref(), &bytes)?;
+    target.write(&bytes)?;
     if args.timings {
         let phases = [
             ("load + compile", compiled - start),

@@ -117,6 +117,7 @@ impl Simulated {
             let consume = |(stats, sketches): (ChunkStats, Vec<QuantileSketch>)| {
                 self.merge(stats, &windows);
                 first = sketches;
+                Ok(())
             };
             for_each_chunk(program, &step, &seeds, 0..1, || plan.state(), chunk, consume)?;
             self.sketches = first;
@@ -129,7 +130,10 @@ impl Simulated {
             chunk_stats(view.index, &columns, &nonfinite, &windows)
         };
         let make = || (plan.state(), empty.clone());
-        let consume = |stats| self.merge(stats, &windows);
+        let consume = |stats| {
+            self.merge(stats, &windows);
+            Ok(())
+        };
         let workers = for_each_chunk(program, &step, &seeds, start..step.n_chunks(), make, chunk, consume)?;
         for (_, local) in &workers {
             self.sketches.iter_mut().zip(local).for_each(|(s, l)| s.merge(l));
@@ -180,6 +184,7 @@ impl Simulated {
                         part.into_iter().for_each(|p| search.absorb(p));
                     }
                 }
+                Ok(())
             };
             let seeds = config.seeds(program);
             for_each_chunk(program, config, &seeds, 0..config.n_chunks(), || plan.state(), gather, absorb)?;

@@ -108,7 +108,8 @@ impl ChunkView<'_> {
 /// `consume` receives the `T`s in chunk order. Returns the per-thread states.
 ///
 /// # Errors
-/// [`Error::Threads`] if the pool cannot be built.
+/// [`Error::Threads`] if the pool cannot be built; the first error `consume` returns,
+/// which stops the run after the chunks already under way.
 pub(crate) fn for_each_chunk<W: Send, T: Send>(
     program: &Program,
     config: &RunConfig,
@@ -116,7 +117,7 @@ pub(crate) fn for_each_chunk<W: Send, T: Send>(
     chunks: Range<u64>,
     make: impl Fn() -> W + Sync,
     work: impl Fn(&mut W, &ChunkView<'_>) -> T + Sync,
-    mut consume: impl FnMut(T),
+    mut consume: impl FnMut(T) -> Result<()>,
 ) -> Result<Vec<W>> {
     use rayon::prelude::*;
     let pool = pool(config.threads)?;
@@ -135,7 +136,7 @@ pub(crate) fn for_each_chunk<W: Send, T: Send>(
         // (which narrow what later chunks keep of each output) arrive early.
         let end = (start + start.clamp(1, BLOCK_CHUNKS)).min(chunks.end);
         let results: Vec<T> = pool.install(|| (start..end).into_par_iter().map(run_chunk).collect());
-        results.into_iter().for_each(&mut consume);
+        results.into_iter().try_for_each(&mut consume)?;
         start = end;
     }
     Ok(states.into_iter().filter_map(|s| s.into_inner().expect("no panics while locked")).map(|(_, w)| w).collect())
@@ -194,6 +195,7 @@ pub(crate) fn collect(program: &Program, config: &RunConfig, seeds: &[u64]) -> R
         |(chunk, index, counts)| {
             columns.iter_mut().zip(chunk).for_each(|(c, values)| c.extend(values));
             nonfinite.add(index, &counts);
+            Ok(())
         },
     )?;
     Ok((columns, nonfinite))

@@ -116,11 +116,22 @@ impl Loader<'_> {
         None
     }
 
+    /// A string value; `description` and `note` may span lines, others are one line.
     fn string(&mut self, value: &Value<'_>, key: &str) -> Option<String> {
-        if let DeValue::String(s) = value.get_ref() {
-            return Some(s.to_string());
-        }
-        self.error(Diagnostic::new(Problem::NotAString(key.to_string()), span_of(value)));
+        let DeValue::String(s) = value.get_ref() else {
+            self.error(Diagnostic::new(Problem::NotAString(key.to_string()), span_of(value)));
+            return None;
+        };
+        let prose = matches!(key, "description" | "note");
+        self.printable(s, key, span_of(value), |c| prose && matches!(c, '\n' | '\t'))?;
+        Some(s.to_string())
+    }
+
+    /// `text` if it has no control character other than those `allowed`; else a
+    /// diagnostic about `what` at `span`.
+    fn printable(&mut self, text: &str, what: &str, span: Span, allowed: impl Fn(char) -> bool) -> Option<()> {
+        let Some(c) = text.chars().find(|&c| c.is_control() && !allowed(c)) else { return Some(()) };
+        self.error(Diagnostic::new(Problem::ControlCharacter { what: what.to_string(), code: c.into() }, span));
         None
     }
 
@@ -307,6 +318,9 @@ impl Loader<'_> {
         let mut scenarios = Vec::new();
         for (key, value) in sorted(table) {
             let name = Named { name: key.get_ref().to_string(), span: span_of(key) };
+            if self.printable(&name.name, "[scenarios]", name.span, |_| false).is_none() {
+                continue;
+            }
             let Some(body) = self.table(value, &format!("[scenarios.{}]", name.name)) else { continue };
             let mut scenario = ScenarioDef { name, description: None, overrides: Vec::new() };
             for (k, v) in sorted(body) {

@@ -107,15 +107,29 @@ pub struct ScenarioDef {
     pub overrides: Vec<VarDef>,
 }
 
+/// Largest model file read (a bound on what `check /dev/zero` or a mistaken path reads).
+pub const MAX_MODEL_BYTES: u64 = 16 << 20;
+
 impl Model {
-    /// Reads and loads a model file.
+    /// Reads and loads a model file of at most [`MAX_MODEL_BYTES`].
     ///
     /// # Errors
     /// [`Error::Usage`] if the file cannot be read; [`Error::Model`] with every problem
     /// found if the file is not a valid model.
     pub fn load(path: &Path) -> Result<Model> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Usage(format!("cannot read model file `{}`: {e}", path.display())))?;
+        use std::io::Read;
+        let cannot =
+            |e: &dyn std::fmt::Display| Error::Usage(format!("cannot read model file `{}`: {e}", path.display()));
+        let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes).map_err(|e| cannot(&e))?;
+        if bytes.len() as u64 > MAX_MODEL_BYTES {
+            return Err(cannot(&format_args!(
+                "it is larger than {} MB; a model file holds formulas, not data",
+                MAX_MODEL_BYTES >> 20
+            )));
+        }
+        let text = String::from_utf8(bytes).map_err(|e| cannot(&format_args!("it is not UTF-8 text ({e})")))?;
         Model::parse(&path.display().to_string(), text)
     }
 

@@ -1,7 +1,7 @@
 //! `compare`: the base model and its scenarios side by side, with the distribution of
 //! each scenario's difference from base (common random numbers, so it is precise).
 
-use super::{RunReport, aligned, human, provenance};
+use super::{RunReport, aligned, human, md, md_cell, provenance};
 use crate::stats::Summary;
 
 /// One scenario's difference from base for one output.
@@ -67,8 +67,11 @@ impl CompareReport<'_> {
     /// Markdown: a table per output.
     pub fn markdown(&self) -> String {
         let base = &self.runs[0];
-        let mut out =
-            format!("## {}: scenarios\n\n{} · common random numbers\n", base.meta.model_name, provenance(&base.meta));
+        let mut out = format!(
+            "## {}: scenarios\n\n{} · common random numbers\n",
+            md(base.meta.model_name),
+            md(&provenance(&base.meta))
+        );
         for (i, output) in base.outputs.iter().enumerate() {
             let n = |x: f64| output.show(x);
             out.push_str(&format!("\n### {}\n\n| scenario | mean | p5 | p50 | p95 | Δ mean | P(> base) |\n|---|---:|---:|---:|---:|---:|---:|\n", output.name));
@@ -81,7 +84,7 @@ impl CompareReport<'_> {
                 });
                 out.push_str(&format!(
                     "| {} | {} | {} | {} | {} | {delta} | {p} |\n",
-                    run.meta.scenario.unwrap_or("base"),
+                    md_cell(run.meta.scenario.unwrap_or("base")),
                     n(s.moments.mean),
                     n(s.p5()),
                     n(s.p50()),

@@ -21,7 +21,8 @@ pub fn text(d: &Description) -> String {
     let kind_width = kinds.iter().map(|k| k.chars().count()).max().unwrap_or(0);
     for (var, kind) in d.vars.iter().zip(&kinds) {
         let unit = var.unit.as_ref().map_or(String::new(), |u| format!(" [{u}]"));
-        out.push_str(&format!("  {:width$}  {kind:kind_width$}  {}{unit}\n", var.name, var.text));
+        let (name, kind) = (human::pad(&var.name, width), human::pad(kind, kind_width));
+        out.push_str(&format!("  {name}  {kind}  {}{unit}\n", var.text));
     }
     out.push_str(&format!("\nrandom factors ({}): {}\n", d.factors.len(), d.factors.join(", ")));
     out.push_str(&format!("outputs ({}): {}\n", d.outputs.len(), d.outputs.join(", ")));

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{RunReport, escape, provenance, svg};
+use super::{RunReport, escape, md, md_cell, provenance, svg};
 use crate::sensitivity::tornado::Tornado;
 use crate::stats::Summary;
 use crate::study::OutputResult;
@@ -148,7 +148,8 @@ impl HtmlReport<'_> {
     /// Markdown referring to the charts as `<stem>-<chart>.svg` files, and those files.
     pub fn markdown(&self, stem: &str) -> (String, Vec<(String, String)>) {
         let meta = &self.run.meta;
-        let mut out = format!("# {}\n\n{}\n\n{}\n\n", meta.model_name, self.description.trim(), provenance(meta));
+        let mut out =
+            format!("# {}\n\n{}\n\n{}\n\n", md(meta.model_name), md(self.description.trim()), md(&provenance(meta)));
         out.push_str("| output | mean | p5 | p50 | p95 |\n|---|---:|---:|---:|---:|\n");
         for o in &self.run.outputs {
             let s = o.summary;
@@ -171,7 +172,7 @@ impl HtmlReport<'_> {
         }
         out.push_str("## Assumptions\n\n| var | expression | unit | source | note |\n|---|---|---|---|---|\n");
         for a in &self.assumptions {
-            let cell = |x: Option<&str>| x.unwrap_or("").replace('|', "\\|");
+            let cell = |x: Option<&str>| md_cell(x.unwrap_or(""));
             let _ = writeln!(
                 out,
                 "| {} | `{}` | {} | {} | {} |",

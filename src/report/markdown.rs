@@ -1,10 +1,10 @@
 //! Markdown: a heading, the provenance line and a summary table.
 
-use super::{RunReport, human, notes, provenance};
+use super::{RunReport, human, md, notes, provenance};
 
 /// The run as a Markdown document.
 pub(super) fn render(report: &RunReport<'_>) -> String {
-    let mut out = format!("## {}\n\n{}\n\n", report.meta.model_name, provenance(&report.meta));
+    let mut out = format!("## {}\n\n{}\n\n", md(report.meta.model_name), md(&provenance(&report.meta)));
     out.push_str("| output | mean | p5 | p50 | p95 | 90% interval |\n|---|---:|---:|---:|---:|---|\n");
     for o in &report.outputs {
         let s = o.summary;

@@ -124,6 +124,18 @@ fn csv(report: &RunReport<'_>) -> String {
     out
 }
 
+/// `s` as Markdown text that shows as itself: `& < >` as entities, so that no raw HTML
+/// from a model file reaches the reader's renderer.
+fn md(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// `s` as the text of one Markdown table cell: as [`md`], with `|` and line breaks, which
+/// would end the cell or the row, escaped.
+fn md_cell(s: &str) -> String {
+    md(s).replace('|', "\\|").replace('\n', " ")
+}
+
 /// `s` with `& < > "` escaped for HTML and SVG text and attributes.
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")

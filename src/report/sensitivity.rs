@@ -170,7 +170,7 @@ fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// Markdown: one table per method.
 pub fn markdown(report: &SensitivityReport<'_>) -> String {
-    let mut out = format!("## Sensitivity of `{}`: {}\n", report.output, report.model_name);
+    let mut out = format!("## Sensitivity of `{}`: {}\n", report.output, super::md(report.model_name));
     if !report.sensitivity.left_out.is_empty() {
         out.push('\n');
         out.push_str(&report.left_out_line());

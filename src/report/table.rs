@@ -37,18 +37,13 @@ pub(super) fn render(report: &RunReport<'_>) -> String {
         let cells: Vec<String> = row
             .iter()
             .enumerate()
-            .map(|(c, cell)| if *probability && c > 0 { cell.clone() } else { pad(cell, widths[c]) })
+            .map(|(c, cell)| if *probability && c > 0 { cell.clone() } else { human::pad(cell, widths[c]) })
             .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
     out.push_str(&notes(report));
     out
-}
-
-fn pad(cell: &str, width: usize) -> String {
-    let n = cell.chars().count();
-    format!("{cell}{}", " ".repeat(width.saturating_sub(n)))
 }
 
 /// A one-line histogram of the output between its p1 and p99.

@@ -1,7 +1,8 @@
 //! Mergeable moment accumulators: count, mean, sum of squared deviations, min, max.
 //!
 //! Each chunk's moments are computed in two passes over its column (mean, then squared
-//! deviations), which is accurate for any offset; chunks are combined with the pairwise
+//! deviations), which is accurate for any offset and, with the deviations scaled by a
+//! power of two, finite for any finite values; chunks are combined with the pairwise
 //! update of Chan, Golub & LeVeque (1979), "Updating formulae and a pairwise algorithm
 //! for computing sample variances". Merging is done in chunk order, so results do not
 //! depend on the thread count.
@@ -13,8 +14,11 @@ pub struct Moments {
     pub n: u64,
     /// Their mean.
     pub mean: f64,
-    /// Sum of squared deviations from the mean.
-    pub m2: f64,
+    /// Sum of squared deviations from the mean, divided by `scale²`.
+    m2: f64,
+    /// A power of two at least as large as the deviations from the mean, so that `m2`
+    /// neither overflows nor underflows whatever the values' magnitude.
+    scale: f64,
     /// Smallest value.
     pub min: f64,
     /// Largest value.
@@ -23,24 +27,34 @@ pub struct Moments {
 
 impl Default for Moments {
     fn default() -> Moments {
-        Moments { n: 0, mean: 0.0, m2: 0.0, min: f64::INFINITY, max: f64::NEG_INFINITY }
+        Moments { n: 0, mean: 0.0, m2: 0.0, scale: 1.0, min: f64::INFINITY, max: f64::NEG_INFINITY }
     }
 }
 
 impl Moments {
-    /// Moments of `values` (two-pass).
+    /// Moments of `values` (two passes over finite values): a constant's mean is that
+    /// constant exactly, a sum that overflows is replaced by a sum of `x/n`, and the
+    /// deviations are scaled by a power of two, so that no intermediate overflows.
     pub fn of(values: &[f64]) -> Moments {
         if values.is_empty() {
             return Moments::default();
         }
-        let n = values.len();
-        let mean = values.iter().sum::<f64>() / n as f64;
-        let m2 = values.iter().map(|x| (x - mean) * (x - mean)).sum();
+        let n = values.len() as f64;
         let (min, max) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
-        Moments { n: n as u64, mean, m2, min, max }
+        let sum = values.iter().sum::<f64>();
+        let mean = match sum {
+            _ if min == max => min,
+            sum if sum.is_finite() => sum / n,
+            _ => values.iter().map(|x| x / n).sum(),
+        };
+        let scale = cover(&[min, max], mean);
+        let (inverse, centre) = (1.0 / scale, mean / scale);
+        let m2 = values.iter().map(|x| (x * inverse - centre).powi(2)).sum();
+        Moments { n: values.len() as u64, mean, m2, scale, min, max }
     }
 
-    /// Adds `other`'s values to these (Chan et al.).
+    /// Adds `other`'s values to these (Chan et al., with both sums of squares rescaled
+    /// to a common power of two).
     pub fn merge(&mut self, other: &Moments) {
         if other.n == 0 {
             return;
@@ -50,10 +64,18 @@ impl Moments {
             return;
         }
         let n = self.n + other.n;
-        let delta = other.mean - self.mean;
         let weight = other.n as f64 / n as f64;
-        self.mean += delta * weight;
-        self.m2 += other.m2 + delta * delta * self.n as f64 * weight;
+        let delta = other.mean - self.mean;
+        let mean = if delta.is_finite() {
+            self.mean + delta * weight
+        } else {
+            self.mean * (1.0 - weight) + other.mean * weight
+        };
+        let scale = self.scale.max(other.scale).max(cover(&[other.mean], self.mean));
+        let between = (other.mean / scale - self.mean / scale).powi(2) * self.n as f64 * weight;
+        self.m2 = self.m2 * (self.scale / scale).powi(2) + other.m2 * (other.scale / scale).powi(2) + between;
+        self.scale = scale;
+        self.mean = mean;
         self.n = n;
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
@@ -61,13 +83,27 @@ impl Moments {
 
     /// Sample standard deviation (n − 1 denominator); 0 for fewer than 2 values.
     pub fn std(&self) -> f64 {
-        if self.n < 2 { 0.0 } else { (self.m2 / (self.n - 1) as f64).sqrt() }
+        if self.n < 2 { 0.0 } else { self.scale * (self.m2 / (self.n - 1) as f64).sqrt() }
     }
 
     /// Standard error of the mean, std/√n.
     pub fn stderr_mean(&self) -> f64 {
         if self.n == 0 { 0.0 } else { self.std() / (self.n as f64).sqrt() }
     }
+}
+
+/// The smallest power of two (at least 1 when all are equal to `centre`) no smaller than
+/// any of `values`' distances from `centre`, found without computing a distance that could
+/// overflow.
+fn cover(values: &[f64], centre: f64) -> f64 {
+    let half = values.iter().map(|x| (x / 2.0 - centre / 2.0).abs()).fold(0.0, f64::max);
+    if half == 0.0 || !half.is_finite() {
+        return 1.0;
+    }
+    // 2^(e+2) ≥ 2·half for half in [2^e, 2^(e+1)); kept within 2^±1020 so that its
+    // inverse is finite too.
+    let exponent = half.log2().floor() as i32 + 2;
+    2f64.powi(exponent.clamp(-1020, f64::MAX_EXP - 1))
 }
 
 #[cfg(test)]
@@ -84,7 +120,7 @@ mod tests {
         }
         assert_eq!(merged.n, whole.n);
         assert!((merged.mean - whole.mean).abs() <= 1e-15 * whole.mean.abs());
-        assert!((merged.m2 - whole.m2).abs() <= 1e-9 * whole.m2);
+        assert!((merged.std() - whole.std()).abs() <= 1e-9 * whole.std());
         assert_eq!((merged.min, merged.max), (whole.min, whole.max));
     }
 
@@ -94,5 +130,34 @@ mod tests {
         assert_eq!(m.mean, 5.0);
         assert!((m.std() - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
         assert!((m.stderr_mean() - m.std() / 8f64.sqrt()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_constant_has_exactly_its_value_as_mean_and_no_spread() {
+        for c in [0.001, 1e308, -1e308, 5e-324, 1.6e9] {
+            let mut merged = Moments::default();
+            for _ in 0..5 {
+                merged.merge(&Moments::of(&[c; 4096]));
+            }
+            assert_eq!((merged.mean, merged.std()), (c, 0.0), "{c}");
+        }
+    }
+
+    #[test]
+    fn values_near_the_largest_double_give_finite_moments() {
+        // ±1e308 alternate: mean 0 and std √(n/(n−1))·1e308, where a plain sum of squares
+        // (or even x − mean) overflows.
+        let values: Vec<f64> = (0..1000).map(|i| if i % 2 == 0 { 1e308 } else { -1e308 }).collect();
+        let mut merged = Moments::default();
+        for part in values.chunks(64) {
+            merged.merge(&Moments::of(part));
+        }
+        assert_eq!(merged.mean, 0.0);
+        let want = 1e308 * (1000.0f64 / 999.0).sqrt();
+        assert!((merged.std() - want).abs() <= 1e-12 * want, "{}", merged.std());
+        // Shifted and scaled copies of the same values have shifted and scaled moments.
+        let small: Vec<f64> = values.iter().map(|x| 1e9 + x * 1e-305).collect();
+        let m = Moments::of(&small);
+        assert!((m.mean - 1e9).abs() <= 1e-6 && (m.std() - want * 1e-305).abs() <= 1e-9 * want * 1e-305);
     }
 }

@@ -51,3 +51,39 @@ fn table_and_scenario_selection() {
         Costsim::new().model(MODEL).args(&["compare", "model.toml", "--scenarios", "pricey"]).run().failure(2).stderr;
     assert!(stderr.contains("unknown scenario `pricey`; did you mean `pricier`?"), "{stderr}");
 }
+
+/// Scenarios may turn an output into an input or an input into an output; every command
+/// that runs several programs matches outputs by name (these once panicked or showed one
+/// output's values under another's name).
+#[test]
+fn scenarios_that_rewire_outputs_are_matched_by_name() {
+    let header = "[model]\nname = \"t\"\ntrials = 2000\n[vars]\n";
+    let compare = |vars: &str, scenario: &str| {
+        let model = format!("{header}{vars}[scenarios.s]\n{scenario}");
+        let dir = Costsim::new().model(&model);
+        let json = Costsim::run_in(&dir, &["compare", "model.toml", "--format", "json"]).success().json();
+        Costsim::run_in(&dir, &["report", "model.toml", "-o", "r.html"]).success();
+        json
+    };
+    let stat = |v: &serde_json::Value, key: &str| v[key].as_f64().unwrap();
+
+    // x becomes y: scenario s's x is y, trial by trial.
+    let json = compare("x = \"normal(0, 1)\"\ny = \"normal(0, 1)\"\n", "x = \"y\"\n");
+    let s = &json["runs"][1]["outputs"];
+    assert_eq!(s["x"], s["y"]);
+    assert_eq!(json["runs"][0]["outputs"]["y"], s["y"]);
+
+    // y no longer depends on x, which becomes an output of s that base does not report.
+    let json = compare("x = \"normal(0, 1)\"\ny = \"x + 1\"\n", "y = \"2\"\n");
+    let y = &json["runs"][1]["outputs"]["y"];
+    assert_eq!([stat(y, "mean"), stat(y, "min"), stat(y, "max")], [2.0, 2.0, 2.0]);
+    assert!(json["runs"][1]["outputs"].get("x").is_none());
+
+    // c becomes b while a is pinned: b is unchanged, c moves by about +100.
+    let json = compare("a = \"normal(0, 1)\"\nb = \"normal(100, 1)\"\nc = \"a + 0\"\n", "a = \"1\"\nc = \"b\"\n");
+    assert_eq!(json["runs"][0]["outputs"]["b"], json["runs"][1]["outputs"]["b"]);
+    let (db, dc) = (&json["differences"]["s"]["b"], &json["differences"]["s"]["c"]);
+    assert_eq!([stat(db, "mean"), stat(db, "min"), stat(db, "max")], [0.0, 0.0, 0.0]);
+    // c's difference is b − a with a ~ N(0, 1), b ~ N(100, 1): mean 100, sd √2.
+    assert!((stat(dc, "mean") - 100.0).abs() < 5.0 * (2.0f64 / 2000.0).sqrt(), "{dc}");
+}

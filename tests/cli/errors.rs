@@ -273,9 +273,11 @@ fn io_errors_name_the_real_path_and_never_a_temporary_file() {
         .model(&model_with("x = \"1 to 2\"\n"))
         .args(&["run", "model.toml", "--trials", "10", "-o", "missing/dir/out.json"])
         .run()
-        .failure(1);
+        .failure(2);
     assert!(
-        outcome.stderr.starts_with("error: cannot write `missing/dir/out.json`: No such file or directory"),
+        outcome.stderr.starts_with(
+            "error: cannot write the output to `missing/dir/out.json`: it cannot be created: directory missing/dir does not exist"
+        ),
         "{}",
         outcome.stderr
     );

@@ -38,9 +38,14 @@ impl Costsim {
     }
 
     pub(crate) fn run(&self) -> Outcome {
+        Costsim::run_in(self, &self.args.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    /// Runs `costsim args` in `dir`'s temp dir (whatever arguments `dir` was built with).
+    pub(crate) fn run_in(dir: &Costsim, args: &[&str]) -> Outcome {
         let output = Command::new(env!("CARGO_BIN_EXE_costsim"))
-            .args(&self.args)
-            .current_dir(self.dir.path())
+            .args(args)
+            .current_dir(dir.dir.path())
             .output()
             .expect("costsim runs");
         Outcome {
