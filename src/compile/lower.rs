@@ -111,7 +111,7 @@ impl<'m> Lowering<'m> {
             return Some(self.error(Diagnostic::new(problem, expr.span)));
         }
         let (stream, dst) = (self.stream(), self.slot());
-        let table = crate::dist::QuantileTable::new(&sampler).map(Box::new);
+        let table = crate::dist::Tabulated::new(&sampler).map(Box::new);
         self.marginals[v] = Some(Marginal::Plain(sampler.clone()));
         self.members.push((v, Member { stream, sampler, table, dst, dim: 0 }));
         Some(Some(Operand::Slot(dst)))

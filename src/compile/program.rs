@@ -152,7 +152,7 @@ impl Sampling {
 pub(crate) struct Member {
     pub(crate) stream: u32,
     pub(crate) sampler: Sampler,
-    pub(crate) table: Option<Box<crate::dist::QuantileTable>>,
+    pub(crate) table: Option<Box<crate::dist::Tabulated>>,
     pub(crate) dst: u32,
     pub(crate) dim: u32,
 }

@@ -6,15 +6,47 @@
 //! builds a sampler per trial; invalid parameters then give NaN, which the engine reports
 //! with the var's name.
 
+mod bounded;
 mod quantile;
 mod sample;
 mod truncate;
 
+use bounded::{Count, CountTable};
 pub use quantile::QuantileTable;
 pub use sample::{Rng, normal_cdf, normal_cdf_open, normal_quantile, std_normal, uniform_open};
 pub use truncate::{InverseTruncation, Truncated};
 
 use rand_distr::Distribution;
+
+/// A sampler's quantile function in a faster form, built once for an input drawn through
+/// it (lhs, qmc, correlations).
+#[derive(Clone, Debug)]
+pub enum Tabulated {
+    /// Interpolated, for beta, PERT and gamma.
+    Continuous(QuantileTable),
+    /// The exact CDF of a Poisson or binomial count.
+    Counts(CountTable),
+}
+
+impl Tabulated {
+    /// The table for `sampler`, when it has one.
+    pub fn new(sampler: &Sampler) -> Option<Tabulated> {
+        match sampler {
+            Sampler::Poisson { lambda, .. } => Count::Poisson(*lambda).table().map(Tabulated::Counts),
+            Sampler::Binomial { n, p, .. } => Count::Binomial(*n, *p).table().map(Tabulated::Counts),
+            _ => QuantileTable::new(sampler).map(Tabulated::Continuous),
+        }
+    }
+
+    /// Q(u), the same as `sampler.quantile(u)` up to the interpolation's tolerance.
+    #[inline]
+    pub fn quantile(&self, sampler: &Sampler, u: f64) -> f64 {
+        match self {
+            Tabulated::Continuous(table) => table.quantile(sampler, u),
+            Tabulated::Counts(table) => table.quantile(u),
+        }
+    }
+}
 
 /// The built-in distributions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -358,30 +390,28 @@ impl Sampler {
     /// The quantile function Q(u) for 0 < u < 1: the value below which a fraction u of
     /// draws fall (for discrete distributions, the smallest value with CDF ≥ u).
     pub fn quantile(&self, u: f64) -> f64 {
-        use statrs::distribution::{ContinuousCDF, DiscreteCDF};
+        use statrs::distribution::ContinuousCDF;
         match self {
             Sampler::Normal { mean, sd } => mean + sd * normal_quantile(u),
             Sampler::LogNormal { mu, sigma } => (mu + sigma * normal_quantile(u)).exp(),
             Sampler::Uniform { min, width } => min + width * u,
             Sampler::Triangular { min, mode, max } => sample::triangular_quantile(*min, *mode, *max, u),
             Sampler::Beta { min, width, a, b } => {
-                min + width * statrs::function::beta::inv_beta_reg(a.shape, b.shape, u)
+                let x = bounded::beta(a.shape, b.shape, u)
+                    .unwrap_or_else(|| statrs::function::beta::inv_beta_reg(a.shape, b.shape, u));
+                min + width * x
             }
             Sampler::Gamma { shape, scale } => {
-                statrs::distribution::Gamma::new(shape.shape, 1.0).map_or(f64::NAN, |g| scale * g.inverse_cdf(u))
+                let x = bounded::gamma(shape.shape, u).unwrap_or_else(|| {
+                    statrs::distribution::Gamma::new(shape.shape, 1.0).map_or(f64::NAN, |g| g.inverse_cdf(u))
+                });
+                scale * x
             }
             Sampler::Exponential { rate } => -(-u).ln_1p() / rate,
             Sampler::Poisson { draw: PoissonDraw::Zero, .. } => 0.0,
-            Sampler::Poisson { lambda, draw: PoissonDraw::Exact(_) } => {
-                statrs::distribution::Poisson::new(*lambda).map_or(f64::NAN, |d| d.inverse_cdf(u) as f64)
-            }
-            Sampler::Poisson { lambda, draw: PoissonDraw::Normal } => {
-                (lambda + lambda.sqrt() * normal_quantile(u)).round()
-            }
+            Sampler::Poisson { lambda, .. } => Count::Poisson(*lambda).quantile(u),
             Sampler::Bernoulli(p) => f64::from(u > 1.0 - p),
-            Sampler::Binomial { n, p, .. } => {
-                statrs::distribution::Binomial::new(*p, *n).map_or(f64::NAN, |d| d.inverse_cdf(u) as f64)
-            }
+            Sampler::Binomial { n, p, .. } => Count::Binomial(*n, *p).quantile(u),
         }
     }
 

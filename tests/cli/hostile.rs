@@ -71,3 +71,39 @@ fn extreme_finite_values_give_finite_statistics_in_readable_notation() {
     let table = Costsim::run_in(&dir, &["run", "model.toml", "--trials", "20000"]).success().stdout;
     assert!(table.contains("1e308") && table.lines().all(|l| l.len() < 200), "{table}");
 }
+
+/// Inputs drawn through their quantile functions (lhs, qmc, a correlation) with extreme
+/// parameters: each once hung, panicked in statrs or took a millisecond per draw.
+#[test]
+fn extreme_parameters_under_quantile_sampling_finish_with_the_right_mean() {
+    // (distribution, mean, sd)
+    let cases = [
+        ("poisson(5e9)", 5e9, 5e9f64.sqrt()),
+        ("poisson(1e10)", 1e10, 1e5),
+        ("poisson(1e6)", 1e6, 1e3),
+        ("poisson(1e300)", 1e300, 1e150),
+        ("binomial(1e12, 0.5)", 5e11, 5e5),
+        ("gamma(1e8, 2)", 2e8, 2e4),
+        ("gamma(1e-300, 1)", 1e-300, 1e-150),
+        ("beta(1e-300, 1e-300)", 0.5, 0.5),
+    ];
+    let trials = 2000.0;
+    for (dist, mean, sd) in cases {
+        for (sampling, correlation) in
+            [("lhs", ""), ("qmc", ""), ("mc", "[[correlations]]\nvars = [\"x\", \"y\"]\nrank = 0.5\n")]
+        {
+            let model = format!(
+                "[model]\nname = \"t\"\nsampling = \"{sampling}\"\n[vars]\nx = \"{dist}\"\ny = \"normal(0, 1)\"\n{correlation}"
+            );
+            let dir = Costsim::new().model(&model);
+            let args = ["run", "model.toml", "--trials", "2000", "--format", "json"];
+            let json = Costsim::run_in(&dir, &args).success().json();
+            let got = json["outputs"]["x"]["mean"].as_f64().unwrap();
+            assert!((got - mean).abs() <= 6.0 * sd / f64::sqrt(trials), "{dist} {sampling}: mean {got}, want {mean}");
+        }
+    }
+    // An output that overflows is an error naming the var, not a hang.
+    let model = "[model]\nname = \"t\"\nsampling = \"lhs\"\n[vars]\nx = \"gamma(1e300, 1e300)\"\n";
+    let stderr = Costsim::new().model(model).args(&["run", "model.toml", "--trials", "100"]).run().failure(2).stderr;
+    assert!(stderr.contains("var `x` is NaN or infinite"), "{stderr}");
+}
