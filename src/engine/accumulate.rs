@@ -8,7 +8,7 @@ use super::plan::PlanState;
 use super::{CHUNK, ChunkView, NonFinite, Plan, RunConfig, for_each_chunk};
 use crate::error::Result;
 use crate::stats::order::{PassPart, RankSearch, Tally, Window};
-use crate::stats::{ExactQuantiles, LEVELS, Moments, QuantileSketch, Summary};
+use crate::stats::{ExactQuantiles, LEVELS, Moments, QuantileSketch, SKETCH_BYTES, Summary};
 
 /// The outcome of [`super::simulate`]: merged accumulators per column, before percentiles
 /// are read off.
@@ -101,7 +101,10 @@ impl Simulated {
         }
         self.exact.iter_mut().for_each(|e| e.plan(config.trials));
         let windows = Mutex::new(self.exact.iter().map(ExactQuantiles::window).collect::<Vec<_>>());
-        let step = RunConfig { trials, ..*config };
+        // Each worker keeps a sketch per column besides its plan state.
+        let per_worker = plan.worker_bytes() + plan.n_columns() * SKETCH_BYTES;
+        let threads = super::workers(config.threads, per_worker, plan.n_columns());
+        let step = RunConfig { trials, threads, ..*config };
         let program = plan.first();
         let seeds = config.seeds(program);
         let mut start = self.trials.div_ceil(CHUNK as u64);

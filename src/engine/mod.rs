@@ -30,6 +30,24 @@ use eval::Workspace;
 pub const CHUNK: usize = 4096;
 /// Most chunks per parallel block.
 pub(crate) const BLOCK_CHUNKS: u64 = 64;
+/// Memory all workers of a run may use together: this much, plus
+/// [`WORKER_BYTES_PER_COLUMN`] per accumulated column. Workers beyond it are not started
+/// (results do not depend on their number), so memory does not grow with `--threads`.
+pub(crate) const WORKER_BYTES: usize = 48 << 20;
+/// See [`WORKER_BYTES`].
+pub(crate) const WORKER_BYTES_PER_COLUMN: usize = 256 << 10;
+
+/// How many of `threads` workers to run when each needs `per_worker` bytes and the run
+/// accumulates `columns` columns: as many as fit in the budget, at least one.
+pub(crate) fn workers(threads: usize, per_worker: usize, columns: usize) -> usize {
+    let budget = WORKER_BYTES + WORKER_BYTES_PER_COLUMN * columns;
+    (budget / per_worker.max(1)).clamp(1, threads.max(1))
+}
+
+/// Bytes of one worker's columns for `program`.
+pub(crate) fn workspace_bytes(program: &Program) -> usize {
+    program.n_slots() * CHUNK * std::mem::size_of::<f64>()
+}
 
 /// How many trials to run, from which seed, on how many threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,8 +138,9 @@ pub(crate) fn for_each_chunk<W: Send, T: Send>(
     mut consume: impl FnMut(T) -> Result<()>,
 ) -> Result<Vec<W>> {
     use rayon::prelude::*;
-    let pool = pool(config.threads)?;
-    let states: Vec<Mutex<Option<(Workspace, W)>>> = (0..config.threads).map(|_| Mutex::new(None)).collect();
+    let threads = workers(config.threads, workspace_bytes(program), program.outputs().len());
+    let pool = pool(threads)?;
+    let states: Vec<Mutex<Option<(Workspace, W)>>> = (0..threads).map(|_| Mutex::new(None)).collect();
     let run_chunk = |index: u64| {
         let thread = rayon::current_thread_index().unwrap_or(0);
         let mut guard = states[thread].lock().expect("no panics while locked");

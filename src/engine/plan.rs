@@ -71,6 +71,13 @@ impl<'p> Plan<'p> {
         self.programs[0]
     }
 
+    /// Bytes of one worker's [`PlanState`] and workspace.
+    pub(super) fn worker_bytes(&self) -> usize {
+        let differences = self.columns.iter().filter(|c| matches!(c, Column::Difference { .. })).count();
+        let columns = self.programs.iter().map(|p| super::workspace_bytes(p)).sum::<usize>();
+        columns + differences * CHUNK * std::mem::size_of::<f64>()
+    }
+
     pub(super) fn state(&self) -> PlanState {
         let n_differences = self.columns.iter().filter(|c| matches!(c, Column::Difference { .. })).count();
         PlanState {

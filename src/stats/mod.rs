@@ -11,6 +11,7 @@ pub mod rank;
 pub use moments::Moments;
 pub use order::ExactQuantiles;
 pub use quantiles::QuantileSketch;
+pub(crate) use quantiles::SKETCH_BYTES;
 
 /// The reported percentiles, with their JSON names.
 pub const PERCENTILES: [(&str, f64); 9] = [
