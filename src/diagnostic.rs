@@ -6,6 +6,7 @@ use std::fmt;
 
 use crate::builtins;
 use crate::correlation::CorrelationError;
+use crate::dist::Shown;
 use crate::source::{SourceMap, Span};
 
 /// One problem found in a model, with where it is.
@@ -233,7 +234,7 @@ pub enum Problem {
         var: String,
     },
     /// `clamp(x, lo, hi)` with lo > hi.
-    #[error("`clamp` needs lo ≤ hi (got {lo}, {hi}) in var `{var}`")]
+    #[error("`clamp` needs lo ≤ hi (got {}, {}) in var `{var}`", Shown(*lo), Shown(*hi))]
     ClampOrder {
         /// Lower bound.
         lo: f64,

@@ -125,7 +125,7 @@ impl DistKind {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ParamError {
     /// A parameter is NaN or infinite.
-    #[error("{name} must be a finite number (got {value})")]
+    #[error("{name} must be a finite number (got {})", Shown(*value))]
     NotFinite {
         /// The parameter's name.
         name: &'static str,
@@ -133,7 +133,7 @@ pub enum ParamError {
         value: f64,
     },
     /// A parameter must be positive (or non-negative).
-    #[error("{name} must be {rule} (got {value})")]
+    #[error("{name} must be {rule} (got {})", Shown(*value))]
     Bound {
         /// The parameter's name.
         name: &'static str,
@@ -170,10 +170,27 @@ fn probability(value: f64) -> Result<f64, ParamError> {
     }
 }
 
+/// A number in a message, exactly as a double and short: scientific notation outside
+/// [1e-4, 1e15), so that 1e308 does not print as 309 digits.
+#[derive(Clone, Copy, Debug)]
+pub struct Shown(pub f64);
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let magnitude = self.0.abs();
+        if magnitude == 0.0 || !magnitude.is_finite() || (1e-4..1e15).contains(&magnitude) {
+            write!(f, "{}", self.0)
+        } else {
+            write!(f, "{:e}", self.0)
+        }
+    }
+}
+
 fn ordered3(min: f64, mode: f64, max: f64) -> Result<(), ParamError> {
     if min <= mode && mode <= max && min < max {
         return Ok(());
     }
+    let [min, mode, max] = [min, mode, max].map(Shown);
     Err(ParamError::Order(format!("need min ≤ mode ≤ max and min < max (got {min}, {mode}, {max})")))
 }
 
@@ -189,15 +206,16 @@ fn ordered3(min: f64, mode: f64, max: f64) -> Result<(), ParamError> {
 /// ```
 pub fn to_lognormal(lo: f64, hi: f64) -> Result<(f64, f64), ParamError> {
     finite(&["low", "high"], &[lo, hi])?;
-    if lo <= 0.0 {
+    let (lo, hi) = (Shown(lo), Shown(hi));
+    if lo.0 <= 0.0 {
         return Err(ParamError::Order(format!(
             "`a to b` is a lognormal and needs 0 < a < b (got a = {lo}); for ranges that include zero or negatives use normal(mean, sd) or uniform(min, max)"
         )));
     }
-    if lo >= hi {
+    if lo.0 >= hi.0 {
         return Err(ParamError::Order(format!("`a to b` needs a < b (got {lo} to {hi})")));
     }
-    let (ln_lo, ln_hi) = (lo.ln(), hi.ln());
+    let (ln_lo, ln_hi) = (lo.0.ln(), hi.0.ln());
     Ok(((ln_lo + ln_hi) / 2.0, (ln_hi - ln_lo) / (2.0 * Z95)))
 }
 
@@ -309,7 +327,7 @@ impl Sampler {
             DistKind::LogNormal => Sampler::LogNormal { mu: p(0), sigma: non_negative("sigma", p(1))? },
             DistKind::Uniform => {
                 if p(0) > p(1) {
-                    return Err(ParamError::Order(format!("need min ≤ max (got {}, {})", p(0), p(1))));
+                    return Err(ParamError::Order(format!("need min ≤ max (got {}, {})", Shown(p(0)), Shown(p(1)))));
                 }
                 Sampler::Uniform { min: p(0), width: p(1) - p(0) }
             }

@@ -18,7 +18,7 @@
 use statrs::distribution::{Beta, Continuous as _, ContinuousCDF, Gamma};
 
 use super::sample::{normal_cdf, normal_quantile, triangular_quantile, uniform_open};
-use super::{DistKind, ParamError, Rng, Sampler};
+use super::{DistKind, ParamError, Rng, Sampler, Shown};
 
 /// Draws tried per trial before rejection sampling gives up.
 pub(crate) const MAX_REJECTIONS: usize = 10_000;
@@ -223,7 +223,7 @@ impl Truncated {
     pub fn new(kind: DistKind, params: &[f64], lo: f64, hi: f64) -> Result<Truncated, ParamError> {
         let sampler = Sampler::new(kind, params)?;
         if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
-            return Err(ParamError::Order(format!("truncate needs lo < hi (got {lo}, {hi})")));
+            return Err(ParamError::Order(format!("truncate needs lo < hi (got {}, {})", Shown(lo), Shown(hi))));
         }
         let Some(dist) = Continuous::new(&sampler) else {
             return Ok(Truncated::Reject { sampler: Box::new(sampler), lo, hi });
@@ -238,8 +238,10 @@ impl Truncated {
         };
         if width.is_nan() || width <= 0.0 {
             return Err(ParamError::Order(format!(
-                "{}(...) has no probability between {lo} and {hi} in double precision; widen the range",
-                kind.name()
+                "{}(...) has no probability between {} and {} in double precision; widen the range",
+                kind.name(),
+                Shown(lo),
+                Shown(hi)
             )));
         }
         Ok(Truncated::Inverse(Box::new(InverseTruncation { dist, upper, start, width, lo, hi })))
