@@ -111,15 +111,15 @@ fn percentile_marks(svg: &mut String, axis: &Axis, s: &Summary, unit: Option<&st
 pub(super) fn histogram(name: &str, s: &Summary, unit: Option<&str>) -> String {
     let (lo, hi) = (s.sketch.quantile(0.005), s.sketch.quantile(0.995));
     let axis = Axis::linear(lo, hi, LEFT, WIDTH - LEFT - RIGHT);
-    let bins = s.density(axis.lo, axis.hi, 48);
-    let peak = bins.iter().copied().max().unwrap_or(1).max(1) as f64;
+    let bins = s.sketch.density(axis.lo, axis.hi, 48);
+    let peak = bins.iter().copied().fold(0.0, f64::max).max(f64::MIN_POSITIVE);
     let mut svg = String::new();
     open(&mut svg, &format!("{name}: distribution"), "histogram", HEIGHT);
     let plot_height = HEIGHT - TOP - BOTTOM;
     let bar = axis.width / bins.len() as f64;
     let mut path = String::new();
     for (i, &count) in bins.iter().enumerate() {
-        let h = count as f64 / peak * plot_height;
+        let h = count / peak * plot_height;
         let x = axis.left + i as f64 * bar;
         let _ = write!(path, "M{x:.1},{:.1}h{:.1}v{h:.1}h{:.1}z", HEIGHT - BOTTOM - h, bar - 0.5, -(bar - 0.5));
     }

@@ -53,9 +53,9 @@ fn histogram(o: &OutputRow<'_>) -> String {
     if hi <= lo {
         return BARS[BARS.len() - 1].to_string();
     }
-    let bins = s.density(lo, hi, HISTOGRAM_WIDTH);
-    let peak = bins.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let bins = s.sketch.density(lo, hi, HISTOGRAM_WIDTH);
+    let peak = bins.iter().copied().fold(0.0, f64::max).max(f64::MIN_POSITIVE);
     bins.iter()
-        .map(|&c| if c == 0 { ' ' } else { BARS[((c as f64 / peak) * (BARS.len() - 1) as f64).round() as usize] })
+        .map(|&c| if c == 0.0 { ' ' } else { BARS[((c / peak) * (BARS.len() - 1) as f64).round() as usize] })
         .collect()
 }

@@ -123,18 +123,6 @@ impl Summary {
     pub fn ci90(&self) -> [f64; 2] {
         [self.p5(), self.p95()]
     }
-
-    /// Counts of values in `n_bins` equal bins over [lo, hi]; values outside are left out.
-    pub fn density(&self, lo: f64, hi: f64, n_bins: usize) -> Vec<u64> {
-        let mut bins = vec![0; n_bins];
-        let width = (hi - lo) / n_bins as f64;
-        for (value, count) in self.sketch.buckets() {
-            if (lo..=hi).contains(&value) && width > 0.0 {
-                bins[(((value - lo) / width) as usize).min(n_bins - 1)] += count;
-            }
-        }
-        bins
-    }
 }
 
 #[cfg(test)]
