@@ -13,9 +13,10 @@
 //!   relative error falls as k^-3/2 (9·10⁻⁸ at k = 10⁴, 9·10⁻¹¹ at 10⁶, so below 3·10⁻¹²
 //!   here); for 10³ < k ≤ 10⁷ the same followed by Newton steps (at most 4) on the exact CDF (the
 //!   general search is 10 times slower there); with tiny k, the lower tail
-//!   x = (u·Γ(k+1))^(1/k) wherever that is below 10⁻⁸ (the next term is O(x)).
+//!   x = (u·Γ(k+1))^(1/k) wherever that is below 2⁻⁵² (the next term is O(x), so below
+//!   double precision).
 //! - **Beta**: the tails x = (u·a·B(a,b))^(1/a) and 1 − ((1−u)·b·B(a,b))^(1/b) wherever
-//!   those are within 10⁻⁸ of 0 or 1; for shapes below 10⁻³ or above 10⁵, a bisection over
+//!   those are within 2⁻⁵² of 0 or 1; for shapes below 10⁻³ or above 10⁵, a bisection over
 //!   the doubles in [0, 1] on the exact CDF (64 steps at most).
 //!
 //! Anything else is left to statrs (`None`).
@@ -33,7 +34,7 @@ const LARGE_SHAPE: f64 = 1e3;
 /// Most Newton steps after Wilson–Hilferty (two suffice from 10⁻⁹ to 1 − 10⁻⁹).
 const NEWTON_STEPS: usize = 4;
 /// Tail approximations are used where the value is this close to its bound.
-const TAIL: f64 = 1e-8;
+const TAIL: f64 = f64::EPSILON;
 
 /// A discrete distribution on 0..=`max` by its first four cumulants and its mass ratio
 /// P(k+1)/P(k).
