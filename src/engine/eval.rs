@@ -1,6 +1,12 @@
 //! The batch interpreter: runs a [`Program`] over one chunk of trials, each op a tight
 //! loop over columns. Constants are never materialised; per-trial work has no allocation,
 //! hashing or dynamic dispatch.
+//!
+//! A program with many columns runs each chunk in blocks of fewer lanes (at least 256),
+//! so a worker's memory stays within [`LANE_BYTES`] whatever the model's size: every
+//! stream is drawn in the same order either way (the Latin hypercube's permutation is
+//! made for the whole chunk first), so the values are identical to the bit, and the
+//! outputs are gathered into chunk-long columns.
 
 use crate::builtins::Math;
 use crate::compile::Program;
@@ -14,9 +20,23 @@ use crate::compile::program::Sampling;
 use crate::stream::stream;
 use rand::Rng as _;
 
+/// Most bytes of a worker's slot columns, unless even 256 lanes need more.
+pub(crate) const LANE_BYTES: usize = 16 << 20;
+/// Fewest lanes in a block.
+const MIN_LANES: usize = 256;
+
 /// Per-thread scratch space: one column per slot, and one generator per factor.
 pub(super) struct Workspace {
+    /// One column of `lanes` values per slot.
     columns: Vec<Vec<f64>>,
+    /// Trials per block: [`CHUNK`], or fewer for programs with many slots.
+    lanes: usize,
+    /// Each output's values for the whole chunk, when blocks are shorter than a chunk.
+    gathered: Vec<Vec<f64>>,
+    /// The first trial of the block being run, within its chunk.
+    offset: usize,
+    /// Each Latin hypercube member's stratum for every trial of the chunk.
+    strata: Vec<Vec<u32>>,
     rngs: Vec<Rng>,
     /// Per-factor digital shifts of the quasi-random sequence (fixed for a run).
     shifts: Vec<u64>,
@@ -27,9 +47,22 @@ pub(super) struct Workspace {
 }
 
 impl Workspace {
+    /// A workspace for `program` whose slot columns fit in [`LANE_BYTES`] where they can.
     pub(super) fn new(program: &Program) -> Workspace {
+        Workspace::with_lanes(program, lanes(program))
+    }
+
+    /// A workspace that runs `program` in blocks of `lanes` trials (a divisor of
+    /// [`CHUNK`]).
+    pub(super) fn with_lanes(program: &Program, lanes: usize) -> Workspace {
+        debug_assert!(CHUNK % lanes == 0);
+        let blocked = lanes < CHUNK;
         Workspace {
-            columns: vec![vec![0.0; CHUNK]; program.n_slots()],
+            columns: vec![vec![0.0; lanes]; program.n_slots()],
+            lanes,
+            gathered: if blocked { vec![vec![0.0; CHUNK]; program.outputs().len()] } else { Vec::new() },
+            offset: 0,
+            strata: Vec::new(),
             rngs: Vec::with_capacity(program.factors().len()),
             shifts: Vec::new(),
             first_trial: 0,
@@ -37,17 +70,58 @@ impl Workspace {
         }
     }
 
-    /// The values of `slot` for the `n` trials of the last chunk run.
-    pub(super) fn column(&self, slot: u32, n: usize) -> &[f64] {
-        &self.columns[slot as usize][..n]
+    /// Bytes of the columns of [`Workspace::new`]`(program)`.
+    pub(super) fn bytes(program: &Program) -> usize {
+        let lanes = lanes(program);
+        let gathered = if lanes < CHUNK { program.outputs().len() * CHUNK } else { 0 };
+        (program.n_slots() * lanes + gathered) * std::mem::size_of::<f64>()
+    }
+
+    /// The values of output `k` (in [`Program::outputs`] order) of `program` for the `n`
+    /// trials of the last chunk run.
+    pub(super) fn output(&self, program: &Program, k: usize, n: usize) -> &[f64] {
+        match self.gathered.get(k) {
+            Some(gathered) => &gathered[..n],
+            None => &self.columns[program.outputs()[k].slot as usize][..n],
+        }
     }
 
     /// Runs chunk `chunk` (its first `n` trials), factor `i` drawing from the stream of
     /// `seeds[i]`.
     pub(super) fn run(&mut self, program: &Program, seeds: &[u64], chunk: u64, n: usize) {
         self.start(program, seeds, chunk);
+        if self.lanes == CHUNK {
+            self.block(program, n);
+            return;
+        }
+        self.draw_strata(program, n);
+        for offset in (0..n).step_by(self.lanes) {
+            let len = self.lanes.min(n - offset);
+            self.offset = offset;
+            self.block(program, len);
+            for (gathered, output) in self.gathered.iter_mut().zip(program.outputs()) {
+                gathered[offset..offset + len].copy_from_slice(&self.columns[output.slot as usize][..len]);
+            }
+        }
+    }
+
+    /// Runs every op over the block's `len` trials.
+    fn block(&mut self, program: &Program, len: usize) {
         for op in program.ops() {
-            self.op(op, n);
+            self.op(op, len);
+        }
+    }
+
+    /// Each Latin hypercube member's strata for the chunk's `n` trials, drawn from its
+    /// stream as [`quantile::fill`] would draw them for the whole chunk at once.
+    fn draw_strata(&mut self, program: &Program, n: usize) {
+        self.strata.clear();
+        for op in program.ops() {
+            if let Op::Quantile { sampling: Sampling::Lhs, members, .. } = op {
+                for m in members {
+                    self.strata.push(quantile::strata(n, &mut self.rngs[m.stream as usize]));
+                }
+            }
         }
     }
 
@@ -101,6 +175,8 @@ impl Workspace {
                 .collect();
         }
         self.first_trial = chunk * CHUNK as u64;
+        self.offset = 0;
+        self.strata.clear();
         self.nonfinite.iter_mut().for_each(|c| *c = 0);
     }
 
@@ -114,8 +190,10 @@ impl Workspace {
                 sampling: *sampling,
                 correlated,
                 cholesky,
-                first_trial: self.first_trial,
+                first_trial: self.first_trial + self.offset as u64,
                 shifts: &self.shifts,
+                strata: &self.strata,
+                offset: self.offset,
             };
             quantile::fill(members, &inputs, &mut self.columns, &mut self.rngs, n);
             return;
@@ -152,6 +230,17 @@ impl Workspace {
         }
         self.columns[dst_slot] = dst;
     }
+}
+
+/// Lanes per block for `program`: [`CHUNK`], halved while its slot columns need more than
+/// [`LANE_BYTES`], down to [`MIN_LANES`].
+fn lanes(program: &Program) -> usize {
+    let per_lane = program.n_slots().max(1) * std::mem::size_of::<f64>();
+    let mut lanes = CHUNK;
+    while lanes > MIN_LANES && lanes * per_lane > LANE_BYTES {
+        lanes /= 2;
+    }
+    lanes
 }
 
 /// The value of `operand` in trial `i`.
@@ -269,6 +358,34 @@ fn sample(draw: &Draw, out: &mut [f64], cols: &[Vec<f64>], rng: &mut Rng) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compile::{CompileOptions, compile};
+    use crate::model::Model;
+
+    #[test]
+    fn blocks_of_fewer_lanes_give_the_same_values_to_the_bit() {
+        let text = "[model]\nname = \"t\"\n[vars]\n\
+            a = \"normal(10, 2)\"\nb = \"pert(1, 2, 5)\"\nc = \"poisson(40)\"\n\
+            d = \"lognormal(a / 10, 0.3)\"\ng = \"choice([a, b], [0.3, 0.7])\"\n\
+            f = \"truncate(normal(a, 1), 9, 12)\"\ny = \"a * b + c - d + g + f\"\nz = \"y > 40\"\n\
+            [[correlations]]\nvars = [\"a\", \"b\"]\nrank = 0.6\n";
+        let model = Model::parse("m.toml", text.into()).unwrap();
+        for sampling in [Sampling::Mc, Sampling::Lhs, Sampling::Qmc] {
+            let options = CompileOptions { sampling: Some(sampling), ..CompileOptions::default() };
+            let program = compile(&model, &options).unwrap();
+            let seeds = vec![5; program.factors().len()];
+            let (mut whole, mut blocked) =
+                (Workspace::with_lanes(&program, CHUNK), Workspace::with_lanes(&program, 256));
+            for (chunk, n) in [(3, CHUNK), (7, 1000), (8, 100)] {
+                whole.run(&program, &seeds, chunk, n);
+                blocked.run(&program, &seeds, chunk, n);
+                for k in 0..program.outputs().len() {
+                    let bits = |w: &Workspace| w.output(&program, k, n).iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(&whole), bits(&blocked), "{sampling:?}, chunk {chunk}, output {k}");
+                }
+                assert_eq!(whole.nonfinite, blocked.nonfinite);
+            }
+        }
+    }
 
     #[test]
     fn counts_nonfinite_in_lanes_and_remainder() {

@@ -7,6 +7,11 @@
 //! therefore byte-identical for any thread count and any scheduling. A [`Plan`] runs
 //! several programs on the same streams (common random numbers) and says which columns
 //! to accumulate into a [`Simulated`]. The engine never sees a name, a span or a string.
+//!
+//! Memory does not grow with the thread count: a worker's columns stay within 16 MB (big
+//! programs run each chunk in blocks of fewer lanes, see `eval`), and only as many
+//! workers start as fit in `WORKER_BYTES` plus `WORKER_BYTES_PER_COLUMN` per accumulated
+//! column.
 
 mod accumulate;
 mod eval;
@@ -46,7 +51,7 @@ pub(crate) fn workers(threads: usize, per_worker: usize, columns: usize) -> usiz
 
 /// Bytes of one worker's columns for `program`.
 pub(crate) fn workspace_bytes(program: &Program) -> usize {
-    program.n_slots() * CHUNK * std::mem::size_of::<f64>()
+    Workspace::bytes(program)
 }
 
 /// How many trials to run, from which seed, on how many threads.
@@ -111,7 +116,7 @@ pub(crate) struct ChunkView<'a> {
 impl ChunkView<'_> {
     /// Values of output `i` (in [`Program::outputs`] order) for this chunk's trials.
     pub(crate) fn output(&self, i: usize) -> &[f64] {
-        self.workspace.column(self.program.outputs()[i].slot, self.n)
+        self.workspace.output(self.program, i, self.n)
     }
 
     /// Non-finite values per var (in [`Program::vars`] order) in this chunk.
@@ -186,7 +191,7 @@ pub fn simulate(plan: &Plan<'_>, config: &RunConfig, progress: &mut dyn FnMut(u6
 pub(crate) fn first_trial(program: &Program, seeds: &[u64]) -> (Vec<f64>, NonFinite) {
     let mut workspace = Workspace::new(program);
     workspace.run(program, seeds, 0, 1);
-    let outputs = program.outputs().iter().map(|o| workspace.column(o.slot, 1)[0]).collect();
+    let outputs = (0..program.outputs().len()).map(|k| workspace.output(program, k, 1)[0]).collect();
     let mut nonfinite = NonFinite::new(program.vars().len());
     nonfinite.add(0, &workspace.nonfinite);
     (outputs, nonfinite)
@@ -218,4 +223,41 @@ pub(crate) fn collect(program: &Program, config: &RunConfig, seeds: &[u64]) -> R
         },
     )?;
     Ok((columns, nonfinite))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::{CompileOptions, compile};
+    use crate::model::Model;
+
+    /// 5,000 inputs summed into one output: every input is live until the sums.
+    fn wide_program() -> Program {
+        let mut text = String::from("[model]\nname = \"wide\"\n[vars]\n");
+        for i in 0..5000 {
+            text.push_str(&format!("v{i} = \"normal({i}, 1)\"\n"));
+        }
+        for j in 0..50 {
+            let terms: Vec<String> = (j * 100..(j + 1) * 100).map(|i| format!("v{i}")).collect();
+            text.push_str(&format!("s{j} = \"{}\"\n", terms.join(" + ")));
+        }
+        let sums: Vec<String> = (0..50).map(|j| format!("s{j}")).collect();
+        text.push_str(&format!("total = \"{}\"\n", sums.join(" + ")));
+        let model = Model::parse("wide.toml", text).unwrap();
+        compile(&model, &CompileOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn a_workers_memory_is_bounded_whatever_the_model_and_the_thread_count() {
+        let program = wide_program();
+        assert!(program.n_slots() >= 5000);
+        // Full chunks would need 5,000 × 32 KB = 160 MB; blocks keep it near LANE_BYTES.
+        let bytes = workspace_bytes(&program);
+        assert!(bytes <= eval::LANE_BYTES + program.outputs().len() * CHUNK * 8, "{bytes}");
+        for threads in [1, 2, 32, 1024] {
+            let n = workers(threads, bytes, 1);
+            assert!(n == 1 || n * bytes <= WORKER_BYTES + WORKER_BYTES_PER_COLUMN, "{threads}: {n} workers");
+            assert!(n <= threads);
+        }
+    }
 }

@@ -101,7 +101,7 @@ impl<'p> Plan<'p> {
         let value = |program: usize, output: usize| -> &'a [f64] {
             match program {
                 0 => view.output(output),
-                p => workspaces[p - 1].column(self.programs[p].outputs()[output].slot, view.n),
+                p => workspaces[p - 1].output(self.programs[p], output, view.n),
             }
         };
         let differences = self.columns.iter().filter_map(|c| match *c {

@@ -26,6 +26,11 @@ pub(super) struct QuantileInputs<'a> {
     pub(super) first_trial: u64,
     /// Per-factor digital shifts (qmc).
     pub(super) shifts: &'a [u64],
+    /// When a chunk runs in blocks: each lhs member's strata for the whole chunk (else
+    /// empty, and each block is the whole chunk).
+    pub(super) strata: &'a [Vec<u32>],
+    /// The block's first trial within the chunk.
+    pub(super) offset: usize,
 }
 
 /// Fills every member's column for the chunk's `n` trials.
@@ -44,7 +49,10 @@ pub(super) fn fill(
             // Correlated inputs start from standard normals: drawn directly under mc.
             Sampling::Mc if correlated => column.iter_mut().for_each(|z| *z = std_normal(rng)),
             Sampling::Mc => column.iter_mut().for_each(|u| *u = uniform_open(rng)),
-            Sampling::Lhs => latin_hypercube(column, rng),
+            Sampling::Lhs => match inputs.strata.get(k) {
+                Some(strata) => jitter(column, &strata[inputs.offset..inputs.offset + n], strata.len(), rng),
+                None => jitter(column, &strata(n, rng), n, rng),
+            },
             Sampling::Qmc => sobol_column(column, inputs.first_trial, m.dim as usize, inputs.shifts[m.stream as usize]),
         }
         if correlated && inputs.sampling != Sampling::Mc {
@@ -64,16 +72,20 @@ pub(super) fn fill(
     }
 }
 
-/// One stratified uniform per stratum, in random order.
-fn latin_hypercube(column: &mut [f64], rng: &mut Rng) {
-    let n = column.len();
-    for (i, u) in column.iter_mut().enumerate() {
-        *u = i as f64;
-    }
+/// The strata of a Latin hypercube of `n` trials, in random order (Fisher–Yates).
+pub(super) fn strata(n: usize, rng: &mut Rng) -> Vec<u32> {
+    let mut strata: Vec<u32> = (0..n as u32).collect();
     for i in (1..n).rev() {
-        column.swap(i, rng.random_range(0..=i));
+        strata.swap(i, rng.random_range(0..=i));
     }
-    column.iter_mut().for_each(|u| *u = (*u + uniform_open(rng)) / n as f64);
+    strata
+}
+
+/// One uniform in each of `strata` (of `n`), drawn in order.
+fn jitter(column: &mut [f64], strata: &[u32], n: usize, rng: &mut Rng) {
+    for (u, &s) in column.iter_mut().zip(strata) {
+        *u = (f64::from(s) + uniform_open(rng)) / n as f64;
+    }
 }
 
 /// Gaussian copula: independent standard normals ε → L·ε, for the correlated members.
@@ -99,7 +111,8 @@ mod tests {
     #[test]
     fn latin_hypercube_puts_one_value_in_each_stratum() {
         let mut column = vec![0.0; 1000];
-        latin_hypercube(&mut column, &mut Rng::seed_from_u64(1));
+        let mut rng = Rng::seed_from_u64(1);
+        jitter(&mut column, &strata(1000, &mut rng), 1000, &mut rng);
         let mut strata: Vec<usize> = column.iter().map(|u| (u * 1000.0) as usize).collect();
         strata.sort_unstable();
         assert_eq!(strata, (0..1000).collect::<Vec<_>>());

@@ -73,7 +73,8 @@ pub(crate) enum Cause {
 /// up to [`MAX_TRACED_CHUNKS`] chunks from the first in which it was.
 pub(crate) fn cause(program: &Program, config: &RunConfig, seeds: &[u64], nonfinite: &NonFinite, var: usize) -> Cause {
     let first = nonfinite.first_chunk[var].unwrap_or(0);
-    let mut workspace = Workspace::new(program);
+    // Traced one op at a time over whole chunks.
+    let mut workspace = Workspace::with_lanes(program, CHUNK);
     for chunk in (first..config.n_chunks()).take(MAX_TRACED_CHUNKS as usize) {
         let n = config.chunk_len(chunk);
         if let Some((op, i, inputs, output)) = workspace.trace(program, seeds, chunk, n, var as u32) {
