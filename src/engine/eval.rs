@@ -115,14 +115,19 @@ impl Workspace {
     /// Each Latin hypercube member's strata for the chunk's `n` trials, drawn from its
     /// stream as [`quantile::fill`] would draw them for the whole chunk at once.
     fn draw_strata(&mut self, program: &Program, n: usize) {
-        self.strata.clear();
+        let mut count = 0;
         for op in program.ops() {
             if let Op::Quantile { sampling: Sampling::Lhs, members, .. } = op {
                 for m in members {
-                    self.strata.push(quantile::strata(n, &mut self.rngs[m.stream as usize]));
+                    if self.strata.len() == count {
+                        self.strata.push(Vec::with_capacity(CHUNK));
+                    }
+                    quantile::strata(n, &mut self.rngs[m.stream as usize], &mut self.strata[count]);
+                    count += 1;
                 }
             }
         }
+        self.strata.truncate(count);
     }
 
     /// Runs chunk `chunk` like [`Workspace::run`], one op at a time, until an op made by
@@ -176,7 +181,6 @@ impl Workspace {
         }
         self.first_trial = chunk * CHUNK as u64;
         self.offset = 0;
-        self.strata.clear();
         self.nonfinite.iter_mut().for_each(|c| *c = 0);
     }
 

@@ -49,11 +49,6 @@ pub(crate) fn workers(threads: usize, per_worker: usize, columns: usize) -> usiz
     (budget / per_worker.max(1)).clamp(1, threads.max(1))
 }
 
-/// Bytes of one worker's columns for `program`.
-pub(crate) fn workspace_bytes(program: &Program) -> usize {
-    Workspace::bytes(program)
-}
-
 /// How many trials to run, from which seed, on how many threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RunConfig {
@@ -143,7 +138,7 @@ pub(crate) fn for_each_chunk<W: Send, T: Send>(
     mut consume: impl FnMut(T) -> Result<()>,
 ) -> Result<Vec<W>> {
     use rayon::prelude::*;
-    let threads = workers(config.threads, workspace_bytes(program), program.outputs().len());
+    let threads = workers(config.threads, Workspace::bytes(program), program.outputs().len());
     let pool = pool(threads)?;
     let states: Vec<Mutex<Option<(Workspace, W)>>> = (0..threads).map(|_| Mutex::new(None)).collect();
     let run_chunk = |index: u64| {
@@ -252,7 +247,7 @@ mod tests {
         let program = wide_program();
         assert!(program.n_slots() >= 5000);
         // Full chunks would need 5,000 × 32 KB = 160 MB; blocks keep it near LANE_BYTES.
-        let bytes = workspace_bytes(&program);
+        let bytes = Workspace::bytes(&program);
         assert!(bytes <= eval::LANE_BYTES + program.outputs().len() * CHUNK * 8, "{bytes}");
         for threads in [1, 2, 32, 1024] {
             let n = workers(threads, bytes, 1);

@@ -74,7 +74,7 @@ impl<'p> Plan<'p> {
     /// Bytes of one worker's [`PlanState`] and workspace.
     pub(super) fn worker_bytes(&self) -> usize {
         let differences = self.columns.iter().filter(|c| matches!(c, Column::Difference { .. })).count();
-        let columns = self.programs.iter().map(|p| super::workspace_bytes(p)).sum::<usize>();
+        let columns = self.programs.iter().map(|p| Workspace::bytes(p)).sum::<usize>();
         columns + differences * CHUNK * std::mem::size_of::<f64>()
     }
 

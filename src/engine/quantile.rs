@@ -51,7 +51,7 @@ pub(super) fn fill(
             Sampling::Mc => column.iter_mut().for_each(|u| *u = uniform_open(rng)),
             Sampling::Lhs => match inputs.strata.get(k) {
                 Some(strata) => jitter(column, &strata[inputs.offset..inputs.offset + n], strata.len(), rng),
-                None => jitter(column, &strata(n, rng), n, rng),
+                None => latin_hypercube(column, rng),
             },
             Sampling::Qmc => sobol_column(column, inputs.first_trial, m.dim as usize, inputs.shifts[m.stream as usize]),
         }
@@ -72,16 +72,34 @@ pub(super) fn fill(
     }
 }
 
-/// The strata of a Latin hypercube of `n` trials, in random order (Fisher–Yates).
-pub(super) fn strata(n: usize, rng: &mut Rng) -> Vec<u32> {
-    let mut strata: Vec<u32> = (0..n as u32).collect();
-    for i in (1..n).rev() {
-        strata.swap(i, rng.random_range(0..=i));
+/// Shuffles `items` in place (Fisher–Yates), drawing from `rng`.
+fn shuffle<T>(items: &mut [T], rng: &mut Rng) {
+    for i in (1..items.len()).rev() {
+        items.swap(i, rng.random_range(0..=i));
     }
-    strata
 }
 
-/// One uniform in each of `strata` (of `n`), drawn in order.
+/// The strata of a Latin hypercube of `n` trials, in random order, into `strata`: drawn
+/// from `rng` exactly as [`latin_hypercube`] draws them.
+pub(super) fn strata(n: usize, rng: &mut Rng, strata: &mut Vec<u32>) {
+    strata.clear();
+    strata.extend(0..n as u32);
+    shuffle(strata, rng);
+}
+
+/// A Latin hypercube of the column's trials: one uniform in each stratum, the strata in
+/// random order, made in place.
+fn latin_hypercube(column: &mut [f64], rng: &mut Rng) {
+    for (i, u) in column.iter_mut().enumerate() {
+        *u = i as f64;
+    }
+    shuffle(column, rng);
+    let n = column.len() as f64;
+    column.iter_mut().for_each(|u| *u = (*u + uniform_open(rng)) / n);
+}
+
+/// One uniform in each of `strata` (of `n`), drawn in order: a block of a chunk's
+/// [`latin_hypercube`].
 fn jitter(column: &mut [f64], strata: &[u32], n: usize, rng: &mut Rng) {
     for (u, &s) in column.iter_mut().zip(strata) {
         *u = (f64::from(s) + uniform_open(rng)) / n as f64;
@@ -111,8 +129,7 @@ mod tests {
     #[test]
     fn latin_hypercube_puts_one_value_in_each_stratum() {
         let mut column = vec![0.0; 1000];
-        let mut rng = Rng::seed_from_u64(1);
-        jitter(&mut column, &strata(1000, &mut rng), 1000, &mut rng);
+        latin_hypercube(&mut column, &mut Rng::seed_from_u64(1));
         let mut strata: Vec<usize> = column.iter().map(|u| (u * 1000.0) as usize).collect();
         strata.sort_unstable();
         assert_eq!(strata, (0..1000).collect::<Vec<_>>());
