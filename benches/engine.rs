@@ -1,6 +1,8 @@
 //! Engine throughput on `models/bench_fleet_tco.toml` (a copy of the shared reference
 //! model), side by side with a hand-written Rust program of the same model: the ratio
-//! of the two is the engine's interpretive overhead. Run with `cargo bench --bench engine`.
+//! of the two is the engine's interpretive overhead; and on its 4-period version,
+//! `models/bench_fleet_cashflow.toml`, whose time over the single-period model's is the
+//! cost of the time axis. Run with `cargo bench --bench engine`.
 //!
 //! The hand-written baseline is what a careful programmer would write without costsim:
 //! the same distributions and random streams, rayon over the same fixed chunks,
@@ -151,30 +153,48 @@ fn hand_written(inputs: &Inputs, trials: u64, seed: u64) -> Vec<(Moments, Quanti
     acc
 }
 
-fn fleet_tco(c: &mut Criterion) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/models/bench_fleet_tco.toml");
-    let model = Model::load(std::path::Path::new(path)).expect("bench model loads");
+/// A model of `models/`.
+fn bench_model(name: &str) -> Model {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(name);
+    Model::load(&path).expect("bench model loads")
+}
+
+/// Times costsim on `models/{file}` at 1M and 10M trials in group `name`, beside the
+/// hand-written program when `baseline` is set (it is the single-period model).
+fn model_group(c: &mut Criterion, name: &str, file: &str, baseline: bool) {
+    let model = bench_model(file);
     let simulation = Simulation::new(&model).expect("bench model compiles");
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let inputs = Inputs::new();
-    let mut group = c.benchmark_group("fleet_tco");
+    let mut group = c.benchmark_group(name);
     group.sample_size(10);
     for trials in [1_000_000u64, 10_000_000] {
         group.throughput(Throughput::Elements(trials));
         group.bench_function(format!("costsim/{trials}"), |b| {
             b.iter(|| black_box(simulation.run(&RunConfig { trials, seed: 1, threads }).expect("runs")))
         });
-        group.bench_function(format!("hand_written/{trials}"), |b| {
-            b.iter(|| black_box(hand_written(&inputs, trials, 1)))
-        });
+        if baseline {
+            group.bench_function(format!("hand_written/{trials}"), |b| {
+                b.iter(|| black_box(hand_written(&inputs, trials, 1)))
+            });
+        }
     }
     group.finish();
+}
+
+fn fleet_tco(c: &mut Criterion) {
+    model_group(c, "fleet_tco", "bench_fleet_tco.toml", true);
+}
+
+/// The 4-period model: capex once, opex per year with a per-year utilisation draw.
+fn fleet_cashflow(c: &mut Criterion) {
+    model_group(c, "fleet_cashflow", "bench_fleet_cashflow.toml", false);
 }
 
 mod group {
     #![allow(missing_docs)]
     use super::*;
-    criterion::criterion_group!(benches, fleet_tco);
+    criterion::criterion_group!(benches, fleet_tco, fleet_cashflow);
 }
 
 criterion_main!(group::benches);

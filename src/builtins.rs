@@ -68,6 +68,17 @@ pub enum Function {
     Truncate,
     /// `choice([values], [weights])`
     Choice,
+    /// `sum(x)`: a series' values added up, period by period.
+    Sum,
+    /// `mean(x)`: a series' mean over its periods.
+    Mean,
+    /// `cumsum(x)`: a series' running totals.
+    Cumsum,
+    /// `npv(rate, x)`: period k (0-based) discounted by (1 + rate)^(k+1), as spreadsheets'
+    /// NPV does.
+    Npv,
+    /// `at(x, k)`: a series' value in period k (0-based).
+    At,
 }
 
 /// How many arguments a function takes.
@@ -95,17 +106,18 @@ impl Builtin {
     pub fn arity(&self) -> Arity {
         match self.function {
             Function::Math(_) => Arity::Exactly(1),
-            Function::Min | Function::Max => Arity::AtLeast(2),
+            Function::Min | Function::Max => Arity::AtLeast(1),
             Function::Clamp | Function::If | Function::Truncate => Arity::Exactly(3),
-            Function::Choice => Arity::Exactly(2),
+            Function::Choice | Function::Npv | Function::At => Arity::Exactly(2),
+            Function::Sum | Function::Mean | Function::Cumsum => Arity::Exactly(1),
         }
     }
 }
 
 /// Every built-in function (distributions aside), in the README's order.
-pub const FUNCTIONS: [Builtin; 17] = [
-    Builtin { name: "min", function: Function::Min, arguments: "(a, b, ...)" },
-    Builtin { name: "max", function: Function::Max, arguments: "(a, b, ...)" },
+pub const FUNCTIONS: [Builtin; 22] = [
+    Builtin { name: "min", function: Function::Min, arguments: "(a, b, ...) or (series)" },
+    Builtin { name: "max", function: Function::Max, arguments: "(a, b, ...) or (series)" },
     Builtin { name: "abs", function: Function::Math(Math::Abs), arguments: "(x)" },
     Builtin { name: "sqrt", function: Function::Math(Math::Sqrt), arguments: "(x)" },
     Builtin { name: "exp", function: Function::Math(Math::Exp), arguments: "(x)" },
@@ -121,7 +133,15 @@ pub const FUNCTIONS: [Builtin; 17] = [
     Builtin { name: "if", function: Function::If, arguments: "(cond, a, b)" },
     Builtin { name: "truncate", function: Function::Truncate, arguments: "(dist, lo, hi)" },
     Builtin { name: "choice", function: Function::Choice, arguments: "([values], [weights])" },
+    Builtin { name: "sum", function: Function::Sum, arguments: "(series)" },
+    Builtin { name: "mean", function: Function::Mean, arguments: "(series)" },
+    Builtin { name: "cumsum", function: Function::Cumsum, arguments: "(series)" },
+    Builtin { name: "npv", function: Function::Npv, arguments: "(rate, series)" },
+    Builtin { name: "at", function: Function::At, arguments: "(series, k)" },
 ];
+
+/// The name of the period index in a multi-period model.
+pub const PERIOD_INDEX: &str = "t";
 
 /// Built-in constants.
 pub const CONSTANTS: [(&str, f64); 2] = [("pi", std::f64::consts::PI), ("e", std::f64::consts::E)];

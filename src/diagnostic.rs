@@ -115,6 +115,26 @@ pub enum Problem {
     /// A value that should be a list of var names.
     #[error("`{0}` must be a list of var names")]
     NotANameList(String),
+    /// A key that takes `true` or `false`.
+    #[error("`{0}` must be true or false")]
+    NotABoolean(String),
+    /// `periods` that is neither a count nor a list of labels.
+    #[error("`periods` must be a whole number or a list of labels")]
+    PeriodsNotCountOrLabels,
+    /// Too few or too many periods.
+    #[error("a model has 1 to {max} periods, got {got}")]
+    PeriodsCount {
+        /// Periods given.
+        got: u64,
+        /// The most allowed.
+        max: u64,
+    },
+    /// A period label that cannot be written inside `name[label]`.
+    #[error("period label `{0}` is empty or contains `[`, `]`, `,` or `\"`")]
+    InvalidPeriodLabel(String),
+    /// A period label given twice.
+    #[error("period label `{0}` is used twice")]
+    DuplicatePeriod(String),
     /// `[model]` without `name`.
     #[error("[model] has no `name`")]
     NoName,
@@ -243,6 +263,59 @@ pub enum Problem {
         /// The var.
         var: String,
     },
+    /// `per_period = true` in a model without periods.
+    #[error("var `{0}` is per_period, but the model has no periods")]
+    PerPeriodWithoutPeriods(String),
+    /// `t`, a list or a reduction in a model without periods.
+    #[error("{what} needs periods, but the model declares none, in var `{var}`")]
+    NoPeriods {
+        /// What was used, e.g. "`t` (the period index)".
+        what: String,
+        /// The var.
+        var: String,
+    },
+    /// A function over a series applied to one value per trial.
+    #[error("`{function}(...)` takes a series (one value per period), but got one value per trial, in var `{var}`")]
+    ReduceScalar {
+        /// The function.
+        function: String,
+        /// The var.
+        var: String,
+    },
+    /// A draw that would differ by period in a var that is not per period.
+    #[error("var `{0}` draws a random number and has one value per period")]
+    SeriesDraw(String),
+    /// A list whose length is not the number of periods.
+    #[error(
+        "a list gives one value per period: the model has {periods} periods, the list has {got} values, in var `{var}`"
+    )]
+    ListLength {
+        /// Values in the list.
+        got: usize,
+        /// The model's periods.
+        periods: usize,
+        /// The var.
+        var: String,
+    },
+    /// A series where one value per trial is needed.
+    #[error("{what} must be one value per trial, not a series, in var `{var}`")]
+    NotScalar {
+        /// What, e.g. "the rate of `npv`".
+        what: String,
+        /// The var.
+        var: String,
+    },
+    /// `at(x, k)` with k that is not a period index.
+    #[error("`at(x, k)` needs k to be a period index, a whole number from 0 to {last}, in var `{var}`")]
+    PeriodIndex {
+        /// The last index.
+        last: usize,
+        /// The var.
+        var: String,
+    },
+    /// A correlated var that draws in every period.
+    #[error("var `{0}` is per_period, so it cannot be correlated")]
+    CorrelatedPerPeriod(String),
     /// A correlated var with per-trial parameters.
     #[error("var `{0}` is correlated, so its distribution's parameters must be constant")]
     CorrelatedNotConstant(String),
@@ -370,7 +443,9 @@ impl Problem {
             Problem::UnknownFunction { suggestion, .. } => suggest(suggestion, &builtins::summary()),
             Problem::Arity { example, .. } => example.map(str::to_string),
             Problem::TruncateNeedsDistribution => text("e.g. `truncate(normal(10, 3), 0, 20)`"),
-            Problem::StrayList(_) => text("write `choice([v1, v2], [w1, w2])`"),
+            Problem::StrayList(_) => text(
+                "write `choice([v1, v2], [w1, w2])`; in a model with `periods`, a list gives one value per period",
+            ),
             Problem::Cycle(_) => text("a var cannot depend on itself, directly or through other vars"),
             Problem::UnknownOutput { suggestion, .. } => suggest(suggestion, "outputs must name vars declared in [vars]"),
             Problem::NoOutputs => {
@@ -381,6 +456,29 @@ impl Problem {
             }
             Problem::NotFinite { .. } => text("check for division by zero, ln or sqrt of a negative, or overflow"),
             Problem::TooManyQmc { .. } => text("use `lhs` or `mc` sampling for this model"),
+            Problem::NotABoolean(key) => Some(format!("write `{key} = true` or `{key} = false`, without quotes")),
+            Problem::PeriodsNotCountOrLabels => text("e.g. `periods = 4` or `periods = [\"2025\", \"2026\", \"2027\"]`"),
+            Problem::PeriodsCount { .. } => text("e.g. `periods = 4` for four years, or one label per period"),
+            Problem::InvalidPeriodLabel(_) => text("labels name the periods in reports, e.g. \"2025\" or \"Q1-2026\""),
+            Problem::DuplicatePeriod(_) => text("give every period its own label"),
+            Problem::PerPeriodWithoutPeriods(_) | Problem::NoPeriods { .. } => {
+                text("declare the time axis in [model], e.g. `periods = 4` or `periods = [\"2025\", \"2026\"]`")
+            }
+            Problem::ReduceScalar { function, .. } if function == "min" || function == "max" => Some(format!(
+                "`{function}(a, b, ...)` compares values; `{function}(x)` of one argument needs a series: one that uses `t`, a list, a per_period var or another series"
+            )),
+            Problem::ReduceScalar { .. } => {
+                text("a value is a series when it uses `t`, a list `[...]`, a per_period var or another series")
+            }
+            Problem::SeriesDraw(var) => Some(format!(
+                "mark it `per_period = true` to draw afresh in every period, or give the draw a var of its own (e.g. `{var}_draw = \"10k to 20k\"`) to draw once per trial and use that in `{var}`"
+            )),
+            Problem::ListLength { .. } => text("write one value per period, in order"),
+            Problem::NotScalar { .. } => text("use a var that has one value per trial, or pick a period with `at(x, k)`"),
+            Problem::PeriodIndex { .. } => text("periods are numbered from 0: `at(x, 0)` is the first period"),
+            Problem::CorrelatedPerPeriod(_) => {
+                text("correlations are between inputs drawn once per trial; correlate those, or drop `per_period`")
+            }
             Problem::UnknownCorrelated { suggestion, .. } => {
                 suggest(suggestion, "correlations name vars declared in [vars]")
             }

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::simulation::Simulation;
 
 /// Writes the header and one row per trial of `names` (which `simulation` must report as
-/// outputs) to `out`.
+/// outputs; a series var gives one column per period, `name[label]`) to `out`.
 ///
 /// # Errors
 /// [`Error::Usage`] for a name that is not an output, before anything is written;
@@ -17,16 +17,19 @@ use crate::simulation::Simulation;
 /// infinite in some trials (the rows are written first, with `NaN`/`inf` where they
 /// occur).
 pub fn write_csv(simulation: &Simulation<'_>, config: &RunConfig, names: &[&str], out: &mut dyn Write) -> Result<()> {
-    let columns = names
-        .iter()
-        .map(|n| {
-            simulation.output_index(n).ok_or_else(|| {
-                Error::Usage(format!("`{n}` is not an output of this simulation; keep it with `Simulation::keeping`"))
-            })
-        })
-        .collect::<Result<Vec<usize>>>()?;
+    let mut columns = Vec::new();
+    for n in names {
+        let found = simulation.output_indices(n);
+        if found.is_empty() {
+            return Err(Error::Usage(format!(
+                "`{n}` is not an output of this simulation; keep it with `Simulation::keeping`"
+            )));
+        }
+        columns.extend(found);
+    }
     let io = |e: std::io::Error| Error::Io { action: "write", path: "samples".into(), source: e };
-    writeln!(out, "trial,{}", names.join(",")).map_err(io)?;
+    let header: Vec<String> = columns.iter().map(|&c| simulation.program.output_name(c)).collect();
+    writeln!(out, "trial,{}", header.join(",")).map_err(io)?;
     let mut nonfinite = engine::NonFinite::new(simulation.program.vars().len());
     let program = &simulation.program;
     engine::for_each_chunk(

@@ -81,13 +81,14 @@ impl<'m> Simulation<'m> {
         Simulation::with_options(model, options)
     }
 
-    /// This simulation with the vars named in `pins` (vars that draw random numbers)
-    /// fixed at the given values, without recompiling.
+    /// This simulation with the factors named in `pins` (see
+    /// [`Simulation::factor_names`]) fixed at the given values, without recompiling.
     ///
     /// # Panics
-    /// If a name is not a var of the model.
+    /// If a name is not a factor of the model.
     pub fn pinned(&self, pins: &[(&str, f64)]) -> Simulation<'m> {
-        let index = |name: &str| self.program.vars().iter().position(|v| v.name == name).expect("a var of the model");
+        let names = self.factor_names();
+        let index = |name: &str| names.iter().position(|n| n == name).expect("a factor of the model");
         let pins: Vec<(usize, f64)> = pins.iter().map(|&(name, value)| (index(name), value)).collect();
         Simulation { model: self.model, program: self.program.pinned(&pins), options: self.options.clone() }
     }
@@ -211,14 +212,58 @@ impl<'m> Simulation<'m> {
         Ok(achieved)
     }
 
-    /// The index in [`Program::outputs`] of the var called `name`.
+    /// The index in [`Program::outputs`] of the output called `name` (a var's name, or
+    /// `name[label]` for a period of a series).
     pub fn output_index(&self, name: &str) -> Option<usize> {
-        self.program.outputs().iter().position(|o| self.program.vars()[o.var as usize].name == name)
+        (0..self.program.outputs().len()).find(|&i| self.program.output_name(i) == name)
     }
 
-    /// The names of the factors (vars that draw random numbers), in stream order.
-    pub fn factor_names(&self) -> Vec<&str> {
-        self.program.factors().iter().map(|f| self.program.vars()[f.var as usize].name.as_str()).collect()
+    /// The index of the output called `name`, which must have one value per trial (a var,
+    /// or `name[label]` for one period of a series).
+    ///
+    /// # Errors
+    /// [`crate::Error::Usage`] for a series, with what to ask for instead, or for a period
+    /// the series does not have.
+    pub fn scalar_output(&self, name: &str) -> Result<usize> {
+        if let Some(i) = self.output_index(name) {
+            return Ok(i);
+        }
+        let periods = self.program.periods();
+        let var = name.split_once('[').map_or(name, |(var, _)| var);
+        let labels = || periods.iter().map(|l| format!("`{var}[{l}]`")).collect::<Vec<_>>().join(", ");
+        let series = self.program.vars().iter().any(|v| v.name == var && v.series);
+        Err(crate::Error::Usage(if !series {
+            format!("`{var}` has one value per trial, not one per period: ask for `{var}`")
+        } else if name != var {
+            format!("`{name}` is not a period of `{var}`: its periods are {}", labels())
+        } else {
+            format!(
+                "`{name}` is a series (one value per period), and this needs one value per trial: ask for a period ({}), or add a var that reduces it, e.g. `{name}_total = \"sum({name})\"` or `{name}_npv = \"npv(0.08, {name})\"`",
+                labels()
+            )
+        }))
+    }
+
+    /// The outputs called `name`: the one with that name, or every period of the series
+    /// var called `name`, in period order.
+    pub fn output_indices(&self, name: &str) -> Vec<usize> {
+        match self.output_index(name) {
+            Some(i) => vec![i],
+            None => {
+                let program = &self.program;
+                let is = |i: usize| {
+                    let o = &program.outputs()[i];
+                    o.period.is_some() && program.vars()[o.var as usize].name == name
+                };
+                (0..program.outputs().len()).filter(|&i| is(i)).collect()
+            }
+        }
+    }
+
+    /// The names of the factors (vars that draw random numbers, and `name[label]` for each
+    /// period of a per-period var), in stream order.
+    pub fn factor_names(&self) -> Vec<String> {
+        (0..self.program.factors().len()).map(|f| self.program.factor_name(f)).collect()
     }
 
     /// An error for the vars with non-finite values, if any, pointing at the operation

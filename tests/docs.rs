@@ -72,28 +72,37 @@ fn figures_in_the_docs_are_what_the_commands_print() {
 }
 
 #[test]
-fn committed_html_report_is_what_its_command_writes() {
+fn committed_html_reports_are_what_their_commands_write() {
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
-    let html = std::fs::read_to_string(docs.join("deepseek_fleet_tco.html")).unwrap();
-    let command =
-        html.split("Reproduce: <code>").nth(1).and_then(|s| s.split("</code>").next()).expect("footer command");
-    let args: Vec<&str> = command.strip_prefix("costsim ").unwrap().split_whitespace().collect();
-    let out = args.iter().position(|a| *a == "-o").expect("-o in the command");
-    let temp = tempfile::tempdir().unwrap();
-    let target = temp.path().join("report.html");
-    let mut fresh_args = args.clone();
-    let target_text = target.to_str().unwrap();
-    fresh_args[out + 1] = target_text;
-    costsim(&fresh_args);
-    let fresh = std::fs::read_to_string(&target).unwrap().replace(target_text, args[out + 1]);
-    if std::env::var_os("COSTSIM_UPDATE_DOCS").is_some() {
-        std::fs::write(docs.join("deepseek_fleet_tco.html"), &fresh).unwrap();
-        return;
+    let mut reports = 0;
+    for path in std::fs::read_dir(&docs).unwrap().map(|e| e.unwrap().path()) {
+        if path.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        reports += 1;
+        let html = std::fs::read_to_string(&path).unwrap();
+        let command =
+            html.split("Reproduce: <code>").nth(1).and_then(|s| s.split("</code>").next()).expect("footer command");
+        let args: Vec<&str> = command.strip_prefix("costsim ").unwrap().split_whitespace().collect();
+        let out = args.iter().position(|a| *a == "-o").expect("-o in the command");
+        let temp = tempfile::tempdir().unwrap();
+        let target = temp.path().join("report.html");
+        let mut fresh_args = args.clone();
+        let target_text = target.to_str().unwrap();
+        fresh_args[out + 1] = target_text;
+        costsim(&fresh_args);
+        let fresh = std::fs::read_to_string(&target).unwrap().replace(target_text, args[out + 1]);
+        if std::env::var_os("COSTSIM_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+            continue;
+        }
+        assert!(
+            html == fresh,
+            "{} is out of date; regenerate with COSTSIM_UPDATE_DOCS=1 cargo test --release --test docs",
+            path.display()
+        );
     }
-    assert!(
-        html == fresh,
-        "docs/deepseek_fleet_tco.html is out of date; regenerate with COSTSIM_UPDATE_DOCS=1 cargo test --release --test docs"
-    );
+    assert!(reports >= 2, "the fleet reports are in docs/");
 }
 
 /// The backticked names in `text` (a call's name without its arguments).
@@ -184,4 +193,21 @@ fn shipped_texts_refer_to_no_file_outside_the_repository() {
         }
     }
     assert!(bad.is_empty(), "shipped texts point outside the repository:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn the_readme_multi_period_example_runs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = readme.split("### Periods").nth(1).expect("a Periods section");
+    let model = section.split("```toml\n").nth(1).and_then(|s| s.split("```").next()).expect("an example model");
+    let temp = tempfile::tempdir().unwrap();
+    let path = temp.path().join("periods.toml");
+    std::fs::write(&path, model).unwrap();
+    let path = path.to_str().unwrap();
+    let json = costsim(&["run", path, "--trials", "20000", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let periods = json["outputs"]["cash"]["periods"].as_array().expect("cash is a series");
+    assert_eq!(periods.len(), 3);
+    assert!(json["outputs"]["cost_npv"]["mean"].as_f64().unwrap() > 0.0);
 }

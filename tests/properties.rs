@@ -176,12 +176,14 @@ fn valid_model() -> impl Strategy<Value = String> {
 }
 
 /// The shipped models, as a user would start from them.
-const SHIPPED: [&str; 6] = [
+const SHIPPED: [&str; 8] = [
     include_str!("../models/deepseek_fleet_tco.toml"),
+    include_str!("../models/deepseek_fleet_cashflow.toml"),
     include_str!("../models/deepseek_final_run.toml"),
     include_str!("../models/deepseek_program.toml"),
     include_str!("../models/epoch_hardware_cost.toml"),
     include_str!("../models/bench_fleet_tco.toml"),
+    include_str!("../models/bench_fleet_cashflow.toml"),
     include_str!("../models/ishigami.toml"),
 ];
 

@@ -37,7 +37,7 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         sha256: &setup.model.sha256,
         seed: setup.config.seed,
         output: &args.var,
-        unit: setup.model.var(&args.var).and_then(|v| v.unit.as_deref()),
+        unit: setup.model.var(args.var.split('[').next().unwrap_or_default()).and_then(|v| v.unit.as_deref()),
         sensitivity: &sensitivity,
     };
     let bytes = match args.format {
@@ -93,6 +93,7 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
             rows.push(crate::report::compare::Difference {
                 scenario: name,
                 output: output.name,
+                period: output.period,
                 summary: &d.summary,
                 p_greater: d.p_greater,
             });

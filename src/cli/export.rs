@@ -74,7 +74,7 @@ pub(super) fn samples(args: &SamplesArgs) -> Result<()> {
     let default = setup.compile(&setup.model)?;
     let names: Vec<String> = match &args.vars {
         Some(list) => super::split_list(list),
-        None => default.program.outputs().iter().map(|o| default.program.vars()[o.var as usize].name.clone()).collect(),
+        None => default.program.output_vars(),
     };
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let simulation = default.keeping(&names)?;

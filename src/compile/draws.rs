@@ -1,52 +1,139 @@
-//! Lowering calls: built-in functions, distribution draws (`a to b` included),
-//! truncation and `choice`, each drawing from its var's stream.
+//! Lowering calls: built-in functions, functions over series, distribution draws (`a to
+//! b` included), truncation and `choice`, each drawing from its var's stream.
 
-use super::lower::Lowering;
+use super::lower::{Lowering, Value};
 use super::program::{Binary, Draw, Marginal, Op, Operand, Unary};
 use crate::builtins::{self, Function, Math};
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::dist::{self, DistKind, Sampler, Truncated};
-use crate::expr::{Expr, ExprKind};
+use crate::expr::{BinOp, Expr, ExprKind};
 
 impl Lowering<'_> {
-    pub(super) fn call(&mut self, e: &Expr, name: &str, args: &[Expr]) -> Option<Operand> {
+    pub(super) fn call(&mut self, e: &Expr, name: &str, args: &[Expr]) -> Option<Value> {
         let Some(builtin) = builtins::function(name) else {
             let (kind, params) = self.dist_params(e)?;
-            return self.sample(e, kind, params, None);
+            return Some(Value::One(self.sample(e, kind, params, None)?));
         };
+        let one = |o: Option<Operand>| o.map(Value::One);
         match builtin.function {
             Function::Math(f) => {
                 let a = self.expr(&args[0])?;
-                Some(self.unary(Unary::Math(f), a))
+                self.each(&[a], |l, v| Some(l.unary(Unary::Math(f), v[0])))
+            }
+            Function::Min | Function::Max if args.len() == 1 => {
+                let f = if builtin.function == Function::Min { Binary::Min } else { Binary::Max };
+                let x = self.series_arg(name, &args[0])?;
+                Some(Value::One(x[1..].iter().fold(x[0], |acc, &v| self.binary(f, acc, v))))
             }
             Function::Min | Function::Max => {
                 let f = if builtin.function == Function::Min { Binary::Min } else { Binary::Max };
                 let values = self.args(args)?;
-                Some(values[1..].iter().fold(values[0], |acc, &v| self.binary(f, acc, v)))
+                self.each(&values, |l, v| Some(v[1..].iter().fold(v[0], |acc, &x| l.binary(f, acc, x))))
             }
             Function::If => {
                 let v = self.args(args)?;
-                Some(self.select(v[0], v[1], v[2]))
+                self.each(&v, |l, v| Some(l.select(v[0], v[1], v[2])))
             }
             Function::Clamp => {
                 let v = self.args(args)?;
-                self.clamp(e, v[0], v[1], v[2])
+                self.each(&v, |l, v| l.clamp(e, v[0], v[1], v[2]))
             }
             Function::Truncate => {
                 let (kind, params) = self.dist_params(&args[0])?;
-                let bounds = self.args(&args[1..])?;
-                self.sample(e, kind, params, Some([bounds[0], bounds[1]]))
+                let bounds = self.draw_args(&args[1..])?;
+                one(self.sample(e, kind, params, Some([bounds[0], bounds[1]])))
             }
-            Function::Choice => self.choice(e, args),
+            Function::Choice => one(self.choice(e, args)),
+            Function::Sum | Function::Mean => {
+                let x = self.series_arg(name, &args[0])?;
+                let sum = self.sum(&x);
+                Some(Value::One(match builtin.function {
+                    Function::Mean => self.binary(Binary::Op(BinOp::Div), sum, Operand::Const(x.len() as f64)),
+                    _ => sum,
+                }))
+            }
+            Function::Cumsum => {
+                let x = self.series_arg(name, &args[0])?;
+                let mut running = Vec::with_capacity(x.len());
+                for &v in &x {
+                    let next = match running.last() {
+                        Some(&total) => self.binary(Binary::Op(BinOp::Add), total, v),
+                        None => v,
+                    };
+                    running.push(next);
+                }
+                Some(Value::Series(running))
+            }
+            Function::Npv => {
+                let var = self.var_name().to_string();
+                let what = || Problem::NotScalar { what: "the rate of `npv`".into(), var: var.clone() };
+                let rate = self.with_pick(|l| l.scalar(&args[0], &what));
+                let x = self.series_arg(name, &args[1]);
+                let (rate, x) = (rate?, x?);
+                let base = self.binary(Binary::Op(BinOp::Add), Operand::Const(1.0), rate);
+                let terms: Vec<Operand> = x
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &v)| {
+                        let factor = self.binary(Binary::Op(BinOp::Pow), base, Operand::Const((k + 1) as f64));
+                        self.binary(Binary::Op(BinOp::Div), v, factor)
+                    })
+                    .collect();
+                Some(Value::One(self.sum(&terms)))
+            }
+            Function::At => {
+                let x = self.series_arg(name, &args[0]);
+                let k = self.with_pick(|l| l.expr(&args[1]));
+                let (x, k) = (x?, k?);
+                match k {
+                    Value::One(Operand::Const(k)) if k >= 0.0 && k.fract() == 0.0 && (k as usize) < x.len() => {
+                        Some(Value::One(x[k as usize]))
+                    }
+                    _ => {
+                        let problem = Problem::PeriodIndex { last: x.len() - 1, var: self.var_name().to_string() };
+                        self.error(Diagnostic::new(problem, args[1].span))
+                    }
+                }
+            }
         }
+    }
+
+    /// The series `e` (read as a whole even in a per-period var), the argument of
+    /// `function`; a problem if it has one value per trial.
+    fn series_arg(&mut self, function: &str, e: &Expr) -> Option<Vec<Operand>> {
+        if self.periods == 0 {
+            let what = format!("`{function}(...)`");
+            return self.error(Diagnostic::new(Problem::NoPeriods { what, var: self.var_name().to_string() }, e.span));
+        }
+        match self.with_pick(|l| l.expr(e))? {
+            Value::Series(x) => Some(x),
+            Value::One(_) => {
+                let problem =
+                    Problem::ReduceScalar { function: function.to_string(), var: self.var_name().to_string() };
+                self.error(Diagnostic::new(problem, e.span))
+            }
+        }
+    }
+
+    /// `f` run with series read as a whole (not at the period being lowered).
+    fn with_pick<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let pick = self.pick.take();
+        let value = f(self);
+        self.pick = pick;
+        value
+    }
+
+    /// `x[0] + x[1] + …`, added in period order.
+    fn sum(&mut self, x: &[Operand]) -> Operand {
+        x[1..].iter().fold(x[0], |acc, &v| self.binary(Binary::Op(BinOp::Add), acc, v))
     }
 
     /// A distribution call's kind and parameters; `a to b` becomes lognormal(mu, sigma).
     pub(super) fn dist_params(&mut self, e: &Expr) -> Option<(DistKind, Vec<Operand>)> {
         match &e.kind {
             ExprKind::To(lo, hi) => {
-                let (lo, hi) = (self.expr(lo), self.expr(hi));
-                let (lo, hi) = (lo?, hi?);
+                let bounds = self.draw_args([&**lo, &**hi])?;
+                let (lo, hi) = (bounds[0], bounds[1]);
                 if let (Operand::Const(lo), Operand::Const(hi)) = (lo, hi) {
                     return match dist::to_lognormal(lo, hi) {
                         Ok((mu, sigma)) => Some((DistKind::LogNormal, vec![Operand::Const(mu), Operand::Const(sigma)])),
@@ -66,7 +153,7 @@ impl Lowering<'_> {
             }
             ExprKind::Call { name, args, .. } => {
                 let kind = DistKind::from_name(name)?;
-                Some((kind, self.args(args)?))
+                Some((kind, self.draw_args(args)?))
             }
             _ => None,
         }
@@ -111,7 +198,8 @@ impl Lowering<'_> {
             },
             (None, bounds) => Draw::PerTrial { kind, params, bounds },
         };
-        if std::ptr::eq(e, &self.model.vars[self.current].expr) {
+        // A per-period var's draws may differ by period: it has no one marginal.
+        if std::ptr::eq(e, &self.model.vars[self.current].expr) && !self.per_period() {
             self.marginals[self.current] = match &draw {
                 Draw::Fixed(sampler) => Some(Marginal::Plain(sampler.clone())),
                 Draw::FixedTruncated(truncated) => Some(Marginal::Truncated(truncated.clone())),
@@ -126,8 +214,8 @@ impl Lowering<'_> {
 
     pub(super) fn choice(&mut self, e: &Expr, args: &[Expr]) -> Option<Operand> {
         let (ExprKind::List(values), ExprKind::List(weights)) = (&args[0].kind, &args[1].kind) else { return None };
-        let values = self.args(values)?;
-        let weights = self.args(weights)?;
+        let values = self.draw_args(values)?;
+        let weights = self.draw_args(weights)?;
         let mut cumulative = Vec::with_capacity(weights.len());
         let mut total = 0.0;
         for w in weights {

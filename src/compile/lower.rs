@@ -14,6 +14,26 @@ use crate::dist::Sampler;
 use crate::expr::{Expr, ExprKind, UnaryOp};
 use crate::model::Model;
 
+/// A lowered expression: one operand per trial, or one per period of every trial (a
+/// series; every series has one value per period of the model).
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Value {
+    /// The same in every period.
+    One(Operand),
+    /// One operand per period.
+    Series(Vec<Operand>),
+}
+
+impl Value {
+    /// The operand in period `k` (the one operand of a [`Value::One`]).
+    pub(super) fn at(&self, k: usize) -> Operand {
+        match self {
+            Value::One(o) => *o,
+            Value::Series(s) => s[k],
+        }
+    }
+}
+
 /// Lowers expressions to ops over virtual slots (one per value).
 pub(super) struct Lowering<'m> {
     pub(super) model: &'m Model,
@@ -24,12 +44,20 @@ pub(super) struct Lowering<'m> {
     /// Where each op of `ops` comes from.
     origins: Vec<OpOrigin>,
     n_virtual: u32,
-    values: Vec<Option<Operand>>,
-    factor_of: Vec<Option<u32>>,
+    values: Vec<Option<Value>>,
+    /// Each var's factors, with the period each draws in (`None`: once per trial).
+    factor_of: Vec<Vec<(Option<u32>, u32)>>,
     factors: Vec<Factor>,
     pub(super) marginals: Vec<Option<Marginal>>,
     pub(super) diagnostics: Vec<Diagnostic>,
     pub(super) current: usize,
+    /// The model's number of periods (0 without periods).
+    pub(super) periods: usize,
+    /// While lowering period k of a per-period var: series are read at k, `t` is k.
+    /// Cleared inside the argument of a function over a series.
+    pub(super) pick: Option<usize>,
+    /// While lowering period k of a per-period var: draws use the stream of period k.
+    draw_period: Option<usize>,
 }
 
 impl<'m> Lowering<'m> {
@@ -44,35 +72,85 @@ impl<'m> Lowering<'m> {
             origins: Vec::new(),
             n_virtual: 0,
             values: vec![None; n],
-            factor_of: vec![None; n],
+            factor_of: vec![Vec::new(); n],
             factors: Vec::new(),
             marginals: vec![None; n],
             diagnostics: Vec::new(),
             current: 0,
+            periods: model.meta.periods.as_ref().map_or(0, |p| p.labels.len()),
+            pick: None,
+            draw_period: None,
         }
     }
 
     pub(super) fn var(&mut self, v: usize) {
         self.current = v;
+        let def = &self.model.vars[v];
+        if !def.is_per_period() {
+            let value = self.value(v);
+            if matches!(value, Some(Value::Series(_))) && !self.factor_of[v].is_empty() {
+                self.diagnostics.push(Diagnostic::new(Problem::SeriesDraw(def.name.name.clone()), def.expr.span));
+                return;
+            }
+            self.values[v] = value;
+            return;
+        }
+        if self.periods == 0 {
+            self.diagnostics
+                .push(Diagnostic::new(Problem::PerPeriodWithoutPeriods(def.name.name.clone()), def.name.span));
+            return;
+        }
+        let mut series = Vec::with_capacity(self.periods);
+        for k in 0..self.periods {
+            (self.pick, self.draw_period) = (Some(k), Some(k));
+            let value = self.value(v);
+            (self.pick, self.draw_period) = (None, None);
+            match value {
+                Some(value) => series.push(value.at(k)),
+                None => return,
+            }
+        }
+        self.values[v] = Some(Value::Series(series));
+    }
+
+    /// Var `v`'s value (in the period being lowered, for a per-period var), with an op
+    /// that counts its non-finite values.
+    fn value(&mut self, v: usize) -> Option<Value> {
         let first_slot = self.n_virtual;
-        let mut value = match self.member(v) {
-            Some(value) => value,
+        let value = match self.member(v) {
+            Some(value) => value.map(Value::One),
             None => self.expr(&self.model.vars[v].expr),
+        }?;
+        let draws = self.factor_of[v].iter().any(|&(period, _)| period == self.draw_period.map(|k| k as u32));
+        let mut checked = Vec::new();
+        let operands = match &value {
+            Value::One(o) => vec![*o],
+            Value::Series(s) => s.clone(),
         };
-        // A var that draws owns the column holding its value (so a program can pin it:
-        // see Program::pinned), even when its value is another var's, as in
-        // `if(1, y, normal(0, 1))`: then it gets a copy.
-        if let Some(Operand::Slot(other)) = value
-            && other < first_slot
-            && self.factor_of[v].is_some()
-        {
-            value = Some(self.binary(Binary::Op(crate::expr::BinOp::Mul), Operand::Slot(other), Operand::Const(1.0)));
+        for (k, operand) in operands.into_iter().enumerate() {
+            // A var that draws owns the column holding its value (so a program can pin it:
+            // see Program::pinned), even when its value is another var's, as in
+            // `if(1, y, normal(0, 1))`: then it gets a copy.
+            let operand = match operand {
+                Operand::Slot(other) if other < first_slot && draws => {
+                    self.binary(Binary::Op(crate::expr::BinOp::Mul), Operand::Slot(other), Operand::Const(1.0))
+                }
+                operand => operand,
+            };
+            if let Operand::Slot(slot) = operand {
+                let period = match (&value, self.draw_period) {
+                    (Value::Series(_), _) => Some(k as u32),
+                    (Value::One(_), period) => period.map(|p| p as u32),
+                };
+                self.push(Op::Check { slot, var: v as u32, period });
+                self.origins.last_mut().expect("just pushed").span = Some(self.model.vars[v].expr.span);
+            }
+            checked.push(operand);
         }
-        if let Some(Operand::Slot(slot)) = value {
-            self.push(Op::Check { slot, var: v as u32 });
-            self.origins.last_mut().expect("just pushed").span = Some(self.model.vars[v].expr.span);
-        }
-        self.values[v] = value;
+        Some(match value {
+            Value::One(_) => Value::One(checked[0]),
+            Value::Series(_) => Value::Series(checked),
+        })
     }
 
     /// Lowers var `v` as a quantile-sampled input if it is one: a single distribution
@@ -83,6 +161,10 @@ impl<'m> Lowering<'m> {
         let correlated = self.correlation.as_ref().is_some_and(|c| c.vars.contains(&self.model.vars[v].name.name));
         if !(correlated || self.sampling != Sampling::Mc) || !resolve::is_distribution(expr) {
             return None;
+        }
+        if correlated && self.model.vars[v].is_per_period() {
+            let problem = Problem::CorrelatedPerPeriod(self.var_name().to_string());
+            return Some(self.error(Diagnostic::new(problem, expr.span)));
         }
         let first_op = self.ops.len();
         let Some((kind, params)) = self.dist_params(expr) else {
@@ -112,7 +194,9 @@ impl<'m> Lowering<'m> {
         }
         let (stream, dst) = (self.stream(), self.slot());
         let table = crate::dist::Tabulated::new(&sampler).map(Box::new);
-        self.marginals[v] = Some(Marginal::Plain(sampler.clone()));
+        if !self.per_period() {
+            self.marginals[v] = Some(Marginal::Plain(sampler.clone()));
+        }
         self.members.push((v, Member { stream, sampler, table, dst, dim: 0 }));
         Some(Some(Operand::Slot(dst)))
     }
@@ -139,20 +223,29 @@ impl<'m> Lowering<'m> {
     pub(super) fn finish(mut self, outputs: &[usize], deps: Vec<Vec<usize>>) -> Program {
         if let Some(op) = self.quantile_op() {
             self.ops.insert(0, op);
-            self.origins.insert(0, OpOrigin { var: None, span: None });
+            self.origins.insert(0, OpOrigin { var: None, period: None, span: None });
         }
+        let mut reported = Vec::new();
         let mut pinned = Vec::new();
         for &v in outputs {
-            let slot = match self.values[v] {
-                Some(Operand::Slot(s)) => s,
-                constant => {
-                    let dst = self.slot();
-                    self.ops.push(Op::Fill { value: value_of(constant), dst });
-                    self.origins.push(OpOrigin { var: None, span: None });
-                    dst
-                }
+            let value = self.values[v].clone().expect("outputs compile");
+            let periods: Vec<(Option<u32>, Operand)> = match value {
+                Value::One(o) => vec![(None, o)],
+                Value::Series(s) => s.into_iter().enumerate().map(|(k, o)| (Some(k as u32), o)).collect(),
             };
-            pinned.push(slot);
+            for (period, operand) in periods {
+                let slot = match operand {
+                    Operand::Slot(s) => s,
+                    Operand::Const(value) => {
+                        let dst = self.slot();
+                        self.ops.push(Op::Fill { value, dst });
+                        self.origins.push(OpOrigin { var: None, period: None, span: None });
+                        dst
+                    }
+                };
+                reported.push((v, period));
+                pinned.push(slot);
+            }
         }
         let (n_slots, physical) = alloc::allocate(&mut self.ops, self.n_virtual as usize, &pinned);
         let model = self.model;
@@ -168,19 +261,25 @@ impl<'m> Lowering<'m> {
                 unit: v.unit.clone(),
                 source: v.source.clone(),
                 note: v.note.clone(),
-                factor: self.factor_of[i],
+                factors: self.factor_of[i].iter().map(|&(_, f)| f).collect(),
+                series: matches!(self.values[i], Some(Value::Series(_))),
                 constant: match self.values[i] {
-                    Some(Operand::Const(c)) => Some(c),
+                    Some(Value::One(Operand::Const(c))) => Some(c),
                     _ => None,
                 },
                 uses: uses.into_iter().map(|u| u as u32).collect(),
                 marginal,
             })
             .collect();
-        let outputs = outputs
+        let outputs = reported
             .iter()
             .zip(physical)
-            .map(|(&v, slot)| Output { var: v as u32, slot, boolean: model.vars[v].expr.is_boolean() })
+            .map(|(&(v, period), slot)| Output {
+                var: v as u32,
+                period,
+                slot,
+                boolean: model.vars[v].expr.is_boolean(),
+            })
             .collect();
         Program {
             sampling: self.sampling,
@@ -191,13 +290,15 @@ impl<'m> Lowering<'m> {
             vars,
             factors: self.factors,
             outputs,
+            periods: model.meta.periods.as_ref().map_or_else(Vec::new, |p| p.labels.clone()),
         }
     }
 
     /// Appends an op of the var being lowered; [`Lowering::expr`] gives it its span.
     pub(super) fn push(&mut self, op: Op) {
         self.ops.push(op);
-        self.origins.push(OpOrigin { var: Some(self.current as u32), span: None });
+        let period = self.draw_period.map(|k| k as u32);
+        self.origins.push(OpOrigin { var: Some(self.current as u32), period, span: None });
     }
 
     pub(super) fn slot(&mut self) -> u32 {
@@ -205,41 +306,63 @@ impl<'m> Lowering<'m> {
         self.n_virtual - 1
     }
 
+    /// True while lowering a period of a per-period var.
+    pub(super) fn per_period(&self) -> bool {
+        self.draw_period.is_some()
+    }
+
     pub(super) fn var_name(&self) -> &'m str {
         &self.model.vars[self.current].name.name
     }
 
-    /// The stream of the var being lowered, created at its first draw.
+    /// The stream of the var being lowered (of the period being lowered, for a
+    /// per-period var), created at its first draw.
     pub(super) fn stream(&mut self) -> u32 {
-        if let Some(f) = self.factor_of[self.current] {
+        let period = self.draw_period.map(|k| k as u32);
+        if let Some(&(_, f)) = self.factor_of[self.current].iter().find(|(p, _)| *p == period) {
             return f;
         }
         let f = self.factors.len() as u32;
-        self.factors.push(Factor { var: self.current as u32, key: crate::stream::stream_key(self.var_name()) });
-        self.factor_of[self.current] = Some(f);
+        let key = match period {
+            Some(k) => crate::stream::stream_key(&format!("{}[{k}]", self.var_name())),
+            None => crate::stream::stream_key(self.var_name()),
+        };
+        self.factors.push(Factor { var: self.current as u32, period, key });
+        self.factor_of[self.current].push((period, f));
         f
     }
 
-    pub(super) fn error(&mut self, d: Diagnostic) -> Option<Operand> {
+    pub(super) fn error<T>(&mut self, d: Diagnostic) -> Option<T> {
         self.diagnostics.push(d);
         None
     }
 
     /// Lowers `e`, giving the ops it adds the span of the smallest expression that made
     /// them; `None` after reporting a problem in it.
-    pub(super) fn expr(&mut self, e: &Expr) -> Option<Operand> {
+    pub(super) fn expr(&mut self, e: &Expr) -> Option<Value> {
         let first_op = self.ops.len();
         let value = self.lower(e);
         self.origins[first_op..].iter_mut().for_each(|o| _ = o.span.get_or_insert(e.span));
         value
     }
 
-    fn lower(&mut self, e: &Expr) -> Option<Operand> {
+    /// Lowers `e`, which must have one value per trial (in the period being lowered).
+    pub(super) fn scalar(&mut self, e: &Expr, what: &dyn Fn() -> Problem) -> Option<Operand> {
+        match self.expr(e)? {
+            Value::One(o) => Some(o),
+            Value::Series(_) => self.error(Diagnostic::new(what(), e.span)),
+        }
+    }
+
+    fn lower(&mut self, e: &Expr) -> Option<Value> {
         let value = match &e.kind {
-            ExprKind::Num(v) => Operand::Const(*v),
+            ExprKind::Num(v) => Value::One(Operand::Const(*v)),
             ExprKind::Name(n) => match self.model.vars.iter().position(|v| &v.name.name == n) {
-                Some(i) => self.values[i]?,
-                None => Operand::Const(builtins::constant(n).unwrap_or(f64::NAN)),
+                Some(i) => self.values[i].clone()?,
+                None if n == builtins::PERIOD_INDEX => {
+                    Value::Series((0..self.periods).map(|k| Operand::Const(k as f64)).collect())
+                }
+                None => Value::One(Operand::Const(builtins::constant(n).unwrap_or(f64::NAN))),
             },
             ExprKind::Unary(op, a) => {
                 let f = match op {
@@ -247,27 +370,70 @@ impl<'m> Lowering<'m> {
                     UnaryOp::Not => Unary::Not,
                 };
                 let a = self.expr(a)?;
-                self.unary(f, a)
+                self.each(&[a], |l, v| Some(l.unary(f, v[0])))?
             }
             ExprKind::Binary(op, a, b) => {
                 let (a, b) = (self.expr(a), self.expr(b));
-                self.binary(Binary::Op(*op), a?, b?)
+                self.each(&[a?, b?], |l, v| Some(l.binary(Binary::Op(*op), v[0], v[1])))?
             }
             ExprKind::To(..) => {
                 let (kind, params) = self.dist_params(e)?;
-                self.sample(e, kind, params, None)?
+                Value::One(self.sample(e, kind, params, None)?)
             }
             ExprKind::Call { name, args, .. } => self.call(e, name, args)?,
-            ExprKind::List(_) | ExprKind::Invalid => return None,
+            ExprKind::List(items) => self.list(e, items)?,
+            ExprKind::Invalid => return None,
         };
-        if let Operand::Const(c) = value
-            && !c.is_finite()
-        {
+        let value = match (value, self.pick) {
+            (Value::Series(s), Some(k)) => Value::One(s[k]),
+            (value, _) => value,
+        };
+        let constants = match &value {
+            Value::One(o) => std::slice::from_ref(o),
+            Value::Series(s) => &s[..],
+        };
+        if let Some(c) = constants.iter().find_map(|o| match o {
+            Operand::Const(c) if !c.is_finite() => Some(*c),
+            _ => None,
+        }) {
             let text = self.model.sources.text(e.span).to_string();
             let problem = Problem::NotFinite { text, value: c, var: self.var_name().to_string() };
             return self.error(Diagnostic::new(problem, e.span));
         }
         Some(value)
+    }
+
+    /// A list outside `choice`: a series with one value per period.
+    fn list(&mut self, e: &Expr, items: &[Expr]) -> Option<Value> {
+        if items.len() != self.periods {
+            let problem =
+                Problem::ListLength { got: items.len(), periods: self.periods, var: self.var_name().to_string() };
+            return self.error(Diagnostic::new(problem, e.span));
+        }
+        let var = self.var_name().to_string();
+        let what = || Problem::NotScalar { what: "each value of a list".into(), var: var.clone() };
+        let values: Vec<Option<Operand>> = items.iter().map(|item| self.scalar(item, &what)).collect();
+        Some(Value::Series(values.into_iter().collect::<Option<_>>()?))
+    }
+
+    /// `f` applied to the operands of `args`: once if every one is the same in every
+    /// period, else period by period (a scalar is the same in every period).
+    pub(super) fn each(
+        &mut self,
+        args: &[Value],
+        mut f: impl FnMut(&mut Self, &[Operand]) -> Option<Operand>,
+    ) -> Option<Value> {
+        let series = args.iter().any(|a| matches!(a, Value::Series(_)));
+        if !series {
+            let operands: Vec<Operand> = args.iter().map(|a| a.at(0)).collect();
+            return Some(Value::One(f(self, &operands)?));
+        }
+        let mut out = Vec::with_capacity(self.periods);
+        for k in 0..self.periods {
+            let operands: Vec<Operand> = args.iter().map(|a| a.at(k)).collect();
+            out.push(f(self, &operands)?);
+        }
+        Some(Value::Series(out))
     }
 
     pub(super) fn unary(&mut self, f: Unary, a: Operand) -> Operand {
@@ -288,8 +454,16 @@ impl<'m> Lowering<'m> {
         Operand::Slot(dst)
     }
 
-    pub(super) fn args(&mut self, args: &[Expr]) -> Option<Vec<Operand>> {
-        let lowered: Vec<Option<Operand>> = args.iter().map(|a| self.expr(a)).collect();
+    pub(super) fn args(&mut self, args: &[Expr]) -> Option<Vec<Value>> {
+        let lowered: Vec<Option<Value>> = args.iter().map(|a| self.expr(a)).collect();
+        lowered.into_iter().collect()
+    }
+
+    /// The arguments of a draw: one value per trial each (in the period being lowered).
+    pub(super) fn draw_args<'e>(&mut self, args: impl IntoIterator<Item = &'e Expr>) -> Option<Vec<Operand>> {
+        let var = self.var_name().to_string();
+        let what = || Problem::SeriesDraw(var.clone());
+        let lowered: Vec<Option<Operand>> = args.into_iter().map(|a| self.scalar(a, &what)).collect();
         lowered.into_iter().collect()
     }
 
@@ -315,12 +489,5 @@ impl<'m> Lowering<'m> {
         let dst = self.slot();
         self.push(Op::Clamp { x, lo, hi, dst });
         Some(Operand::Slot(dst))
-    }
-}
-
-fn value_of(value: Option<Operand>) -> f64 {
-    match value {
-        Some(Operand::Const(c)) => c,
-        _ => f64::NAN,
     }
 }

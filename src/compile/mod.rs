@@ -7,6 +7,11 @@
 //! columns (`alloc`). Folding never reassociates or rewrites operations, so results match
 //! a hand-written evaluation of the same formula. Every stage runs even when an earlier
 //! one found problems, so a model's problems are all reported at once.
+//!
+//! A model with `periods` is unrolled here: a series gets one column per period (scalars
+//! are shared by every period), each period of a per-period var is a factor with its own
+//! stream, and functions over a series become ordinary ops. The engine never sees a
+//! period.
 
 mod alloc;
 mod correlations;
@@ -141,10 +146,12 @@ fn output_vars(model: &Model, deps: &[Vec<usize>]) -> std::result::Result<Vec<us
     if diagnostics.is_empty() { Ok(outputs) } else { Err(diagnostics) }
 }
 
-/// `outputs` followed by the `extra` vars not already in it.
+/// `outputs` followed by the `extra` vars not already in it; `name[label]` (a period of a
+/// series) means var `name`.
 fn with_extra(model: &Model, mut outputs: Vec<usize>, extra: &[String]) -> Result<Vec<usize>> {
     let names = || model.vars.iter().map(|v| v.name.name.as_str());
     for name in extra {
+        let name = name.split_once('[').map_or(name.as_str(), |(var, _)| var);
         let Some(v) = names().position(|n| n == name) else {
             let hint = did_you_mean(name, names()).map_or(String::new(), |n| format!("; did you mean `{n}`?"));
             return Err(crate::Error::Usage(format!("unknown var `{name}`{hint}")));

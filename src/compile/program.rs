@@ -201,8 +201,9 @@ pub(crate) enum Op {
     Quantile { sampling: Sampling, members: Vec<Member>, correlated: Vec<usize>, cholesky: Vec<Vec<f64>> },
     /// `dst` = `value` in every trial (a constant output).
     Fill { value: f64, dst: u32 },
-    /// Counts the trials in which var `var` (its column `slot`) is NaN or infinite.
-    Check { slot: u32, var: u32 },
+    /// Counts the trials in which var `var` (its column `slot`, in period `period` of a
+    /// series) is NaN or infinite.
+    Check { slot: u32, var: u32, period: Option<u32> },
 }
 
 impl Op {
@@ -270,8 +271,13 @@ pub struct VarInfo {
     pub source: Option<String>,
     /// Free text.
     pub note: Option<String>,
-    /// Index into [`Program::factors`] if the var draws random numbers itself.
-    pub factor: Option<u32>,
+    /// Indices into [`Program::factors`] of its own random streams: none if it draws no
+    /// random numbers, one if it draws once per trial, one per period that draws if it is
+    /// per period.
+    pub factors: Vec<u32>,
+    /// True if it has one value per period (it uses `t`, a list, a series or is per
+    /// period).
+    pub series: bool,
     /// Its value when it is the same in every trial.
     pub constant: Option<f64>,
     /// The vars its expression uses (indices into [`Program::vars`]).
@@ -300,20 +306,26 @@ impl Marginal {
     }
 }
 
-/// A var with its own random stream: its expression contains distribution calls.
+/// A random input with its own stream: a var whose expression contains distribution
+/// calls, or one period of a per-period var.
 #[derive(Clone, Debug)]
 pub struct Factor {
     /// Index into [`Program::vars`].
     pub var: u32,
-    /// FNV-1a hash of the var's name: the stream key (see [`crate::engine`]).
+    /// The period it draws in, for a per-period var.
+    pub period: Option<u32>,
+    /// The stream key (see [`crate::stream`]): the FNV-1a hash of the var's name, or of
+    /// `name[k]` for period k (0-based) of a per-period var.
     pub key: u64,
 }
 
-/// A reported var.
+/// A reported value: a var, or one period of a series var.
 #[derive(Clone, Debug)]
 pub struct Output {
     /// Index into [`Program::vars`].
     pub var: u32,
+    /// The period, for a series var (one output per period).
+    pub period: Option<u32>,
     /// The slot holding its values after a chunk has run.
     pub slot: u32,
     /// True if every value is 0 or 1, so the mean is a probability.
@@ -326,6 +338,8 @@ pub struct Output {
 pub(crate) struct OpOrigin {
     /// The var whose expression made the op (`None` for ops of the whole program).
     pub(crate) var: Option<u32>,
+    /// The period it was made for, in a per-period var.
+    pub(crate) period: Option<u32>,
     /// The smallest expression that made it.
     pub(crate) span: Option<crate::source::Span>,
 }
@@ -341,6 +355,7 @@ pub struct Program {
     pub(super) vars: Vec<VarInfo>,
     pub(super) factors: Vec<Factor>,
     pub(super) outputs: Vec<Output>,
+    pub(super) periods: Vec<String>,
 }
 
 impl Program {
@@ -379,26 +394,69 @@ impl Program {
         &self.factors
     }
 
-    /// The reported vars, in report order.
+    /// The reported values, in report order.
     pub fn outputs(&self) -> &[Output] {
         &self.outputs
     }
 
-    /// This program with the vars `pins` (indices into [`Program::vars`], each a factor)
-    /// fixed at the given values: their own ops are dropped and their column filled with
-    /// the value where it would have been checked. No recompiling; a tornado evaluates
-    /// one trial of it per bar.
+    /// The period labels of a multi-period model (empty without periods).
+    pub fn periods(&self) -> &[String] {
+        &self.periods
+    }
+
+    /// `name`, or `name[label]` for period `period` of a series.
+    fn label(&self, var: u32, period: Option<u32>) -> String {
+        let name = &self.vars[var as usize].name;
+        match period {
+            Some(k) => format!("{name}[{}]", self.periods[k as usize]),
+            None => name.clone(),
+        }
+    }
+
+    /// Output `i`'s name in reports: its var's name, or `name[label]` for a period of a
+    /// series.
+    pub fn output_name(&self, i: usize) -> String {
+        self.label(self.outputs[i].var, self.outputs[i].period)
+    }
+
+    /// The reported vars' names, each once, in report order (a series once for all its
+    /// periods).
+    pub fn output_vars(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for o in &self.outputs {
+            let name = &self.vars[o.var as usize].name;
+            if names.last() != Some(name) {
+                names.push(name.clone());
+            }
+        }
+        names
+    }
+
+    /// Factor `f`'s name in reports: its var's name, or `name[label]` for a period of a
+    /// per-period var.
+    pub fn factor_name(&self, f: usize) -> String {
+        self.label(self.factors[f].var, self.factors[f].period)
+    }
+
+    /// This program with the factors `pins` (indices into [`Program::factors`]) fixed at
+    /// the given values: their own ops are dropped and their column filled with the value
+    /// where it would have been checked. No recompiling; a tornado evaluates one trial of
+    /// it per bar.
     pub(crate) fn pinned(&self, pins: &[(usize, f64)]) -> Program {
-        let pin = |var: u32| pins.iter().find(|(v, _)| *v == var as usize).map(|&(_, value)| value);
+        let pin = |var: u32, period: Option<u32>| {
+            pins.iter()
+                .find(|&&(f, _)| self.factors[f].var == var && self.factors[f].period == period)
+                .map(|&(_, value)| value)
+        };
         let mut pinned = Program { ops: Vec::new(), origins: Vec::new(), ..self.clone() };
         for (op, origin) in self.ops.iter().zip(&self.origins) {
             let kept = match op {
-                Op::Check { slot, var } => match pin(*var) {
+                Op::Check { slot, var, period } => match pin(*var, *period) {
                     Some(value) => Op::Fill { value, dst: *slot },
                     None => op.clone(),
                 },
                 Op::Quantile { .. } => op.clone(),
-                _ if origin.var.and_then(pin).is_some() => continue,
+                _ if origin.var.and_then(|v| pin(v, origin.period)).is_some() => continue,
                 _ => op.clone(),
             };
             pinned.ops.push(kept);

@@ -29,18 +29,24 @@ pub(super) struct Resolved {
 pub(super) fn resolve(model: &Model) -> Resolved {
     let index: HashMap<&str, usize> = model.vars.iter().enumerate().map(|(i, v)| (v.name.name.as_str(), i)).collect();
     let mut resolved = Resolved { deps: Vec::new(), broken: Vec::new(), diagnostics: Vec::new() };
+    let periods = model.meta.periods.is_some();
     for var in &model.vars {
         let name = &var.name.name;
         let before = resolved.diagnostics.len();
         let diagnostics = &mut resolved.diagnostics;
-        if builtins::constant(name).is_some() || builtins::RESERVED.contains(&name.as_str()) {
+        let period_index = periods && name == builtins::PERIOD_INDEX;
+        if builtins::constant(name).is_some() || builtins::RESERVED.contains(&name.as_str()) || period_index {
             diagnostics.push(Diagnostic::new(Problem::Reserved(name.clone()), var.name.span));
         }
         let mut uses = Vec::new();
         var.expr.walk(&mut |e| match &e.kind {
             ExprKind::Name(n) => match index.get(n.as_str()) {
                 Some(&i) => uses.push(i),
-                None if builtins::constant(n).is_some() => {}
+                None if builtins::constant(n).is_some() || (periods && n == builtins::PERIOD_INDEX) => {}
+                None if n == builtins::PERIOD_INDEX => {
+                    let problem = Problem::NoPeriods { what: "`t` (the period index)".into(), var: name.clone() };
+                    diagnostics.push(Diagnostic::new(problem, e.span));
+                }
                 None => diagnostics.push(Diagnostic::new(unknown_name(n, name, model), e.span)),
             },
             ExprKind::Call { name: f, name_span, args } => {
@@ -50,7 +56,7 @@ pub(super) fn resolve(model: &Model) -> Resolved {
             }
             _ => {}
         });
-        if let Some(list) = stray_list(&var.expr) {
+        if let Some(list) = stray_list(&var.expr).filter(|_| !periods) {
             diagnostics.push(Diagnostic::new(Problem::StrayList(name.clone()), list.span));
         }
         uses.sort_unstable();
@@ -127,7 +133,7 @@ pub(super) fn is_distribution(e: &Expr) -> bool {
     }
 }
 
-/// A list that is not an argument of `choice`.
+/// A list that is not an argument of `choice` (in a model with periods, a series).
 fn stray_list(e: &Expr) -> Option<&Expr> {
     match &e.kind {
         ExprKind::List(_) => Some(e),

@@ -34,7 +34,7 @@ fn each_var_that_draws_gets_one_stream_keyed_by_its_name() {
     let names: Vec<&str> = p.factors().iter().map(|f| p.vars()[f.var as usize].name.as_str()).collect();
     assert_eq!(names, ["a", "c"]);
     assert_eq!(p.factors()[0].key, crate::stream::stream_key("a"));
-    assert!(var(&p, "b").factor.is_none());
+    assert!(var(&p, "b").factors.is_empty());
 }
 
 #[test]
@@ -62,4 +62,24 @@ fn per_trial_parameters_stay_per_trial() {
     let per_trial =
         p.ops().iter().filter(|op| matches!(op, Op::Sample { draw: program::Draw::PerTrial { .. }, .. })).count();
     assert_eq!(per_trial, 2);
+}
+
+#[test]
+fn a_per_period_var_has_one_stream_per_period_keyed_by_its_index() {
+    let model = Model::parse(
+        "m.toml",
+        "[model]\nname = \"t\"\nperiods = [\"y1\", \"y2\", \"y3\"]\n[vars]\n\
+         d = { value = \"normal(0, 1)\", per_period = true }\ns = \"uniform(0, 1)\"\nx = \"d + s * t\"\n"
+            .to_string(),
+    )
+    .unwrap();
+    let p = compile(&model, &CompileOptions::default()).unwrap();
+    let keys: Vec<u64> = p.factors().iter().map(|f| f.key).collect();
+    let stream_key = crate::stream::stream_key;
+    assert_eq!(keys, [stream_key("d[0]"), stream_key("d[1]"), stream_key("d[2]"), stream_key("s")]);
+    let names: Vec<String> = (0..p.factors().len()).map(|f| p.factor_name(f)).collect();
+    assert_eq!(names, ["d[y1]", "d[y2]", "d[y3]", "s"]);
+    let outputs: Vec<String> = (0..p.outputs().len()).map(|i| p.output_name(i)).collect();
+    assert_eq!(outputs, ["x[y1]", "x[y2]", "x[y3]"]);
+    assert!(var(&p, "x").series && !var(&p, "s").series);
 }

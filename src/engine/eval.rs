@@ -185,7 +185,7 @@ impl Workspace {
     }
 
     fn op(&mut self, op: &Op, n: usize) {
-        if let Op::Check { slot, var } = op {
+        if let Op::Check { slot, var, .. } = op {
             self.nonfinite[*var as usize] += count_nonfinite(&self.columns[*slot as usize][..n]);
             return;
         }

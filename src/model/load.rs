@@ -5,7 +5,7 @@
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{Coefficients, CorrelationDef, Meta, Model, Named, ScenarioDef, VarDef};
+use super::{Coefficients, CorrelationDef, MAX_PERIODS, Meta, Model, Named, Periods, ScenarioDef, VarDef};
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::error::{Error, Result};
 use crate::expr::{self, Expr, ExprKind};
@@ -188,11 +188,12 @@ impl Loader<'_> {
                     meta.outputs = self.names(value, "outputs");
                     meta.outputs_span = span_of(value);
                 }
+                "periods" => meta.periods = self.periods(value),
                 other => self.unknown_key(
                     other,
                     span_of(key),
                     "[model] keys",
-                    &["name", "description", "trials", "seed", "outputs", "sampling"],
+                    &["name", "description", "trials", "seed", "outputs", "sampling", "periods"],
                 ),
             }
         }
@@ -200,6 +201,60 @@ impl Loader<'_> {
             self.error(Diagnostic::new(Problem::NoName, header));
         }
         meta
+    }
+
+    /// `periods = N` (labels 1…N) or `periods = ["label", ...]`: at least one, at most
+    /// [`MAX_PERIODS`], labels unique, non-empty and free of `[`, `]`, `,` and `"` (they are
+    /// written inside `name[label]`, in CSV headers too).
+    fn periods(&mut self, value: &Value<'_>) -> Option<Periods> {
+        let span = span_of(value);
+        let labels: Vec<(String, Span)> = match value.get_ref() {
+            DeValue::Integer(_) => {
+                let n = self.integer(value, "periods")?;
+                if !(1..=MAX_PERIODS).contains(&n) {
+                    self.error(Diagnostic::new(Problem::PeriodsCount { got: n, max: MAX_PERIODS }, span));
+                    return None;
+                }
+                (1..=n).map(|k| (k.to_string(), span)).collect()
+            }
+            DeValue::Array(items) => {
+                let labels: Vec<(String, Span)> =
+                    items.iter().filter_map(|item| Some((self.string(item, "periods")?, span_of(item)))).collect();
+                if labels.len() != items.len() {
+                    return None;
+                }
+                if labels.is_empty() || labels.len() as u64 > MAX_PERIODS {
+                    self.error(Diagnostic::new(
+                        Problem::PeriodsCount { got: labels.len() as u64, max: MAX_PERIODS },
+                        span,
+                    ));
+                    return None;
+                }
+                labels
+            }
+            _ => {
+                self.error(Diagnostic::new(Problem::PeriodsNotCountOrLabels, span));
+                return None;
+            }
+        };
+        let before = self.diagnostics.len();
+        for (i, (label, place)) in labels.iter().enumerate() {
+            if label.trim().is_empty() || label.contains(['[', ']', ',', '"']) {
+                self.error(Diagnostic::new(Problem::InvalidPeriodLabel(label.clone()), *place));
+            } else if labels[..i].iter().any(|(l, _)| l == label) {
+                self.error(Diagnostic::new(Problem::DuplicatePeriod(label.clone()), *place));
+            }
+        }
+        (self.diagnostics.len() == before)
+            .then(|| Periods { labels: labels.into_iter().map(|(l, _)| l).collect(), span })
+    }
+
+    fn boolean(&mut self, value: &Value<'_>, key: &str) -> Option<bool> {
+        if let DeValue::Boolean(b) = value.get_ref() {
+            return Some(*b);
+        }
+        self.error(Diagnostic::new(Problem::NotABoolean(key.to_string()), span_of(value)));
+        None
     }
 
     fn vars(&mut self, table: &DeTable<'_>) -> Vec<VarDef> {
@@ -215,24 +270,27 @@ impl Loader<'_> {
         }
         let DeValue::Table(table) = value.get_ref() else {
             let (expr, text) = self.expression(value, &name.name);
-            return Some(VarDef { name, expr, text, unit: None, source: None, note: None });
+            return Some(VarDef { name, expr, text, unit: None, source: None, note: None, per_period: None });
         };
         let mut def = None;
-        let (mut unit, mut source, mut note) = (None, None, None);
+        let (mut unit, mut source, mut note, mut per_period) = (None, None, None, None);
         for (k, v) in sorted(table) {
             match k.get_ref().as_ref() {
                 "value" => def = Some(self.expression(v, &name.name)),
                 "unit" => unit = self.string(v, "unit"),
                 "source" => source = self.string(v, "source"),
                 "note" => note = self.string(v, "note"),
-                other => self.unknown_key(other, span_of(k), "var keys", &["value", "unit", "source", "note"]),
+                "per_period" => per_period = self.boolean(v, "per_period"),
+                other => {
+                    self.unknown_key(other, span_of(k), "var keys", &["value", "unit", "source", "note", "per_period"])
+                }
             }
         }
         let (expr, text) = def.unwrap_or_else(|| {
             self.error(Diagnostic::new(Problem::NoValue(name.name.clone()), span_of(value)));
             (Expr { kind: ExprKind::Invalid, span: span_of(value) }, String::new())
         });
-        Some(VarDef { name, expr, text, unit, source, note })
+        Some(VarDef { name, expr, text, unit, source, note, per_period })
     }
 
     /// Parses a string (or plain number) value as an expression with file-global spans;

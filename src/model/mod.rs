@@ -62,7 +62,21 @@ pub struct Meta {
     pub outputs: Option<Vec<Named>>,
     /// Where `outputs` is written.
     pub outputs_span: Span,
+    /// `periods`: the time axis of a multi-period model, if it has one.
+    pub periods: Option<Periods>,
 }
+
+/// The periods of a multi-period model (`periods = 4` or `periods = ["2025", ...]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Periods {
+    /// One label per period, in order (`"1"`, `"2"`, … for a count).
+    pub labels: Vec<String>,
+    /// Where `periods` is written.
+    pub span: Span,
+}
+
+/// Most periods a model may have.
+pub const MAX_PERIODS: u64 = 1000;
 
 /// One var: its name, expression and descriptive metadata.
 #[derive(Clone, Debug)]
@@ -79,6 +93,16 @@ pub struct VarDef {
     pub source: Option<String>,
     /// Free text.
     pub note: Option<String>,
+    /// `per_period = true`: its draws are made afresh in every period (`None`: not said,
+    /// which a scenario's override reads as "as the base model says").
+    pub per_period: Option<bool>,
+}
+
+impl VarDef {
+    /// True if the var draws afresh in every period.
+    pub fn is_per_period(&self) -> bool {
+        self.per_period == Some(true)
+    }
 }
 
 /// One `[[correlations]]` entry.

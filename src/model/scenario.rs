@@ -66,7 +66,15 @@ impl Model {
                 model.error(vec![Diagnostic::at(problem, d.span.map(|s| s.shift(offset)))])
             })?;
             let expr = expr.map_spans(&|s| s.shift(offset));
-            model.replace(VarDef { name, expr, text: text.to_string(), unit: None, source: None, note: None });
+            model.replace(VarDef {
+                name,
+                expr,
+                text: text.to_string(),
+                unit: None,
+                source: None,
+                note: None,
+                per_period: None,
+            });
         }
         Ok(model)
     }
@@ -77,6 +85,7 @@ impl Model {
             old.unit = new.unit.or(old.unit.take());
             old.source = new.source.or(old.source.take());
             old.note = new.note.or(old.note.take());
+            old.per_period = new.per_period.or(old.per_period);
             old.name.span = new.name.span;
             old.expr = new.expr;
             old.text = new.text;

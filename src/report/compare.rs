@@ -11,6 +11,8 @@ pub struct Difference<'a> {
     pub scenario: &'a str,
     /// The output.
     pub output: &'a str,
+    /// For a period of a series: the var's name and the period's label.
+    pub period: Option<(&'a str, &'a str)>,
     /// Distribution of scenario − base.
     pub summary: &'a Summary,
     /// P(scenario > base).

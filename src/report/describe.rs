@@ -12,10 +12,17 @@ pub fn text(d: &Description) -> String {
     let kinds: Vec<String> = d
         .vars
         .iter()
-        .map(|var| match var.kind {
-            VarKind::Random => "random".to_string(),
-            VarKind::Constant(c) => format!("constant = {}", human::number(c, var.unit.as_deref())),
-            VarKind::Derived => "derived".to_string(),
+        .map(|var| {
+            let kind = match var.kind {
+                VarKind::Random => "random".to_string(),
+                VarKind::Constant(c) => format!("constant = {}", human::number(c, var.unit.as_deref())),
+                VarKind::Derived => "derived".to_string(),
+            };
+            match (var.per_period, var.series) {
+                (true, _) => format!("{kind}, per period"),
+                (false, true) => format!("{kind} series"),
+                (false, false) => kind,
+            }
         })
         .collect();
     let kind_width = kinds.iter().map(|k| k.chars().count()).max().unwrap_or(0);
@@ -23,6 +30,9 @@ pub fn text(d: &Description) -> String {
         let unit = var.unit.as_ref().map_or(String::new(), |u| format!(" [{u}]"));
         let (name, kind) = (human::pad(&var.name, width), human::pad(kind, kind_width));
         out.push_str(&format!("  {name}  {kind}  {}{unit}\n", var.text));
+    }
+    if !d.periods.is_empty() {
+        out.push_str(&format!("\nperiods ({}): {}", d.periods.len(), d.periods.join(", ")));
     }
     out.push_str(&format!("\nrandom factors ({}): {}\n", d.factors.len(), d.factors.join(", ")));
     out.push_str(&format!("outputs ({}): {}\n", d.outputs.len(), d.outputs.join(", ")));

@@ -45,11 +45,24 @@ const STYLE: &str = include_str!("report.css");
 
 impl HtmlReport<'_> {
     /// Every chart as (file-name stem, SVG), in page order. Outputs that are the same in
-    /// every trial get none: the summary table says all there is.
+    /// every trial get none: the summary table says all there is. A series gets one fan
+    /// chart over its periods.
     pub fn charts(&self) -> Vec<(String, String)> {
         let mut charts = Vec::new();
         let constant = |s: &Summary| s.moments.min == s.moments.max;
-        for o in self.run.outputs.iter().filter(|o| !constant(o.summary)) {
+        let outputs = &self.run.outputs;
+        for (i, o) in outputs.iter().enumerate() {
+            let Some((var, _)) = o.period else { continue };
+            if outputs[..i].iter().any(|p| p.period.is_some_and(|(v, _)| v == var)) {
+                continue;
+            }
+            let periods: Vec<(&str, &Summary)> = outputs[i..]
+                .iter()
+                .filter_map(|p| p.period.filter(|(v, _)| *v == var).map(|(_, label)| (label, p.summary)))
+                .collect();
+            charts.push((format!("{var}-fan"), svg::fan(var, &periods, o.unit)));
+        }
+        for o in outputs.iter().filter(|o| o.period.is_none() && !constant(o.summary)) {
             if o.boolean {
                 charts.push((format!("{}-probability", o.name), svg::probability(o.name, o.summary)));
                 continue;
@@ -61,7 +74,7 @@ impl HtmlReport<'_> {
             }
         }
         if !self.scenarios.is_empty() {
-            for (i, o) in self.run.outputs.iter().enumerate().filter(|(_, o)| !o.boolean) {
+            for (i, o) in self.run.outputs.iter().enumerate().filter(|(_, o)| !o.boolean && o.period.is_none()) {
                 let rows: Vec<(&str, &Summary)> = std::iter::once(("base", o.summary))
                     .chain(self.scenarios.iter().map(|(n, s)| (n.as_str(), &s[i].summary)))
                     .collect();

@@ -41,7 +41,7 @@ struct Run<'a> {
     seed: u64,
     trials: u64,
     sampling: &'a str,
-    outputs: Entries<Output>,
+    outputs: Entries<Entry<Output>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     correlations: Vec<Correlation<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,6 +61,41 @@ struct Correlation<'a> {
 struct Precision {
     target: f64,
     met: bool,
+}
+
+/// An output's entry: its statistics, or for a series one object per period.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Entry<T> {
+    One(T),
+    Series { periods: Vec<Period<T>> },
+}
+
+/// One period of a series.
+#[derive(Serialize)]
+struct Period<T> {
+    label: String,
+    #[serde(flatten)]
+    value: T,
+}
+
+/// `items` (name, period, value) as entries by name, the periods of a series (`period`:
+/// its var and label) gathered under the var's name.
+fn entries<'a, T>(items: impl IntoIterator<Item = (&'a str, Option<(&'a str, &'a str)>, T)>) -> Entries<Entry<T>> {
+    let mut out: Vec<(String, Entry<T>)> = Vec::new();
+    for (name, period, value) in items {
+        match period {
+            None => out.push((name.to_string(), Entry::One(value))),
+            Some((var, label)) => {
+                let period = Period { label: label.to_string(), value };
+                match out.last_mut() {
+                    Some((last, Entry::Series { periods })) if last == var => periods.push(period),
+                    _ => out.push((var.to_string(), Entry::Series { periods: vec![period] })),
+                }
+            }
+        }
+    }
+    Entries(out)
 }
 
 /// One output's (or one difference's) statistics.
@@ -84,7 +119,7 @@ struct Output {
 struct Compare<'a> {
     common_random_numbers: bool,
     runs: Vec<Run<'a>>,
-    differences: Entries<Entries<Output>>,
+    differences: Entries<Entries<Entry<Output>>>,
 }
 
 /// One method's result in `costsim sensitivity --format json`.
@@ -152,6 +187,8 @@ struct Check<'a> {
     costsim_version: &'static str,
     model: ModelRef<'a>,
     vars: Vec<CheckVar<'a>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    periods: &'a [String],
     factors: &'a [String],
     outputs: &'a [String],
     scenarios: Vec<CheckScenario<'a>>,
@@ -167,6 +204,10 @@ struct CheckVar<'a> {
     value: Option<f64>,
     expression: &'a str,
     unit: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    series: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    per_period: bool,
 }
 
 #[derive(Serialize)]
@@ -212,7 +253,7 @@ fn run<'a>(report: &'a RunReport<'a>) -> Run<'a> {
         seed: meta.seed,
         trials: meta.trials,
         sampling: meta.sampling,
-        outputs: Entries(report.outputs.iter().map(|o| (o.name.to_string(), output(o.summary, None))).collect()),
+        outputs: entries(report.outputs.iter().map(|o| (o.name, o.period, output(o.summary, None)))),
         correlations: report
             .correlations
             .iter()
@@ -248,13 +289,13 @@ impl SensitivityReport<'_> {
 }
 
 fn compare_json(report: &CompareReport<'_>) -> Vec<u8> {
-    let mut differences: Vec<(String, Entries<Output>)> = Vec::new();
-    for d in &report.differences {
-        if differences.last().is_none_or(|(scenario, _)| scenario != d.scenario) {
-            differences.push((d.scenario.to_string(), Entries(Vec::new())));
+    let mut differences: Vec<(String, Entries<Entry<Output>>)> = Vec::new();
+    for scenario in report.runs[1..].iter().filter_map(|r| r.meta.scenario) {
+        let of_scenario = report.differences.iter().filter(|d| d.scenario == scenario);
+        let items = entries(of_scenario.map(|d| (d.output, d.period, output(d.summary, Some(d.p_greater)))));
+        if !items.0.is_empty() {
+            differences.push((scenario.to_string(), items));
         }
-        let entries = &mut differences.last_mut().expect("just pushed").1;
-        entries.0.push((d.output.to_string(), output(d.summary, Some(d.p_greater))));
     }
     let compare = Compare {
         common_random_numbers: true,
@@ -360,9 +401,18 @@ pub(super) fn check_json(d: &Description) -> Vec<u8> {
             .iter()
             .map(|v| {
                 let (kind, value) = var(v);
-                CheckVar { name: &v.name, kind, value, expression: &v.text, unit: v.unit.as_deref() }
+                CheckVar {
+                    name: &v.name,
+                    kind,
+                    value,
+                    expression: &v.text,
+                    unit: v.unit.as_deref(),
+                    series: v.series,
+                    per_period: v.per_period,
+                }
             })
             .collect(),
+        periods: &d.periods,
         factors: &d.factors,
         outputs: &d.outputs,
         scenarios: d

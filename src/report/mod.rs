@@ -50,8 +50,10 @@ pub struct RunMeta<'a> {
 /// One reported output.
 #[derive(Clone, Copy, Debug)]
 pub struct OutputRow<'a> {
-    /// The var's name.
+    /// Its name: the var's, or `name[label]` for a period of a series.
     pub name: &'a str,
+    /// For a period of a series: the var's name and the period's label.
+    pub period: Option<(&'a str, &'a str)>,
     /// Its unit, if declared.
     pub unit: Option<&'a str>,
     /// True if it is a comparison or logic (its mean is a probability).
@@ -70,7 +72,13 @@ impl OutputRow<'_> {
 
 impl<'a> From<&'a OutputResult> for OutputRow<'a> {
     fn from(o: &'a OutputResult) -> OutputRow<'a> {
-        OutputRow { name: &o.name, unit: o.unit.as_deref(), boolean: o.boolean, summary: &o.summary }
+        OutputRow {
+            name: &o.name,
+            period: o.period.as_ref().map(|(var, label)| (var.as_str(), label.as_str())),
+            unit: o.unit.as_deref(),
+            boolean: o.boolean,
+            summary: &o.summary,
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-//! Inline SVG charts for the HTML report: histogram, CDF, tornado and scenario
-//! intervals. Hand-written SVG keeps the report self-contained and dependency-free; every
+//! Inline SVG charts for the HTML report: histogram, CDF, tornado, scenario intervals
+//! and the fan chart of a series over its periods. Hand-written SVG keeps the report self-contained and dependency-free; every
 //! chart has a title, axis labels in human units and marked percentiles.
 
 use std::fmt::Write as _;
@@ -272,6 +272,74 @@ pub(super) fn probability(name: &str, s: &Summary) -> String {
     );
     let ticks = Axis { lo: 0.0, hi: 100.0, log: false, left: LEFT, width: WIDTH - LEFT - RIGHT };
     ticks.draw(&mut svg, height - BOTTOM, Some("%"), "probability (%)");
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Fan chart of a series: its median over the periods, in bands from p25 to p75 and from
+/// p5 to p95. Every band is drawn from exact percentiles.
+pub(super) fn fan(name: &str, periods: &[(&str, &Summary)], unit: Option<&str>) -> String {
+    let lo = periods.iter().map(|(_, s)| s.p5()).fold(f64::INFINITY, f64::min);
+    let hi = periods.iter().map(|(_, s)| s.p95()).fold(f64::NEG_INFINITY, f64::max);
+    let plot_height = HEIGHT - TOP - BOTTOM;
+    // A vertical axis: Axis maps values to 0..plot_height, drawn upwards from the bottom.
+    let axis = Axis::linear(lo, hi, 0.0, plot_height);
+    let y = |v: f64| HEIGHT - BOTTOM - axis.x(v);
+    let step = (WIDTH - LEFT - RIGHT) / periods.len() as f64;
+    let x = |k: usize| LEFT + (k as f64 + 0.5) * step;
+    let mut svg = String::new();
+    open(&mut svg, &format!("{name} by period ({})", unit.unwrap_or("value")), "fan", HEIGHT);
+    for (class, low, high) in [
+        ("band90", Summary::p5 as fn(&Summary) -> f64, Summary::p95 as fn(&Summary) -> f64),
+        ("band50", Summary::p25, Summary::p75),
+    ] {
+        let mut path = String::new();
+        for (k, (_, s)) in periods.iter().enumerate() {
+            let _ = write!(path, "{}{:.1},{:.1}", if k == 0 { 'M' } else { 'L' }, x(k), y(high(s)));
+        }
+        for (k, (_, s)) in periods.iter().enumerate().rev() {
+            let _ = write!(path, "L{:.1},{:.1}", x(k), y(low(s)));
+        }
+        let _ = write!(svg, r#"<path d="{path}Z" class="{class}"/>"#);
+    }
+    let mut median = String::new();
+    for (k, (_, s)) in periods.iter().enumerate() {
+        let _ = write!(median, "{}{:.1},{:.1}", if k == 0 { 'M' } else { 'L' }, x(k), y(s.p50()));
+    }
+    let _ = write!(svg, r#"<path d="{median}" class="line"/>"#);
+    let _ = write!(
+        svg,
+        r#"<line x1="{LEFT:.1}" y1="{b:.1}" x2="{:.1}" y2="{b:.1}" class="axis"/><line x1="{LEFT:.1}" y1="{TOP:.1}" x2="{LEFT:.1}" y2="{b:.1}" class="axis"/>"#,
+        WIDTH - RIGHT,
+        b = HEIGHT - BOTTOM
+    );
+    for t in axis.ticks() {
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" class="ytick">{}</text>"#,
+            LEFT - 6.0,
+            y(t) + 4.0,
+            escape(&human::number(t, unit))
+        );
+    }
+    // At most about 12 period labels, so that they never overlap.
+    let every = periods.len().div_ceil(12);
+    for (k, (label, _)) in periods.iter().enumerate().step_by(every) {
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" class="tick">{}</text>"#,
+            x(k),
+            HEIGHT - BOTTOM + 16.0,
+            escape(label)
+        );
+    }
+    let _ = write!(
+        svg,
+        r#"<text x="{:.1}" y="{:.1}" class="label">period</text>"#,
+        LEFT + (WIDTH - LEFT - RIGHT) / 2.0,
+        HEIGHT - BOTTOM + 34.0
+    );
+    legend(&mut svg, "line: median · bands: p25–p75, p5–p95");
     svg.push_str("</svg>");
     svg
 }

@@ -103,11 +103,11 @@ pub fn analyse(base: &Simulation<'_>, config: &SensitivityConfig) -> Result<Sens
     let independent = Model { correlations: Vec::new(), ..model.clone() };
     let simulation = base.variant(&independent, &[config.output.as_str()])?;
     let program = &simulation.program;
-    let output_var = program.vars().iter().position(|v| v.name == config.output).expect("kept as an output");
-    let feeding = program.factors_feeding(output_var);
+    let output = simulation.scalar_output(&config.output)?;
+    let feeding = program.factors_feeding(program.outputs()[output].var as usize);
     let all = simulation.factor_names();
-    let names: Vec<String> = feeding.iter().map(|&f| all[f].to_string()).collect();
-    let left_out = (0..all.len()).filter(|f| !feeding.contains(f)).map(|f| all[f].to_string()).collect();
+    let names: Vec<String> = feeding.iter().map(|&f| all[f].clone()).collect();
+    let left_out = (0..all.len()).filter(|f| !feeding.contains(f)).map(|f| all[f].clone()).collect();
     let keep: Vec<&str> = std::iter::once(config.output.as_str()).chain(names.iter().map(String::as_str)).collect();
     let with_factors = base.keeping(&keep)?;
     let independent_with_factors = simulation.keeping(&keep)?;

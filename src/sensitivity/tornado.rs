@@ -75,11 +75,11 @@ pub fn for_outputs(
     let independent = Model { correlations: Vec::new(), ..base.model.clone() };
     let plain = base.variant(&independent, outputs)?;
     let program = &plain.program;
-    let var = |name: &str| program.vars().iter().position(|v| v.name == name).expect("kept as an output");
+    let var = |name: &str| program.outputs()[plain.output_index(name).expect("kept as an output")].var as usize;
     let feeding: Vec<Vec<usize>> = outputs.iter().map(|o| program.factors_feeding(var(o))).collect();
     let all: std::collections::BTreeSet<usize> = feeding.iter().flatten().copied().collect();
     let factor_names = plain.factor_names();
-    let names: Vec<String> = all.iter().map(|&f| factor_names[f].to_string()).collect();
+    let names: Vec<String> = all.iter().map(|&f| factor_names[f].clone()).collect();
     let keep: Vec<&str> = outputs.iter().copied().chain(names.iter().map(String::as_str)).collect();
     let simulation = base.variant(&independent, &keep)?;
     let quantiles = factor_quantiles(&simulation, &names, config, [range.0, 0.5, range.1])?;
@@ -146,6 +146,7 @@ fn factor_quantiles(
     let exact: Vec<Option<[f64; 3]>> = names
         .iter()
         .map(|name| {
+            // A per-period factor (`name[label]`) names no var: its values are simulated.
             let marginal = program.vars().iter().find(|v| v.name == *name)?.marginal.as_ref()?;
             let [lo, mid, hi] = levels.map(|u| marginal.quantile(u));
             Some([lo?, mid?, hi?])

@@ -29,7 +29,9 @@ pub const PERCENTILES: [(&str, f64); 9] = [
 /// Indices into [`PERCENTILES`] of the percentiles with accessors on [`Summary`].
 const P1: usize = 0;
 const P5: usize = 1;
+const P25: usize = 3;
 const P50: usize = 4;
+const P75: usize = 5;
 const P95: usize = 7;
 const P99: usize = 8;
 
@@ -102,6 +104,16 @@ impl Summary {
     /// The median.
     pub fn p50(&self) -> f64 {
         self.percentiles[P50]
+    }
+
+    /// The 25th percentile.
+    pub fn p25(&self) -> f64 {
+        self.percentiles[P25]
+    }
+
+    /// The 75th percentile.
+    pub fn p75(&self) -> f64 {
+        self.percentiles[P75]
     }
 
     /// The 95th percentile.

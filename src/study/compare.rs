@@ -3,7 +3,7 @@
 //! values, and the differences are accumulated trial by trial (precise: an identical
 //! scenario differs by exactly 0). Outputs are matched by name, never by position.
 
-use super::{OutputResult, RunResult, output_results};
+use super::{RunResult, output_result, output_results};
 use crate::engine::{self, Column, Plan, RunConfig};
 use crate::error::Result;
 use crate::simulation::Simulation;
@@ -41,10 +41,17 @@ pub fn compare(
     differences: bool,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Comparison> {
-    let names: Vec<&str> =
-        base.program.outputs().iter().map(|o| base.program.vars()[o.var as usize].name.as_str()).collect();
+    let names: Vec<String> = (0..base.program.outputs().len()).map(|i| base.program.output_name(i)).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     // Each scenario reports the base's outputs, whatever its own formulas make outputs.
     let scenarios: Vec<Simulation<'_>> = scenarios.iter().map(|s| s.keeping(&names)).collect::<Result<_>>()?;
+    for scenario in &scenarios {
+        if let Some(name) = names.iter().find(|n| scenario.output_index(n).is_none()) {
+            return Err(crate::Error::Usage(format!(
+                "`{name}` is a period of a series in the base model, but a scenario makes it one value per trial: a scenario must keep a series a series"
+            )));
+        }
+    }
 
     let mut programs = vec![&base.program];
     programs.extend(scenarios.iter().map(|s| &s.program));
@@ -73,9 +80,7 @@ pub fn compare(
     for (k, scenario) in scenarios.iter().enumerate() {
         let start = n + k * per_scenario;
         let result = |(name, summary): (&&str, &Summary)| {
-            let unit = scenario.model.var(name).and_then(|v| v.unit.clone());
-            let boolean = scenario.program.outputs()[scenario.output_index(name).expect("kept")].boolean;
-            OutputResult { name: name.to_string(), unit, boolean, summary: summary.clone() }
+            output_result(scenario, scenario.output_index(name).expect("kept"), summary.clone())
         };
         runs.push(names.iter().zip(&summaries[start..start + n]).map(result).collect());
         if differences {

@@ -26,6 +26,10 @@ pub struct VarDescription {
     pub text: String,
     /// Its unit, if declared.
     pub unit: Option<String>,
+    /// True if it has one value per period.
+    pub series: bool,
+    /// True if it draws afresh in every period.
+    pub per_period: bool,
 }
 
 /// One scenario, as described.
@@ -50,7 +54,10 @@ pub struct Description {
     pub sha256: String,
     /// Every var, in evaluation order.
     pub vars: Vec<VarDescription>,
-    /// The vars that draw random numbers, in stream order.
+    /// The period labels of a multi-period model (empty without periods).
+    pub periods: Vec<String>,
+    /// The random factors (vars that draw, and each period of a per-period var), in
+    /// stream order.
     pub factors: Vec<String>,
     /// The reported vars, in report order.
     pub outputs: Vec<String>,
@@ -65,7 +72,6 @@ pub struct Description {
 /// The description of `simulation`'s model (`model` holds its scenarios).
 pub fn describe(model: &Model, simulation: &Simulation<'_>) -> Description {
     let program = &simulation.program;
-    let name = |v: u32| program.vars()[v as usize].name.clone();
     Description {
         name: model.meta.name.clone(),
         file: model.sources.main().path.clone(),
@@ -75,17 +81,20 @@ pub fn describe(model: &Model, simulation: &Simulation<'_>) -> Description {
             .iter()
             .map(|var| VarDescription {
                 name: var.name.clone(),
-                kind: match (var.factor, var.constant) {
-                    (Some(_), _) => VarKind::Random,
-                    (None, Some(c)) => VarKind::Constant(c),
-                    (None, None) => VarKind::Derived,
+                kind: match (var.factors.is_empty(), var.constant) {
+                    (false, _) => VarKind::Random,
+                    (true, Some(c)) => VarKind::Constant(c),
+                    (true, None) => VarKind::Derived,
                 },
                 text: var.text.clone(),
                 unit: var.unit.clone(),
+                series: var.series,
+                per_period: model.var(&var.name).is_some_and(|v| v.is_per_period()),
             })
             .collect(),
-        factors: program.factors().iter().map(|f| name(f.var)).collect(),
-        outputs: program.outputs().iter().map(|o| name(o.var)).collect(),
+        periods: program.periods().to_vec(),
+        factors: (0..program.factors().len()).map(|f| program.factor_name(f)).collect(),
+        outputs: program.output_vars(),
         scenarios: model
             .scenarios
             .iter()

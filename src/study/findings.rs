@@ -17,7 +17,8 @@ const TORNADO_RANGE: (f64, f64) = (0.1, 0.9);
 pub struct Findings {
     /// The base run.
     pub run: RunResult,
-    /// A tornado for each output that varies and is not a probability: (output, tornado).
+    /// A tornado for each output that varies and is neither a probability nor a period of
+    /// a series: (output, tornado).
     pub tornadoes: Vec<(String, Tornado)>,
     /// Each scenario's name and its values of the base's outputs.
     pub scenarios: Vec<(String, Vec<OutputResult>)>,
@@ -41,7 +42,7 @@ pub fn findings(
     let varying: Vec<String> = run
         .outputs
         .iter()
-        .filter(|o| !o.boolean && o.summary.moments.min < o.summary.moments.max)
+        .filter(|o| !o.boolean && o.period.is_none() && o.summary.moments.min < o.summary.moments.max)
         .map(|o| o.name.clone())
         .collect();
     let tornado_config = RunConfig { trials: config.trials.min(RANK_CAP), ..*config };

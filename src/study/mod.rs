@@ -20,8 +20,10 @@ use crate::stats::Summary;
 /// One output's results: what the renderers need about it.
 #[derive(Clone, Debug)]
 pub struct OutputResult {
-    /// The var's name.
+    /// Its name: the var's, or `name[label]` for a period of a series.
     pub name: String,
+    /// For a period of a series: the var's name and the period's label.
+    pub period: Option<(String, String)>,
     /// Its unit, if declared.
     pub unit: Option<String>,
     /// True if it is 0 or 1 in every trial (a comparison or logic): its mean is a
@@ -33,16 +35,21 @@ pub struct OutputResult {
 
 /// The outputs of `simulation`'s program with their summaries, in report order.
 pub fn output_results(simulation: &Simulation<'_>, summaries: Vec<Summary>) -> Vec<OutputResult> {
+    summaries.into_iter().enumerate().map(|(i, summary)| output_result(simulation, i, summary)).collect()
+}
+
+/// Output `i` of `simulation`'s program with its summary.
+pub(crate) fn output_result(simulation: &Simulation<'_>, i: usize, summary: Summary) -> OutputResult {
     let program = &simulation.program;
-    program
-        .outputs()
-        .iter()
-        .zip(summaries)
-        .map(|(o, summary)| {
-            let var = &program.vars()[o.var as usize];
-            OutputResult { name: var.name.clone(), unit: var.unit.clone(), boolean: o.boolean, summary }
-        })
-        .collect()
+    let output = &program.outputs()[i];
+    let var = &program.vars()[output.var as usize];
+    OutputResult {
+        name: program.output_name(i),
+        period: output.period.map(|k| (var.name.clone(), program.periods()[k as usize].clone())),
+        unit: var.unit.clone(),
+        boolean: output.boolean,
+        summary,
+    }
 }
 
 /// Whether a `--precision` target was met.

@@ -8,6 +8,7 @@ mod errors;
 mod hostile;
 mod models;
 mod output;
+mod periods;
 mod report;
 mod run;
 mod samples;
