@@ -1,6 +1,7 @@
 //! Accumulating a run: moments, exact order statistics, sketches and counts for every
-//! column of a [`Plan`], merged in chunk order, and the replay that finds ranks that fell
-//! outside their windows.
+//! column of a [`Plan`] (moments folded in the fixed chunk tree of
+//! [`crate::stats::tree`]), and the replay that finds ranks that fell outside their
+//! windows.
 
 use std::sync::{Arc, Mutex};
 
@@ -8,14 +9,15 @@ use super::plan::PlanState;
 use super::{CHUNK, ChunkView, NonFinite, Plan, RunConfig, for_each_chunk};
 use crate::error::Result;
 use crate::stats::order::{PassPart, RankSearch, Tally, Window};
+use crate::stats::tree::ChunkTree;
 use crate::stats::{ExactQuantiles, LEVELS, Moments, QuantileSketch, SKETCH_BYTES, Summary};
 
 /// The outcome of [`super::simulate`]: merged accumulators per column, before percentiles
 /// are read off.
 #[derive(Clone, Debug)]
 pub struct Simulated {
-    /// Moments per column.
-    pub moments: Vec<Moments>,
+    /// Moments per column, per chunk, folded in the chunk tree.
+    moments: Vec<ChunkTree<Moments>>,
     /// Percentile sketches per column (for charts).
     pub sketches: Vec<QuantileSketch>,
     /// Exact order statistics per column (for the reported percentiles).
@@ -69,7 +71,7 @@ impl Simulated {
     pub fn new(plan: &Plan<'_>) -> Simulated {
         let n = plan.n_columns();
         Simulated {
-            moments: vec![Moments::default(); n],
+            moments: vec![ChunkTree::default(); n],
             sketches: Vec::new(),
             exact: Vec::new(),
             positive: vec![0; n],
@@ -152,7 +154,8 @@ impl Simulated {
     /// Adds a chunk's results; the windows later chunks are tallied in follow the exact
     /// order statistics as they narrow.
     fn merge(&mut self, stats: ChunkStats, windows: &Mutex<Vec<Arc<Window>>>) {
-        self.moments.iter_mut().zip(&stats.moments).for_each(|(m, c)| m.merge(c));
+        let index = stats.index;
+        self.moments.iter_mut().zip(stats.moments).for_each(|(m, c)| m.push(index, c, &Moments::merge));
         self.positive.iter_mut().zip(&stats.positive).for_each(|(p, c)| *p += c);
         self.nonfinite.iter_mut().zip(&stats.nonfinite).for_each(|(n, c)| n.add(stats.index, c));
         let mut windows = windows.lock().expect("no panics while locked");
@@ -200,7 +203,10 @@ impl Simulated {
     /// One summary per column: exact percentiles and the sketch of its distribution.
     pub fn summaries(&self) -> Vec<Summary> {
         (0..self.moments.len())
-            .map(|i| Summary::new(self.moments[i], self.sketches[i].clone(), &self.exact[i]))
+            .map(|i| {
+                let moments = self.moments[i].fold(&Moments::merge).unwrap_or_default();
+                Summary::new(moments, self.sketches[i].clone(), &self.exact[i])
+            })
             .collect()
     }
 }

@@ -1,5 +1,5 @@
-//! Summary statistics of simulated outputs, streamed: [`Moments`] (merged in chunk
-//! order), exact order statistics for the reported percentiles ([`ExactQuantiles`], whose
+//! Summary statistics of simulated outputs, streamed: [`Moments`] (merged in a fixed tree
+//! over the chunks, [`tree`]), exact order statistics for the reported percentiles ([`ExactQuantiles`], whose
 //! memory grows with the square root of the trial count) and a [`QuantileSketch`] of the
 //! whole distribution for charts (fixed memory).
 
@@ -7,6 +7,7 @@ mod moments;
 pub mod order;
 mod quantiles;
 pub mod rank;
+pub mod tree;
 
 pub use moments::Moments;
 pub use order::ExactQuantiles;

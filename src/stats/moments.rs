@@ -4,8 +4,9 @@
 //! deviations), which is accurate for any offset and, with the deviations scaled by a
 //! power of two, finite for any finite values; chunks are combined with the pairwise
 //! update of Chan, Golub & LeVeque (1979), "Updating formulae and a pairwise algorithm
-//! for computing sample variances". Merging is done in chunk order, so results do not
-//! depend on the thread count.
+//! for computing sample variances". Chunks are merged in a fixed tree over their indices
+//! ([`super::tree`]), so results depend neither on the thread count nor on how the chunks
+//! were split between machines.
 
 /// Moments of a set of values.
 #[derive(Clone, Copy, Debug, PartialEq)]
