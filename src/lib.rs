@@ -27,6 +27,8 @@
 //! - [`samples`]: per-trial values as CSV, streamed.
 //! - [`study`]: what the commands compute (run, compare, report findings, describe), as
 //!   plain data.
+//! - [`partial`]: the partial states of sharded runs (`--shard K/M`) and their exact
+//!   merge.
 //! - [`report`]: table, JSON, CSV, Markdown and HTML/SVG renderings of runs, comparisons
 //!   and sensitivity analyses.
 //! - `cli` (feature `cli`, on by default): the command line — one clap argument struct
@@ -36,7 +38,8 @@
 //! - Only `cli` knows about clap, indicatif, exit codes, stdout and stderr. The library
 //!   builds without the `cli` feature (`cargo build --lib --no-default-features`) and then
 //!   depends on none of those crates (both checked by `.ci/run`).
-//! - Only `report::json` derives `Serialize`; only `model` reads TOML.
+//! - Only `report::json` (the JSON contract) and `partial` (sharded runs' state files)
+//!   derive `Serialize`; only `model` reads TOML.
 //! - `engine` never sees a name, a span or a string; nothing below `cli` reads the clock
 //!   or the environment.
 //! - Results depend only on (binary, model, seed, trials, sampling): never on thread count or
@@ -70,6 +73,7 @@ pub mod engine;
 pub mod error;
 pub mod expr;
 pub mod model;
+pub mod partial;
 pub(crate) mod qmc;
 pub mod report;
 pub mod samples;

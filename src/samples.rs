@@ -17,6 +17,22 @@ use crate::simulation::Simulation;
 /// infinite in some trials (the rows are written first, with `NaN`/`inf` where they
 /// occur).
 pub fn write_csv(simulation: &Simulation<'_>, config: &RunConfig, names: &[&str], out: &mut dyn Write) -> Result<()> {
+    write_csv_chunks(simulation, config, names, 0..config.trials.div_ceil(CHUNK as u64), out)
+}
+
+/// As [`write_csv`], for the trials of chunks `chunks` only (a shard of the run: see
+/// [`crate::engine::shard_chunks`]); the header is written only when they start at
+/// chunk 0, so the shards' outputs concatenated in order are [`write_csv`]'s.
+///
+/// # Errors
+/// As [`write_csv`].
+pub fn write_csv_chunks(
+    simulation: &Simulation<'_>,
+    config: &RunConfig,
+    names: &[&str],
+    chunks: std::ops::Range<u64>,
+    out: &mut dyn Write,
+) -> Result<()> {
     let mut columns = Vec::new();
     for n in names {
         let found = simulation.output_indices(n);
@@ -29,14 +45,16 @@ pub fn write_csv(simulation: &Simulation<'_>, config: &RunConfig, names: &[&str]
     }
     let io = |e: std::io::Error| Error::Io { action: "write", path: "samples".into(), source: e };
     let header: Vec<String> = columns.iter().map(|&c| simulation.program.output_name(c)).collect();
-    writeln!(out, "trial,{}", header.join(",")).map_err(io)?;
+    if chunks.start == 0 {
+        writeln!(out, "trial,{}", header.join(",")).map_err(io)?;
+    }
     let mut nonfinite = engine::NonFinite::new(simulation.program.vars().len());
     let program = &simulation.program;
     engine::for_each_chunk(
         program,
         config,
         &config.seeds(program),
-        0..config.trials.div_ceil(CHUNK as u64),
+        chunks,
         || (),
         |_, view| {
             let mut text = String::with_capacity(view.n * 16 * (columns.len() + 1));

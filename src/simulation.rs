@@ -133,6 +133,26 @@ impl<'m> Simulation<'m> {
         Ok(simulated)
     }
 
+    /// One machine's share of a run: the chunks `chunks` only (see
+    /// [`crate::engine::shard_chunks`] and [`Simulated::shard`]).
+    ///
+    /// # Errors
+    /// [`crate::Error::Threads`] if the pool cannot be built.
+    pub fn simulate_shard(&self, config: &RunConfig, chunks: std::ops::Range<u64>) -> Result<Simulated> {
+        Simulated::shard(&Plan::outputs(&self.program), config, chunks)
+    }
+
+    /// Completes a run joined from shards ([`Simulated::join`]): finds the percentiles
+    /// that fell outside every window, and reports values that can't be computed, as
+    /// [`Simulation::simulate`] does.
+    ///
+    /// # Errors
+    /// As [`Simulation::run`].
+    pub fn finish(&self, simulated: &mut Simulated, config: &RunConfig) -> Result<()> {
+        simulated.finish(&Plan::outputs(&self.program), config)?;
+        self.check_finite(simulated.nonfinite(0), config, &config.seeds(&self.program))
+    }
+
     /// Every output's values in trial order, factor `i` drawing from the streams of
     /// `seeds[i]`. Memory grows with the trial count: callers cap it.
     ///

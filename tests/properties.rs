@@ -1,7 +1,8 @@
 //! Property tests over thousands of models per run: random models from the grammar and
 //! mutations of the shipped ones. Whatever the text, loading, compiling and running give a
 //! result or a rendered diagnostic — never a panic — and the result is the same on 1 and 3
-//! threads. Trials are few, so no case can hang the suite.
+//! threads, and the same when the run is split into shards that are joined in any order.
+//! Trials are few, so no case can hang the suite.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -250,4 +251,65 @@ fn valid_generated_models_run_or_explain_and_ignore_the_thread_count() {
 #[test]
 fn mutated_shipped_models_run_or_explain_and_ignore_the_thread_count() {
     hold(mutated(), 1500, 300, 0.2);
+}
+
+/// The property of sharded runs: `m` shards of a run, joined in the order `order` picks
+/// (partial joins included), give the same summaries as the whole run, to the bit.
+fn shards_join_to_the_whole(text: &str, trials: u64, m: u64, order: &[usize]) -> Result<bool, TestCaseError> {
+    let Ok(model) = Model::parse("m.toml", text.to_string()) else { return Ok(false) };
+    let Ok(simulation) = Simulation::new(&model) else { return Ok(false) };
+    let config = RunConfig { trials, seed: 11, threads: 2 };
+    let Ok(whole) = simulation.simulate(&config) else { return Ok(false) };
+    let mut shards: Vec<Option<costsim::engine::Simulated>> = (0..m)
+        .map(|k| Some(simulation.simulate_shard(&config, costsim::engine::shard_chunks(trials, k, m)).unwrap()))
+        .collect();
+    // Join pairs in the given order into the first of each pair, then the rest in turn.
+    let mut joined: Option<costsim::engine::Simulated> = None;
+    for &k in order.iter().filter(|&&k| (k as u64) < m) {
+        let Some(shard) = shards[k].take() else { continue };
+        match &mut joined {
+            None => joined = Some(shard),
+            Some(j) => j.join(shard).map_err(|e| TestCaseError::fail(e.to_string()))?,
+        }
+    }
+    for shard in shards.into_iter().flatten() {
+        match &mut joined {
+            None => joined = Some(shard),
+            Some(j) => j.join(shard).map_err(|e| TestCaseError::fail(e.to_string()))?,
+        }
+    }
+    let mut joined = joined.expect("at least one shard");
+    simulation.finish(&mut joined, &config).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    for (i, (a, b)) in whole.summaries().iter().zip(joined.summaries()).enumerate() {
+        let parts = |s: &costsim::stats::Summary| {
+            let buckets: Vec<(f64, u64)> = s.sketch.buckets().collect();
+            [
+                format!("moments {:?}", s.moments),
+                format!("percentiles {:?}", s.percentiles),
+                format!("intervals {:?}", s.percentile_ci95),
+                format!("sketch {buckets:?}"),
+            ]
+        };
+        for (x, y) in parts(a).iter().zip(parts(&b)) {
+            prop_assert!(x == &y, "output {i}, {m} shards of {trials} trials joined as {order:?}:\n{x}\n{y}\n{text}");
+        }
+    }
+    Ok(true)
+}
+
+#[test]
+fn sharded_runs_joined_in_any_order_equal_the_whole_run() {
+    let config = ProptestConfig { cases: 60, failure_persistence: None, ..ProptestConfig::default() };
+    let cases = (valid_model(), 1..40_000u64, 1..9u64, proptest::collection::vec(0..8usize, 0..8));
+    let ran = std::sync::atomic::AtomicU32::new(0);
+    let result = proptest::test_runner::TestRunner::new(config).run(&cases, |(text, trials, m, order)| {
+        if shards_join_to_the_whole(&text, trials, m, &order)? {
+            ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+    assert!(ran.into_inner() >= 30, "most generated models run");
 }

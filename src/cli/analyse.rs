@@ -73,18 +73,46 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
     let models: Vec<Model> = names.iter().map(|n| setup.variant(Some(n))).collect::<Result<_>>()?;
     let base = setup.compile(&setup.model)?;
     let simulations: Vec<Simulation<'_>> = models.iter().map(|m| setup.compile(m)).collect::<Result<_>>()?;
-    let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
     let scenarios: Vec<&Simulation<'_>> = simulations.iter().collect();
+    let file = args.model.display().to_string();
+    if let Some(shard) = &args.shard.shard {
+        if args.format != TextFormat::Table {
+            return Err(sharded_format());
+        }
+        let shard = super::shard::parse_shard(shard)?;
+        return super::shard::compare(&setup, &base, &scenarios, &names, &file, shard, &target);
+    }
+    let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
     let comparison = study::compare(&base, &scenarios, &setup.config, true, &mut |n| progress.step(n))?;
     progress.finish();
-    let file = args.model.display().to_string();
-    let runs: Vec<RunReport<'_>> = std::iter::once(&base)
-        .chain(&simulations)
+    target.write(&render_comparison(&setup, &base, &simulations, &names, &file, &comparison, args.format))
+}
+
+/// The error for `--format` with `--shard`.
+pub(super) fn sharded_format() -> Error {
+    Error::Usage(
+        "with --shard the output is a partial state: choose the format when merging (costsim merge --format ...)"
+            .into(),
+    )
+}
+
+/// `comparison` of `base` with `simulations` (the scenarios `names`) in `format`.
+pub(super) fn render_comparison(
+    setup: &RunSetup,
+    base: &Simulation<'_>,
+    simulations: &[Simulation<'_>],
+    names: &[String],
+    file: &str,
+    comparison: &study::Comparison,
+    format: TextFormat,
+) -> Vec<u8> {
+    let runs: Vec<RunReport<'_>> = std::iter::once(base)
+        .chain(simulations)
         .zip(&comparison.runs)
         .enumerate()
         .map(|(i, (simulation, run))| {
             let scenario = if i == 0 { None } else { Some(names[i - 1].as_str()) };
-            RunReport::new(RunMeta { scenario, ..setup.meta(simulation, &file) }, run)
+            RunReport::new(RunMeta { scenario, ..setup.meta(simulation, file) }, run)
         })
         .collect();
     let mut rows = Vec::new();
@@ -100,10 +128,9 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
         }
     }
     let report = crate::report::compare::CompareReport { runs, differences: rows };
-    let bytes = match args.format {
+    match format {
         TextFormat::Table => report.table().into_bytes(),
         TextFormat::Json => report.json(),
         TextFormat::Markdown => report.markdown().into_bytes(),
-    };
-    target.write(&bytes)
+    }
 }

@@ -30,6 +30,9 @@ pub(crate) enum Command {
     Samples(SamplesArgs),
     /// Write a self-contained HTML report with charts (or Markdown with SVG files beside).
     Report(ReportArgs),
+    /// Merge the partial states of a sharded run (`--shard K/M -o FILE`) into what one
+    /// machine would have printed.
+    Merge(MergeArgs),
 }
 
 /// How to simulate: the options every simulating command honours.
@@ -74,6 +77,16 @@ pub(crate) struct OutputArg {
     pub(crate) output: Option<PathBuf>,
 }
 
+/// `--shard`, for commands whose trials can be split between machines.
+#[derive(Debug, Args)]
+pub(crate) struct ShardArg {
+    /// Run only shard K of M (0-based) of the trials and write its partial state, to be
+    /// merged with `costsim merge`; `auto` takes K and M from a Slurm job array
+    /// (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT).
+    #[arg(long, value_name = "K/M")]
+    pub(crate) shard: Option<String>,
+}
+
 /// `--quiet`, for commands that show a progress bar.
 #[derive(Debug, Args)]
 pub(crate) struct QuietArg {
@@ -106,6 +119,8 @@ pub(crate) struct RunArgs {
     /// Print trials/s and the time spent in each phase on stderr.
     #[arg(long)]
     pub(crate) timings: bool,
+    #[command(flatten)]
+    pub(crate) shard: ShardArg,
     #[command(flatten)]
     pub(crate) quiet: QuietArg,
 }
@@ -169,6 +184,8 @@ pub(crate) struct CompareArgs {
     #[command(flatten)]
     pub(crate) output: OutputArg,
     #[command(flatten)]
+    pub(crate) shard: ShardArg,
+    #[command(flatten)]
     pub(crate) quiet: QuietArg,
 }
 
@@ -184,6 +201,35 @@ pub(crate) struct SamplesArgs {
     pub(crate) simulate: Simulate,
     #[command(flatten)]
     pub(crate) scenario: ScenarioArg,
+    #[command(flatten)]
+    pub(crate) output: OutputArg,
+    /// Write only shard K of M (0-based) of the trials: a contiguous block of rows, with
+    /// the header in shard 0 only, so the shards' files concatenated in order are the
+    /// whole CSV. `auto` reads a Slurm job array's variables.
+    #[arg(long, value_name = "K/M")]
+    pub(crate) shard: Option<String>,
+}
+
+/// Arguments of `merge`.
+#[derive(Debug, Args)]
+pub(crate) struct MergeArgs {
+    /// Partial state files written by `run` or `compare` with `--shard K/M -o FILE`.
+    #[arg(required = true, value_name = "FILE")]
+    pub(crate) files: Vec<PathBuf>,
+    /// Output format: as the command that ran the shards takes it.
+    #[arg(long, value_enum, default_value_t = RunFormat::Table)]
+    pub(crate) format: RunFormat,
+    /// Write the merged partial state instead, even if shards are missing (to merge in a
+    /// tree: merging partial merges gives the same bytes).
+    #[arg(long)]
+    pub(crate) partial: bool,
+    /// The model file, if it is no longer at the path the shards were given [default:
+    /// that path]; it must be the same file (its SHA-256 is checked).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) model: Option<PathBuf>,
+    /// Worker threads for the rare replay of trials [default: all cores].
+    #[arg(long)]
+    pub(crate) threads: Option<usize>,
     #[command(flatten)]
     pub(crate) output: OutputArg,
 }

@@ -6,6 +6,7 @@ use crate::compile::{CompileOptions, Sampling};
 use crate::engine::RunConfig;
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::partial::RunKey;
 use crate::report::RunMeta;
 use crate::simulation::{Precision, Simulation};
 
@@ -89,6 +90,66 @@ impl RunSetup {
             trials: self.config.trials,
             sampling: simulation.program.sampling().name(),
         }
+    }
+
+    /// The key of a sharded run of `simulation` (a compiled [`RunSetup::model`]) by
+    /// `command` from `file`, split in `shards`, comparing `scenarios` (for `compare`).
+    pub(super) fn key(
+        &self,
+        command: &str,
+        simulation: &Simulation<'_>,
+        file: &str,
+        scenarios: &[String],
+        shards: u64,
+    ) -> RunKey {
+        RunKey {
+            command: command.to_string(),
+            costsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            model_name: self.model.meta.name.clone(),
+            model_file: file.to_string(),
+            model_sha256: self.model.sha256.clone(),
+            seed: self.config.seed,
+            trials: self.config.trials,
+            sampling: simulation.program.sampling().name().to_string(),
+            scenario: self.scenario.clone(),
+            scenarios: scenarios.to_vec(),
+            overrides: self.sets.clone(),
+            repair_correlations: self.options.repair_correlations,
+            shards,
+        }
+    }
+
+    /// The setup a sharded run with `key` had, from the model file at `path` (the one
+    /// the shards were given, unless moved), with `threads` workers.
+    pub(super) fn from_key(key: &RunKey, path: &Path, threads: Option<usize>) -> Result<RunSetup> {
+        let sampling = match key.sampling.as_str() {
+            "lhs" => SamplingArg::Lhs,
+            "qmc" => SamplingArg::Qmc,
+            _ => SamplingArg::Mc,
+        };
+        let simulate = Simulate {
+            trials: Some(key.trials.to_string()),
+            seed: Some(key.seed),
+            threads,
+            sets: key.overrides.clone(),
+            sampling: Some(sampling),
+            repair_correlations: key.repair_correlations,
+        };
+        let setup = RunSetup::new(path, &simulate, key.scenario.as_deref()).map_err(|e| match e {
+            Error::Usage(message) => Error::Usage(format!(
+                "{message}\nmerge needs the model file the shards ran, to name the outputs (and, rarely, to replay trials): pass --model PATH"
+            )),
+            e => e,
+        })?;
+        if setup.loaded.sha256 != key.model_sha256 {
+            return Err(Error::Usage(format!(
+                "`{}` is not the model file the shards ran: its SHA-256 is {}, theirs {}",
+                path.display(),
+                setup.loaded.sha256,
+                key.model_sha256
+            )));
+        }
+        Ok(setup)
     }
 
     /// `model` compiled with the run options.

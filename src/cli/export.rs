@@ -78,5 +78,12 @@ pub(super) fn samples(args: &SamplesArgs) -> Result<()> {
     };
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let simulation = default.keeping(&names)?;
-    target.stream(|out| crate::samples::write_csv(&simulation, &setup.config, &names, out))
+    let chunks = match &args.shard {
+        Some(shard) => {
+            let (k, m) = super::shard::parse_shard(shard)?;
+            crate::engine::shard_chunks(setup.config.trials, k, m)
+        }
+        None => 0..setup.config.trials.div_ceil(crate::engine::CHUNK as u64),
+    };
+    target.stream(|out| crate::samples::write_csv_chunks(&simulation, &setup.config, &names, chunks, out))
 }

@@ -8,6 +8,7 @@ mod export;
 mod interrupt;
 mod output;
 mod run;
+mod shard;
 
 use clap::Parser;
 
@@ -49,6 +50,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Compare(args) => analyse::compare(&args),
         Command::Samples(args) => export::samples(&args),
         Command::Report(args) => export::report(&args),
+        Command::Merge(args) => shard::merge(&args),
     }
 }
 

@@ -19,6 +19,19 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
     };
     let simulation = setup.compile(&setup.model)?;
     print_repairs(&simulation);
+    if let Some(shard) = &args.shard.shard {
+        if precision.is_some() {
+            return Err(crate::Error::Usage(
+                "--precision decides the trial count as it goes, so it cannot be split into shards: give --trials"
+                    .into(),
+            ));
+        }
+        if args.format != RunFormat::Table {
+            return Err(super::analyse::sharded_format());
+        }
+        let shard = super::shard::parse_shard(shard)?;
+        return super::shard::run(&setup, &simulation, &args.model.display().to_string(), shard, &target);
+    }
     let compiled = Instant::now();
     let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
     let result = study::run(&simulation, &setup.config, precision.as_ref(), &mut |n| progress.step(n))?;

@@ -3,13 +3,14 @@
 //! [`crate::stats::tree`]), and the replay that finds ranks that fell outside their
 //! windows.
 
+use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use super::plan::PlanState;
 use super::{CHUNK, ChunkView, NonFinite, Plan, RunConfig, for_each_chunk};
 use crate::error::Result;
 use crate::stats::order::{PassPart, RankSearch, Tally, Window};
-use crate::stats::tree::ChunkTree;
+use crate::stats::tree::{ChunkTree, Node};
 use crate::stats::{ExactQuantiles, LEVELS, Moments, QuantileSketch, SKETCH_BYTES, Summary};
 
 /// The outcome of [`super::simulate`]: merged accumulators per column, before percentiles
@@ -28,6 +29,25 @@ pub struct Simulated {
     trials: u64,
     /// Trials in which each var of each program was NaN or infinite.
     nonfinite: Vec<NonFinite>,
+}
+
+/// The state of a [`Simulated`], for saving one machine's share of a run: per column,
+/// the moments' chunk-tree nodes, the sketch, the order statistics and the count of
+/// positive values; per program, the non-finite counts.
+#[derive(Clone, Debug)]
+pub struct SimulatedParts {
+    /// Trials accumulated.
+    pub trials: u64,
+    /// Per column: the nodes of its moments' chunk tree.
+    pub moments: Vec<Vec<Node<Moments>>>,
+    /// Per column: its sketch.
+    pub sketches: Vec<QuantileSketch>,
+    /// Per column: its order statistics.
+    pub exact: Vec<ExactQuantiles>,
+    /// Per column: trials in which it was greater than 0.
+    pub positive: Vec<u64>,
+    /// Per program: non-finite values per var.
+    pub nonfinite: Vec<NonFinite>,
 }
 
 /// Per-chunk results merged in chunk order.
@@ -59,10 +79,13 @@ fn chunk_stats(index: u64, columns: &[&[f64]], nonfinite: &[&[u64]], windows: &M
     }
 }
 
-/// A sketch of `values` scaled to them (chunk 0 fixes each sketch's scale).
-fn first_sketch(values: &[f64]) -> QuantileSketch {
+/// A sketch scaled to `values` (chunk 0 fixes each sketch's scale), holding them if
+/// `record`.
+fn first_sketch(values: &[f64], record: bool) -> QuantileSketch {
     let mut sketch = QuantileSketch::for_values(values);
-    sketch.record_all(values);
+    if record {
+        sketch.record_all(values);
+    }
     sketch
 }
 
@@ -78,6 +101,56 @@ impl Simulated {
             trials: 0,
             nonfinite: plan.programs().iter().map(|p| NonFinite::new(p.vars().len())).collect(),
         }
+    }
+
+    /// The state of this (partial) run, to save (see [`SimulatedParts`]).
+    pub fn into_parts(self) -> SimulatedParts {
+        SimulatedParts {
+            trials: self.trials,
+            moments: self.moments.iter().map(|t| t.nodes().to_vec()).collect(),
+            exact: self.exact,
+            sketches: self.sketches,
+            positive: self.positive,
+            nonfinite: self.nonfinite,
+        }
+    }
+
+    /// The (partial) run [`Simulated::into_parts`] gave; `None` if the parts cannot come
+    /// from one (counts per column of different lengths, moments that are no chunk tree,
+    /// or counts that disagree with the trials).
+    pub fn from_parts(parts: SimulatedParts) -> Option<Simulated> {
+        let n = parts.moments.len();
+        let columns_fit = [parts.sketches.len(), parts.exact.len(), parts.positive.len()].iter().all(|&len| len == n);
+        if !columns_fit {
+            return None;
+        }
+        let moments: Vec<ChunkTree<Moments>> =
+            parts.moments.into_iter().map(ChunkTree::from_nodes).collect::<Option<_>>()?;
+        let counted = |i: usize| {
+            let n_moments: u64 = moments[i].nodes().iter().map(|node| node.value.n).sum();
+            n_moments == parts.trials
+                && parts.exact[i].count() == parts.trials
+                && parts.sketches[i].count() == parts.trials
+                && parts.positive[i] <= parts.trials
+        };
+        if !(0..n).all(counted) {
+            return None;
+        }
+        Some(Simulated {
+            moments,
+            sketches: parts.sketches,
+            exact: parts.exact,
+            positive: parts.positive,
+            trials: parts.trials,
+            nonfinite: parts.nonfinite,
+        })
+    }
+
+    /// True if this run's columns and programs are `plan`'s.
+    pub fn fits(&self, plan: &Plan<'_>) -> bool {
+        self.moments.len() == plan.n_columns()
+            && self.nonfinite.len() == plan.programs().len()
+            && self.nonfinite.iter().zip(plan.programs()).all(|(f, p)| f.counts().len() == p.vars().len())
     }
 
     /// Trials accumulated so far.
@@ -98,35 +171,101 @@ impl Simulated {
     /// # Errors
     /// [`crate::Error::Threads`] if the pool cannot be built.
     pub fn extend(&mut self, plan: &Plan<'_>, config: &RunConfig, trials: u64) -> Result<()> {
-        if self.exact.is_empty() {
-            self.exact = vec![ExactQuantiles::new(&LEVELS, config.trials); plan.n_columns()];
+        let step = RunConfig { trials, ..*config };
+        self.run_chunks(plan, config, &step, self.trials.div_ceil(CHUNK as u64)..step.n_chunks())?;
+        self.trials = self.trials.max(trials);
+        if trials == config.trials {
+            self.finish(plan, &step)?;
         }
-        self.exact.iter_mut().for_each(|e| e.plan(config.trials));
+        Ok(())
+    }
+
+    /// The chunks `chunks` of a run of `config.trials` trials, and nothing else: one
+    /// machine's share of a run split between several. Joined ([`Simulated::join`]) with
+    /// the other shares and finished ([`Simulated::finish`]), the result is the whole
+    /// run's, to the bit.
+    ///
+    /// # Errors
+    /// As [`Simulated::extend`].
+    pub fn shard(plan: &Plan<'_>, config: &RunConfig, chunks: Range<u64>) -> Result<Simulated> {
+        let mut simulated = Simulated::new(plan);
+        simulated.run_chunks(plan, config, config, chunks.clone())?;
+        simulated.trials = chunks.map(|c| config.chunk_len(c) as u64).sum();
+        Ok(simulated)
+    }
+
+    /// Adds the chunks of `other`, a share of the same run that has none of these chunks.
+    ///
+    /// # Errors
+    /// [`crate::Error::Usage`] if the two have a chunk in common or different columns.
+    pub fn join(&mut self, other: Simulated) -> Result<()> {
+        let clash = || crate::Error::Usage("the partial results share chunks or differ in columns".into());
+        let same_vars = self.nonfinite.iter().zip(&other.nonfinite).all(|(a, b)| a.counts().len() == b.counts().len());
+        if self.moments.len() != other.moments.len() || self.nonfinite.len() != other.nonfinite.len() || !same_vars {
+            return Err(clash());
+        }
+        let mine = std::mem::take(&mut self.moments);
+        for (theirs, mine) in other.moments.into_iter().zip(mine) {
+            self.moments.push(mine.merge(theirs, &Moments::merge).ok_or_else(clash)?);
+        }
+        self.sketches.iter_mut().zip(&other.sketches).for_each(|(s, o)| s.merge(o));
+        self.exact.iter_mut().zip(other.exact).for_each(|(e, o)| e.merge(o));
+        self.positive.iter_mut().zip(&other.positive).for_each(|(p, o)| *p += o);
+        self.nonfinite.iter_mut().zip(&other.nonfinite).for_each(|(n, o)| n.merge(o));
+        self.trials += other.trials;
+        Ok(())
+    }
+
+    /// Completes a run once every chunk of `config.trials` trials is in: finds, by
+    /// replaying the trials, any percentile that fell outside its window. A run with
+    /// values that can't be computed has no percentiles to find (it fails instead).
+    ///
+    /// # Errors
+    /// As [`Simulated::extend`].
+    pub fn finish(&mut self, plan: &Plan<'_>, config: &RunConfig) -> Result<()> {
+        // Only finite values have ranks; a run with others fails (see `nonfinite`).
+        if self.nonfinite.iter().all(NonFinite::is_clean) {
+            self.resolve(plan, config)?;
+        }
+        Ok(())
+    }
+
+    /// Runs chunks `chunks` of a run of `whole.trials` trials, each as long as `step`
+    /// (a run of `step.trials`, at most `whole.trials`) makes it. The sketches take their
+    /// scale from chunk 0, which is run for that alone when it is not among `chunks`.
+    fn run_chunks(&mut self, plan: &Plan<'_>, whole: &RunConfig, step: &RunConfig, chunks: Range<u64>) -> Result<()> {
+        if self.exact.is_empty() {
+            self.exact = vec![ExactQuantiles::new(&LEVELS, whole.trials); plan.n_columns()];
+        }
+        self.exact.iter_mut().for_each(|e| e.plan(whole.trials));
         let windows = Mutex::new(self.exact.iter().map(ExactQuantiles::window).collect::<Vec<_>>());
         // Each worker keeps a sketch per column besides its plan state.
         let per_worker = plan.worker_bytes() + plan.n_columns() * SKETCH_BYTES;
-        let threads = super::workers(config.threads, per_worker, plan.n_columns());
-        let step = RunConfig { trials, threads, ..*config };
+        let threads = super::workers(whole.threads, per_worker, plan.n_columns());
+        let step = RunConfig { threads, ..*step };
         let program = plan.first();
-        let seeds = config.seeds(program);
-        let mut start = self.trials.div_ceil(CHUNK as u64);
-        if start == 0 && step.n_chunks() > 0 {
+        let seeds = whole.seeds(program);
+        let mut start = chunks.start;
+        if self.sketches.is_empty() && step.n_chunks() > 0 {
+            let own = start == 0 && !chunks.is_empty();
             let mut first = Vec::new();
             let chunk = |state: &mut PlanState, view: &ChunkView<'_>| {
                 let (columns, nonfinite) = plan.columns(&step, state, view);
-                (
-                    chunk_stats(view.index, &columns, &nonfinite, &windows),
-                    columns.iter().map(|c| first_sketch(c)).collect(),
-                )
+                let stats = own.then(|| chunk_stats(view.index, &columns, &nonfinite, &windows));
+                (stats, columns.iter().map(|c| first_sketch(c, own)).collect())
             };
-            let consume = |(stats, sketches): (ChunkStats, Vec<QuantileSketch>)| {
-                self.merge(stats, &windows);
+            let consume = |(stats, sketches): (Option<ChunkStats>, Vec<QuantileSketch>)| {
+                if let Some(stats) = stats {
+                    self.merge(stats, &windows);
+                }
                 first = sketches;
                 Ok(())
             };
             for_each_chunk(program, &step, &seeds, 0..1, || plan.state(), chunk, consume)?;
             self.sketches = first;
-            start = 1;
+            if own {
+                start = 1;
+            }
         }
         let empty: Vec<QuantileSketch> = self.sketches.iter().map(QuantileSketch::empty_like).collect();
         let chunk = |(state, local): &mut (PlanState, Vec<QuantileSketch>), view: &ChunkView<'_>| {
@@ -139,14 +278,9 @@ impl Simulated {
             self.merge(stats, &windows);
             Ok(())
         };
-        let workers = for_each_chunk(program, &step, &seeds, start..step.n_chunks(), make, chunk, consume)?;
+        let workers = for_each_chunk(program, &step, &seeds, start..chunks.end, make, chunk, consume)?;
         for (_, local) in &workers {
             self.sketches.iter_mut().zip(local).for_each(|(s, l)| s.merge(l));
-        }
-        self.trials = self.trials.max(trials);
-        // Only finite values have ranks; a run with others fails (see `nonfinite`).
-        if trials == config.trials && self.nonfinite.iter().all(NonFinite::is_clean) {
-            self.resolve(plan, &step)?;
         }
         Ok(())
     }

@@ -22,7 +22,7 @@ mod trace;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
 
-pub use accumulate::Simulated;
+pub use accumulate::{Simulated, SimulatedParts};
 pub use plan::{Column, Plan};
 pub use trace::NonFinite;
 pub(crate) use trace::{Cause, cause};
@@ -159,6 +159,14 @@ pub(crate) fn for_each_chunk<W: Send, T: Send>(
         start = end;
     }
     Ok(states.into_iter().filter_map(|s| s.into_inner().expect("no panics while locked")).map(|(_, w)| w).collect())
+}
+
+/// The chunks of shard `k` of `m` (0-based) of a run of `trials` trials: the chunks split
+/// into `m` contiguous ranges of nearly equal length, in order.
+pub fn shard_chunks(trials: u64, k: u64, m: u64) -> Range<u64> {
+    let n = trials.div_ceil(CHUNK as u64);
+    let at = |k: u64| (u128::from(n) * u128::from(k) / u128::from(m.max(1))) as u64;
+    at(k)..at(k + 1)
 }
 
 /// Trials per progress step: whole chunks, so stepping gives the same result as one run.

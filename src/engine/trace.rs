@@ -38,6 +38,30 @@ impl NonFinite {
         }
     }
 
+    /// Adds `other`'s counts (of other chunks of the same program).
+    pub fn merge(&mut self, other: &NonFinite) {
+        for (v, (&count, &first)) in other.counts.iter().zip(&other.first_chunk).enumerate() {
+            self.counts[v] += count;
+            self.first_chunk[v] = match (self.first_chunk[v], first) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+    }
+
+    /// The counts and the first chunk of each var with any, for saving a partial run.
+    pub fn to_parts(&self) -> (Vec<u64>, Vec<Option<u64>>) {
+        (self.counts.clone(), self.first_chunk.clone())
+    }
+
+    /// The record [`NonFinite::to_parts`] gave, or `None` if the parts disagree (a count
+    /// without a first chunk, or lists of different lengths).
+    pub fn from_parts(counts: Vec<u64>, first_chunk: Vec<Option<u64>>) -> Option<NonFinite> {
+        let agree =
+            counts.len() == first_chunk.len() && counts.iter().zip(&first_chunk).all(|(c, f)| (*c > 0) == f.is_some());
+        agree.then_some(NonFinite { counts, first_chunk })
+    }
+
     /// Trials in which each var (in [`Program::vars`] order) was NaN or infinite.
     pub fn counts(&self) -> &[u64] {
         &self.counts

@@ -11,8 +11,8 @@ pub mod tree;
 
 pub use moments::Moments;
 pub use order::ExactQuantiles;
-pub use quantiles::QuantileSketch;
 pub(crate) use quantiles::SKETCH_BYTES;
+pub use quantiles::{QuantileSketch, SketchParts};
 
 /// The reported percentiles, with their JSON names.
 pub const PERCENTILES: [(&str, f64); 9] = [

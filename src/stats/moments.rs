@@ -82,6 +82,32 @@ impl Moments {
         self.max = self.max.max(other.max);
     }
 
+    /// The accumulator's state: n and [mean, m2, scale, min, max] (m2 is the sum of
+    /// squared deviations divided by scale²), for saving a partial run.
+    pub fn to_parts(&self) -> (u64, [f64; 5]) {
+        (self.n, [self.mean, self.m2, self.scale, self.min, self.max])
+    }
+
+    /// The accumulator [`Moments::to_parts`] gave, or `None` if the parts cannot come
+    /// from one (a scale that is not a power of two, a negative m2, min above max, ...).
+    pub fn from_parts(n: u64, [mean, m2, scale, min, max]: [f64; 5]) -> Option<Moments> {
+        let power_of_two = scale > 0.0 && scale.is_finite() && scale.log2().fract() == 0.0;
+        let empty = Moments::default();
+        let valid = match n {
+            0 => (mean, m2, scale, min, max) == (empty.mean, empty.m2, empty.scale, empty.min, empty.max),
+            _ => {
+                power_of_two
+                    && m2 >= 0.0
+                    && m2.is_finite()
+                    && min.is_finite()
+                    && max.is_finite()
+                    && min <= max
+                    && (min..=max).contains(&mean)
+            }
+        };
+        valid.then_some(Moments { n, mean, m2, scale, min, max })
+    }
+
     /// Sample standard deviation (n − 1 denominator); 0 for fewer than 2 values.
     pub fn std(&self) -> f64 {
         if self.n < 2 { 0.0 } else { self.scale * (self.m2 / (self.n - 1) as f64).sqrt() }

@@ -453,6 +453,76 @@ impl ExactQuantiles {
     }
 }
 
+/// The state of an [`ExactQuantiles`], for saving a partial run: the planned length,
+/// the next narrowing, the window's intervals, the counts in its gaps and the values kept
+/// inside it (sorted, with their counts).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExactParts {
+    /// The stream's expected length.
+    pub planned: u64,
+    /// The count at which the window narrows next.
+    pub next_narrowing: u64,
+    /// The window's intervals: `[lows[j], highs[j]]`.
+    pub lows: Vec<f64>,
+    /// See `lows`.
+    pub highs: Vec<f64>,
+    /// Values in each gap (one more than intervals).
+    pub gaps: Vec<u64>,
+    /// Distinct values inside the window, ascending, with their counts.
+    pub runs: Vec<(f64, u64)>,
+}
+
+impl ExactQuantiles {
+    /// The state (see [`ExactParts`]) of these order statistics, at the standard levels.
+    pub fn to_parts(&mut self) -> ExactParts {
+        self.tally.compact();
+        let window = &self.tally.window;
+        ExactParts {
+            planned: self.planned,
+            next_narrowing: self.next_narrowing,
+            lows: window.lows.clone(),
+            highs: window.highs.clone(),
+            gaps: self.tally.gaps.clone(),
+            runs: self.tally.runs.clone(),
+        }
+    }
+
+    /// The order statistics [`ExactQuantiles::to_parts`] gave, wanting `levels`; `None`
+    /// for parts no tally has (intervals out of order, a count per gap missing, values
+    /// out of order or outside the window).
+    pub fn from_parts(levels: &'static [f64], parts: ExactParts) -> Option<ExactQuantiles> {
+        let ExactParts { planned, next_narrowing, lows, highs, gaps, runs } = parts;
+        let intervals = lows.len() == highs.len()
+            && lows.iter().zip(&highs).all(|(lo, hi)| lo <= hi)
+            && highs.iter().zip(lows.iter().skip(1)).all(|(hi, next)| hi < next)
+            && gaps.len() == lows.len() + 1;
+        let window = Window { lows, highs };
+        let mut j = 0;
+        let inside = runs.iter().all(|&(x, count)| {
+            while j < window.len() && x > window.highs[j] {
+                j += 1;
+            }
+            count > 0 && j < window.len() && x >= window.lows[j]
+        });
+        let sorted = runs.windows(2).all(|w| w[0].0 < w[1].0);
+        if !(intervals && inside && sorted && planned > 0) {
+            return None;
+        }
+        let in_runs = runs.iter().map(|(_, c)| c).sum();
+        let tally = Tally { window: Arc::new(window), gaps, fresh: Vec::new(), runs, in_runs };
+        Some(ExactQuantiles { tally, levels, planned, next_narrowing, found: Vec::new() })
+    }
+
+    /// Adds `other`'s values (from the same planned stream, e.g. another machine's share
+    /// of it): the window keeps what both windows keep (see [`Tally::merge`]).
+    pub fn merge(&mut self, other: ExactQuantiles) {
+        let mine = std::mem::replace(&mut self.tally, Tally::new(Arc::new(Window::all())));
+        self.tally = mine.merge(other.tally);
+        self.next_narrowing = self.next_narrowing.max(other.next_narrowing);
+        self.found.clear();
+    }
+}
+
 /// The nearest rank of the q-quantile among n values: ⌈q·n⌉, at least 1.
 pub fn nearest_rank(q: f64, n: u64) -> u64 {
     ((q * n as f64).ceil() as u64).clamp(1, n.max(1))

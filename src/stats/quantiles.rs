@@ -187,6 +187,69 @@ impl QuantileSketch {
     }
 }
 
+/// The state of a [`QuantileSketch`], for saving a partial run: its scale, the count of
+/// zeros, each histogram's recorded buckets as (a value in the bucket, count), and the
+/// exact counts while there are few distinct values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SketchParts {
+    /// The power of two that maps values to the histograms' integers.
+    pub scale: f64,
+    /// Values that map to 0.
+    pub zeros: u64,
+    /// |x| of negative values: (integer in the bucket, count).
+    pub negative: Vec<(u64, u64)>,
+    /// Positive values: (integer in the bucket, count).
+    pub positive: Vec<(u64, u64)>,
+    /// Exact (value, count) pairs, sorted, while there are at most 64.
+    pub exact: Option<Vec<(f64, u64)>>,
+}
+
+impl QuantileSketch {
+    /// The sketch's state (see [`SketchParts`]).
+    pub fn to_parts(&self) -> SketchParts {
+        let buckets =
+            |h: &Histogram<u64>| h.iter_recorded().map(|v| (v.value_iterated_to(), v.count_at_value())).collect();
+        SketchParts {
+            scale: self.scale,
+            zeros: self.zeros,
+            negative: buckets(&self.negative),
+            positive: buckets(&self.positive),
+            exact: self.exact.clone(),
+        }
+    }
+
+    /// The sketch [`QuantileSketch::to_parts`] gave (recording a value of each bucket
+    /// lands in that bucket, so the counts are the same), or `None` for parts no sketch
+    /// has: a scale that is not a power of two, a value out of range, exact values not
+    /// sorted or too many.
+    pub fn from_parts(parts: SketchParts) -> Option<QuantileSketch> {
+        let scale = parts.scale;
+        if !(scale > 0.0 && scale.is_finite() && scale.log2().fract() == 0.0) {
+            return None;
+        }
+        let mut sketch = QuantileSketch { scale, ..QuantileSketch::for_values(&[]) };
+        sketch.zeros = parts.zeros;
+        for (histogram, buckets) in [(&mut sketch.negative, &parts.negative), (&mut sketch.positive, &parts.positive)] {
+            for &(value, count) in buckets {
+                if !(1..=HIGH).contains(&value) {
+                    return None;
+                }
+                histogram.record_n(value, count).ok()?;
+            }
+        }
+        let sorted = |e: &Vec<(f64, u64)>| e.len() <= MAX_EXACT && e.windows(2).all(|w| w[0].0 < w[1].0);
+        if parts.exact.as_ref().is_some_and(|e| !sorted(e)) {
+            return None;
+        }
+        let counted = |e: &Vec<(f64, u64)>| e.iter().map(|(_, c)| c).sum::<u64>() == sketch.count();
+        if parts.exact.as_ref().is_some_and(|e| !counted(e)) {
+            return None;
+        }
+        sketch.exact = parts.exact;
+        Some(sketch)
+    }
+}
+
 /// The union of two exact counts, or `None` past [`MAX_EXACT`] values.
 fn merge_exact(mut mine: Vec<(f64, u64)>, theirs: &[(f64, u64)]) -> Option<Vec<(f64, u64)>> {
     for &(x, count) in theirs {

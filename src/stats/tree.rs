@@ -85,6 +85,20 @@ impl<T: Clone> ChunkTree<T> {
         }
     }
 
+    /// The chunks of both trees in one (they may interleave, as the shards of two partial
+    /// merges do), or `None` if they share a chunk.
+    pub fn merge(self, other: ChunkTree<T>, combine: &impl Fn(&mut T, &T)) -> Option<ChunkTree<T>> {
+        let mut nodes = self.nodes;
+        nodes.extend(other.nodes);
+        nodes.sort_by_key(|n| n.start);
+        if nodes.windows(2).any(|w| w[0].end() > w[1].start) {
+            return None;
+        }
+        let mut merged = ChunkTree::default();
+        nodes.into_iter().for_each(|node| merged.add(node, combine));
+        Some(merged)
+    }
+
     /// Every chunk's value combined, the remaining blocks left to right (`None` when
     /// empty).
     pub fn fold(&self, combine: &impl Fn(&mut T, &T)) -> Option<T> {
@@ -137,6 +151,19 @@ mod tests {
         // 8 chunks fold as a balanced tree; 3 as the blocks [0, 2) and [2, 3).
         assert_eq!(tree(0..8).fold(&join).unwrap(), "(((0 1) (2 3)) ((4 5) (6 7)))");
         assert_eq!(tree(0..3).fold(&join).unwrap(), "((0 1) 2)");
+    }
+
+    #[test]
+    fn interleaved_partial_merges_fold_like_one_pass() {
+        // Shards 0..6 of 23 chunks, merged as {0, 2, 4} and {1, 3, 5}, then together.
+        let bounds = [0, 4, 7, 12, 16, 20, 23];
+        let shard = |k: usize| tree(bounds[k]..bounds[k + 1]);
+        let even = shard(0).merge(shard(2), &join).unwrap().merge(shard(4), &join).unwrap();
+        let odd = shard(5).merge(shard(1), &join).unwrap().merge(shard(3), &join).unwrap();
+        let all = odd.merge(even, &join).unwrap();
+        assert_eq!(all, tree(0..23));
+        assert_eq!(all.fold(&join), tree(0..23).fold(&join));
+        assert_eq!(shard(1).merge(shard(1), &join), None, "a shard given twice");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! scenario differs by exactly 0). Outputs are matched by name, never by position.
 
 use super::{RunResult, output_result, output_results};
-use crate::engine::{self, Column, Plan, RunConfig};
+use crate::engine::{self, Column, Plan, RunConfig, Simulated};
 use crate::error::Result;
 use crate::simulation::Simulation;
 use crate::stats::Summary;
@@ -27,6 +27,96 @@ pub struct Comparison {
     pub differences: Vec<Vec<Difference>>,
 }
 
+/// The scenarios of a comparison, each kept reporting the base's outputs, and the
+/// columns to accumulate: the base's outputs, then per scenario its values of them and,
+/// if `differences`, its differences from base.
+pub struct ComparePlan<'m> {
+    /// The base's output names, in order.
+    pub names: Vec<String>,
+    /// Each scenario, reporting the base's outputs.
+    pub scenarios: Vec<Simulation<'m>>,
+    /// The accumulated columns.
+    pub columns: Vec<Column>,
+    /// Whether the differences are accumulated.
+    pub differences: bool,
+}
+
+impl<'m> ComparePlan<'m> {
+    /// The plan of comparing `base` with `scenarios`.
+    ///
+    /// # Errors
+    /// A scenario that no longer has one of the base's outputs.
+    pub fn new(base: &Simulation<'_>, scenarios: &[&Simulation<'m>], differences: bool) -> Result<ComparePlan<'m>> {
+        let names: Vec<String> = (0..base.program.outputs().len()).map(|i| base.program.output_name(i)).collect();
+        let keep: Vec<&str> = names.iter().map(String::as_str).collect();
+        // Each scenario reports the base's outputs, whatever its own formulas make outputs.
+        let scenarios: Vec<Simulation<'m>> = scenarios.iter().map(|s| s.keeping(&keep)).collect::<Result<_>>()?;
+        for scenario in &scenarios {
+            if let Some(name) = keep.iter().find(|n| scenario.output_index(n).is_none()) {
+                return Err(crate::Error::Usage(format!(
+                    "`{name}` is a period of a series in the base model, but a scenario makes it one value per trial: a scenario must keep a series a series"
+                )));
+            }
+        }
+        let mut columns: Vec<Column> = (0..names.len()).map(|output| Column::Output { program: 0, output }).collect();
+        for (k, scenario) in scenarios.iter().enumerate() {
+            let index = |name: &str| scenario.output_index(name).expect("kept");
+            columns.extend(keep.iter().map(|n| Column::Output { program: k + 1, output: index(n) }));
+            if differences {
+                columns.extend(keep.iter().enumerate().map(|(base_output, n)| Column::Difference {
+                    program: k + 1,
+                    output: index(n),
+                    base: 0,
+                    base_output,
+                }));
+            }
+        }
+        Ok(ComparePlan { names, scenarios, columns, differences })
+    }
+
+    /// The engine's plan: `base`'s program first, then the scenarios'.
+    pub fn plan<'p>(&'p self, base: &'p Simulation<'_>) -> Plan<'p> {
+        let mut programs = vec![&base.program];
+        programs.extend(self.scenarios.iter().map(|s| &s.program));
+        Plan::new(programs, self.columns.clone())
+    }
+
+    /// The comparison from `simulated`, every chunk of this plan's run of
+    /// `config.trials` trials.
+    ///
+    /// # Errors
+    /// Values that can't be computed.
+    pub fn comparison(&self, base: &Simulation<'_>, simulated: &Simulated, config: &RunConfig) -> Result<Comparison> {
+        for (p, simulation) in std::iter::once(base).chain(&self.scenarios).enumerate() {
+            simulation.check_finite(simulated.nonfinite(p), config, &config.seeds(&simulation.program))?;
+        }
+        // Columns: the base's n outputs, then per scenario its n outputs and n differences.
+        let (summaries, n) = (simulated.summaries(), self.names.len());
+        let per_scenario = if self.differences { 2 * n } else { n };
+        let mut runs = vec![output_results(base, summaries[..n].to_vec())];
+        let mut found = Vec::new();
+        for (k, scenario) in self.scenarios.iter().enumerate() {
+            let start = n + k * per_scenario;
+            let result = |(name, summary): (&String, &Summary)| {
+                output_result(scenario, scenario.output_index(name).expect("kept"), summary.clone())
+            };
+            runs.push(self.names.iter().zip(&summaries[start..start + n]).map(result).collect());
+            if self.differences {
+                let difference = |c: usize| Difference {
+                    summary: summaries[c].clone(),
+                    p_greater: simulated.positive[c] as f64 / config.trials as f64,
+                };
+                found.push((start + n..start + 2 * n).map(difference).collect());
+            }
+        }
+        let runs = runs
+            .into_iter()
+            .map(|outputs| RunResult { trials: config.trials, outputs, correlations: Vec::new(), precision: None })
+            .collect();
+        Ok(Comparison { runs, differences: found })
+    }
+}
+
 /// Simulates `base` and every scenario in `scenarios` together for `config.trials`
 /// trials (telling `progress` how many are done), with the differences from base when
 /// `differences` is set.
@@ -41,59 +131,7 @@ pub fn compare(
     differences: bool,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Comparison> {
-    let names: Vec<String> = (0..base.program.outputs().len()).map(|i| base.program.output_name(i)).collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    // Each scenario reports the base's outputs, whatever its own formulas make outputs.
-    let scenarios: Vec<Simulation<'_>> = scenarios.iter().map(|s| s.keeping(&names)).collect::<Result<_>>()?;
-    for scenario in &scenarios {
-        if let Some(name) = names.iter().find(|n| scenario.output_index(n).is_none()) {
-            return Err(crate::Error::Usage(format!(
-                "`{name}` is a period of a series in the base model, but a scenario makes it one value per trial: a scenario must keep a series a series"
-            )));
-        }
-    }
-
-    let mut programs = vec![&base.program];
-    programs.extend(scenarios.iter().map(|s| &s.program));
-    let mut columns: Vec<Column> = (0..names.len()).map(|output| Column::Output { program: 0, output }).collect();
-    for (k, scenario) in scenarios.iter().enumerate() {
-        let index = |name: &str| scenario.output_index(name).expect("kept");
-        columns.extend(names.iter().map(|n| Column::Output { program: k + 1, output: index(n) }));
-        if differences {
-            columns.extend(names.iter().enumerate().map(|(base_output, n)| Column::Difference {
-                program: k + 1,
-                output: index(n),
-                base: 0,
-                base_output,
-            }));
-        }
-    }
-    let simulated = engine::simulate(&Plan::new(programs, columns), config, progress)?;
-    for (p, simulation) in std::iter::once(base).chain(&scenarios).enumerate() {
-        simulation.check_finite(simulated.nonfinite(p), config, &config.seeds(&simulation.program))?;
-    }
-    // Columns: the base's n outputs, then per scenario its n outputs and n differences.
-    let (summaries, n) = (simulated.summaries(), names.len());
-    let per_scenario = if differences { 2 * n } else { n };
-    let mut runs = vec![output_results(base, summaries[..n].to_vec())];
-    let mut found = Vec::new();
-    for (k, scenario) in scenarios.iter().enumerate() {
-        let start = n + k * per_scenario;
-        let result = |(name, summary): (&&str, &Summary)| {
-            output_result(scenario, scenario.output_index(name).expect("kept"), summary.clone())
-        };
-        runs.push(names.iter().zip(&summaries[start..start + n]).map(result).collect());
-        if differences {
-            let difference = |c: usize| Difference {
-                summary: summaries[c].clone(),
-                p_greater: simulated.positive[c] as f64 / config.trials as f64,
-            };
-            found.push((start + n..start + 2 * n).map(difference).collect());
-        }
-    }
-    let runs = runs
-        .into_iter()
-        .map(|outputs| RunResult { trials: config.trials, outputs, correlations: Vec::new(), precision: None })
-        .collect();
-    Ok(Comparison { runs, differences: found })
+    let plan = ComparePlan::new(base, scenarios, differences)?;
+    let simulated = engine::simulate(&plan.plan(base), config, progress)?;
+    plan.comparison(base, &simulated, config)
 }

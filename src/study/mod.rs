@@ -8,7 +8,7 @@ mod compare;
 mod describe;
 mod findings;
 
-pub use compare::{Comparison, Difference, compare};
+pub use compare::{ComparePlan, Comparison, Difference, compare};
 pub use describe::{Description, ScenarioInfo, VarDescription, VarKind, describe};
 pub use findings::{Findings, findings};
 

@@ -13,5 +13,7 @@ mod report;
 mod run;
 mod samples;
 mod sensitivity;
+mod shard;
+mod slurm;
 mod snapshots;
 mod util;

@@ -1,0 +1,175 @@
+//! Sharded runs: `--shard K/M` on `run` and `compare` (write a partial state) and
+//! `costsim merge` (print what one machine would have printed).
+
+use std::path::Path;
+
+use super::args::{MergeArgs, RunFormat, TextFormat};
+use super::config::RunSetup;
+use super::output::Target;
+use crate::engine::{Plan, Simulated, shard_chunks};
+use crate::error::{Error, Result};
+use crate::partial::{Partial, RunKey};
+use crate::report::{Format, RunReport};
+use crate::simulation::Simulation;
+use crate::study::{self, ComparePlan, RunResult};
+
+/// Parses `--shard K/M` (0 ≤ K < M), or `auto` from a Slurm job array's variables.
+pub(super) fn parse_shard(text: &str) -> Result<(u64, u64)> {
+    if text == "auto" {
+        return slurm_shard();
+    }
+    let bad = || Error::Usage(format!("`--shard {text}` must be K/M with 0 ≤ K < M, e.g. --shard 3/8, or auto"));
+    let (k, m) = text.split_once('/').ok_or_else(bad)?;
+    let (k, m): (u64, u64) = (k.trim().parse().map_err(|_| bad())?, m.trim().parse().map_err(|_| bad())?);
+    if k < m { Ok((k, m)) } else { Err(bad()) }
+}
+
+/// K and M of a Slurm array task: its index from the array's first, and the task count.
+fn slurm_shard() -> Result<(u64, u64)> {
+    let var = |name: &str| -> Result<u64> {
+        let value = std::env::var(name).map_err(|_| {
+            Error::Usage(format!(
+                "`--shard auto` reads {name}, which is not set: run it as a Slurm array task (sbatch --array=0-7), or give --shard K/M"
+            ))
+        })?;
+        value.trim().parse().map_err(|_| Error::Usage(format!("{name}={value} is not a whole number")))
+    };
+    let (id, min, count) = (var("SLURM_ARRAY_TASK_ID")?, var("SLURM_ARRAY_TASK_MIN")?, var("SLURM_ARRAY_TASK_COUNT")?);
+    match id.checked_sub(min) {
+        Some(k) if k < count => Ok((k, count)),
+        _ => Err(Error::Usage(format!(
+            "SLURM_ARRAY_TASK_ID {id} is not one of {count} tasks from {min}: use a contiguous array such as --array=0-7"
+        ))),
+    }
+}
+
+/// `run --shard K/M`: simulates shard K's chunks and writes its partial state.
+pub(super) fn run(
+    setup: &RunSetup,
+    simulation: &Simulation<'_>,
+    file: &str,
+    shard: (u64, u64),
+    target: &Target,
+) -> Result<()> {
+    let (k, m) = shard;
+    let chunks = shard_chunks(setup.config.trials, k, m);
+    let correlations = match chunks.start == 0 {
+        true => Some(simulation.achieved_correlations(&setup.config)?),
+        false => None,
+    };
+    let simulated = simulation.simulate_shard(&setup.config, chunks)?;
+    let key = setup.key("run", simulation, file, &[], m);
+    target.write(&Partial { key, covered: vec![k], simulated, correlations }.encode())
+}
+
+/// `compare --shard K/M`: simulates shard K's chunks of the comparison and writes its
+/// partial state.
+pub(super) fn compare(
+    setup: &RunSetup,
+    base: &Simulation<'_>,
+    scenarios: &[&Simulation<'_>],
+    names: &[String],
+    file: &str,
+    shard: (u64, u64),
+    target: &Target,
+) -> Result<()> {
+    let (k, m) = shard;
+    let plan = ComparePlan::new(base, scenarios, true)?;
+    let chunks = shard_chunks(setup.config.trials, k, m);
+    let simulated = Simulated::shard(&plan.plan(base), &setup.config, chunks)?;
+    let key = setup.key("compare", base, file, names, m);
+    target.write(&Partial { key, covered: vec![k], simulated, correlations: None }.encode())
+}
+
+/// `costsim merge`.
+pub(super) fn merge(args: &MergeArgs) -> Result<()> {
+    let target = Target::new(args.output.output.as_deref(), Path::new(""))?;
+    let read = |path: &Path| -> Result<(String, Partial)> {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| Error::Usage(format!("cannot read `{name}`: {e}")))?;
+        Ok((name.clone(), Partial::decode(&name, &bytes)?))
+    };
+    let mut files = args.files.iter();
+    let (first_name, mut merged) = read(files.next().expect("clap requires a file"))?;
+    for path in files {
+        let (name, partial) = read(path)?;
+        merged.merge(partial, (&first_name, &name))?;
+    }
+    if args.partial {
+        return target.write(&merged.encode());
+    }
+    let missing = merged.missing();
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(u64::to_string).collect();
+        return Err(Error::Usage(format!(
+            "shard{} {} of {} missing: merge every shard (or write a partial merge with --partial)",
+            if missing.len() == 1 { " is" } else { "s are" },
+            list.join(", "),
+            merged.key.shards
+        )));
+    }
+    let key = merged.key.clone();
+    let path = args.model.clone().unwrap_or_else(|| key.model_file.clone().into());
+    let setup = RunSetup::from_key(&key, &path, args.threads)?;
+    let bytes = match key.command.as_str() {
+        "run" => merged_run(&setup, &key, merged, args.format)?,
+        _ => merged_compare(&setup, &key, merged, args.format)?,
+    };
+    target.write(&bytes)
+}
+
+/// The report of a merged `run`.
+fn merged_run(setup: &RunSetup, key: &RunKey, merged: Partial, format: RunFormat) -> Result<Vec<u8>> {
+    let simulation = setup.compile(&setup.model)?;
+    let mut simulated = fitting(merged.simulated, &Plan::outputs(&simulation.program))?;
+    simulation.finish(&mut simulated, &setup.config)?;
+    let result = RunResult {
+        trials: setup.config.trials,
+        outputs: study::output_results(&simulation, simulated.summaries()),
+        correlations: merged.correlations.unwrap_or_default(),
+        precision: None,
+    };
+    let report = RunReport::new(setup.meta(&simulation, &key.model_file), &result);
+    Ok(report.render(match format {
+        RunFormat::Table => Format::Table,
+        RunFormat::Json => Format::Json,
+        RunFormat::Csv => Format::Csv,
+        RunFormat::Markdown => Format::Markdown,
+    }))
+}
+
+/// The report of a merged `compare`.
+fn merged_compare(setup: &RunSetup, key: &RunKey, merged: Partial, format: RunFormat) -> Result<Vec<u8>> {
+    let format = match format {
+        RunFormat::Table => TextFormat::Table,
+        RunFormat::Json => TextFormat::Json,
+        RunFormat::Markdown => TextFormat::Markdown,
+        RunFormat::Csv => return Err(Error::Usage("`compare` has no CSV format: use table, json or markdown".into())),
+    };
+    let models: Vec<_> = key.scenarios.iter().map(|n| setup.variant(Some(n))).collect::<Result<_>>()?;
+    let base = setup.compile(&setup.model)?;
+    let simulations: Vec<Simulation<'_>> = models.iter().map(|m| setup.compile(m)).collect::<Result<_>>()?;
+    let scenarios: Vec<&Simulation<'_>> = simulations.iter().collect();
+    let plan = ComparePlan::new(&base, &scenarios, true)?;
+    let engine_plan = plan.plan(&base);
+    let mut simulated = fitting(merged.simulated, &engine_plan)?;
+    simulated.finish(&engine_plan, &setup.config)?;
+    let comparison = plan.comparison(&base, &simulated, &setup.config)?;
+    Ok(super::analyse::render_comparison(
+        setup,
+        &base,
+        &simulations,
+        &key.scenarios,
+        &key.model_file,
+        &comparison,
+        format,
+    ))
+}
+
+/// `simulated`, if it has the columns of `plan`.
+fn fitting(simulated: Simulated, plan: &Plan<'_>) -> Result<Simulated> {
+    match simulated.fits(plan) {
+        true => Ok(simulated),
+        false => Err(Error::Usage("the partial states do not fit the model's outputs: was the model edited?".into())),
+    }
+}

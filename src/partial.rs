@@ -1,0 +1,414 @@
+//! Partial states of sharded runs: what `--shard K/M` writes and `costsim merge` reads.
+//!
+//! A run's chunks are split into M contiguous ranges ([`crate::engine::shard_chunks`]);
+//! shard K simulates its range and saves its accumulators with everything that decides
+//! the result (the [`RunKey`]). Every accumulator merges exactly — moments in a fixed tree
+//! over the chunks, sketches and counts by addition, order statistics by window
+//! intersection — so the shards' states, merged in any grouping, give the bytes a single
+//! machine would have printed.
+//!
+//! The encoding is JSON (docs/scale-out.md): `format` and `format_version`, the `key`,
+//! the shard indices `covered`, the `state`, and a SHA-256 `checksum` of the key, the
+//! indices and the state, so that a file truncated or altered in any way is refused.
+//! Numbers are written in the shortest form that reads back exactly; infinite window
+//! bounds as the strings `"inf"` and `"-inf"`.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+
+use crate::engine::{NonFinite, Simulated, SimulatedParts};
+use crate::error::{Error, Result};
+use crate::simulation::Achieved;
+use crate::stats::order::ExactParts;
+use crate::stats::tree::Node;
+use crate::stats::{ExactQuantiles, LEVELS, Moments, QuantileSketch, SketchParts};
+
+/// The `format` field of every partial state.
+pub const FORMAT: &str = "costsim partial state";
+/// The version of the encoding; a change to it is a change to docs/scale-out.md.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Everything that decides a sharded run's result: all its shards have the same key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunKey {
+    /// `run` or `compare`.
+    pub command: String,
+    /// The costsim version that ran the shard.
+    pub costsim_version: String,
+    /// `[model] name`.
+    pub model_name: String,
+    /// The model file, as given on the command line.
+    pub model_file: String,
+    /// SHA-256 of the model file.
+    pub model_sha256: String,
+    /// Seed.
+    pub seed: u64,
+    /// Trials of the whole run.
+    pub trials: u64,
+    /// Sampling method.
+    pub sampling: String,
+    /// `run --scenario`.
+    pub scenario: Option<String>,
+    /// `compare`'s scenarios, in order.
+    pub scenarios: Vec<String>,
+    /// `--set` overrides, in order.
+    pub overrides: Vec<String>,
+    /// `--repair-correlations`.
+    pub repair_correlations: bool,
+    /// M, the number of shards.
+    pub shards: u64,
+}
+
+impl RunKey {
+    /// The first field in which `other` differs: (name, this value, other value).
+    pub fn difference(&self, other: &RunKey) -> Option<(String, String, String)> {
+        let (mine, theirs) = (serde_json::to_value(self).ok()?, serde_json::to_value(other).ok()?);
+        let (serde_json::Value::Object(mine), serde_json::Value::Object(theirs)) = (mine, theirs) else { return None };
+        mine.iter().find(|(k, v)| theirs.get(*k) != Some(v)).map(|(k, v)| {
+            let other = theirs.get(k).map_or_else(String::new, ToString::to_string);
+            (k.clone(), v.to_string(), other)
+        })
+    }
+}
+
+/// One or more shards' share of a run.
+#[derive(Debug)]
+pub struct Partial {
+    /// What decides the result.
+    pub key: RunKey,
+    /// The shard indices included, ascending.
+    pub covered: Vec<u64>,
+    /// The accumulators.
+    pub simulated: Simulated,
+    /// The achieved rank correlations, from the shard that ran chunk 0.
+    pub correlations: Option<Vec<Achieved>>,
+}
+
+impl Partial {
+    /// Adds `other`, a share of the same run with other shards.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] naming the field in which the two runs differ, or the shard given
+    /// twice.
+    pub fn merge(&mut self, other: Partial, names: (&str, &str)) -> Result<()> {
+        if let Some((field, a, b)) = self.key.difference(&other.key) {
+            return Err(Error::Usage(format!(
+                "{} and {} are shards of different runs: `{field}` is {a} in one and {b} in the other",
+                names.0, names.1
+            )));
+        }
+        if let Some(k) = other.covered.iter().find(|k| self.covered.contains(k)) {
+            return Err(Error::Usage(format!(
+                "shard {k} of {} is given twice ({} and {})",
+                self.key.shards, names.0, names.1
+            )));
+        }
+        self.simulated.join(other.simulated)?;
+        self.covered.extend(other.covered);
+        self.covered.sort_unstable();
+        self.correlations = self.correlations.take().or(other.correlations);
+        Ok(())
+    }
+
+    /// The shards of the run not included, ascending.
+    pub fn missing(&self) -> Vec<u64> {
+        (0..self.key.shards).filter(|k| !self.covered.contains(k)).collect()
+    }
+
+    /// The partial state as a file's bytes.
+    pub fn encode(self) -> Vec<u8> {
+        let state = State::from(self.simulated.into_parts(), self.correlations);
+        let checksum = checksum(&self.key, &self.covered, &state);
+        let file = File {
+            format: FORMAT.to_string(),
+            format_version: FORMAT_VERSION,
+            key: self.key,
+            covered: self.covered,
+            state,
+            checksum,
+        };
+        let mut bytes = serde_json::to_vec(&file).expect("plain data serialises");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// Reads a partial state from `bytes` (of the file `name`, for messages).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for anything that is not an intact partial state of this
+    /// version of costsim, saying which.
+    pub fn decode(name: &str, bytes: &[u8]) -> Result<Partial> {
+        let refuse = |why: String| Error::Usage(format!("{name}: {why}"));
+        let value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| refuse(format!("not a costsim partial state: the file is truncated or is not JSON ({e})")))?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+            return Err(refuse("not a costsim partial state (write one with `--shard K/M -o FILE`)".into()));
+        }
+        let version = value.get("format_version").and_then(serde_json::Value::as_u64);
+        if version != Some(u64::from(FORMAT_VERSION)) {
+            let version = version.map_or("none".to_string(), |v| v.to_string());
+            return Err(refuse(format!(
+                "partial state format version {version}, but this costsim reads version {FORMAT_VERSION}"
+            )));
+        }
+        let written_by = value.pointer("/key/costsim_version").and_then(|v| v.as_str()).unwrap_or("?");
+        if written_by != env!("CARGO_PKG_VERSION") {
+            return Err(refuse(format!(
+                "written by costsim {written_by}, but this is costsim {}: merge with the version that ran the shards",
+                env!("CARGO_PKG_VERSION")
+            )));
+        }
+        let file: File = serde_json::from_value(value).map_err(|e| refuse(format!("corrupt partial state ({e})")))?;
+        if checksum(&file.key, &file.covered, &file.state) != file.checksum {
+            return Err(refuse("corrupt partial state: its checksum does not match its contents".into()));
+        }
+        let bad = || refuse("corrupt partial state: its accumulators are inconsistent".into());
+        let covered_ok = file.covered.windows(2).all(|w| w[0] < w[1])
+            && file.covered.iter().all(|&k| k < file.key.shards)
+            && !file.covered.is_empty();
+        if !covered_ok {
+            return Err(bad());
+        }
+        let (parts, correlations) = file.state.into_parts().ok_or_else(bad)?;
+        let simulated = Simulated::from_parts(parts).ok_or_else(bad)?;
+        Ok(Partial { key: file.key, covered: file.covered, simulated, correlations })
+    }
+}
+
+/// SHA-256 (hex) of the key, the shard indices and the state, as serialised.
+fn checksum(key: &RunKey, covered: &[u64], state: &State) -> String {
+    let bytes = serde_json::to_vec(&(key, covered, state)).expect("plain data serialises");
+    Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A partial state file.
+#[derive(Serialize, Deserialize)]
+struct File {
+    format: String,
+    format_version: u32,
+    key: RunKey,
+    covered: Vec<u64>,
+    state: State,
+    checksum: String,
+}
+
+/// The accumulators.
+#[derive(Serialize, Deserialize)]
+struct State {
+    trials: u64,
+    columns: Vec<Column>,
+    nonfinite: Vec<Counts>,
+    correlations: Option<Vec<Correlation>>,
+}
+
+/// One column's accumulators.
+#[derive(Serialize, Deserialize)]
+struct Column {
+    /// Chunk-tree nodes: (first chunk, level, n, [mean, m2, scale, min, max]).
+    moments: Vec<(u64, u32, u64, [F; 5])>,
+    sketch: Sketch,
+    exact: Exact,
+    positive: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Sketch {
+    scale: F,
+    zeros: u64,
+    negative: Vec<(u64, u64)>,
+    positive: Vec<(u64, u64)>,
+    exact: Option<Vec<(F, u64)>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Exact {
+    planned: u64,
+    next_narrowing: u64,
+    lows: Vec<F>,
+    highs: Vec<F>,
+    gaps: Vec<u64>,
+    runs: Vec<(F, u64)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Counts {
+    counts: Vec<u64>,
+    first_chunk: Vec<Option<u64>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Correlation {
+    vars: [String; 2],
+    requested: F,
+    used: F,
+    achieved: F,
+    trials: u64,
+}
+
+impl State {
+    fn from(parts: SimulatedParts, correlations: Option<Vec<Achieved>>) -> State {
+        let columns = parts
+            .moments
+            .into_iter()
+            .zip(parts.sketches)
+            .zip(parts.exact)
+            .zip(parts.positive)
+            .map(|(((nodes, sketch), mut exact), positive)| Column {
+                moments: nodes
+                    .into_iter()
+                    .map(|node| {
+                        let (n, values) = node.value.to_parts();
+                        (node.start, node.level, n, values.map(F))
+                    })
+                    .collect(),
+                sketch: Sketch::from(sketch.to_parts()),
+                exact: Exact::from(exact.to_parts()),
+                positive,
+            })
+            .collect();
+        let nonfinite = parts
+            .nonfinite
+            .iter()
+            .map(|n| {
+                let (counts, first_chunk) = n.to_parts();
+                Counts { counts, first_chunk }
+            })
+            .collect();
+        let correlations = correlations.map(|all| {
+            all.into_iter()
+                .map(|c| Correlation {
+                    vars: c.pair,
+                    requested: F(c.requested),
+                    used: F(c.used),
+                    achieved: F(c.achieved),
+                    trials: c.trials,
+                })
+                .collect()
+        });
+        State { trials: parts.trials, columns, nonfinite, correlations }
+    }
+
+    fn into_parts(self) -> Option<(SimulatedParts, Option<Vec<Achieved>>)> {
+        let mut parts = SimulatedParts {
+            trials: self.trials,
+            moments: Vec::new(),
+            sketches: Vec::new(),
+            exact: Vec::new(),
+            positive: Vec::new(),
+            nonfinite: Vec::new(),
+        };
+        for column in self.columns {
+            let nodes = column
+                .moments
+                .into_iter()
+                .map(|(start, level, n, values)| {
+                    Some(Node { start, level, value: Moments::from_parts(n, values.map(|f| f.0))? })
+                })
+                .collect::<Option<Vec<_>>>()?;
+            parts.moments.push(nodes);
+            parts.sketches.push(QuantileSketch::from_parts(column.sketch.into())?);
+            parts.exact.push(ExactQuantiles::from_parts(&LEVELS, column.exact.into())?);
+            parts.positive.push(column.positive);
+        }
+        for counts in self.nonfinite {
+            parts.nonfinite.push(NonFinite::from_parts(counts.counts, counts.first_chunk)?);
+        }
+        let correlations = self.correlations.map(|all| {
+            all.into_iter()
+                .map(|c| Achieved {
+                    pair: c.vars,
+                    requested: c.requested.0,
+                    used: c.used.0,
+                    achieved: c.achieved.0,
+                    trials: c.trials,
+                })
+                .collect()
+        });
+        Some((parts, correlations))
+    }
+}
+
+impl From<SketchParts> for Sketch {
+    fn from(p: SketchParts) -> Sketch {
+        Sketch {
+            scale: F(p.scale),
+            zeros: p.zeros,
+            negative: p.negative,
+            positive: p.positive,
+            exact: p.exact.map(|e| e.into_iter().map(|(x, c)| (F(x), c)).collect()),
+        }
+    }
+}
+
+impl From<Sketch> for SketchParts {
+    fn from(s: Sketch) -> SketchParts {
+        SketchParts {
+            scale: s.scale.0,
+            zeros: s.zeros,
+            negative: s.negative,
+            positive: s.positive,
+            exact: s.exact.map(|e| e.into_iter().map(|(x, c)| (x.0, c)).collect()),
+        }
+    }
+}
+
+impl From<ExactParts> for Exact {
+    fn from(p: ExactParts) -> Exact {
+        Exact {
+            planned: p.planned,
+            next_narrowing: p.next_narrowing,
+            lows: p.lows.into_iter().map(F).collect(),
+            highs: p.highs.into_iter().map(F).collect(),
+            gaps: p.gaps,
+            runs: p.runs.into_iter().map(|(x, c)| (F(x), c)).collect(),
+        }
+    }
+}
+
+impl From<Exact> for ExactParts {
+    fn from(e: Exact) -> ExactParts {
+        ExactParts {
+            planned: e.planned,
+            next_narrowing: e.next_narrowing,
+            lows: e.lows.into_iter().map(|f| f.0).collect(),
+            highs: e.highs.into_iter().map(|f| f.0).collect(),
+            gaps: e.gaps,
+            runs: e.runs.into_iter().map(|(x, c)| (x.0, c)).collect(),
+        }
+    }
+}
+
+/// A double written exactly: a JSON number when finite, else `"inf"`, `"-inf"` or `"nan"`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct F(f64);
+
+impl Serialize for F {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        match self.0 {
+            x if x.is_finite() => serializer.serialize_f64(x),
+            x if x.is_nan() => serializer.serialize_str("nan"),
+            x if x > 0.0 => serializer.serialize_str("inf"),
+            _ => serializer.serialize_str("-inf"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for F {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<F, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Number(f64),
+            Text(String),
+        }
+        match Either::deserialize(deserializer)? {
+            Either::Number(x) => Ok(F(x)),
+            Either::Text(t) => match t.as_str() {
+                "inf" => Ok(F(f64::INFINITY)),
+                "-inf" => Ok(F(f64::NEG_INFINITY)),
+                "nan" => Ok(F(f64::NAN)),
+                other => Err(serde::de::Error::custom(format!("`{other}` is not a number"))),
+            },
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Sharded runs: `--shard K/M` on run, compare and samples, and `costsim merge`, which
+//! must print the bytes of a single-machine run in any format, merge partial merges to
+//! the same bytes, and refuse every fault (missing, duplicate or foreign shards,
+//! truncated or altered files, another version) with exit status 2 and no output file.
+
+use crate::util::{Costsim, models_dir};
+
+const TRIALS: &str = "150001";
+
+/// A temp dir holding the fleet model as `model.toml`.
+fn fleet() -> Costsim {
+    Costsim::new().model(&std::fs::read_to_string(models_dir().join("deepseek_fleet_tco.toml")).unwrap())
+}
+
+/// Writes shard k of m of `command` (with `extra` arguments) to `name-k.json`.
+fn shards(dir: &Costsim, command: &str, m: u64, name: &str, extra: &[&str]) -> Vec<String> {
+    (0..m)
+        .map(|k| {
+            let (shard, file) = (format!("{k}/{m}"), format!("{name}-{k}.json"));
+            let mut args = vec![command, "model.toml", "--trials", TRIALS, "--shard", &shard, "-o", &file];
+            args.extend_from_slice(extra);
+            Costsim::run_in(dir, &args).success();
+            file
+        })
+        .collect()
+}
+
+fn merge(dir: &Costsim, files: &[&str], extra: &[&str]) -> crate::util::Outcome {
+    let mut args = vec!["merge"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(files);
+    Costsim::run_in(dir, &args)
+}
+
+#[test]
+fn merged_shards_print_the_bytes_of_one_run_in_every_format() {
+    let dir = fleet();
+    let files = shards(&dir, "run", 5, "part", &["--threads", "1"]);
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    for format in ["table", "json", "csv", "markdown"] {
+        let single = Costsim::run_in(&dir, &["run", "model.toml", "--trials", TRIALS, "--format", format]).success();
+        // Shards in any order.
+        let reversed: Vec<&str> = files.iter().rev().copied().collect();
+        let merged = merge(&dir, &reversed, &["--format", format]).success();
+        assert_eq!(merged.stdout, single.stdout, "format {format}");
+    }
+}
+
+#[test]
+fn partial_merges_merge_to_the_same_bytes() {
+    let dir = fleet();
+    let files = shards(&dir, "run", 4, "part", &[]);
+    merge(&dir, &[&files[3], &files[0]], &["--partial", "-o", "a.json"]).success();
+    merge(&dir, &[&files[2], &files[1]], &["--partial", "-o", "b.json"]).success();
+    let tree = merge(&dir, &["b.json", "a.json"], &["--format", "json"]).success().stdout;
+    let flat = merge(&dir, &[&files[0], &files[1], &files[2], &files[3]], &["--format", "json"]).success().stdout;
+    assert_eq!(tree, flat);
+    // Even the merged partial states are the same bytes, however they were grouped.
+    merge(&dir, &["a.json", "b.json"], &["--partial", "-o", "ab.json"]).success();
+    merge(&dir, &[&files[0], &files[1], &files[2], &files[3]], &["--partial", "-o", "all.json"]).success();
+    assert_eq!(std::fs::read(dir.path("ab.json")).unwrap(), std::fs::read(dir.path("all.json")).unwrap());
+}
+
+#[test]
+fn compare_and_samples_shard_too() {
+    let dir = fleet();
+    let files = shards(&dir, "compare", 3, "cmp", &["--scenarios", "hoppers_only,semianalysis_style"]);
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    let single = Costsim::run_in(
+        &dir,
+        &[
+            "compare",
+            "model.toml",
+            "--trials",
+            TRIALS,
+            "--scenarios",
+            "hoppers_only,semianalysis_style",
+            "--format",
+            "json",
+        ],
+    )
+    .success();
+    assert_eq!(merge(&dir, &files, &["--format", "json"]).success().stdout, single.stdout);
+    // samples: each shard writes its block of rows (the header in shard 0 only).
+    let blocks: String = (0..3)
+        .map(|k| {
+            let shard = format!("{k}/3");
+            Costsim::run_in(&dir, &["samples", "model.toml", "--trials", "10000", "--shard", &shard]).success().stdout
+        })
+        .collect();
+    let whole = Costsim::run_in(&dir, &["samples", "model.toml", "--trials", "10000"]).success().stdout;
+    assert_eq!(blocks, whole);
+}
+
+/// Runs a merge that must fail; asserts exit 2, the message, and that `-o` wrote nothing.
+#[track_caller]
+fn refused(dir: &Costsim, files: &[&str], message: &str) {
+    let out = merge(dir, files, &["-o", "merged.txt"]).failure(2);
+    assert!(out.stderr.contains(message), "{message} in:\n{}", out.stderr);
+    assert!(!dir.path("merged.txt").exists(), "a failed merge wrote its output");
+}
+
+#[test]
+fn faults_are_errors_that_name_the_shard_or_the_field() {
+    let dir = fleet();
+    let files = shards(&dir, "run", 3, "part", &[]);
+    let [a, b, c] = [files[0].as_str(), files[1].as_str(), files[2].as_str()];
+    refused(&dir, &[a, c], "shard is 1 of 3 missing");
+    refused(&dir, &[a, b, b, c], "shard 1 of 3 is given twice");
+    // Shards of another run: the field that differs, and both values.
+    for (extra, field) in [
+        (vec!["--seed", "9"], "`seed` is 20250603 in one and 9 in the other"),
+        (vec!["--sampling", "lhs"], "`sampling` is \"mc\" in one and \"lhs\" in the other"),
+        (vec!["--set", "years=5"], "`overrides`"),
+        (vec!["--scenario", "hoppers_only"], "`scenario`"),
+    ] {
+        let mut args = vec!["run", "model.toml", "--trials", TRIALS, "--shard", "1/3", "-o", "other.json"];
+        args.extend(extra);
+        Costsim::run_in(&dir, &args).success();
+        refused(&dir, &[a, "other.json", c], field);
+    }
+    Costsim::run_in(&dir, &["run", "model.toml", "--trials", "150000", "--shard", "1/3", "-o", "other.json"]).success();
+    refused(&dir, &[a, "other.json", c], "`trials` is 150001 in one and 150000 in the other");
+    // A truncated file, an altered one, another version's, something else entirely.
+    let text = std::fs::read_to_string(dir.path(b)).unwrap();
+    std::fs::write(dir.path("cut.json"), &text[..text.len() / 2]).unwrap();
+    refused(&dir, &[a, "cut.json", c], "cut.json: not a costsim partial state: the file is truncated");
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value["state"]["columns"][0]["positive"] = serde_json::json!(1);
+    std::fs::write(dir.path("altered.json"), value.to_string()).unwrap();
+    refused(&dir, &[a, "altered.json", c], "altered.json: corrupt partial state: its checksum does not match");
+    value["key"]["costsim_version"] = serde_json::json!("0.0.1");
+    std::fs::write(dir.path("old.json"), value.to_string()).unwrap();
+    refused(&dir, &[a, "old.json", c], "written by costsim 0.0.1");
+    refused(&dir, &[a, "model.toml"], "model.toml: not a costsim partial state");
+    // The model changed after the shards ran.
+    let changed = std::fs::read_to_string(models_dir().join("deepseek_fleet_tco.toml")).unwrap() + "\n# edited\n";
+    std::fs::write(dir.path("model.toml"), changed).unwrap();
+    refused(&dir, &[a, b, c], "is not the model file the shards ran");
+}
+
+#[test]
+fn shard_options_that_cannot_be_honoured_are_refused() {
+    let dir = fleet();
+    for (args, message) in [
+        (vec!["run", "model.toml", "--shard", "3/3"], "must be K/M with 0 ≤ K < M"),
+        (vec!["run", "model.toml", "--shard", "1/3", "--precision", "1%"], "--precision decides the trial count"),
+        (vec!["run", "model.toml", "--shard", "1/3", "--format", "json"], "choose the format when merging"),
+        (vec!["run", "model.toml", "--shard", "auto"], "`--shard auto` reads SLURM_ARRAY_TASK_ID"),
+    ] {
+        let out = Costsim::run_in(&dir, &args).failure(2);
+        assert!(out.stderr.contains(message), "{message} in:\n{}", out.stderr);
+    }
+}
