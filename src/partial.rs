@@ -8,12 +8,14 @@
 //! machine would have printed.
 //!
 //! The encoding is JSON (docs/scale-out.md): `format` and `format_version`, the `key`,
-//! the shard indices `covered`, the `state`, and a SHA-256 `checksum` of the key, the
-//! indices and the state, so that a file truncated or altered in any way is refused.
+//! the shard indices `covered`, the `state`, and a SHA-256 `checksum` of the key and the
+//! indices (as serialised) and the state's text, so that a file truncated or altered in
+//! any way is refused.
 //! Numbers are written in the shortest form that reads back exactly; infinite window
 //! bounds as the strings `"inf"` and `"-inf"`.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::engine::{NonFinite, Simulated, SimulatedParts};
@@ -85,29 +87,41 @@ pub struct Partial {
 }
 
 impl Partial {
-    /// Adds `other`, a share of the same run with other shards.
+    /// All `partials` (each with the name of its file, for messages), shares of one run
+    /// with no shard in common, in one.
     ///
     /// # Errors
-    /// [`Error::Usage`] naming the field in which the two runs differ, or the shard given
+    /// [`Error::Usage`] naming the field in which two runs differ, or the shard given
     /// twice.
-    pub fn merge(&mut self, other: Partial, names: (&str, &str)) -> Result<()> {
-        if let Some((field, a, b)) = self.key.difference(&other.key) {
-            return Err(Error::Usage(format!(
-                "{} and {} are shards of different runs: `{field}` is {a} in one and {b} in the other",
-                names.0, names.1
-            )));
+    pub fn merge(partials: Vec<(String, Partial)>) -> Result<Partial> {
+        let (first_name, first) = partials.first().ok_or_else(|| Error::Usage("no partial state to merge".into()))?;
+        let mut owner: Vec<(u64, &str)> = Vec::new();
+        for (name, partial) in &partials {
+            if let Some((field, a, b)) = first.key.difference(&partial.key) {
+                return Err(Error::Usage(format!(
+                    "{first_name} and {name} are shards of different runs: `{field}` is {a} in one and {b} in the other"
+                )));
+            }
+            for &k in &partial.covered {
+                if let Some((_, other)) = owner.iter().find(|(j, _)| *j == k) {
+                    return Err(Error::Usage(format!(
+                        "shard {k} of {} is given twice ({other} and {name})",
+                        first.key.shards
+                    )));
+                }
+                owner.push((k, name));
+            }
         }
-        if let Some(k) = other.covered.iter().find(|k| self.covered.contains(k)) {
-            return Err(Error::Usage(format!(
-                "shard {k} of {} is given twice ({} and {})",
-                self.key.shards, names.0, names.1
-            )));
+        let key = first.key.clone();
+        let mut covered: Vec<u64> = owner.iter().map(|(k, _)| *k).collect();
+        covered.sort_unstable();
+        let mut correlations = None;
+        let mut shares = Vec::with_capacity(partials.len());
+        for (_, partial) in partials {
+            correlations = correlations.or(partial.correlations);
+            shares.push(partial.simulated);
         }
-        self.simulated.join(other.simulated)?;
-        self.covered.extend(other.covered);
-        self.covered.sort_unstable();
-        self.correlations = self.correlations.take().or(other.correlations);
-        Ok(())
+        Ok(Partial { key, covered, simulated: Simulated::join(shares)?, correlations })
     }
 
     /// The shards of the run not included, ascending.
@@ -118,6 +132,7 @@ impl Partial {
     /// The partial state as a file's bytes.
     pub fn encode(self) -> Vec<u8> {
         let state = State::from(self.simulated.into_parts(), self.correlations);
+        let state = serde_json::value::to_raw_value(&state).expect("plain data serialises");
         let checksum = checksum(&self.key, &self.covered, &state);
         let file = File {
             format: FORMAT.to_string(),
@@ -139,29 +154,32 @@ impl Partial {
     /// version of costsim, saying which.
     pub fn decode(name: &str, bytes: &[u8]) -> Result<Partial> {
         let refuse = |why: String| Error::Usage(format!("{name}: {why}"));
-        let value: serde_json::Value = serde_json::from_slice(bytes)
+        // The header first, skipping the rest, so that another version's file is named as
+        // such rather than as a corrupt one.
+        let probe: Probe = serde_json::from_slice(bytes)
             .map_err(|e| refuse(format!("not a costsim partial state: the file is truncated or is not JSON ({e})")))?;
-        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+        if probe.format.as_deref() != Some(FORMAT) {
             return Err(refuse("not a costsim partial state (write one with `--shard K/M -o FILE`)".into()));
         }
-        let version = value.get("format_version").and_then(serde_json::Value::as_u64);
-        if version != Some(u64::from(FORMAT_VERSION)) {
-            let version = version.map_or("none".to_string(), |v| v.to_string());
+        if probe.format_version != Some(u64::from(FORMAT_VERSION)) {
+            let version = probe.format_version.map_or("none".to_string(), |v| v.to_string());
             return Err(refuse(format!(
                 "partial state format version {version}, but this costsim reads version {FORMAT_VERSION}"
             )));
         }
-        let written_by = value.pointer("/key/costsim_version").and_then(|v| v.as_str()).unwrap_or("?");
+        let written_by = probe.key.and_then(|k| k.costsim_version).unwrap_or_else(|| "?".into());
         if written_by != env!("CARGO_PKG_VERSION") {
             return Err(refuse(format!(
                 "written by costsim {written_by}, but this is costsim {}: merge with the version that ran the shards",
                 env!("CARGO_PKG_VERSION")
             )));
         }
-        let file: File = serde_json::from_value(value).map_err(|e| refuse(format!("corrupt partial state ({e})")))?;
+        let file: File = serde_json::from_slice(bytes).map_err(|e| refuse(format!("corrupt partial state ({e})")))?;
         if checksum(&file.key, &file.covered, &file.state) != file.checksum {
             return Err(refuse("corrupt partial state: its checksum does not match its contents".into()));
         }
+        let state: State =
+            serde_json::from_str(file.state.get()).map_err(|e| refuse(format!("corrupt partial state ({e})")))?;
         let bad = || refuse("corrupt partial state: its accumulators are inconsistent".into());
         let covered_ok = file.covered.windows(2).all(|w| w[0] < w[1])
             && file.covered.iter().all(|&k| k < file.key.shards)
@@ -169,16 +187,18 @@ impl Partial {
         if !covered_ok {
             return Err(bad());
         }
-        let (parts, correlations) = file.state.into_parts().ok_or_else(bad)?;
+        let (parts, correlations) = state.into_parts().ok_or_else(bad)?;
         let simulated = Simulated::from_parts(parts).ok_or_else(bad)?;
         Ok(Partial { key: file.key, covered: file.covered, simulated, correlations })
     }
 }
 
-/// SHA-256 (hex) of the key, the shard indices and the state, as serialised.
-fn checksum(key: &RunKey, covered: &[u64], state: &State) -> String {
-    let bytes = serde_json::to_vec(&(key, covered, state)).expect("plain data serialises");
-    Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+/// SHA-256 (hex) of the key and the shard indices as serialised, then the state's text.
+fn checksum(key: &RunKey, covered: &[u64], state: &RawValue) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(serde_json::to_vec(&(key, covered)).expect("plain data serialises"));
+    hasher.update(state.get().as_bytes());
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A partial state file.
@@ -188,8 +208,21 @@ struct File {
     format_version: u32,
     key: RunKey,
     covered: Vec<u64>,
-    state: State,
+    state: Box<RawValue>,
     checksum: String,
+}
+
+/// The fields of a file that say what it is, the rest skipped.
+#[derive(Deserialize)]
+struct Probe {
+    format: Option<String>,
+    format_version: Option<u64>,
+    key: Option<ProbeKey>,
+}
+
+#[derive(Deserialize)]
+struct ProbeKey {
+    costsim_version: Option<String>,
 }
 
 /// The accumulators.

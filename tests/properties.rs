@@ -6,7 +6,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use costsim::engine::RunConfig;
+use costsim::engine::{RunConfig, Simulated};
 use costsim::model::Model;
 use costsim::simulation::Simulation;
 use proptest::prelude::*;
@@ -260,25 +260,19 @@ fn shards_join_to_the_whole(text: &str, trials: u64, m: u64, order: &[usize]) ->
     let Ok(simulation) = Simulation::new(&model) else { return Ok(false) };
     let config = RunConfig { trials, seed: 11, threads: 2 };
     let Ok(whole) = simulation.simulate(&config) else { return Ok(false) };
-    let mut shards: Vec<Option<costsim::engine::Simulated>> = (0..m)
+    let mut shards: Vec<Option<Simulated>> = (0..m)
         .map(|k| Some(simulation.simulate_shard(&config, costsim::engine::shard_chunks(trials, k, m)).unwrap()))
         .collect();
-    // Join pairs in the given order into the first of each pair, then the rest in turn.
-    let mut joined: Option<costsim::engine::Simulated> = None;
-    for &k in order.iter().filter(|&&k| (k as u64) < m) {
-        let Some(shard) = shards[k].take() else { continue };
-        match &mut joined {
-            None => joined = Some(shard),
-            Some(j) => j.join(shard).map_err(|e| TestCaseError::fail(e.to_string()))?,
-        }
+    // The shards `order` names first (each once) are joined apart, the rest apart, then
+    // the two joins are joined: a partial merge of each group, then their merge.
+    let mut first: Vec<Simulated> =
+        order.iter().filter(|&&k| (k as u64) < m).filter_map(|&k| shards[k].take()).collect();
+    let rest: Vec<Simulated> = shards.into_iter().flatten().collect();
+    let join = |group: Vec<Simulated>| Simulated::join(group).map_err(|e| TestCaseError::fail(e.to_string()));
+    if !rest.is_empty() {
+        first.push(join(rest)?);
     }
-    for shard in shards.into_iter().flatten() {
-        match &mut joined {
-            None => joined = Some(shard),
-            Some(j) => j.join(shard).map_err(|e| TestCaseError::fail(e.to_string()))?,
-        }
-    }
-    let mut joined = joined.expect("at least one shard");
+    let mut joined = join(first)?;
     simulation.finish(&mut joined, &config).map_err(|e| TestCaseError::fail(e.to_string()))?;
     for (i, (a, b)) in whole.summaries().iter().zip(joined.summaries()).enumerate() {
         let parts = |s: &costsim::stats::Summary| {

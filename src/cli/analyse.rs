@@ -6,7 +6,6 @@ use super::output::Target;
 use super::run::Progress;
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::report::{RunMeta, RunReport};
 use crate::simulation::Simulation;
 use crate::study;
 
@@ -77,7 +76,7 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
     let file = args.model.display().to_string();
     if let Some(shard) = &args.shard.shard {
         if args.format != TextFormat::Table {
-            return Err(sharded_format());
+            return Err(super::shard::sharded_format());
         }
         let shard = super::shard::parse_shard(shard)?;
         return super::shard::compare(&setup, &base, &scenarios, &names, &file, shard, &target);
@@ -85,52 +84,5 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
     let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
     let comparison = study::compare(&base, &scenarios, &setup.config, true, &mut |n| progress.step(n))?;
     progress.finish();
-    target.write(&render_comparison(&setup, &base, &simulations, &names, &file, &comparison, args.format))
-}
-
-/// The error for `--format` with `--shard`.
-pub(super) fn sharded_format() -> Error {
-    Error::Usage(
-        "with --shard the output is a partial state: choose the format when merging (costsim merge --format ...)"
-            .into(),
-    )
-}
-
-/// `comparison` of `base` with `simulations` (the scenarios `names`) in `format`.
-pub(super) fn render_comparison(
-    setup: &RunSetup,
-    base: &Simulation<'_>,
-    simulations: &[Simulation<'_>],
-    names: &[String],
-    file: &str,
-    comparison: &study::Comparison,
-    format: TextFormat,
-) -> Vec<u8> {
-    let runs: Vec<RunReport<'_>> = std::iter::once(base)
-        .chain(simulations)
-        .zip(&comparison.runs)
-        .enumerate()
-        .map(|(i, (simulation, run))| {
-            let scenario = if i == 0 { None } else { Some(names[i - 1].as_str()) };
-            RunReport::new(RunMeta { scenario, ..setup.meta(simulation, file) }, run)
-        })
-        .collect();
-    let mut rows = Vec::new();
-    for (name, differences) in names.iter().zip(&comparison.differences) {
-        for (output, d) in runs[0].outputs.iter().zip(differences) {
-            rows.push(crate::report::compare::Difference {
-                scenario: name,
-                output: output.name,
-                period: output.period,
-                summary: &d.summary,
-                p_greater: d.p_greater,
-            });
-        }
-    }
-    let report = crate::report::compare::CompareReport { runs, differences: rows };
-    match format {
-        TextFormat::Table => report.table().into_bytes(),
-        TextFormat::Json => report.json(),
-        TextFormat::Markdown => report.markdown().into_bytes(),
-    }
+    target.write(&super::render::comparison(&setup, &base, &simulations, &names, &file, &comparison, args.format))
 }

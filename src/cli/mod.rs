@@ -7,6 +7,7 @@ mod config;
 mod export;
 mod interrupt;
 mod output;
+mod render;
 mod run;
 mod shard;
 

@@ -27,7 +27,7 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
             ));
         }
         if args.format != RunFormat::Table {
-            return Err(super::analyse::sharded_format());
+            return Err(super::shard::sharded_format());
         }
         let shard = super::shard::parse_shard(shard)?;
         return super::shard::run(&setup, &simulation, &args.model.display().to_string(), shard, &target);

@@ -81,6 +81,14 @@ pub(super) fn compare(
     target.write(&Partial { key, covered: vec![k], simulated, correlations: None }.encode())
 }
 
+/// The error for `--format` with `--shard`.
+pub(super) fn sharded_format() -> Error {
+    Error::Usage(
+        "with --shard the output is a partial state: choose the format when merging (costsim merge --format ...)"
+            .into(),
+    )
+}
+
 /// `costsim merge`.
 pub(super) fn merge(args: &MergeArgs) -> Result<()> {
     let target = Target::new(args.output.output.as_deref(), Path::new(""))?;
@@ -89,12 +97,8 @@ pub(super) fn merge(args: &MergeArgs) -> Result<()> {
         let bytes = std::fs::read(path).map_err(|e| Error::Usage(format!("cannot read `{name}`: {e}")))?;
         Ok((name.clone(), Partial::decode(&name, &bytes)?))
     };
-    let mut files = args.files.iter();
-    let (first_name, mut merged) = read(files.next().expect("clap requires a file"))?;
-    for path in files {
-        let (name, partial) = read(path)?;
-        merged.merge(partial, (&first_name, &name))?;
-    }
+    let partials = args.files.iter().map(|path| read(path)).collect::<Result<Vec<_>>>()?;
+    let merged = Partial::merge(partials)?;
     if args.partial {
         return target.write(&merged.encode());
     }
@@ -155,15 +159,7 @@ fn merged_compare(setup: &RunSetup, key: &RunKey, merged: Partial, format: RunFo
     let mut simulated = fitting(merged.simulated, &engine_plan)?;
     simulated.finish(&engine_plan, &setup.config)?;
     let comparison = plan.comparison(&base, &simulated, &setup.config)?;
-    Ok(super::analyse::render_comparison(
-        setup,
-        &base,
-        &simulations,
-        &key.scenarios,
-        &key.model_file,
-        &comparison,
-        format,
-    ))
+    Ok(super::render::comparison(setup, &base, &simulations, &key.scenarios, &key.model_file, &comparison, format))
 }
 
 /// `simulated`, if it has the columns of `plan`.

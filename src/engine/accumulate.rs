@@ -194,26 +194,38 @@ impl Simulated {
         Ok(simulated)
     }
 
-    /// Adds the chunks of `other`, a share of the same run that has none of these chunks.
+    /// The chunks of all `shares` (of the same run, no two with a chunk in common) in one
+    /// run, in time linear in their accumulators.
     ///
     /// # Errors
-    /// [`crate::Error::Usage`] if the two have a chunk in common or different columns.
-    pub fn join(&mut self, other: Simulated) -> Result<()> {
+    /// [`crate::Error::Usage`] if two shares have a chunk in common or different columns.
+    pub fn join(shares: Vec<Simulated>) -> Result<Simulated> {
         let clash = || crate::Error::Usage("the partial results share chunks or differ in columns".into());
-        let same_vars = self.nonfinite.iter().zip(&other.nonfinite).all(|(a, b)| a.counts().len() == b.counts().len());
-        if self.moments.len() != other.moments.len() || self.nonfinite.len() != other.nonfinite.len() || !same_vars {
-            return Err(clash());
+        let mut shares = shares.into_iter();
+        let mut joined = shares.next().ok_or_else(clash)?;
+        let mut exact: Vec<Vec<ExactQuantiles>> =
+            std::mem::take(&mut joined.exact).into_iter().map(|e| vec![e]).collect();
+        for other in shares {
+            let same_vars =
+                joined.nonfinite.iter().zip(&other.nonfinite).all(|(a, b)| a.counts().len() == b.counts().len());
+            if joined.moments.len() != other.moments.len()
+                || joined.nonfinite.len() != other.nonfinite.len()
+                || !same_vars
+            {
+                return Err(clash());
+            }
+            let mine = std::mem::take(&mut joined.moments);
+            for (theirs, mine) in other.moments.into_iter().zip(mine) {
+                joined.moments.push(mine.merge(theirs, &Moments::merge).ok_or_else(clash)?);
+            }
+            joined.sketches.iter_mut().zip(&other.sketches).for_each(|(s, o)| s.merge(o));
+            exact.iter_mut().zip(other.exact).for_each(|(parts, o)| parts.push(o));
+            joined.positive.iter_mut().zip(&other.positive).for_each(|(p, o)| *p += o);
+            joined.nonfinite.iter_mut().zip(&other.nonfinite).for_each(|(n, o)| n.merge(o));
+            joined.trials += other.trials;
         }
-        let mine = std::mem::take(&mut self.moments);
-        for (theirs, mine) in other.moments.into_iter().zip(mine) {
-            self.moments.push(mine.merge(theirs, &Moments::merge).ok_or_else(clash)?);
-        }
-        self.sketches.iter_mut().zip(&other.sketches).for_each(|(s, o)| s.merge(o));
-        self.exact.iter_mut().zip(other.exact).for_each(|(e, o)| e.merge(o));
-        self.positive.iter_mut().zip(&other.positive).for_each(|(p, o)| *p += o);
-        self.nonfinite.iter_mut().zip(&other.nonfinite).for_each(|(n, o)| n.merge(o));
-        self.trials += other.trials;
-        Ok(())
+        joined.exact = exact.into_iter().map(ExactQuantiles::merge_all).collect();
+        Ok(joined)
     }
 
     /// Completes a run once every chunk of `config.trials` trials is in: finds, by

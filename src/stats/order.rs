@@ -237,6 +237,37 @@ impl Tally {
         merged
     }
 
+    /// The values of all `tallies` in one, keeping what every window keeps: as merging
+    /// them pairwise ([`Tally::merge`]), but in time linear in their values (one sort).
+    fn merge_all(tallies: Vec<Tally>) -> Tally {
+        let mut windows = tallies.iter().map(|t| &t.window);
+        let first = (**windows.next().expect("at least one tally")).clone();
+        let window = windows.fold(first, |w, other| {
+            w.intersect(other.lows.iter().zip(&other.highs).map(|(&lo, &hi)| [lo, hi]).collect())
+        });
+        let window = Arc::new(window);
+        let mut merged = Tally::new(window.clone());
+        let mut runs: Vec<(f64, u64)> = Vec::new();
+        for tally in tallies {
+            let tally = tally.rebucket(&window);
+            merged.gaps.iter_mut().zip(&tally.gaps).for_each(|(a, b)| *a += b);
+            merged.fresh.extend_from_slice(&tally.fresh);
+            merged.in_runs += tally.in_runs;
+            runs.extend(tally.runs);
+        }
+        runs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        runs.dedup_by(|later, kept| {
+            let equal = later.0.total_cmp(&kept.0).is_eq();
+            if equal {
+                kept.1 += later.1;
+            }
+            equal
+        });
+        merged.runs = runs;
+        merged.compact();
+        merged
+    }
+
     /// The value of each rank in `ranks` (1-based) if it lies inside the window, else
     /// `Err(gap)` naming the gap it falls in; one walk over the (compacted) tally.
     fn at_ranks(&self, ranks: &[u64]) -> Vec<Result<f64, usize>> {
@@ -513,13 +544,14 @@ impl ExactQuantiles {
         Some(ExactQuantiles { tally, levels, planned, next_narrowing, found: Vec::new() })
     }
 
-    /// Adds `other`'s values (from the same planned stream, e.g. another machine's share
-    /// of it): the window keeps what both windows keep (see [`Tally::merge`]).
-    pub fn merge(&mut self, other: ExactQuantiles) {
-        let mine = std::mem::replace(&mut self.tally, Tally::new(Arc::new(Window::all())));
-        self.tally = mine.merge(other.tally);
-        self.next_narrowing = self.next_narrowing.max(other.next_narrowing);
-        self.found.clear();
+    /// The values of all `parts` (shares of the same planned stream, e.g. other machines'
+    /// shares of it) in one: the window keeps what every window keeps (see
+    /// [`Tally::merge`]), in time linear in the values.
+    pub fn merge_all(parts: Vec<ExactQuantiles>) -> ExactQuantiles {
+        let next_narrowing = parts.iter().map(|p| p.next_narrowing).max().unwrap_or(FIRST_NARROWING);
+        let (levels, planned) = (parts[0].levels, parts[0].planned);
+        let tally = Tally::merge_all(parts.into_iter().map(|p| p.tally).collect());
+        ExactQuantiles { tally, levels, planned, next_narrowing, found: Vec::new() }
     }
 }
 
