@@ -222,24 +222,11 @@ impl Tally {
         }
     }
 
-    /// Adds `other`'s values. The result keeps what both windows keep, so tallies made on
-    /// different machines with different windows merge exactly, in any order.
-    pub fn merge(self, other: Tally) -> Tally {
-        let window = if self.window == other.window {
-            self.window.clone()
-        } else {
-            let theirs = other.window.lows.iter().zip(&other.window.highs).map(|(&lo, &hi)| [lo, hi]).collect();
-            Arc::new(self.window.intersect(theirs))
-        };
-        let mut merged = self.rebucket(&window);
-        merged.add(other.rebucket(&window));
-        merged.compact();
-        merged
-    }
-
-    /// The values of all `tallies` in one, keeping what every window keeps: as merging
-    /// them pairwise ([`Tally::merge`]), but in time linear in their values (one sort).
-    fn merge_all(tallies: Vec<Tally>) -> Tally {
+    /// The values of all `tallies` in one, keeping what every window keeps (the
+    /// intersection of their windows), so tallies made on different machines with
+    /// different windows merge exactly, in any order or grouping, in time linear in their
+    /// values (one sort).
+    pub fn merge(tallies: Vec<Tally>) -> Tally {
         let mut windows = tallies.iter().map(|t| &t.window);
         let first = (**windows.next().expect("at least one tally")).clone();
         let window = windows.fold(first, |w, other| {
@@ -256,13 +243,7 @@ impl Tally {
             runs.extend(tally.runs);
         }
         runs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-        runs.dedup_by(|later, kept| {
-            let equal = later.0.total_cmp(&kept.0).is_eq();
-            if equal {
-                kept.1 += later.1;
-            }
-            equal
-        });
+        combine_equal(&mut runs);
         merged.runs = runs;
         merged.compact();
         merged
@@ -331,6 +312,11 @@ fn merge_runs(runs: &mut Vec<(f64, u64)>, more: Vec<(f64, u64)>) {
             j -= 1;
         }
     }
+    combine_equal(runs);
+}
+
+/// Sorted runs with each value once: the counts of equal neighbours added up.
+fn combine_equal(runs: &mut Vec<(f64, u64)>) {
     runs.dedup_by(|later, kept| {
         let equal = later.0.total_cmp(&kept.0).is_eq();
         if equal {
@@ -550,7 +536,7 @@ impl ExactQuantiles {
     pub fn merge_all(parts: Vec<ExactQuantiles>) -> ExactQuantiles {
         let next_narrowing = parts.iter().map(|p| p.next_narrowing).max().unwrap_or(FIRST_NARROWING);
         let (levels, planned) = (parts[0].levels, parts[0].planned);
-        let tally = Tally::merge_all(parts.into_iter().map(|p| p.tally).collect());
+        let tally = Tally::merge(parts.into_iter().map(|p| p.tally).collect());
         ExactQuantiles { tally, levels, planned, next_narrowing, found: Vec::new() }
     }
 }
@@ -788,8 +774,8 @@ mod tests {
         let a = tally(narrow(-0.5, 0.5), &values[..40_000]);
         let b = tally(narrow(-0.2, 0.8), &values[40_000..70_000]);
         let c = tally(Arc::new(Window::all()), &values[70_000..]);
-        let merged = a.clone().merge(b.clone()).merge(c.clone());
-        let other = c.merge(a.merge(b));
+        let merged = Tally::merge(vec![Tally::merge(vec![a.clone(), b.clone()]), c.clone()]);
+        let other = Tally::merge(vec![c, Tally::merge(vec![a, b])]);
         assert_eq!(merged.count(), 100_000);
         assert_eq!(merged.gaps, other.gaps);
         assert_eq!(merged.runs, other.runs);
