@@ -58,17 +58,22 @@ fn figures_in_the_docs_are_what_the_commands_print() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
-        let fresh = regenerate(&text);
-        if std::env::var_os("COSTSIM_UPDATE_DOCS").is_some() {
-            std::fs::write(&path, &fresh).unwrap();
-            continue;
-        }
-        assert!(
-            text == fresh,
-            "{} is out of date with what its commands print; regenerate with COSTSIM_UPDATE_DOCS=1 cargo test --release --test docs",
-            path.display()
-        );
+        up_to_date(&path, &text, &regenerate(&text));
     }
+}
+
+/// Asserts that `path`, which holds `text`, is `fresh`; with COSTSIM_UPDATE_DOCS set,
+/// writes `fresh` to it instead.
+fn up_to_date(path: &Path, text: &str, fresh: &str) {
+    if std::env::var_os("COSTSIM_UPDATE_DOCS").is_some() {
+        std::fs::write(path, fresh).unwrap();
+        return;
+    }
+    assert!(
+        text == fresh,
+        "{} is out of date with what its commands write; regenerate with COSTSIM_UPDATE_DOCS=1 cargo test --release --test docs",
+        path.display()
+    );
 }
 
 #[test]
@@ -92,15 +97,7 @@ fn committed_html_reports_are_what_their_commands_write() {
         fresh_args[out + 1] = target_text;
         costsim(&fresh_args);
         let fresh = std::fs::read_to_string(&target).unwrap().replace(target_text, args[out + 1]);
-        if std::env::var_os("COSTSIM_UPDATE_DOCS").is_some() {
-            std::fs::write(&path, &fresh).unwrap();
-            continue;
-        }
-        assert!(
-            html == fresh,
-            "{} is out of date; regenerate with COSTSIM_UPDATE_DOCS=1 cargo test --release --test docs",
-            path.display()
-        );
+        up_to_date(&path, &html, &fresh);
     }
     assert!(reports >= 2, "the fleet reports are in docs/");
 }
