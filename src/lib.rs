@@ -23,7 +23,8 @@
 //! - [`compile`]: resolve names, order vars, fold constants → [`Program`] of column ops.
 //! - [`engine`]: fixed chunks, the batch interpreter, rayon, accumulators.
 //! - [`simulation`]: compile + run + report non-finite values ([`Simulation`]).
-//! - [`sensitivity`]: tornado, rank correlation and Sobol indices.
+//! - [`sensitivity`]: tornado (swing and conditional), rank correlation, Sobol indices
+//!   and Shapley effects.
 //! - [`samples`]: per-trial values as CSV, streamed.
 //! - [`study`]: what the commands compute (run, compare, report findings, describe), as
 //!   plain data.

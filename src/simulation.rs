@@ -81,6 +81,16 @@ impl<'m> Simulation<'m> {
         Simulation::with_options(model, options)
     }
 
+    /// The same model and options, sampled by plain Monte Carlo whatever the model or
+    /// `--sampling` says (pick-freeze designs need independent resamples).
+    ///
+    /// # Errors
+    /// As [`Simulation::with_options`].
+    pub fn monte_carlo(&self) -> Result<Simulation<'m>> {
+        let options = CompileOptions { sampling: Some(compile::Sampling::Mc), ..self.options.clone() };
+        Simulation::with_options(self.model, options)
+    }
+
     /// This simulation with the factors named in `pins` (see
     /// [`Simulation::factor_names`]) fixed at the given values, without recompiling.
     ///
@@ -90,7 +100,13 @@ impl<'m> Simulation<'m> {
         let names = self.factor_names();
         let index = |name: &str| names.iter().position(|n| n == name).expect("a factor of the model");
         let pins: Vec<(usize, f64)> = pins.iter().map(|&(name, value)| (index(name), value)).collect();
-        Simulation { model: self.model, program: self.program.pinned(&pins), options: self.options.clone() }
+        self.with_program(self.program.pinned(&pins))
+    }
+
+    /// This simulation running `program`, a variant of its own program (factors pinned,
+    /// the copula in another order) with the same vars and slots.
+    pub(crate) fn with_program(&self, program: Program) -> Simulation<'m> {
+        Simulation { model: self.model, program, options: self.options.clone() }
     }
 
     /// The outputs of the first trial (exact values when every random input is pinned).

@@ -1,27 +1,34 @@
 //! Sensitivity methods against analytic answers: the Ishigami function (Sobol), a
 //! linear model of independent normals (all methods), and a factor with no effect.
 
-use costsim::sensitivity::{self, Analysis, Method, SensitivityConfig};
-use costsim::{Model, Simulation, sensitivity::sobol::Sobol};
+use costsim::sensitivity::{self, Analysis, Method, Sensitivity, SensitivityConfig};
+use costsim::sensitivity::{TornadoKind, sobol::Sobol};
+use costsim::{Model, Simulation};
 
 const ISHIGAMI: &str = include_str!("../models/ishigami.toml");
 
-fn analyse(text: &str, output: &str, methods: Vec<Method>, trials: Option<u64>) -> Vec<Analysis> {
+/// The analyses of `output` by `method` (all that fit when `None`).
+fn analyse(text: &str, output: &str, method: Option<Method>, trials: Option<u64>) -> Vec<Analysis> {
+    one_output(text, output, method, trials).analyses
+}
+
+fn one_output(text: &str, output: &str, method: Option<Method>, trials: Option<u64>) -> Sensitivity {
     let model = Model::parse("m.toml", text.to_string()).unwrap();
     let config = SensitivityConfig {
-        output: output.into(),
-        methods,
+        outputs: vec![output.into()],
+        method,
+        tornado: None,
         trials,
         default_trials: 200_000,
         seed: 42,
         threads: 2,
         tornado_range: (0.1, 0.9),
     };
-    sensitivity::analyse(&Simulation::new(&model).unwrap(), &config).unwrap().analyses
+    sensitivity::analyse(&Simulation::new(&model).unwrap(), &config).unwrap().outputs.pop().unwrap()
 }
 
 fn sobol(text: &str, output: &str, n: u64) -> Sobol {
-    match analyse(text, output, vec![Method::Sobol], Some(n)).pop() {
+    match analyse(text, output, Some(Method::Sobol), Some(n)).pop() {
         Some(Analysis::Sobol(s)) => s,
         other => panic!("{other:?}"),
     }
@@ -116,7 +123,7 @@ fn linear_model_shares_are_a_squared_sigma_squared() {
             let f = s.factors.iter().find(|f| f.name == name).unwrap();
             assert!((f.first_order - share).abs() < 0.03, "{name} S1 {}", f.first_order);
             assert!((f.total - share).abs() < 0.02, "{name} ST {}", f.total);
-            // Within 2.5 half-widths of the 95% bootstrap interval (about 5 standard errors).
+            // Within 2.5 half-widths of the 95% interval (about 5 standard errors).
             let half = (f.first_order_ci[1] - f.first_order_ci[0]) / 2.0;
             assert!((f.first_order - share).abs() <= 2.5 * half.max(1e-3), "{name} {} ± {half}", f.first_order);
         }
@@ -125,36 +132,30 @@ fn linear_model_shares_are_a_squared_sigma_squared() {
 
 #[test]
 fn inputs_that_do_not_feed_the_output_are_left_out_and_named() {
-    let model = Model::parse("m.toml", LINEAR.to_string()).unwrap();
-    let config = SensitivityConfig {
-        output: "y".into(),
-        methods: vec![Method::Tornado, Method::Spearman, Method::Sobol],
-        trials: Some(4096),
-        default_trials: 4096,
-        seed: 1,
-        threads: 1,
-        tornado_range: (0.1, 0.9),
-    };
-    let result = sensitivity::analyse(&Simulation::new(&model).unwrap(), &config).unwrap();
-    assert_eq!(result.left_out, ["idle"]);
-    assert_eq!(result.factors, ["a", "b", "c"]);
-    for analysis in &result.analyses {
-        let names: Vec<&str> = match analysis {
-            Analysis::Tornado(t) => t.factors.iter().map(|f| f.name.as_str()).collect(),
-            Analysis::Spearman(s) => s.factors.iter().map(|f| f.name.as_str()).collect(),
-            Analysis::Sobol(s) => s.factors.iter().map(|f| f.name.as_str()).collect(),
-        };
+    let mut analyses = Vec::new();
+    for method in [Method::Tornado, Method::Spearman, Method::Sobol, Method::Shapley] {
+        let result = one_output(LINEAR, "y", Some(method), Some(4096));
+        assert_eq!(result.left_out, ["idle"]);
+        assert_eq!(result.factors, ["a", "b", "c"]);
+        analyses.extend(result.analyses);
+    }
+    for analysis in &analyses {
+        let names = analysis.factor_names();
         assert!(names.len() == 3 && !names.contains(&"idle"), "{names:?}");
     }
-    if let Analysis::Sobol(s) = &result.analyses[2] {
-        assert_eq!(s.evaluations, 4096 * 5, "N·(k + 2) with k = 3, not 4");
-    }
+    let [_, _, Analysis::Sobol(sobol), Analysis::Shapley(shapley)] = &analyses[..] else { panic!("{analyses:?}") };
+    assert_eq!(sobol.evaluations, 4096 * 5, "N·(k + 2) with k = 3, not 4");
+    assert_eq!(shapley.trials, 10 * 6 * 4096, "at least ten whole rounds of the 3! orders, a chunk each");
+    assert_eq!(shapley.evaluations, shapley.trials * 4, "N·(k + 1) with k = 3");
 }
 
 #[test]
 fn spearman_and_tornado_rank_the_linear_model_the_same_way() {
-    let analyses = analyse(LINEAR, "y", vec![Method::Tornado, Method::Spearman], None);
-    let [Analysis::Tornado(t), Analysis::Spearman(s)] = &analyses[..] else { panic!("{analyses:?}") };
+    let analyses = analyse(LINEAR, "y", None, None);
+    let [Analysis::Tornado(t), Analysis::Spearman(s), Analysis::Sobol(_)] = &analyses[..] else {
+        panic!("{analyses:?}")
+    };
+    assert_eq!(t.kind, TornadoKind::Swing, "independent inputs and a continuous output: the swing tornado");
     assert_eq!(s.trials, 200_000);
     assert_eq!(s.factors[0].name, "a");
     // For a linear model of normals, ρ_s = (6/π)·asin(ρ/2) with ρ = a_iσ_i/σ_y.
@@ -188,7 +189,7 @@ fn tornado_of_a_formula_input_uses_its_simulated_order_statistics() {
     // s = normal(0, 1) + normal(0, 1) ~ N(0, √2) has no quantile function of its own: its
     // p10 and p90 come from 200,000 simulated trials, each within 5 standard errors.
     let text = "[model]\nname = \"t\"\n[vars]\ns = \"normal(0, 1) + normal(0, 1)\"\ny = \"2 * s\"\n";
-    let Some(Analysis::Tornado(t)) = analyse(text, "y", vec![Method::Tornado], None).pop() else { panic!() };
+    let Some(Analysis::Tornado(t)) = analyse(text, "y", Some(Method::Tornado), None).pop() else { panic!() };
     assert_eq!(t.trials, 200_000);
     let sd = 2f64.sqrt();
     let z90: f64 = 1.281_551_565_544_600_5;

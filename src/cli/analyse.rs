@@ -1,6 +1,6 @@
 //! `sensitivity` and `compare`: which inputs matter, and how scenarios differ.
 
-use super::args::{CompareArgs, MethodArg, SensitivityArgs, TextFormat};
+use super::args::{CompareArgs, MethodArg, SensitivityArgs, TextFormat, TornadoArg};
 use super::config::RunSetup;
 use super::output::Target;
 use super::run::Progress;
@@ -10,34 +10,36 @@ use crate::simulation::Simulation;
 use crate::study;
 
 pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
-    use crate::sensitivity::{self, Method, SensitivityConfig};
+    use crate::sensitivity::{self, Method, SensitivityConfig, TornadoKind};
     let target = Target::new(args.output.output.as_deref(), &args.model)?;
     let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
-    let methods = match args.method {
-        MethodArg::Tornado => vec![Method::Tornado],
-        MethodArg::Spearman => vec![Method::Spearman],
-        MethodArg::Sobol => vec![Method::Sobol],
-        MethodArg::All => vec![Method::Tornado, Method::Spearman, Method::Sobol],
-    };
     let config = SensitivityConfig {
-        output: args.var.clone(),
-        methods,
+        outputs: args.vars.clone(),
+        method: match args.method {
+            MethodArg::Tornado => Some(Method::Tornado),
+            MethodArg::Spearman => Some(Method::Spearman),
+            MethodArg::Sobol => Some(Method::Sobol),
+            MethodArg::Shapley => Some(Method::Shapley),
+            MethodArg::All => None,
+        },
+        tornado: args.tornado.map(|kind| match kind {
+            TornadoArg::Conditional => TornadoKind::Conditional,
+            TornadoArg::Swing => TornadoKind::Swing,
+        }),
         trials: args.simulate.trials.as_ref().map(|_| setup.config.trials),
         default_trials: setup.config.trials,
         seed: setup.config.seed,
         threads: setup.config.threads,
         tornado_range: parse_range(&args.tornado_range)?,
     };
-    let sensitivity = sensitivity::analyse(&setup.compile(&setup.model)?, &config)?;
+    let analysed = sensitivity::analyse(&setup.compile(&setup.model)?, &config)?;
     let file = args.model.display().to_string();
     let report = crate::report::sensitivity::SensitivityReport {
         model_name: &setup.model.meta.name,
         file: &file,
         sha256: &setup.model.sha256,
         seed: setup.config.seed,
-        output: &args.var,
-        unit: setup.model.var(args.var.split('[').next().unwrap_or_default()).and_then(|v| v.unit.as_deref()),
-        sensitivity: &sensitivity,
+        analysed: &analysed,
     };
     let bytes = match args.format {
         TextFormat::Table => report.table().into_bytes(),

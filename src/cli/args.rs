@@ -142,18 +142,27 @@ pub(crate) struct CheckArgs {
 
 /// Arguments of `sensitivity`.
 #[derive(Debug, Args)]
-#[command(after_help = "For sensitivity, --trials is the Sobol base sample N (default 65,536) and the trial count \
-of tornado and spearman (default: the model's, at most 200,000 kept).")]
+#[command(after_help = "--trials is the base sample N of sobol (default 65,536) and shapley (default 2,097,152; \
+the model runs N·(k + 2) and N·(k + 1) times for k inputs), and the trial count of spearman and the conditional \
+tornado (default: the model's, at most 200,000 kept).\n\nWith no --method, each output gets what fits it: the \
+conditional tornado, spearman and shapley when inputs that feed it are correlated; the swing tornado, spearman and \
+sobol when they are independent; the conditional tornado and spearman for a 0/1 output.")]
 pub(crate) struct SensitivityArgs {
     /// The model file (TOML).
     pub(crate) model: PathBuf,
-    /// The output var to explain.
+    /// An output to explain (repeatable; `name[label]` for one period of a series)
+    /// [default: every output with one value per trial].
     #[arg(long = "var", value_name = "OUTPUT")]
-    pub(crate) var: String,
-    /// Method: tornado (one at a time), spearman (rank correlation), sobol (variance
-    /// shares), or all three.
+    pub(crate) vars: Vec<String>,
+    /// Method: tornado, spearman (rank correlation), sobol (variance shares, independent
+    /// inputs), shapley (variance shares, correlations respected), or all that fit.
     #[arg(long, value_enum, default_value_t = MethodArg::All)]
     pub(crate) method: MethodArg,
+    /// Tornado kind: conditional (output mean in each input's bottom and top decile, one
+    /// run, correlations respected) or swing (one at a time, others at their medians)
+    /// [default: conditional when inputs are correlated or the output is 0/1, else swing].
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub(crate) tornado: Option<TornadoArg>,
     /// Tornado percentiles: LOW,HIGH.
     #[arg(long, default_value = "10,90", value_name = "LOW,HIGH")]
     pub(crate) tornado_range: String,
@@ -261,8 +270,19 @@ pub(crate) enum MethodArg {
     Spearman,
     /// First-order and total Sobol indices.
     Sobol,
-    /// All three.
+    /// Shapley effects.
+    Shapley,
+    /// All that fit each output.
     All,
+}
+
+/// `--tornado` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TornadoArg {
+    /// The output's mean with each input in its bottom and top decile.
+    Conditional,
+    /// One at a time, the others at their medians.
+    Swing,
 }
 
 /// `--sampling` values.

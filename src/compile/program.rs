@@ -465,6 +465,50 @@ impl Program {
         pinned
     }
 
+    /// The factors joined by the Gaussian copula (indices into [`Program::factors`]), in
+    /// the order of its Cholesky factor, and the correlation matrix of their normal scores
+    /// in that order; `None` without correlations.
+    pub(crate) fn copula(&self) -> Option<(Vec<usize>, Vec<Vec<f64>>)> {
+        let (members, correlated, cholesky) = self.ops.iter().find_map(|op| match op {
+            Op::Quantile { members, correlated, cholesky, .. } if !correlated.is_empty() => {
+                Some((members, correlated, cholesky))
+            }
+            _ => None,
+        })?;
+        let factors = correlated.iter().map(|&k| members[k].stream as usize).collect();
+        let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+        let matrix = cholesky.iter().map(|row| cholesky.iter().map(|other| dot(row, other)).collect()).collect();
+        Some((factors, matrix))
+    }
+
+    /// This program with the copula's Cholesky factor taken in another order: the
+    /// correlated factors listed in `first` (indices into [`Program::factors`]) lead, in
+    /// that order, and the others follow in their present order. The inputs' joint
+    /// distribution is unchanged; what changes is which independent normal drives which
+    /// input. In the new order an input depends only on its own stream and those of the
+    /// inputs before it, so redrawing the streams of a tail of the order while keeping the
+    /// rest draws the tail exactly from its conditional distribution given the head.
+    pub(crate) fn with_copula_order(&self, first: &[usize]) -> Program {
+        let Some((factors, matrix)) = self.copula() else {
+            return self.clone();
+        };
+        let rank = |f: &usize| first.iter().position(|g| g == f).unwrap_or(first.len());
+        let mut order: Vec<usize> = (0..factors.len()).collect();
+        order.sort_by_key(|&i| rank(&factors[i]));
+        let permuted: Vec<Vec<f64>> = order.iter().map(|&i| order.iter().map(|&j| matrix[i][j]).collect()).collect();
+        let cholesky = crate::correlation::cholesky(&permuted).expect("a reordering of a valid correlation matrix");
+        let mut program = self.clone();
+        for op in &mut program.ops {
+            if let Op::Quantile { correlated, cholesky: factor, .. } = op
+                && !correlated.is_empty()
+            {
+                *correlated = order.iter().map(|&i| correlated[i]).collect();
+                *factor = cholesky.clone();
+            }
+        }
+        program
+    }
+
     /// The factors (indices into [`Program::factors`], in order) whose draws reach var
     /// `var`, directly or through other vars.
     pub fn factors_feeding(&self, var: usize) -> Vec<usize> {

@@ -66,7 +66,8 @@ impl RunConfig {
         vec![self.seed; program.factors().len()]
     }
 
-    fn n_chunks(&self) -> u64 {
+    /// Chunks in the run: the last may be partial.
+    pub(crate) fn n_chunks(&self) -> u64 {
         self.trials.div_ceil(CHUNK as u64)
     }
 
@@ -135,19 +136,81 @@ pub(crate) fn for_each_chunk<W: Send, T: Send>(
     chunks: Range<u64>,
     make: impl Fn() -> W + Sync,
     work: impl Fn(&mut W, &ChunkView<'_>) -> T + Sync,
-    mut consume: impl FnMut(T) -> Result<()>,
+    consume: impl FnMut(T) -> Result<()>,
 ) -> Result<Vec<W>> {
+    let run = |(workspace, state): &mut (Workspace, W), index: u64, n: usize| {
+        workspace.run(program, seeds, index, n);
+        work(state, &ChunkView { index, n, program, workspace })
+    };
+    let states = for_each_workspace(program, config, chunks, || (Workspace::new(program), make()), run, consume)?;
+    Ok(states.into_iter().map(|(_, w)| w).collect())
+}
+
+/// One chunk's trials, to be evaluated as many ways as an estimator needs (Sobol's and
+/// Shapley's pick-freeze designs): by programs that share `program`'s slots (the same
+/// model with the copula factored in another order) and with any seed per factor.
+pub(crate) struct Evaluator<'a> {
+    workspace: &'a mut Workspace,
+    /// The chunk's index.
+    pub(crate) index: u64,
+    /// Trials in the chunk.
+    pub(crate) n: usize,
+}
+
+impl Evaluator<'_> {
+    /// Output `output` of `program` for this chunk's trials, factor `i` drawing from the
+    /// streams of `seeds[i]`; or, if some var was NaN or infinite, the count per var (in
+    /// [`Program::vars`] order).
+    pub(crate) fn run(
+        &mut self,
+        program: &Program,
+        seeds: &[u64],
+        output: usize,
+    ) -> std::result::Result<&[f64], &[u64]> {
+        self.workspace.run(program, seeds, self.index, self.n);
+        match self.workspace.nonfinite.iter().all(|&c| c == 0) {
+            true => Ok(self.workspace.output(program, output, self.n)),
+            false => Err(&self.workspace.nonfinite),
+        }
+    }
+}
+
+/// Runs `work` on an [`Evaluator`] of every chunk in `chunks` (programs given to it must
+/// have `program`'s slots), in parallel; `consume` receives the results in chunk order.
+///
+/// # Errors
+/// As [`for_each_chunk`].
+pub(crate) fn for_each_evaluator<T: Send>(
+    program: &Program,
+    config: &RunConfig,
+    chunks: Range<u64>,
+    work: impl Fn(&mut Evaluator<'_>) -> T + Sync,
+    consume: impl FnMut(T) -> Result<()>,
+) -> Result<()> {
+    let run = |workspace: &mut Workspace, index: u64, n: usize| work(&mut Evaluator { workspace, index, n });
+    for_each_workspace(program, config, chunks, || Workspace::new(program), run, consume).map(drop)
+}
+
+/// The chunk loop under [`for_each_chunk`] and [`for_each_evaluator`]: `run` turns chunk
+/// (index, trials) into a `T` with a per-thread state made by `make`; `consume` gets the
+/// `T`s in chunk order. Returns the per-thread states.
+fn for_each_workspace<S: Send, T: Send>(
+    program: &Program,
+    config: &RunConfig,
+    chunks: Range<u64>,
+    make: impl Fn() -> S + Sync,
+    run: impl Fn(&mut S, u64, usize) -> T + Sync,
+    mut consume: impl FnMut(T) -> Result<()>,
+) -> Result<Vec<S>> {
     use rayon::prelude::*;
     let threads = workers(config.threads, Workspace::bytes(program), program.outputs().len());
     let pool = pool(threads)?;
-    let states: Vec<Mutex<Option<(Workspace, W)>>> = (0..threads).map(|_| Mutex::new(None)).collect();
+    let states: Vec<Mutex<Option<S>>> = (0..threads).map(|_| Mutex::new(None)).collect();
     let run_chunk = |index: u64| {
         let thread = rayon::current_thread_index().unwrap_or(0);
         let mut guard = states[thread].lock().expect("no panics while locked");
-        let (workspace, state) = guard.get_or_insert_with(|| (Workspace::new(program), make()));
-        let n = config.chunk_len(index);
-        workspace.run(program, seeds, index, n);
-        work(state, &ChunkView { index, n, program, workspace })
+        let state = guard.get_or_insert_with(&make);
+        run(state, index, config.chunk_len(index))
     };
     let mut start = chunks.start;
     while start < chunks.end {
@@ -158,7 +221,7 @@ pub(crate) fn for_each_chunk<W: Send, T: Send>(
         results.into_iter().try_for_each(&mut consume)?;
         start = end;
     }
-    Ok(states.into_iter().filter_map(|s| s.into_inner().expect("no panics while locked")).map(|(_, w)| w).collect())
+    Ok(states.into_iter().filter_map(|s| s.into_inner().expect("no panics while locked")).collect())
 }
 
 /// The chunks of shard `k` of `m` (0-based) of a run of `trials` trials: the chunks split

@@ -47,6 +47,11 @@ pub fn percent(p: f64) -> String {
     if pct == 0.0 || pct.abs() >= 1e-3 { format!("{}%", significant(pct, 3)) } else { format!("{pct:.2e}%") }
 }
 
+/// A difference of probabilities in percentage points: `12.3 pp`.
+pub fn points(d: f64) -> String {
+    format!("{} pp", significant(d * 100.0, 3))
+}
+
 /// `x` rounded to `digits` significant digits, trailing zeros dropped.
 fn significant(x: f64, digits: i32) -> String {
     if x == 0.0 {
@@ -78,6 +83,7 @@ mod tests {
         assert_eq!(number(0.0000999, None), "9.99e-5");
         assert_eq!(percent(0.5234), "52.3%");
         assert_eq!(percent(0.0), "0%");
+        assert_eq!(points(0.1234), "12.3 pp");
         assert_eq!(percent(-0.311), "-31.1%");
         assert_eq!(percent(0.000803), "0.0803%");
         assert_eq!(percent(0.0000001), "1.00e-5%");

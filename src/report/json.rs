@@ -8,7 +8,7 @@ use serde::{Serialize, Serializer, ser::SerializeMap};
 use super::RunReport;
 use super::compare::CompareReport;
 use super::sensitivity::SensitivityReport;
-use crate::sensitivity::{Analysis, sobol};
+use crate::sensitivity::{Analysis, Sensitivity};
 use crate::stats::{PERCENTILES, Summary};
 use crate::study::{Description, VarKind};
 
@@ -122,20 +122,42 @@ struct Compare<'a> {
     differences: Entries<Entries<Entry<Output>>>,
 }
 
-/// One method's result in `costsim sensitivity --format json`.
+/// One method's result for one output in `costsim sensitivity --format json`.
 #[derive(Serialize)]
 struct Method<'a> {
     costsim_version: &'static str,
     model: ModelRef<'a>,
     seed: u64,
     output: &'a str,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    boolean: bool,
     method: &'static str,
     trials: u64,
     factors: Factors<'a>,
     left_out: &'a [String],
     #[serde(flatten)]
     extra: Extra,
+    notes: &'a [String],
     warnings: Vec<&'a str>,
+}
+
+/// An output that is the same in every trial, in `costsim sensitivity --format json`.
+#[derive(Serialize)]
+struct ConstantOutput<'a> {
+    costsim_version: &'static str,
+    model: ModelRef<'a>,
+    seed: u64,
+    output: &'a str,
+    method: &'static str,
+    value: f64,
+}
+
+/// One entry of `costsim sensitivity --format json`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum SensitivityEntry<'a> {
+    Method(Method<'a>),
+    Constant(ConstantOutput<'a>),
 }
 
 #[derive(Serialize)]
@@ -144,6 +166,7 @@ enum Factors<'a> {
     Tornado(Vec<TornadoFactor<'a>>),
     Spearman(Vec<SpearmanFactor<'a>>),
     Sobol(Vec<SobolFactor<'a>>),
+    Shapley(Vec<ShapleyFactor<'a>>),
 }
 
 #[derive(Serialize)]
@@ -154,6 +177,10 @@ struct TornadoFactor<'a> {
     swing: f64,
     input_low: f64,
     input_high: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    low_ci: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    high_ci: Option<[f64; 2]>,
 }
 
 #[derive(Serialize)]
@@ -172,12 +199,20 @@ struct SobolFactor<'a> {
     total_ci: [f64; 2],
 }
 
+#[derive(Serialize)]
+struct ShapleyFactor<'a> {
+    name: &'a str,
+    shapley: f64,
+    shapley_ci: [f64; 2],
+}
+
 /// Fields only some methods have.
 #[derive(Serialize)]
 #[serde(untagged)]
 enum Extra {
-    Tornado { base: f64, low_percentile: f64, high_percentile: f64 },
-    Sobol { evaluations: u64, bootstrap_resamples: usize },
+    Tornado { kind: &'static str, base: f64, low_percentile: f64, high_percentile: f64 },
+    Sobol { evaluations: u64, batches: u64 },
+    Shapley { evaluations: u64, permutations: u64, exact_permutations: bool, sum: f64 },
     None {},
 }
 
@@ -306,15 +341,29 @@ fn compare_json(report: &CompareReport<'_>) -> Vec<u8> {
 }
 
 fn sensitivity_json(report: &SensitivityReport<'_>) -> Vec<u8> {
-    let methods: Vec<Method<'_>> = report.sensitivity.analyses.iter().map(|a| method(report, a)).collect();
-    match methods.as_slice() {
+    let model = || ModelRef { name: report.model_name, file: report.file, sha256: report.sha256 };
+    let mut entries = Vec::new();
+    for s in &report.analysed.outputs {
+        if let Some(value) = s.constant {
+            entries.push(SensitivityEntry::Constant(ConstantOutput {
+                costsim_version: env!("CARGO_PKG_VERSION"),
+                model: model(),
+                seed: report.seed,
+                output: &s.output,
+                method: "constant",
+                value,
+            }));
+        }
+        entries.extend(s.analyses.iter().map(|a| SensitivityEntry::Method(method(report, s, a))));
+    }
+    match entries.as_slice() {
         [one] => pretty(one),
-        _ => pretty(&methods),
+        _ => pretty(&entries),
     }
 }
 
-fn method<'a>(report: &'a SensitivityReport<'a>, analysis: &'a Analysis) -> Method<'a> {
-    let (method, trials, factors, extra, warnings) = match analysis {
+fn method<'a>(report: &'a SensitivityReport<'a>, s: &'a Sensitivity, analysis: &'a Analysis) -> Method<'a> {
+    let (method, trials, factors, extra) = match analysis {
         Analysis::Tornado(t) => (
             "tornado",
             t.trials,
@@ -328,17 +377,23 @@ fn method<'a>(report: &'a SensitivityReport<'a>, analysis: &'a Analysis) -> Meth
                         swing: f.swing,
                         input_low: f.inputs[0],
                         input_high: f.inputs[1],
+                        low_ci: f.intervals.map(|i| i[0]),
+                        high_ci: f.intervals.map(|i| i[1]),
                     })
                     .collect(),
             ),
-            Extra::Tornado { base: t.base, low_percentile: t.range.0 * 100.0, high_percentile: t.range.1 * 100.0 },
-            &[][..],
+            Extra::Tornado {
+                kind: t.kind.name(),
+                base: t.base,
+                low_percentile: t.range.0 * 100.0,
+                high_percentile: t.range.1 * 100.0,
+            },
         ),
-        Analysis::Spearman(s) => (
+        Analysis::Spearman(sp) => (
             "spearman",
-            s.trials,
+            sp.trials,
             Factors::Spearman(
-                s.factors
+                sp.factors
                     .iter()
                     .map(|f| SpearmanFactor {
                         name: &f.name,
@@ -348,13 +403,12 @@ fn method<'a>(report: &'a SensitivityReport<'a>, analysis: &'a Analysis) -> Meth
                     .collect(),
             ),
             Extra::None {},
-            &[][..],
         ),
-        Analysis::Sobol(s) => (
+        Analysis::Sobol(so) => (
             "sobol",
-            s.trials,
+            so.trials,
             Factors::Sobol(
-                s.factors
+                so.factors
                     .iter()
                     .map(|f| SobolFactor {
                         name: &f.name,
@@ -365,21 +419,38 @@ fn method<'a>(report: &'a SensitivityReport<'a>, analysis: &'a Analysis) -> Meth
                     })
                     .collect(),
             ),
-            Extra::Sobol { evaluations: s.evaluations, bootstrap_resamples: sobol::RESAMPLES },
-            &s.warnings[..],
+            Extra::Sobol { evaluations: so.evaluations, batches: so.batches },
+        ),
+        Analysis::Shapley(sh) => (
+            "shapley",
+            sh.trials,
+            Factors::Shapley(
+                sh.factors
+                    .iter()
+                    .map(|f| ShapleyFactor { name: &f.name, shapley: f.shapley, shapley_ci: f.shapley_ci })
+                    .collect(),
+            ),
+            Extra::Shapley {
+                evaluations: sh.evaluations,
+                permutations: sh.permutations,
+                exact_permutations: sh.exact,
+                sum: sh.sum,
+            },
         ),
     };
     Method {
         costsim_version: env!("CARGO_PKG_VERSION"),
         model: ModelRef { name: report.model_name, file: report.file, sha256: report.sha256 },
         seed: report.seed,
-        output: report.output,
+        output: &s.output,
+        boolean: s.boolean,
         method,
         trials,
         factors,
-        left_out: &report.sensitivity.left_out,
+        left_out: &s.left_out,
         extra,
-        warnings: report.sensitivity.warnings.iter().chain(warnings).map(String::as_str).collect(),
+        notes: &s.notes,
+        warnings: s.warnings.iter().chain(analysis.warnings()).map(String::as_str).collect(),
     }
 }
 

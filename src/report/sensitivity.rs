@@ -1,8 +1,14 @@
 //! Renderings of sensitivity analyses: a text tornado that reads at a glance, tables of
-//! rank correlations and Sobol indices, and Markdown (JSON is in `json`).
+//! rank correlations, Sobol indices and Shapley effects, a section per output, and
+//! Markdown (JSON is in `json`). A 0/1 output's values are probabilities, shown in
+//! percent, and their differences in percentage points.
 
 use super::{aligned, human};
-use crate::sensitivity::{Analysis, Sensitivity};
+use crate::sensitivity::shapley::Shapley;
+use crate::sensitivity::sobol::Sobol;
+use crate::sensitivity::spearman::Spearman;
+use crate::sensitivity::tornado::{Tornado, TornadoKind};
+use crate::sensitivity::{Analysed, Analysis, Sensitivity};
 
 /// Width of the bars in text charts.
 const BAR_WIDTH: usize = 30;
@@ -18,124 +24,231 @@ pub struct SensitivityReport<'a> {
     pub sha256: &'a str,
     /// Seed.
     pub seed: u64,
-    /// The output analysed.
-    pub output: &'a str,
-    /// Its unit.
-    pub unit: Option<&'a str>,
-    /// The analyses, the factors left out and the warnings.
-    pub sensitivity: &'a Sensitivity,
+    /// The analyses of every output.
+    pub analysed: &'a Analysed,
 }
 
 impl SensitivityReport<'_> {
-    /// The aligned text report with bar charts.
+    /// The aligned text report with bar charts: a section per output.
     pub fn table(&self) -> String {
-        let mut out =
-            format!("Sensitivity of `{}` — {}\n{} · seed {}\n", self.output, self.model_name, self.file, self.seed);
-        out.push_str(&self.left_out_line());
-        for analysis in &self.sensitivity.analyses {
-            out.push('\n');
-            out.push_str(&match analysis {
-                Analysis::Tornado(t) => self.tornado_text(t),
-                Analysis::Spearman(s) => self.spearman_text(s),
-                Analysis::Sobol(s) => sobol_text(s),
-            });
+        let outputs = &self.analysed.outputs;
+        let mut out = match outputs.as_slice() {
+            [one] => format!("Sensitivity of `{}` — {}\n", one.output, self.model_name),
+            _ => format!("Sensitivity — {}\n", self.model_name),
+        };
+        out.push_str(&format!("{} · seed {}\n", self.file, self.seed));
+        let (constant, varying): (Vec<&Sensitivity>, Vec<&Sensitivity>) =
+            outputs.iter().partition(|s| s.constant.is_some());
+        for s in &varying {
+            if outputs.len() > 1 {
+                out.push_str(&format!("\n━━ {} ━━\n", heading(s)));
+            }
+            out.push_str(&section_text(s));
         }
-        for w in self.sensitivity.warnings.iter().chain(self.sensitivity.analyses.iter().flat_map(|a| match a {
-            Analysis::Sobol(s) => s.warnings.iter(),
-            _ => [].iter(),
-        })) {
-            out.push_str(&format!("\nwarning: {w}"));
-        }
-        if !out.ends_with('\n') {
-            out.push('\n');
-        }
+        out.push_str(&self.leftovers(&constant, "\n", |s| format!("`{}`", s)));
         out
     }
 
-    fn number(&self, x: f64) -> String {
-        human::number(x, self.unit)
-    }
-
-    /// One line naming the random inputs that do not feed the output, if any.
-    fn left_out_line(&self) -> String {
-        match self.sensitivity.left_out.as_slice() {
-            [] => String::new(),
-            names => format!(
-                "left out: {} random input{} that do{} not feed `{}` ({})\n",
-                names.len(),
-                if names.len() == 1 { "" } else { "s" },
-                if names.len() == 1 { "es" } else { "" },
-                self.output,
+    /// Lines for the constant outputs and the series not analysed.
+    fn leftovers(&self, constant: &[&Sensitivity], before: &str, code: impl Fn(&str) -> String) -> String {
+        let mut out = String::new();
+        if !constant.is_empty() {
+            let items: Vec<String> = constant
+                .iter()
+                .map(|s| format!("{} = {}", code(&s.output), value(s, s.constant.unwrap_or(0.0))))
+                .collect();
+            out.push_str(&format!(
+                "{before}constant — nothing to explain (the same in every trial): {}\n",
+                items.join(", ")
+            ));
+        }
+        if !self.analysed.series.is_empty() {
+            let names: Vec<String> = self.analysed.series.iter().map(|n| code(n)).collect();
+            out.push_str(&format!(
+                "{before}series not analysed (name a period, e.g. --var '{}[…]', or a var that reduces it): {}\n",
+                self.analysed.series[0],
                 names.join(", ")
-            ),
+            ));
         }
-    }
-
-    fn tornado_text(&self, t: &crate::sensitivity::tornado::Tornado) -> String {
-        let mut out = format!(
-            "tornado: each input at its p{} and p{}, the others at their medians\n  output with every input at its median: {}\n",
-            t.range.0 * 100.0,
-            t.range.1 * 100.0,
-            self.number(t.base)
-        );
-        let lo = t.factors.iter().map(|f| f.low.min(f.high)).fold(t.base, f64::min);
-        let hi = t.factors.iter().map(|f| f.low.max(f.high)).fold(t.base, f64::max);
-        let rows: Vec<Vec<String>> = t
-            .factors
-            .iter()
-            .map(|f| {
-                vec![
-                    f.name.clone(),
-                    self.number(f.low),
-                    self.number(f.high),
-                    self.number(f.swing),
-                    bar(f.low, f.high, t.base, lo, hi),
-                ]
-            })
-            .collect();
-        out.push_str(&columns(&["input", "low", "high", "swing", ""], &rows));
-        out
-    }
-
-    fn spearman_text(&self, s: &crate::sensitivity::spearman::Spearman) -> String {
-        let mut out = format!("spearman: rank correlation with the output ({} trials)\n", s.trials);
-        let rows: Vec<Vec<String>> = s
-            .factors
-            .iter()
-            .map(|f| {
-                let share = f.contribution_to_variance;
-                vec![
-                    f.name.clone(),
-                    format!("{:+.3}", f.rank_correlation),
-                    human::percent(share),
-                    "█".repeat((share * BAR_WIDTH as f64).round() as usize),
-                ]
-            })
-            .collect();
-        out.push_str(&columns(&["input", "rank corr", "contribution", ""], &rows));
         out
     }
 }
 
-fn sobol_text(s: &crate::sensitivity::sobol::Sobol) -> String {
-    let mut out =
-        format!("sobol: variance shares (N = {}, {} evaluations, 95% bootstrap intervals)\n", s.trials, s.evaluations);
+/// An output's heading: its name, and what its values are when it is 0/1.
+fn heading(s: &Sensitivity) -> String {
+    match s.boolean {
+        true => format!("{} (0/1: values are probabilities)", s.output),
+        false => s.output.clone(),
+    }
+}
+
+/// The output's value `x`: a probability for a 0/1 output, else a number in its unit.
+fn value(s: &Sensitivity, x: f64) -> String {
+    match s.boolean {
+        true => human::percent(x),
+        false => human::number(x, s.unit.as_deref()),
+    }
+}
+
+/// A difference of the output's values: percentage points for a 0/1 output.
+fn difference(s: &Sensitivity, d: f64) -> String {
+    match s.boolean {
+        true => human::points(d),
+        false => human::number(d, s.unit.as_deref()),
+    }
+}
+
+/// One output's analyses, notes and warnings.
+fn section_text(s: &Sensitivity) -> String {
+    let mut out = left_out_line(s);
+    for note in &s.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    for analysis in &s.analyses {
+        out.push('\n');
+        out.push_str(&match analysis {
+            Analysis::Tornado(t) => tornado_text(s, t),
+            Analysis::Spearman(sp) => spearman_text(sp),
+            Analysis::Sobol(so) => sobol_text(so),
+            Analysis::Shapley(sh) => shapley_text(sh),
+        });
+    }
+    for w in s.warnings.iter().chain(s.analyses.iter().flat_map(Analysis::warnings)) {
+        out.push_str(&format!("\nwarning: {w}"));
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// One line naming the random inputs that do not feed the output, if any.
+fn left_out_line(s: &Sensitivity) -> String {
+    match s.left_out.as_slice() {
+        [] => String::new(),
+        names => format!(
+            "left out: {} random input{} that do{} not feed `{}` ({})\n",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" },
+            if names.len() == 1 { "es" } else { "" },
+            s.output,
+            names.join(", ")
+        ),
+    }
+}
+
+/// The tornado's title lines.
+fn tornado_title(s: &Sensitivity, t: &Tornado) -> String {
+    let (lo, hi) = (t.range.0 * 100.0, t.range.1 * 100.0);
+    match t.kind {
+        TornadoKind::Swing => format!(
+            "tornado (swing): each input at its p{lo} and p{hi}, the others at their medians\n  output with every input at its median: {}\n",
+            value(s, t.base)
+        ),
+        TornadoKind::Conditional => format!(
+            "tornado (conditional): the output's mean with each input in its bottom {lo}% and top {}% of {} trials\n  mean over all trials: {}\n",
+            100.0 - hi,
+            t.trials,
+            value(s, t.base)
+        ),
+    }
+}
+
+fn tornado_text(s: &Sensitivity, t: &Tornado) -> String {
+    let mut out = tornado_title(s, t);
+    let lo = t.factors.iter().map(|f| f.low.min(f.high)).fold(t.base, f64::min);
+    let hi = t.factors.iter().map(|f| f.low.max(f.high)).fold(t.base, f64::max);
+    let rows: Vec<Vec<String>> = t
+        .factors
+        .iter()
+        .map(|f| {
+            vec![
+                f.name.clone(),
+                value(s, f.low),
+                value(s, f.high),
+                difference(s, f.swing),
+                bar(f.low, f.high, t.base, lo, hi),
+            ]
+        })
+        .collect();
+    out.push_str(&columns(&["input", "low", "high", "swing", ""], &rows));
+    out
+}
+
+fn spearman_text(s: &Spearman) -> String {
+    let mut out = format!("spearman: rank correlation with the output ({} trials)\n", s.trials);
     let rows: Vec<Vec<String>> = s
         .factors
         .iter()
         .map(|f| {
-            let ci = |c: [f64; 2]| format!("[{:.3}, {:.3}]", c[0], c[1]);
+            let share = f.contribution_to_variance;
+            vec![
+                f.name.clone(),
+                format!("{:+.3}", f.rank_correlation),
+                human::percent(share),
+                "█".repeat((share * BAR_WIDTH as f64).round() as usize),
+            ]
+        })
+        .collect();
+    out.push_str(&columns(&["input", "rank corr", "contribution", ""], &rows));
+    out
+}
+
+/// `[lo, hi]` to three decimals.
+fn interval(c: [f64; 2]) -> String {
+    format!("[{:.3}, {:.3}]", c[0], c[1])
+}
+
+/// A bar of length `share` of the full width.
+fn share_bar(share: f64) -> String {
+    "█".repeat((share.clamp(0.0, 1.0) * BAR_WIDTH as f64).round() as usize)
+}
+
+fn sobol_text(s: &Sobol) -> String {
+    let mut out = format!(
+        "sobol: variance shares, inputs independent (N = {}, {} evaluations, 95% intervals)\n",
+        s.trials, s.evaluations
+    );
+    let rows: Vec<Vec<String>> = s
+        .factors
+        .iter()
+        .map(|f| {
             vec![
                 f.name.clone(),
                 format!("{:.3}", f.first_order),
-                ci(f.first_order_ci),
+                interval(f.first_order_ci),
                 format!("{:.3}", f.total),
-                ci(f.total_ci),
-                "█".repeat((f.total.clamp(0.0, 1.0) * BAR_WIDTH as f64).round() as usize),
+                interval(f.total_ci),
+                share_bar(f.total),
             ]
         })
         .collect();
     out.push_str(&columns(&["input", "first", "95% CI", "total", "95% CI", ""], &rows));
+    out
+}
+
+/// How the permutations were chosen.
+fn permutations(s: &Shapley) -> String {
+    match s.exact {
+        true => format!("all orders of the inputs, {} chunks", s.permutations),
+        false => format!("{} random orders of the inputs", s.permutations),
+    }
+}
+
+fn shapley_text(s: &Shapley) -> String {
+    let mut out = format!(
+        "shapley: variance shares, correlations respected (N = {}, {} evaluations, {}; effects sum to {:.3})\n",
+        s.trials,
+        s.evaluations,
+        permutations(s),
+        s.sum
+    );
+    let rows: Vec<Vec<String>> = s
+        .factors
+        .iter()
+        .map(|f| vec![f.name.clone(), format!("{:.3}", f.shapley), interval(f.shapley_ci), share_bar(f.shapley)])
+        .collect();
+    out.push_str(&columns(&["input", "effect", "95% CI", ""], &rows));
     out
 }
 
@@ -168,52 +281,100 @@ fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
     aligned(&all)
 }
 
-/// Markdown: one table per method.
+/// Markdown: a section per output, a table per method.
 pub fn markdown(report: &SensitivityReport<'_>) -> String {
-    let mut out = format!("## Sensitivity of `{}`: {}\n", report.output, super::md(report.model_name));
-    if !report.sensitivity.left_out.is_empty() {
-        out.push('\n');
-        out.push_str(&report.left_out_line());
+    let mut out = format!("## Sensitivity: {}\n", super::md(report.model_name));
+    let (constant, varying): (Vec<&Sensitivity>, Vec<&Sensitivity>) =
+        report.analysed.outputs.iter().partition(|s| s.constant.is_some());
+    for s in varying {
+        out.push_str(&format!(
+            "\n### `{}`{}\n",
+            s.output,
+            if s.boolean { " (0/1: values are probabilities)" } else { "" }
+        ));
+        if !s.left_out.is_empty() {
+            out.push('\n');
+            out.push_str(&left_out_line(s));
+        }
+        for note in &s.notes {
+            out.push_str(&format!("\nNote: {note}.\n"));
+        }
+        for analysis in &s.analyses {
+            out.push_str(&analysis_markdown(s, analysis));
+        }
+        for w in s.warnings.iter().chain(s.analyses.iter().flat_map(Analysis::warnings)) {
+            out.push_str(&format!("\nWarning: {w}.\n"));
+        }
     }
-    for analysis in &report.sensitivity.analyses {
-        match analysis {
-            Analysis::Tornado(t) => {
-                out.push_str(&format!("\n### Tornado (p{} / p{}, others at median; base {})\n\n| input | low | high | swing |\n|---|---:|---:|---:|\n", t.range.0 * 100.0, t.range.1 * 100.0, report.number(t.base)));
-                for f in &t.factors {
-                    out.push_str(&format!(
-                        "| {} | {} | {} | {} |\n",
-                        f.name,
-                        report.number(f.low),
-                        report.number(f.high),
-                        report.number(f.swing)
-                    ));
-                }
+    let leftovers = report.leftovers(&constant, "\n", |s| format!("`{s}`"));
+    out.push_str(&leftovers);
+    out
+}
+
+/// One method's Markdown table.
+fn analysis_markdown(s: &Sensitivity, analysis: &Analysis) -> String {
+    let mut out = String::new();
+    match analysis {
+        Analysis::Tornado(t) => {
+            let title = match t.kind {
+                TornadoKind::Swing => format!(
+                    "Tornado, swing (p{} / p{}, others at median; base {})",
+                    t.range.0 * 100.0,
+                    t.range.1 * 100.0,
+                    value(s, t.base)
+                ),
+                TornadoKind::Conditional => format!(
+                    "Tornado, conditional (mean in each input's bottom {}% / top {}% of {} trials; overall {})",
+                    t.range.0 * 100.0,
+                    100.0 - t.range.1 * 100.0,
+                    t.trials,
+                    value(s, t.base)
+                ),
+            };
+            out.push_str(&format!("\n#### {title}\n\n| input | low | high | swing |\n|---|---:|---:|---:|\n"));
+            for f in &t.factors {
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} |\n",
+                    f.name,
+                    value(s, f.low),
+                    value(s, f.high),
+                    difference(s, f.swing)
+                ));
             }
-            Analysis::Spearman(s) => {
-                out.push_str(&format!("\n### Rank correlation ({} trials)\n\n| input | rank correlation | contribution to variance |\n|---|---:|---:|\n", s.trials));
-                for f in &s.factors {
-                    out.push_str(&format!(
-                        "| {} | {:+.3} | {} |\n",
-                        f.name,
-                        f.rank_correlation,
-                        human::percent(f.contribution_to_variance)
-                    ));
-                }
+        }
+        Analysis::Spearman(sp) => {
+            out.push_str(&format!("\n#### Rank correlation ({} trials)\n\n| input | rank correlation | contribution to variance |\n|---|---:|---:|\n", sp.trials));
+            for f in &sp.factors {
+                out.push_str(&format!(
+                    "| {} | {:+.3} | {} |\n",
+                    f.name,
+                    f.rank_correlation,
+                    human::percent(f.contribution_to_variance)
+                ));
             }
-            Analysis::Sobol(s) => {
-                out.push_str(&format!("\n### Sobol indices (N = {})\n\n| input | first order | 95% CI | total | 95% CI |\n|---|---:|---|---:|---|\n", s.trials));
-                for f in &s.factors {
-                    out.push_str(&format!(
-                        "| {} | {:.3} | [{:.3}, {:.3}] | {:.3} | [{:.3}, {:.3}] |\n",
-                        f.name,
-                        f.first_order,
-                        f.first_order_ci[0],
-                        f.first_order_ci[1],
-                        f.total,
-                        f.total_ci[0],
-                        f.total_ci[1]
-                    ));
-                }
+        }
+        Analysis::Sobol(so) => {
+            out.push_str(&format!("\n#### Sobol indices, inputs independent (N = {})\n\n| input | first order | 95% CI | total | 95% CI |\n|---|---:|---|---:|---|\n", so.trials));
+            for f in &so.factors {
+                out.push_str(&format!(
+                    "| {} | {:.3} | {} | {:.3} | {} |\n",
+                    f.name,
+                    f.first_order,
+                    interval(f.first_order_ci),
+                    f.total,
+                    interval(f.total_ci)
+                ));
+            }
+        }
+        Analysis::Shapley(sh) => {
+            out.push_str(&format!(
+                "\n#### Shapley effects, correlations respected (N = {}, {}; sum {:.3})\n\n| input | effect | 95% CI |\n|---|---:|---|\n",
+                sh.trials,
+                permutations(sh),
+                sh.sum
+            ));
+            for f in &sh.factors {
+                out.push_str(&format!("| {} | {:.3} | {} |\n", f.name, f.shapley, interval(f.shapley_ci)));
             }
         }
     }

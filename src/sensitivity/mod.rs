@@ -1,17 +1,26 @@
 //! Sensitivity analysis: which inputs drive an output's uncertainty.
 //!
 //! A *factor* is a var whose own expression draws random numbers (contains a
-//! distribution call); its randomness is its stream, i.e. every call site in it. Three
+//! distribution call); its randomness is its stream, i.e. every call site in it. The
 //! methods, from quick to thorough:
 //!
-//! - [`tornado`]: one at a time, each factor at a low and a high percentile with the
-//!   others at their medians (the classic spreadsheet-tool chart);
+//! - [`tornado`]: the classic chart, in two kinds: *swing* (one at a time, each factor at
+//!   a low and a high percentile with the others at their medians) and *conditional*
+//!   (the output's mean over the trials where the factor is in its bottom or top decile,
+//!   which respects correlations and suits 0/1 outputs);
 //! - [`spearman`]: rank correlation of each factor with the output over simulated
 //!   trials, and its share of the squared correlations (Crystal Ball's "contribution to
 //!   variance");
-//! - [`sobol`]: first-order and total Sobol indices (Saltelli 2010 and Jansen 1999
-//!   estimators) with bootstrap confidence intervals.
+//! - [`sobol`]: first-order and total Sobol indices, for independent inputs;
+//! - [`shapley`]: Shapley effects, variance shares that stay meaningful when inputs are
+//!   correlated.
+//!
+//! [`analyse`] picks what fits each output unless told: every scalar output that varies,
+//! the conditional tornado when inputs are correlated or the output is 0/1, and Shapley
+//! effects in place of Sobol indices when inputs are correlated.
 
+mod pick_freeze;
+pub mod shapley;
 pub mod sobol;
 pub mod spearman;
 pub mod tornado;
@@ -22,20 +31,22 @@ use crate::model::Model;
 use crate::simulation::Simulation;
 use crate::stats::rank::RANK_CAP;
 
+pub use tornado::TornadoKind;
+
 /// Default Sobol base sample size N (the model is evaluated N·(k + 2) times).
 pub const SOBOL_DEFAULT_N: u64 = 1 << 16;
-/// Largest Sobol N: its N·(k + 2) output values are kept in memory.
-pub const SOBOL_MAX_N: u64 = 1 << 22;
 
 /// A sensitivity method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
-    /// One at a time, low/high percentiles.
+    /// Low/high bars (see [`TornadoKind`]).
     Tornado,
     /// Rank correlation.
     Spearman,
     /// Sobol indices.
     Sobol,
+    /// Shapley effects.
+    Shapley,
 }
 
 impl Method {
@@ -45,6 +56,7 @@ impl Method {
             Method::Tornado => "tornado",
             Method::Spearman => "spearman",
             Method::Sobol => "sobol",
+            Method::Shapley => "shapley",
         }
     }
 }
@@ -52,10 +64,12 @@ impl Method {
 /// What to analyse and how.
 #[derive(Clone, Debug)]
 pub struct SensitivityConfig {
-    /// The output var.
-    pub output: String,
-    /// Methods, in order.
-    pub methods: Vec<Method>,
+    /// The outputs to explain; empty for every output with one value per trial.
+    pub outputs: Vec<String>,
+    /// One method, or `None` for all that fit each output (see [`analyse`]).
+    pub method: Option<Method>,
+    /// The tornado's kind, or `None` for the one that fits each output.
+    pub tornado: Option<TornadoKind>,
     /// Trials requested (`None`: each method's default).
     pub trials: Option<u64>,
     /// The model's or default trial count, used when `trials` is `None`.
@@ -77,84 +91,245 @@ pub enum Analysis {
     Spearman(spearman::Spearman),
     /// See [`sobol`].
     Sobol(sobol::Sobol),
+    /// See [`shapley`].
+    Shapley(shapley::Shapley),
 }
 
-/// Every configured method's result for one output.
+impl Analysis {
+    /// The names of the factors ranked, in the analysis's order.
+    pub fn factor_names(&self) -> Vec<&str> {
+        match self {
+            Analysis::Tornado(t) => t.factors.iter().map(|f| f.name.as_str()).collect(),
+            Analysis::Spearman(s) => s.factors.iter().map(|f| f.name.as_str()).collect(),
+            Analysis::Sobol(s) => s.factors.iter().map(|f| f.name.as_str()).collect(),
+            Analysis::Shapley(s) => s.factors.iter().map(|f| f.name.as_str()).collect(),
+        }
+    }
+
+    /// The method's own warnings (wide intervals and the like).
+    pub fn warnings(&self) -> &[String] {
+        match self {
+            Analysis::Sobol(s) => &s.warnings,
+            Analysis::Shapley(s) => &s.warnings,
+            Analysis::Tornado(_) | Analysis::Spearman(_) => &[],
+        }
+    }
+}
+
+/// Every method's result for one output.
 #[derive(Clone, Debug)]
 pub struct Sensitivity {
-    /// One analysis per method, in the configured order.
+    /// The output analysed.
+    pub output: String,
+    /// Its unit.
+    pub unit: Option<String>,
+    /// True if it is 0 or 1 in every trial (its mean is a probability).
+    pub boolean: bool,
+    /// Its value, when it is the same in every trial: nothing to explain, no analyses.
+    pub constant: Option<f64>,
+    /// One analysis per method run, in order.
     pub analyses: Vec<Analysis>,
     /// The random inputs whose draws reach the output: the factors every method ranks.
     pub factors: Vec<String>,
     /// Random inputs that do not feed the output, left out of every method.
     pub left_out: Vec<String>,
-    /// Warnings that apply to every method (correlations ignored, no random input).
+    /// Choices made for this output (a method run in place of another, and why).
+    pub notes: Vec<String>,
+    /// Warnings about the methods run (correlations a method ignores).
     pub warnings: Vec<String>,
 }
 
-/// Runs every configured method on `base`'s model (compiled with its options), over the
-/// random inputs that feed the output.
+/// The analyses of every output asked for.
+#[derive(Clone, Debug)]
+pub struct Analysed {
+    /// One per output, in the model's order (or as asked).
+    pub outputs: Vec<Sensitivity>,
+    /// Series outputs skipped because none was named (they need a period or a reduction).
+    pub series: Vec<String>,
+}
+
+/// Runs the configured methods on each output of `base`'s model (compiled with its
+/// options), over the random inputs that feed it.
+///
+/// Unless told otherwise, [`analyse`] analyses every output with one value per trial;
+/// lists an output that is the same in every trial as constant, without analyses; runs
+/// the conditional tornado and Spearman on a 0/1 output; runs the conditional tornado
+/// when two inputs that feed the output are correlated, and Shapley effects in place of
+/// Sobol indices.
 ///
 /// # Errors
-/// Unknown output var, a model that does not compile, or non-finite values.
-pub fn analyse(base: &Simulation<'_>, config: &SensitivityConfig) -> Result<Sensitivity> {
-    // Tornado and Sobol indices assume independent inputs: they run without correlations.
-    let model = base.model;
-    let independent = Model { correlations: Vec::new(), ..model.clone() };
-    let simulation = base.variant(&independent, &[config.output.as_str()])?;
+/// Unknown output var, a series named without a period, a model that does not compile,
+/// or non-finite values.
+pub fn analyse(base: &Simulation<'_>, config: &SensitivityConfig) -> Result<Analysed> {
+    let program = &base.program;
+    let (outputs, series) = match config.outputs.is_empty() {
+        false => (config.outputs.clone(), Vec::new()),
+        true => {
+            let mut series: Vec<String> = Vec::new();
+            let mut scalars = Vec::new();
+            for (i, output) in program.outputs().iter().enumerate() {
+                match output.period {
+                    None => scalars.push(program.output_name(i)),
+                    Some(_) => {
+                        let name = &program.vars()[output.var as usize].name;
+                        if !series.contains(name) {
+                            series.push(name.clone());
+                        }
+                    }
+                }
+            }
+            (scalars, series)
+        }
+    };
+    let outputs = outputs.iter().map(|o| analyse_output(base, o, config)).collect::<Result<_>>()?;
+    Ok(Analysed { outputs, series })
+}
+
+/// The analyses of one output.
+fn analyse_output(base: &Simulation<'_>, output: &str, config: &SensitivityConfig) -> Result<Sensitivity> {
+    let simulation = base.keeping(&[output])?;
     let program = &simulation.program;
-    let output = simulation.scalar_output(&config.output)?;
-    let feeding = program.factors_feeding(program.outputs()[output].var as usize);
+    let index = simulation.scalar_output(output)?;
+    let var = program.outputs()[index].var as usize;
+    let feeding = program.factors_feeding(var);
     let all = simulation.factor_names();
-    let names: Vec<String> = feeding.iter().map(|&f| all[f].clone()).collect();
+    let factors: Vec<String> = feeding.iter().map(|&f| all[f].clone()).collect();
     let left_out = (0..all.len()).filter(|f| !feeding.contains(f)).map(|f| all[f].clone()).collect();
-    let keep: Vec<&str> = std::iter::once(config.output.as_str()).chain(names.iter().map(String::as_str)).collect();
-    let with_factors = base.keeping(&keep)?;
-    let independent_with_factors = simulation.keeping(&keep)?;
+    let mut result = Sensitivity {
+        output: output.to_string(),
+        unit: program.vars()[var].unit.clone(),
+        boolean: program.outputs()[index].boolean,
+        constant: program.vars()[var].constant,
+        analyses: Vec::new(),
+        factors,
+        left_out,
+        notes: Vec::new(),
+        warnings: Vec::new(),
+    };
+    if result.constant.is_some() || result.factors.is_empty() {
+        result.constant = Some(simulation.first_trial()?[index]);
+        return Ok(result);
+    }
     let rank_config = RunConfig {
         trials: config.trials.unwrap_or(config.default_trials).min(RANK_CAP),
         seed: config.seed,
         threads: config.threads,
     };
-    let sobol_config = RunConfig { trials: config.trials.unwrap_or(SOBOL_DEFAULT_N), ..rank_config };
-    if config.methods.contains(&Method::Sobol) && sobol_config.trials > SOBOL_MAX_N {
-        return Err(crate::Error::Usage(format!(
-            "Sobol keeps N·(k + 2) values in memory: use --trials at most {SOBOL_MAX_N} (N = 65,536 is usually plenty)"
-        )));
+    let keep: Vec<&str> = std::iter::once(output).chain(result.factors.iter().map(String::as_str)).collect();
+    let trials = Trials::collect(&base.keeping(&keep)?, output, &result.factors, &rank_config)?;
+    if let Some(value) = trials.constant() {
+        result.constant = Some(value);
+        return Ok(result);
     }
-    let analyses = config
-        .methods
-        .iter()
-        .map(|method| {
-            Ok(match method {
-                Method::Tornado => Analysis::Tornado(tornado::run(
-                    &independent_with_factors,
-                    &config.output,
-                    &names,
+    let correlated = correlated(program, &feeding);
+    let kind = config.tornado.unwrap_or(match correlated || result.boolean {
+        true => TornadoKind::Conditional,
+        false => TornadoKind::Swing,
+    });
+    let methods = match config.method {
+        Some(method) => vec![method],
+        None if result.boolean => vec![Method::Tornado, Method::Spearman],
+        None if correlated => {
+            result.notes.push("shapley in place of sobol: inputs that feed it are correlated".to_string());
+            vec![Method::Tornado, Method::Spearman, Method::Shapley]
+        }
+        None => vec![Method::Tornado, Method::Spearman, Method::Sobol],
+    };
+    if config.tornado.is_none() && kind == TornadoKind::Conditional && methods.contains(&Method::Tornado) {
+        let why = if result.boolean { "the output is 0/1" } else { "inputs that feed it are correlated" };
+        result.notes.push(format!("conditional tornado: {why}"));
+    }
+    let independent_model = Model { correlations: Vec::new(), ..base.model.clone() };
+    let base_sample = |default: u64| RunConfig { trials: config.trials.unwrap_or(default), ..rank_config };
+    for method in methods {
+        let analysis = match method {
+            Method::Tornado if kind == TornadoKind::Conditional => {
+                Analysis::Tornado(tornado::conditional(&trials, config.tornado_range))
+            }
+            Method::Tornado => {
+                let independent = simulation.variant(&independent_model, &keep)?;
+                Analysis::Tornado(tornado::run(
+                    &independent,
+                    output,
+                    &result.factors,
                     &rank_config,
                     config.tornado_range,
-                )?),
-                Method::Spearman => {
-                    Analysis::Spearman(spearman::run(&with_factors, &config.output, &names, &rank_config)?)
+                )?)
+            }
+            Method::Spearman => Analysis::Spearman(spearman::run(&trials, config.threads)?),
+            Method::Sobol => {
+                let independent = simulation.monte_carlo()?.variant(&independent_model, &[])?;
+                Analysis::Sobol(sobol::run(&independent, output, &feeding, &base_sample(SOBOL_DEFAULT_N))?)
+            }
+            Method::Shapley => {
+                let n = base_sample(shapley::DEFAULT_TRIALS);
+                Analysis::Shapley(shapley::run(&simulation.monte_carlo()?, output, &feeding, &n)?)
+            }
+        };
+        let ignores = matches!(&analysis, Analysis::Sobol(_))
+            || matches!(&analysis, Analysis::Tornado(t) if t.kind == TornadoKind::Swing);
+        if correlated && ignores {
+            result.warnings.push(format!(
+                "{} treats inputs as independent: the model's correlations between inputs that feed `{output}` are not applied there",
+                match &analysis {
+                    Analysis::Sobol(_) => "sobol (use shapley)",
+                    _ => "the swing tornado (use --tornado conditional)",
                 }
-                Method::Sobol => Analysis::Sobol(sobol::run(&simulation, &config.output, &feeding, &sobol_config)?),
-            })
-        })
-        .collect::<Result<_>>()?;
-    Ok(Sensitivity { analyses, warnings: common_warnings(model, names.len()), factors: names, left_out })
+            ));
+        }
+        result.analyses.push(analysis);
+    }
+    Ok(result)
 }
 
-/// Warnings every method shares: correlated inputs, no factors.
-fn common_warnings(model: &Model, n_factors: usize) -> Vec<String> {
-    let mut warnings = Vec::new();
-    if !model.correlations.is_empty() {
-        warnings.push(
-            "the model's [[correlations]] are applied in spearman but not in tornado and sobol, which assume independent inputs"
-                .to_string(),
-        );
+/// True if two of the factors `feeding` (indices into the program's factors) are
+/// correlated by the model's copula.
+fn correlated(program: &crate::compile::Program, feeding: &[usize]) -> bool {
+    let Some((members, matrix)) = program.copula() else { return false };
+    let fed: Vec<usize> = (0..members.len()).filter(|&i| feeding.contains(&members[i])).collect();
+    fed.iter().any(|&i| fed.iter().any(|&j| i != j && matrix[i][j].abs() > 1e-12))
+}
+
+/// Simulated values of an output and of the factors that feed it, trial by trial, with
+/// the model's correlations: what rank correlations and the conditional tornado use.
+#[derive(Clone, Debug)]
+pub struct Trials {
+    /// The output's values.
+    pub output: Vec<f64>,
+    /// Each factor's name and values.
+    pub factors: Vec<(String, Vec<f64>)>,
+}
+
+impl Trials {
+    /// The first `config.trials` trials of `simulation`, which reports `output` and every
+    /// factor in `factors`.
+    ///
+    /// # Errors
+    /// Non-finite values.
+    pub fn collect(
+        simulation: &Simulation<'_>,
+        output: &str,
+        factors: &[String],
+        config: &RunConfig,
+    ) -> Result<Trials> {
+        let mut columns: Vec<Option<Vec<f64>>> =
+            simulation.collect(config, &config.seeds(&simulation.program))?.into_iter().map(Some).collect();
+        let mut take = |name: &str| columns[simulation.output_index(name).expect("kept as an output")].take();
+        let output_values = take(output).expect("the output is kept");
+        let factors = factors
+            .iter()
+            .map(|name| {
+                // A factor that is itself the output shares its column.
+                let values = take(name).unwrap_or_else(|| output_values.clone());
+                (name.clone(), values)
+            })
+            .collect();
+        Ok(Trials { output: output_values, factors })
     }
-    if n_factors == 0 {
-        warnings.push("the output does not depend on any random input".to_string());
+
+    /// The output's value if it is the same in every trial.
+    pub fn constant(&self) -> Option<f64> {
+        let first = *self.output.first()?;
+        self.output.iter().all(|&x| x == first).then_some(first)
     }
-    warnings
 }

@@ -1,36 +1,31 @@
-//! Sobol indices by Saltelli sampling.
+//! Sobol indices by Saltelli sampling, streamed.
 //!
-//! With k factors, the model runs on N trials for each of k + 2 seed assignments: A
-//! (every factor on the run's seed), B (every factor on a second seed) and, for each
-//! factor i, AB_i (A with factor i on B's seed). Because a factor's randomness is its
-//! stream, this is exactly Saltelli's "A with column i from B", hierarchical factors
-//! included. With V the variance of the pooled A and B outputs:
+//! With k factors, each chunk of N base trials is evaluated k + 2 ways: A (every factor
+//! on the run's seed), B (every factor on a second seed) and, for each factor i, AB_i (A
+//! with factor i on B's seed). Because a factor's randomness is its stream, this is
+//! exactly Saltelli's "A with column i from B", hierarchical factors included. With V
+//! the variance of the pooled A and B outputs:
 //!
 //! - first order, Saltelli et al. (2010), "Variance based sensitivity analysis of model
-//!   output", eq. (b), on centred outputs: S_i = mean((f(B) − μ)·(f(AB_i) − f(A))) / V,
-//!   with μ the pooled mean. Centring leaves the estimator's expectation unchanged but
-//!   removes a variance that grows with (μ/σ)²: uncentred, a cost of $1.9B ± $0.25B or
-//!   the Ishigami function plus 1000 gives indices of pure noise. Every index is
-//!   therefore unchanged when a constant is added to, or a factor multiplies, the output;
+//!   output", eq. (b), on centred outputs: S_i = mean((f(B) − μ₀)·(f(AB_i) − f(A))) / V,
+//!   with μ₀ the mean of A over the first chunk. Centring leaves the estimator's
+//!   expectation unchanged but removes a variance that grows with (μ/σ)²: uncentred, a
+//!   cost of $1.9B ± $0.25B or the Ishigami function plus 1000 gives indices of pure
+//!   noise. Every index is therefore unchanged when a constant is added to, or a factor
+//!   multiplies, the output;
 //! - total, Jansen (1999): ST_i = mean((f(A) − f(AB_i))²) / (2V).
 //!
-//! Only the factors whose draws reach the output are analysed (N evaluations each).
-//! Confidence intervals are 95% percentile bootstrap intervals over [`RESAMPLES`]
-//! resamples of the N rows, each resample with its own seeded generator (deterministic,
-//! computed in parallel). The indices assume independent inputs.
+//! Only the factors whose draws reach the output are analysed (N evaluations each). The
+//! estimates are streamed as sums over batches of [`SOBOL_BATCH`] trials (see
+//! the `pick_freeze` module): memory does not grow with N, and the 95% intervals come from
+//! the batch means. The indices assume independent inputs: they are computed on the
+//! model without its correlations, by plain Monte Carlo (a pick-freeze design needs B
+//! independent of A, which shifted quasi-random points are not).
 
-use rand::{RngExt as _, SeedableRng};
-use rayon::prelude::*;
-
-use crate::dist::Rng;
-use crate::engine::RunConfig;
+use super::pick_freeze::{self, B_SEED, Failure, SOBOL_BATCH};
+use crate::engine::{CHUNK, RunConfig};
 use crate::error::Result;
 use crate::simulation::Simulation;
-
-/// Bootstrap resamples for the confidence intervals.
-pub const RESAMPLES: usize = 200;
-/// B's seed is the run's seed XOR this constant.
-const B_SEED: u64 = 0x5851_f42d_4c95_7f2d;
 
 /// One factor's Sobol indices.
 #[derive(Clone, Debug)]
@@ -39,11 +34,11 @@ pub struct SobolFactor {
     pub name: String,
     /// First-order index S_i.
     pub first_order: f64,
-    /// 95% bootstrap interval of S_i.
+    /// 95% interval of S_i.
     pub first_order_ci: [f64; 2],
     /// Total index ST_i.
     pub total: f64,
-    /// 95% bootstrap interval of ST_i.
+    /// 95% interval of ST_i.
     pub total_ci: [f64; 2],
 }
 
@@ -54,89 +49,81 @@ pub struct Sobol {
     pub trials: u64,
     /// Model evaluations: N·(k + 2).
     pub evaluations: u64,
+    /// Batches the intervals come from.
+    pub batches: u64,
     /// Factors, largest total index first.
     pub factors: Vec<SobolFactor>,
     /// Problems a reader should know about (wide intervals, negative indices).
     pub warnings: Vec<String>,
 }
 
+/// Fewest base trials: two batches, so that there is an interval.
+pub const MIN_TRIALS: u64 = 2 * SOBOL_BATCH as u64;
+
 /// Sobol indices of `output` for the factors `factors` (indices into the program's
-/// factors) of `simulation`'s program.
+/// factors) of `simulation`'s program, with N = `config.trials` (at least
+/// [`MIN_TRIALS`]).
 ///
 /// # Errors
-/// Non-finite values in any run.
+/// Non-finite values in any evaluation.
 pub fn run(simulation: &Simulation<'_>, output: &str, factors: &[usize], config: &RunConfig) -> Result<Sobol> {
+    let config = RunConfig { trials: config.trials.max(MIN_TRIALS), ..*config };
+    let program = &simulation.program;
     let out = simulation.output_index(output).expect("output kept");
-    let base = config.seeds(&simulation.program);
-    let seed_b = config.seed ^ B_SEED;
-    let y_a = simulation.collect(config, &base)?.swap_remove(out);
-    let y_b = simulation.collect(config, &vec![seed_b; base.len()])?.swap_remove(out);
-    let y_ab = factors
-        .iter()
-        .map(|&f| {
+    let base = config.seeds(program);
+    let seed_b = vec![config.seed ^ B_SEED; base.len()];
+    let pilot = RunConfig { trials: config.trials.min(CHUNK as u64), ..config };
+    let first = simulation.collect(&pilot, &base)?.swap_remove(out);
+    let mu0 = first.iter().sum::<f64>() / first.len() as f64;
+    let k = factors.len();
+    // Per batch: Σ(f(B) − μ₀)(f(AB_i) − f(A)) for each i, Σ(f(A) − f(AB_i))²/2 for each i,
+    // Σ((f(A) − μ₀)² + (f(B) − μ₀)²), Σ((f(A) − μ₀) + (f(B) − μ₀)) and the trial count.
+    let dim = 2 * k + 3;
+    let sums = pick_freeze::fold(simulation, program, &config, dim, 1, |evaluator| {
+        let mut run = |seeds: &[u64]| match evaluator.run(program, seeds, out) {
+            Ok(values) => Ok(values.to_vec()),
+            Err(counts) => Err(Failure::new(program, seeds, counts)),
+        };
+        let (y_a, y_b) = (run(&base)?, run(&seed_b)?);
+        let mut batches = vec![vec![0.0; dim]; y_a.len().div_ceil(SOBOL_BATCH)];
+        for (t, (a, b)) in y_a.iter().zip(&y_b).enumerate() {
+            let x = &mut batches[t / SOBOL_BATCH];
+            let (a0, b0) = (a - mu0, b - mu0);
+            x[2 * k] += a0 * a0 + b0 * b0;
+            x[2 * k + 1] += a0 + b0;
+            x[2 * k + 2] += 1.0;
+        }
+        for (i, &f) in factors.iter().enumerate() {
             let mut seeds = base.clone();
-            seeds[f] = seed_b;
-            Ok(simulation.collect(config, &seeds)?.swap_remove(out))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let all: Vec<usize> = (0..y_a.len()).collect();
-    let point = indices(&y_a, &y_b, &y_ab, &all);
-    let resample = |r: usize| {
-        let mut rng = Rng::seed_from_u64(config.seed ^ (r as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-        let rows: Vec<usize> = (0..y_a.len()).map(|_| rng.random_range(0..y_a.len())).collect();
-        indices(&y_a, &y_b, &y_ab, &rows)
-    };
-    let resamples: Vec<Vec<(f64, f64)>> =
-        crate::engine::pool(config.threads)?.install(|| (0..RESAMPLES).into_par_iter().map(resample).collect());
+            seeds[f] = seed_b[f];
+            let y_ab = run(&seeds)?;
+            for (t, ((a, b), ab)) in y_a.iter().zip(&y_b).zip(&y_ab).enumerate() {
+                let x = &mut batches[t / SOBOL_BATCH];
+                x[i] += (b - mu0) * (ab - a);
+                x[k + i] += (a - ab) * (a - ab) / 2.0;
+            }
+        }
+        Ok(batches)
+    })?;
+    // Σ_b d·x_b = N·V with V the pooled variance about the pooled mean μ₀ + m.
+    let unit = |j: usize| (0..dim).map(|i| f64::from(u8::from(i == j))).collect::<Vec<f64>>();
+    let m = sums.total(&unit(2 * k + 1)) / (2.0 * config.trials as f64);
+    let mut den = vec![0.0; dim];
+    (den[2 * k], den[2 * k + 1], den[2 * k + 2]) = (0.5, -m, m * m);
     let names = simulation.factor_names();
     let mut analysed: Vec<SobolFactor> = factors
         .iter()
         .enumerate()
         .map(|(i, &f)| {
-            let first: Vec<f64> = resamples.iter().map(|r| r[i].0).collect();
-            let total: Vec<f64> = resamples.iter().map(|r| r[i].1).collect();
-            SobolFactor {
-                name: names[f].to_string(),
-                first_order: point[i].0,
-                first_order_ci: interval(first),
-                total: point[i].1,
-                total_ci: interval(total),
-            }
+            let (first_order, first_order_ci) = sums.ratio(&unit(i), &den);
+            let (total, total_ci) = sums.ratio(&unit(k + i), &den);
+            SobolFactor { name: names[f].clone(), first_order, first_order_ci, total, total_ci }
         })
         .collect();
     analysed.sort_by(|a, b| b.total.total_cmp(&a.total));
     let warnings = warnings(&analysed);
-    let evaluations = config.trials * (factors.len() as u64 + 2);
-    Ok(Sobol { trials: config.trials, evaluations, factors: analysed, warnings })
-}
-
-/// (S_i, ST_i) for every factor, over the given rows, with outputs centred on their
-/// pooled mean over those rows.
-fn indices(y_a: &[f64], y_b: &[f64], y_ab: &[Vec<f64>], rows: &[usize]) -> Vec<(f64, f64)> {
-    let n = rows.len() as f64;
-    let mean = rows.iter().map(|&j| y_a[j] + y_b[j]).sum::<f64>() / (2.0 * n);
-    let variance =
-        rows.iter().map(|&j| (y_a[j] - mean).powi(2) + (y_b[j] - mean).powi(2)).sum::<f64>() / (2.0 * n - 1.0);
-    y_ab.iter()
-        .map(|ab| {
-            if variance == 0.0 {
-                return (0.0, 0.0);
-            }
-            let (mut first, mut total) = (0.0, 0.0);
-            for &j in rows {
-                first += (y_b[j] - mean) * (ab[j] - y_a[j]);
-                total += (y_a[j] - ab[j]).powi(2);
-            }
-            (first / n / variance, total / (2.0 * n) / variance)
-        })
-        .collect()
-}
-
-/// The 2.5th and 97.5th percentiles of bootstrap estimates.
-fn interval(mut estimates: Vec<f64>) -> [f64; 2] {
-    estimates.sort_by(f64::total_cmp);
-    let at = |q: f64| estimates[((q * estimates.len() as f64) as usize).min(estimates.len() - 1)];
-    [at(0.025), at(0.975)]
+    let evaluations = config.trials * (k as u64 + 2);
+    Ok(Sobol { trials: config.trials, evaluations, batches: sums.batches(), factors: analysed, warnings })
 }
 
 fn warnings(factors: &[SobolFactor]) -> Vec<String> {

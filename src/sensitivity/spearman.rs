@@ -5,9 +5,8 @@
 
 use rayon::prelude::*;
 
-use crate::engine::RunConfig;
+use super::Trials;
 use crate::error::Result;
-use crate::simulation::Simulation;
 use crate::stats::rank::{pearson, ranks};
 
 /// One factor's rank correlation.
@@ -30,28 +29,28 @@ pub struct Spearman {
     pub factors: Vec<SpearmanFactor>,
 }
 
-/// Rank correlations of each factor in `names` with `output`; `simulation` reports them
-/// all.
+/// Rank correlations of each factor with the output over `trials`, ranking on `threads`
+/// threads.
 ///
 /// # Errors
-/// Non-finite values.
-pub fn run(simulation: &Simulation<'_>, output: &str, names: &[String], config: &RunConfig) -> Result<Spearman> {
-    let columns = simulation.collect(config, &config.seeds(&simulation.program))?;
-    let index = |name: &str| simulation.output_index(name).expect("kept as output");
-    let wanted: Vec<usize> = std::iter::once(index(output)).chain(names.iter().map(|n| index(n))).collect();
-    let pool = crate::engine::pool(config.threads)?;
-    let ranks: Vec<Vec<f64>> = pool.install(|| wanted.par_iter().map(|&i| ranks(&columns[i])).collect());
+/// [`crate::Error::Threads`] if the pool cannot be built.
+pub fn run(trials: &Trials, threads: usize) -> Result<Spearman> {
+    let columns: Vec<&[f64]> =
+        std::iter::once(&trials.output[..]).chain(trials.factors.iter().map(|(_, v)| &v[..])).collect();
+    let ranks: Vec<Vec<f64>> =
+        crate::engine::pool(threads)?.install(|| columns.par_iter().map(|column| ranks(column)).collect());
     let rhos: Vec<f64> = ranks[1..].iter().map(|r| pearson(&ranks[0], r)).collect();
     let total: f64 = rhos.iter().map(|r| r * r).sum();
-    let mut factors: Vec<SpearmanFactor> = names
+    let mut factors: Vec<SpearmanFactor> = trials
+        .factors
         .iter()
         .zip(&rhos)
-        .map(|(name, &rho)| SpearmanFactor {
-            name: name.to_string(),
+        .map(|((name, _), &rho)| SpearmanFactor {
+            name: name.clone(),
             rank_correlation: rho,
             contribution_to_variance: if total > 0.0 { rho * rho / total } else { 0.0 },
         })
         .collect();
     factors.sort_by(|a, b| b.rank_correlation.abs().total_cmp(&a.rank_correlation.abs()));
-    Ok(Spearman { trials: config.trials, factors })
+    Ok(Spearman { trials: trials.output.len() as u64, factors })
 }

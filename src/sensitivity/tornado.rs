@@ -1,7 +1,17 @@
-//! Tornado (one at a time): each factor at its low and high percentile (p10 and p90 by
-//! default) while every other factor sits at its median; the output's `low`, `high` and
-//! `swing = |high − low|`, sorted by swing. These are @RISK's and Crystal Ball's
-//! semantics: the bars show what each input can do alone, not interactions.
+//! Tornado charts: per factor the output's `low` and `high` and `swing = |high − low|`,
+//! sorted by swing, in two kinds.
+//!
+//! *Swing* (one at a time): each factor at its low and high percentile (p10 and p90 by
+//! default) while every other factor sits at its median. These are @RISK's and Crystal
+//! Ball's classic semantics: the bars show what each input can do alone, not
+//! interactions, and inputs are taken as independent.
+//!
+//! *Conditional* ([`conditional`]): from one ordinary run, the output's mean over the
+//! trials where the factor is in its bottom 10% and in its top 10% (the same
+//! `--tornado-range`), with 95% intervals; @RISK's "change in output mean" tornado. It
+//! respects correlations (a correlated partner moves with the factor, as it would in the
+//! world) and suits 0/1 outputs, whose means are probabilities. Ties in a discrete factor
+//! are broken by trial order, which is random.
 //!
 //! A factor that is one distribution call with constant parameters takes its percentiles
 //! from its quantile function, exactly; any other (a formula of draws, a hierarchical
@@ -9,39 +19,104 @@
 //! [`crate::stats::rank::RANK_CAP`] simulated trials. Each bar is then one trial of the
 //! compiled program with every factor pinned: an exact evaluation, without recompiling.
 
+use super::Trials;
 use crate::engine::RunConfig;
 use crate::error::Result;
 use crate::model::Model;
 use crate::simulation::Simulation;
 use crate::stats::order::nearest_rank;
 
+/// Which tornado.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TornadoKind {
+    /// One at a time: each factor at a low and a high percentile, the others at their
+    /// medians.
+    Swing,
+    /// The output's mean with the factor in its bottom and top tail, from one run.
+    Conditional,
+}
+
+impl TornadoKind {
+    /// The name used on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            TornadoKind::Swing => "swing",
+            TornadoKind::Conditional => "conditional",
+        }
+    }
+}
+
 /// One factor's bar.
 #[derive(Clone, Debug)]
 pub struct TornadoFactor {
     /// The factor var.
     pub name: String,
-    /// The factor's low and high input values (its percentiles).
+    /// The factor's low and high input values (its percentiles; for the conditional
+    /// kind, the bounds of its tails).
     pub inputs: [f64; 2],
-    /// Output with the factor at its low percentile.
+    /// Output with the factor at its low percentile (conditional: the output's mean over
+    /// the factor's bottom tail).
     pub low: f64,
-    /// Output with the factor at its high percentile.
+    /// Output with the factor at its high percentile (conditional: mean over its top
+    /// tail).
     pub high: f64,
     /// |high − low|.
     pub swing: f64,
+    /// 95% intervals of `low` and `high` (conditional kind only; swing bars are exact).
+    pub intervals: Option<[[f64; 2]; 2]>,
 }
 
 /// The tornado of one output.
 #[derive(Clone, Debug)]
 pub struct Tornado {
-    /// Trials simulated to find percentiles of factors without a quantile function (0
-    /// when every factor has one).
+    /// Which kind.
+    pub kind: TornadoKind,
+    /// Trials simulated: for the swing kind, to find percentiles of factors without a
+    /// quantile function (0 when every factor has one).
     pub trials: u64,
     /// The percentiles used, as fractions.
     pub range: (f64, f64),
-    /// The output with every factor at its median.
+    /// The output with every factor at its median (conditional: the output's mean).
     pub base: f64,
     /// Bars, largest swing first.
     pub factors: Vec<TornadoFactor>,
+}
+
+/// The conditional tornado of the output over `trials`: each factor's bottom
+/// `range.0` and top `1 − range.1` of trials (at least one trial each).
+pub fn conditional(trials: &Trials, range: (f64, f64)) -> Tornado {
+    let y = &trials.output;
+    let n = y.len();
+    let tail = |share: f64| ((share * n as f64).round() as usize).clamp(1, n);
+    let (n_low, n_high) = (tail(range.0), tail(1.0 - range.1));
+    let mean_ci = |rows: &[usize]| {
+        let m = rows.len() as f64;
+        let mean = rows.iter().map(|&t| y[t]).sum::<f64>() / m;
+        let var = rows.iter().map(|&t| (y[t] - mean).powi(2)).sum::<f64>() / (m - 1.0).max(1.0);
+        let half = 1.96 * (var / m).sqrt();
+        (mean, [mean - half, mean + half])
+    };
+    let mut bars: Vec<TornadoFactor> = trials
+        .factors
+        .iter()
+        .map(|(name, x)| {
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+            let (low, low_ci) = mean_ci(&order[..n_low]);
+            let (high, high_ci) = mean_ci(&order[n - n_high..]);
+            TornadoFactor {
+                name: name.clone(),
+                inputs: [x[order[n_low - 1]], x[order[n - n_high]]],
+                low,
+                high,
+                swing: (high - low).abs(),
+                intervals: Some([low_ci, high_ci]),
+            }
+        })
+        .collect();
+    bars.sort_by(|a, b| b.swing.total_cmp(&a.swing));
+    let base = y.iter().sum::<f64>() / n as f64;
+    Tornado { kind: TornadoKind::Conditional, trials: n as u64, range, base, factors: bars }
 }
 
 /// Builds the tornado of `output` over the factors `names`; `simulation` reports the
@@ -127,11 +202,12 @@ fn bars(
             evaluate(&pins)
         };
         let (low, high) = (at(inputs[0])?, at(inputs[1])?);
-        bars.push(TornadoFactor { name: name.to_string(), inputs, low, high, swing: (high - low).abs() });
+        let swing = (high - low).abs();
+        bars.push(TornadoFactor { name: name.to_string(), inputs, low, high, swing, intervals: None });
     }
     bars.sort_by(|a, b| b.swing.total_cmp(&a.swing));
     let trials = if factors.iter().any(|(_, q)| q.simulated) { config.trials } else { 0 };
-    Ok(Tornado { trials, range, base, factors: bars })
+    Ok(Tornado { kind: TornadoKind::Swing, trials, range, base, factors: bars })
 }
 
 /// Each factor's quantiles at `levels`: from its quantile function when it has one
