@@ -1,4 +1,6 @@
 //! Partial states of sharded runs: what `--shard K/M` writes and `costsim merge` reads.
+//! For `run` and `compare` they hold the columns' accumulators; for `sensitivity`, the
+//! Sobol and Shapley estimators' batch sums ([`crate::sensitivity::Streamed`]).
 //!
 //! A run's chunks are split into M contiguous ranges ([`crate::engine::shard_chunks`]);
 //! shard K simulates its range and saves its accumulators with everything that decides
@@ -20,9 +22,10 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::{NonFinite, Simulated, SimulatedParts};
 use crate::error::{Error, Result};
+use crate::sensitivity::{Method, Streamed, Sums};
 use crate::simulation::Achieved;
 use crate::stats::order::ExactParts;
-use crate::stats::tree::Node;
+use crate::stats::tree::{ChunkTree, Node};
 use crate::stats::{ExactQuantiles, LEVELS, Moments, QuantileSketch, SketchParts};
 
 /// The `format` field of every partial state.
@@ -59,6 +62,34 @@ pub struct RunKey {
     pub repair_correlations: bool,
     /// M, the number of shards.
     pub shards: u64,
+    /// `sensitivity`'s own options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<SensitivityKey>,
+}
+
+/// The options of a sharded `sensitivity` that decide its result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SensitivityKey {
+    /// `--var`, in order (empty: every output).
+    pub vars: Vec<String>,
+    /// `--method`.
+    pub method: String,
+    /// `--tornado`, if given.
+    pub tornado: Option<String>,
+    /// `--tornado-range`.
+    pub tornado_range: String,
+    /// True if `--trials` was given (else each method's default sample size).
+    pub trials_given: bool,
+}
+
+/// What the shards accumulated.
+#[derive(Debug)]
+pub enum Accumulated {
+    /// `run` and `compare`: the columns' accumulators, and the achieved rank correlations
+    /// from the shard that ran chunk 0.
+    Simulated(Simulated, Option<Vec<Achieved>>),
+    /// `sensitivity`: the Sobol and Shapley sums per output and method.
+    Streamed(Vec<Streamed>),
 }
 
 impl RunKey {
@@ -81,9 +112,7 @@ pub struct Partial {
     /// The shard indices included, ascending.
     pub covered: Vec<u64>,
     /// The accumulators.
-    pub simulated: Simulated,
-    /// The achieved rank correlations, from the shard that ran chunk 0.
-    pub correlations: Option<Vec<Achieved>>,
+    pub accumulated: Accumulated,
 }
 
 impl Partial {
@@ -115,13 +144,37 @@ impl Partial {
         let key = first.key.clone();
         let mut covered: Vec<u64> = owner.iter().map(|(k, _)| *k).collect();
         covered.sort_unstable();
-        let mut correlations = None;
-        let mut shares = Vec::with_capacity(partials.len());
-        for (_, partial) in partials {
-            correlations = correlations.or(partial.correlations);
-            shares.push(partial.simulated);
-        }
-        Ok(Partial { key, covered, simulated: Simulated::join(shares)?, correlations })
+        let unfit =
+            || Error::Usage("the partial states do not fit together: were they written by different commands?".into());
+        let mut accumulated = partials.into_iter().map(|(_, p)| p.accumulated);
+        let accumulated = match accumulated.next().ok_or_else(unfit)? {
+            Accumulated::Simulated(first, correlations) => {
+                let (mut shares, mut correlations) = (vec![first], correlations);
+                for next in accumulated {
+                    let Accumulated::Simulated(simulated, c) = next else { return Err(unfit()) };
+                    shares.push(simulated);
+                    correlations = correlations.or(c);
+                }
+                Accumulated::Simulated(Simulated::join(shares)?, correlations)
+            }
+            Accumulated::Streamed(mut merged) => {
+                for next in accumulated {
+                    let Accumulated::Streamed(streams) = next else { return Err(unfit()) };
+                    if streams.len() != merged.len() {
+                        return Err(unfit());
+                    }
+                    for (mine, theirs) in merged.iter_mut().zip(streams) {
+                        if mine.output != theirs.output || mine.method != theirs.method {
+                            return Err(unfit());
+                        }
+                        let tree = std::mem::take(&mut mine.tree);
+                        mine.tree = tree.merge(theirs.tree, &Sums::combine).ok_or_else(unfit)?;
+                    }
+                }
+                Accumulated::Streamed(merged)
+            }
+        };
+        Ok(Partial { key, covered, accumulated })
     }
 
     /// The shards of the run not included, ascending.
@@ -131,8 +184,13 @@ impl Partial {
 
     /// The partial state as a file's bytes.
     pub fn encode(self) -> Vec<u8> {
-        let state = State::from(self.simulated.into_parts(), self.correlations);
-        let state = serde_json::value::to_raw_value(&state).expect("plain data serialises");
+        let state = match self.accumulated {
+            Accumulated::Simulated(simulated, correlations) => {
+                serde_json::value::to_raw_value(&State::from(simulated.into_parts(), correlations))
+            }
+            Accumulated::Streamed(streams) => serde_json::value::to_raw_value(&StreamedState::from(streams)),
+        }
+        .expect("plain data serialises");
         let checksum = checksum(&self.key, &self.covered, &state);
         let file = File {
             format: FORMAT.to_string(),
@@ -178,8 +236,7 @@ impl Partial {
         if checksum(&file.key, &file.covered, &file.state) != file.checksum {
             return Err(refuse("corrupt partial state: its checksum does not match its contents".into()));
         }
-        let state: State =
-            serde_json::from_str(file.state.get()).map_err(|e| refuse(format!("corrupt partial state ({e})")))?;
+        let corrupt = |e: serde_json::Error| refuse(format!("corrupt partial state ({e})"));
         let bad = || refuse("corrupt partial state: its accumulators are inconsistent".into());
         let covered_ok = file.covered.windows(2).all(|w| w[0] < w[1])
             && file.covered.iter().all(|&k| k < file.key.shards)
@@ -187,9 +244,18 @@ impl Partial {
         if !covered_ok {
             return Err(bad());
         }
-        let (parts, correlations) = state.into_parts().ok_or_else(bad)?;
-        let simulated = Simulated::from_parts(parts).ok_or_else(bad)?;
-        Ok(Partial { key: file.key, covered: file.covered, simulated, correlations })
+        let accumulated = match file.key.sensitivity {
+            Some(_) => {
+                let state: StreamedState = serde_json::from_str(file.state.get()).map_err(corrupt)?;
+                Accumulated::Streamed(state.into_streams().ok_or_else(bad)?)
+            }
+            None => {
+                let state: State = serde_json::from_str(file.state.get()).map_err(corrupt)?;
+                let (parts, correlations) = state.into_parts().ok_or_else(bad)?;
+                Accumulated::Simulated(Simulated::from_parts(parts).ok_or_else(bad)?, correlations)
+            }
+        };
+        Ok(Partial { key: file.key, covered: file.covered, accumulated })
     }
 }
 
@@ -358,6 +424,68 @@ impl State {
                 .collect()
         });
         Some((parts, correlations))
+    }
+}
+
+/// A sharded `sensitivity`'s sums.
+#[derive(Serialize, Deserialize)]
+struct StreamedState {
+    streams: Vec<StreamState>,
+}
+
+/// One output's and method's sums.
+#[derive(Serialize, Deserialize)]
+struct StreamState {
+    output: String,
+    method: String,
+    nodes: Vec<SumsNode>,
+}
+
+/// A chunk-tree node of sums: (first batch, level, batches, Σx, upper triangle of Σxxᵀ).
+type SumsNode = (u64, u32, u64, Vec<F>, Vec<F>);
+
+impl StreamedState {
+    fn from(streams: Vec<Streamed>) -> StreamedState {
+        let streams = streams
+            .into_iter()
+            .map(|s| StreamState {
+                output: s.output,
+                method: s.method.name().to_string(),
+                nodes: s
+                    .tree
+                    .nodes()
+                    .iter()
+                    .map(|node| {
+                        let (batches, sum, products) = node.value.parts();
+                        let floats = |xs: &[f64]| xs.iter().copied().map(F).collect();
+                        (node.start, node.level, batches, floats(sum), floats(products))
+                    })
+                    .collect(),
+            })
+            .collect();
+        StreamedState { streams }
+    }
+
+    fn into_streams(self) -> Option<Vec<Streamed>> {
+        self.streams
+            .into_iter()
+            .map(|s| {
+                let method = match s.method.as_str() {
+                    "sobol" => Method::Sobol,
+                    "shapley" => Method::Shapley,
+                    _ => return None,
+                };
+                let nodes = s
+                    .nodes
+                    .into_iter()
+                    .map(|(start, level, batches, sum, products)| {
+                        let floats = |xs: Vec<F>| xs.into_iter().map(|f| f.0).collect();
+                        Some(Node { start, level, value: Sums::from_parts(batches, floats(sum), floats(products))? })
+                    })
+                    .collect::<Option<Vec<_>>>()?;
+                Some(Streamed { output: s.output, method, tree: ChunkTree::from_nodes(nodes)? })
+            })
+            .collect()
     }
 }
 

@@ -1,52 +1,96 @@
 //! `sensitivity` and `compare`: which inputs matter, and how scenarios differ.
 
-use super::args::{CompareArgs, MethodArg, SensitivityArgs, TextFormat, TornadoArg};
+use super::args::{CompareArgs, SensitivityArgs, TextFormat};
 use super::config::RunSetup;
 use super::output::Target;
 use super::run::Progress;
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::partial::{Accumulated, Partial, RunKey, SensitivityKey};
+use crate::sensitivity::{self, Method, SensitivityConfig, TornadoKind};
 use crate::simulation::Simulation;
 use crate::study;
+use clap::ValueEnum as _;
 
 pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
-    use crate::sensitivity::{self, Method, SensitivityConfig, TornadoKind};
     let target = Target::new(args.output.output.as_deref(), &args.model)?;
     let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
-    let config = SensitivityConfig {
-        outputs: args.vars.clone(),
-        method: match args.method {
-            MethodArg::Tornado => Some(Method::Tornado),
-            MethodArg::Spearman => Some(Method::Spearman),
-            MethodArg::Sobol => Some(Method::Sobol),
-            MethodArg::Shapley => Some(Method::Shapley),
-            MethodArg::All => None,
-        },
-        tornado: args.tornado.map(|kind| match kind {
-            TornadoArg::Conditional => TornadoKind::Conditional,
-            TornadoArg::Swing => TornadoKind::Swing,
-        }),
-        trials: args.simulate.trials.as_ref().map(|_| setup.config.trials),
+    let options = SensitivityKey {
+        vars: args.vars.clone(),
+        method: args.method.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default(),
+        tornado: args.tornado.and_then(|t| t.to_possible_value()).map(|v| v.get_name().to_string()),
+        tornado_range: args.tornado_range.clone(),
+        trials_given: args.simulate.trials.is_some(),
+    };
+    let config = sensitivity_config(&setup, &options)?;
+    let base = setup.compile(&setup.model)?;
+    let file = args.model.display().to_string();
+    if let Some(shard) = &args.shard.shard {
+        if args.format != TextFormat::Table {
+            return Err(super::shard::sharded_format());
+        }
+        let (k, m) = super::shard::parse_shard(shard)?;
+        let streams = sensitivity::analyse_shard(&base, &config, (k, m))?;
+        let mut key = setup.key("sensitivity", &base, &file, &[], m);
+        key.sensitivity = Some(options);
+        return target.write(&Partial { key, covered: vec![k], accumulated: Accumulated::Streamed(streams) }.encode());
+    }
+    let analysed = sensitivity::analyse(&base, &config)?;
+    target.write(&render(&setup, &file, &analysed, args.format))
+}
+
+/// The configuration `options` ask for, with `setup`'s trials, seed and threads.
+fn sensitivity_config(setup: &RunSetup, options: &SensitivityKey) -> Result<SensitivityConfig> {
+    let method = match options.method.as_str() {
+        "tornado" => Some(Method::Tornado),
+        "spearman" => Some(Method::Spearman),
+        "sobol" => Some(Method::Sobol),
+        "shapley" => Some(Method::Shapley),
+        _ => None,
+    };
+    let tornado = options.tornado.as_deref().map(|kind| match kind {
+        "swing" => TornadoKind::Swing,
+        _ => TornadoKind::Conditional,
+    });
+    Ok(SensitivityConfig {
+        outputs: options.vars.clone(),
+        method,
+        tornado,
+        trials: options.trials_given.then_some(setup.config.trials),
         default_trials: setup.config.trials,
         seed: setup.config.seed,
         threads: setup.config.threads,
-        tornado_range: parse_range(&args.tornado_range)?,
-    };
-    let analysed = sensitivity::analyse(&setup.compile(&setup.model)?, &config)?;
-    let file = args.model.display().to_string();
+        tornado_range: parse_range(&options.tornado_range)?,
+    })
+}
+
+/// The sensitivity report in `format`.
+fn render(setup: &RunSetup, file: &str, analysed: &sensitivity::Analysed, format: TextFormat) -> Vec<u8> {
     let report = crate::report::sensitivity::SensitivityReport {
         model_name: &setup.model.meta.name,
-        file: &file,
+        file,
         sha256: &setup.model.sha256,
         seed: setup.config.seed,
-        analysed: &analysed,
+        analysed,
     };
-    let bytes = match args.format {
+    match format {
         TextFormat::Table => report.table().into_bytes(),
         TextFormat::Json => report.json(),
         TextFormat::Markdown => crate::report::sensitivity::markdown(&report).into_bytes(),
-    };
-    target.write(&bytes)
+    }
+}
+
+/// The report of a merged sharded `sensitivity` (see `shard::merge`).
+pub(super) fn merged_sensitivity(
+    setup: &RunSetup,
+    key: &RunKey,
+    streams: Vec<sensitivity::Streamed>,
+    format: TextFormat,
+) -> Result<Vec<u8>> {
+    let options = key.sensitivity.as_ref().ok_or_else(|| Error::Usage("not a sensitivity partial state".into()))?;
+    let config = sensitivity_config(setup, options)?;
+    let analysed = sensitivity::analyse_merged(&setup.compile(&setup.model)?, &config, streams)?;
+    Ok(render(setup, &key.model_file, &analysed, format))
 }
 
 /// Parses `--tornado-range LOW,HIGH` (percent) into fractions.

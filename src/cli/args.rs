@@ -175,6 +175,8 @@ pub(crate) struct SensitivityArgs {
     pub(crate) format: TextFormat,
     #[command(flatten)]
     pub(crate) output: OutputArg,
+    #[command(flatten)]
+    pub(crate) shard: ShardArg,
 }
 
 /// Arguments of `compare`.
@@ -222,7 +224,7 @@ pub(crate) struct SamplesArgs {
 /// Arguments of `merge`.
 #[derive(Debug, Args)]
 pub(crate) struct MergeArgs {
-    /// Partial state files written by `run` or `compare` with `--shard K/M -o FILE`.
+    /// Partial state files written by `run`, `compare` or `sensitivity` with `--shard K/M -o FILE`.
     #[arg(required = true, value_name = "FILE")]
     pub(crate) files: Vec<PathBuf>,
     /// Output format: as the command that ran the shards takes it.

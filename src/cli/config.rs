@@ -116,6 +116,7 @@ impl RunSetup {
             overrides: self.sets.clone(),
             repair_correlations: self.options.repair_correlations,
             shards,
+            sensitivity: None,
         }
     }
 

@@ -51,7 +51,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Compare(args) => analyse::compare(&args),
         Command::Samples(args) => export::samples(&args),
         Command::Report(args) => export::report(&args),
-        Command::Merge(args) => shard::merge(&args),
+        Command::Merge(args) => shard::merge(&args, analyse::merged_sensitivity),
     }
 }
 

@@ -1,5 +1,6 @@
-//! Sharded runs: `--shard K/M` on `run` and `compare` (write a partial state) and
-//! `costsim merge` (print what one machine would have printed).
+//! Sharded runs: `--shard K/M` on `run` and `compare` (write a partial state; for
+//! `sensitivity`, see `analyse`) and `costsim merge` (print what one machine would have
+//! printed).
 
 use std::path::Path;
 
@@ -8,8 +9,9 @@ use super::config::RunSetup;
 use super::output::Target;
 use crate::engine::{Plan, Simulated, shard_chunks};
 use crate::error::{Error, Result};
-use crate::partial::{Partial, RunKey};
+use crate::partial::{Accumulated, Partial, RunKey};
 use crate::report::{Format, RunReport};
+use crate::sensitivity::Streamed;
 use crate::simulation::Simulation;
 use crate::study::{self, ComparePlan, RunResult};
 
@@ -59,7 +61,9 @@ pub(super) fn run(
     };
     let simulated = simulation.simulate_shard(&setup.config, chunks)?;
     let key = setup.key("run", simulation, file, &[], m);
-    target.write(&Partial { key, covered: vec![k], simulated, correlations }.encode())
+    target.write(
+        &Partial { key, covered: vec![k], accumulated: Accumulated::Simulated(simulated, correlations) }.encode(),
+    )
 }
 
 /// `compare --shard K/M`: simulates shard K's chunks of the comparison and writes its
@@ -78,7 +82,7 @@ pub(super) fn compare(
     let chunks = shard_chunks(setup.config.trials, k, m);
     let simulated = Simulated::shard(&plan.plan(base), &setup.config, chunks)?;
     let key = setup.key("compare", base, file, names, m);
-    target.write(&Partial { key, covered: vec![k], simulated, correlations: None }.encode())
+    target.write(&Partial { key, covered: vec![k], accumulated: Accumulated::Simulated(simulated, None) }.encode())
 }
 
 /// The error for `--format` with `--shard`.
@@ -89,8 +93,11 @@ pub(super) fn sharded_format() -> Error {
     )
 }
 
-/// `costsim merge`.
-pub(super) fn merge(args: &MergeArgs) -> Result<()> {
+/// How a merged `sensitivity` is finished and rendered (see `analyse`).
+pub(super) type MergedSensitivity = fn(&RunSetup, &RunKey, Vec<Streamed>, TextFormat) -> Result<Vec<u8>>;
+
+/// `costsim merge`; `sensitivity` finishes the analyses of merged `sensitivity` shards.
+pub(super) fn merge(args: &MergeArgs, sensitivity: MergedSensitivity) -> Result<()> {
     let target = Target::new(args.output.output.as_deref(), Path::new(""))?;
     let read = |path: &Path| -> Result<(String, Partial)> {
         let name = path.display().to_string();
@@ -106,31 +113,56 @@ pub(super) fn merge(args: &MergeArgs) -> Result<()> {
     if !missing.is_empty() {
         let list: Vec<String> = missing.iter().map(u64::to_string).collect();
         return Err(Error::Usage(format!(
-            "shard{} {} of {} missing: merge every shard (or write a partial merge with --partial)",
-            if missing.len() == 1 { " is" } else { "s are" },
+            "shard{} {} of {} {} missing: merge every shard (or write a partial merge with --partial)",
+            if missing.len() == 1 { "" } else { "s" },
             list.join(", "),
-            merged.key.shards
+            merged.key.shards,
+            if missing.len() == 1 { "is" } else { "are" },
         )));
     }
     let key = merged.key.clone();
     let path = args.model.clone().unwrap_or_else(|| key.model_file.clone().into());
     let setup = RunSetup::from_key(&key, &path, args.threads)?;
-    let bytes = match key.command.as_str() {
-        "run" => merged_run(&setup, &key, merged, args.format)?,
-        _ => merged_compare(&setup, &key, merged, args.format)?,
+    let bytes = match (key.command.as_str(), merged.accumulated) {
+        ("sensitivity", Accumulated::Streamed(streams)) => {
+            sensitivity(&setup, &key, streams, text_format(args.format, "sensitivity")?)?
+        }
+        ("run", Accumulated::Simulated(simulated, correlations)) => {
+            merged_run(&setup, &key, simulated, correlations, args.format)?
+        }
+        ("compare", Accumulated::Simulated(simulated, _)) => {
+            merged_compare(&setup, &key, simulated, text_format(args.format, "compare")?)?
+        }
+        _ => return Err(unfit()),
     };
     target.write(&bytes)
 }
 
+/// The text format of a merged `command`, which has no CSV.
+fn text_format(format: RunFormat, command: &str) -> Result<TextFormat> {
+    match format {
+        RunFormat::Table => Ok(TextFormat::Table),
+        RunFormat::Json => Ok(TextFormat::Json),
+        RunFormat::Markdown => Ok(TextFormat::Markdown),
+        RunFormat::Csv => Err(Error::Usage(format!("`{command}` has no CSV format: use table, json or markdown"))),
+    }
+}
+
 /// The report of a merged `run`.
-fn merged_run(setup: &RunSetup, key: &RunKey, merged: Partial, format: RunFormat) -> Result<Vec<u8>> {
+fn merged_run(
+    setup: &RunSetup,
+    key: &RunKey,
+    simulated: Simulated,
+    correlations: Option<Vec<crate::simulation::Achieved>>,
+    format: RunFormat,
+) -> Result<Vec<u8>> {
     let simulation = setup.compile(&setup.model)?;
-    let mut simulated = fitting(merged.simulated, &Plan::outputs(&simulation.program))?;
+    let mut simulated = fitting(simulated, &Plan::outputs(&simulation.program))?;
     simulation.finish(&mut simulated, &setup.config)?;
     let result = RunResult {
         trials: setup.config.trials,
         outputs: study::output_results(&simulation, simulated.summaries()),
-        correlations: merged.correlations.unwrap_or_default(),
+        correlations: correlations.unwrap_or_default(),
         precision: None,
     };
     let report = RunReport::new(setup.meta(&simulation, &key.model_file), &result);
@@ -143,20 +175,14 @@ fn merged_run(setup: &RunSetup, key: &RunKey, merged: Partial, format: RunFormat
 }
 
 /// The report of a merged `compare`.
-fn merged_compare(setup: &RunSetup, key: &RunKey, merged: Partial, format: RunFormat) -> Result<Vec<u8>> {
-    let format = match format {
-        RunFormat::Table => TextFormat::Table,
-        RunFormat::Json => TextFormat::Json,
-        RunFormat::Markdown => TextFormat::Markdown,
-        RunFormat::Csv => return Err(Error::Usage("`compare` has no CSV format: use table, json or markdown".into())),
-    };
+fn merged_compare(setup: &RunSetup, key: &RunKey, simulated: Simulated, format: TextFormat) -> Result<Vec<u8>> {
     let models: Vec<_> = key.scenarios.iter().map(|n| setup.variant(Some(n))).collect::<Result<_>>()?;
     let base = setup.compile(&setup.model)?;
     let simulations: Vec<Simulation<'_>> = models.iter().map(|m| setup.compile(m)).collect::<Result<_>>()?;
     let scenarios: Vec<&Simulation<'_>> = simulations.iter().collect();
     let plan = ComparePlan::new(&base, &scenarios, true)?;
     let engine_plan = plan.plan(&base);
-    let mut simulated = fitting(merged.simulated, &engine_plan)?;
+    let mut simulated = fitting(simulated, &engine_plan)?;
     simulated.finish(&engine_plan, &setup.config)?;
     let comparison = plan.comparison(&base, &simulated, &setup.config)?;
     Ok(super::render::comparison(setup, &base, &simulations, &key.scenarios, &key.model_file, &comparison, format))
@@ -166,6 +192,11 @@ fn merged_compare(setup: &RunSetup, key: &RunKey, merged: Partial, format: RunFo
 fn fitting(simulated: Simulated, plan: &Plan<'_>) -> Result<Simulated> {
     match simulated.fits(plan) {
         true => Ok(simulated),
-        false => Err(Error::Usage("the partial states do not fit the model's outputs: was the model edited?".into())),
+        false => Err(unfit()),
     }
+}
+
+/// The error for partial states that do not fit the model.
+fn unfit() -> Error {
+    Error::Usage("the partial states do not fit the model's outputs: was the model edited?".into())
 }

@@ -30,7 +30,9 @@ use crate::error::Result;
 use crate::model::Model;
 use crate::simulation::Simulation;
 use crate::stats::rank::RANK_CAP;
+use crate::stats::tree::ChunkTree;
 
+pub use pick_freeze::Sums;
 pub use tornado::TornadoKind;
 
 /// Default Sobol base sample size N (the model is evaluated N·(k + 2) times).
@@ -148,6 +150,55 @@ pub struct Analysed {
     pub series: Vec<String>,
 }
 
+/// The sums of a streamed estimator (Sobol or Shapley) for one output over some of the
+/// run's batches: what a shard of `sensitivity` computes.
+#[derive(Clone, Debug)]
+pub struct Streamed {
+    /// The output analysed.
+    pub output: String,
+    /// [`Method::Sobol`] or [`Method::Shapley`].
+    pub method: Method,
+    /// The batches' sums, in the fixed tree.
+    pub tree: ChunkTree<Sums>,
+}
+
+/// Where the streamed estimators' sums come from.
+enum Streaming {
+    /// Every batch, computed here.
+    All,
+    /// Shard (K, M)'s batches, computed here and kept.
+    Shard((u64, u64), Vec<Streamed>),
+    /// Every batch, merged from the shards.
+    Merged(Vec<Streamed>),
+}
+
+impl Streaming {
+    /// The sums of `method` on `output`: from `compute` (given the shard, if any), or
+    /// the merged ones. `None` for a shard, which only keeps them.
+    fn tree(
+        &mut self,
+        output: &str,
+        method: Method,
+        compute: impl FnOnce(Option<(u64, u64)>) -> Result<ChunkTree<Sums>>,
+    ) -> Result<Option<ChunkTree<Sums>>> {
+        match self {
+            Streaming::All => compute(None).map(Some),
+            Streaming::Shard(shard, kept) => {
+                let tree = compute(Some(*shard))?;
+                kept.push(Streamed { output: output.to_string(), method, tree });
+                Ok(None)
+            }
+            Streaming::Merged(merged) => match merged.iter().position(|s| s.output == output && s.method == method) {
+                Some(i) => Ok(Some(merged.remove(i).tree)),
+                None => Err(crate::Error::Usage(format!(
+                    "the partial states have no {} sums of `{output}`: were they written for another model or options?",
+                    method.name()
+                ))),
+            },
+        }
+    }
+}
+
 /// Runs the configured methods on each output of `base`'s model (compiled with its
 /// options), over the random inputs that feed it.
 ///
@@ -161,6 +212,33 @@ pub struct Analysed {
 /// Unknown output var, a series named without a period, a model that does not compile,
 /// or non-finite values.
 pub fn analyse(base: &Simulation<'_>, config: &SensitivityConfig) -> Result<Analysed> {
+    analyse_with(base, config, &mut Streaming::All)
+}
+
+/// Shard `shard` = (K, M) of [`analyse`]: the sums of the Sobol and Shapley estimators
+/// over the shard's contiguous range of batches, one [`Streamed`] per output and method
+/// in analysis order. The other methods are cheap and run when the shards are merged.
+///
+/// # Errors
+/// As [`analyse`].
+pub fn analyse_shard(base: &Simulation<'_>, config: &SensitivityConfig, shard: (u64, u64)) -> Result<Vec<Streamed>> {
+    let mut streaming = Streaming::Shard(shard, Vec::new());
+    analyse_with(base, config, &mut streaming)?;
+    match streaming {
+        Streaming::Shard(_, kept) => Ok(kept),
+        _ => unreachable!("a shard keeps its sums"),
+    }
+}
+
+/// [`analyse`] with the Sobol and Shapley sums of every shard, merged: the same result.
+///
+/// # Errors
+/// As [`analyse`], and [`crate::Error::Usage`] if sums are missing.
+pub fn analyse_merged(base: &Simulation<'_>, config: &SensitivityConfig, merged: Vec<Streamed>) -> Result<Analysed> {
+    analyse_with(base, config, &mut Streaming::Merged(merged))
+}
+
+fn analyse_with(base: &Simulation<'_>, config: &SensitivityConfig, streaming: &mut Streaming) -> Result<Analysed> {
     let program = &base.program;
     let (outputs, series) = match config.outputs.is_empty() {
         false => (config.outputs.clone(), Vec::new()),
@@ -181,12 +259,17 @@ pub fn analyse(base: &Simulation<'_>, config: &SensitivityConfig) -> Result<Anal
             (scalars, series)
         }
     };
-    let outputs = outputs.iter().map(|o| analyse_output(base, o, config)).collect::<Result<_>>()?;
+    let outputs = outputs.iter().map(|o| analyse_output(base, o, config, streaming)).collect::<Result<_>>()?;
     Ok(Analysed { outputs, series })
 }
 
 /// The analyses of one output.
-fn analyse_output(base: &Simulation<'_>, output: &str, config: &SensitivityConfig) -> Result<Sensitivity> {
+fn analyse_output(
+    base: &Simulation<'_>,
+    output: &str,
+    config: &SensitivityConfig,
+    streaming: &mut Streaming,
+) -> Result<Sensitivity> {
     let simulation = base.keeping(&[output])?;
     let program = &simulation.program;
     let index = simulation.scalar_output(output)?;
@@ -241,8 +324,10 @@ fn analyse_output(base: &Simulation<'_>, output: &str, config: &SensitivityConfi
     }
     let independent_model = Model { correlations: Vec::new(), ..base.model.clone() };
     let base_sample = |default: u64| RunConfig { trials: config.trials.unwrap_or(default), ..rank_config };
+    let sharded = matches!(streaming, Streaming::Shard(..));
     for method in methods {
         let analysis = match method {
+            _ if sharded && !matches!(method, Method::Sobol | Method::Shapley) => continue,
             Method::Tornado if kind == TornadoKind::Conditional => {
                 Analysis::Tornado(tornado::conditional(&trials, config.tornado_range))
             }
@@ -259,11 +344,17 @@ fn analyse_output(base: &Simulation<'_>, output: &str, config: &SensitivityConfi
             Method::Spearman => Analysis::Spearman(spearman::run(&trials, config.threads)?),
             Method::Sobol => {
                 let independent = simulation.monte_carlo()?.variant(&independent_model, &[])?;
-                Analysis::Sobol(sobol::run(&independent, output, &feeding, &base_sample(SOBOL_DEFAULT_N))?)
+                let n = base_sample(SOBOL_DEFAULT_N);
+                let sums = |shard| sobol::sums(&independent, output, &feeding, &n, shard);
+                let Some(tree) = streaming.tree(output, method, sums)? else { continue };
+                Analysis::Sobol(sobol::finish(&independent, &feeding, &n, &tree))
             }
             Method::Shapley => {
+                let correlated = simulation.monte_carlo()?;
                 let n = base_sample(shapley::DEFAULT_TRIALS);
-                Analysis::Shapley(shapley::run(&simulation.monte_carlo()?, output, &feeding, &n)?)
+                let sums = |shard| shapley::sums(&correlated, output, &feeding, &n, shard);
+                let Some(tree) = streaming.tree(output, method, sums)? else { continue };
+                Analysis::Shapley(shapley::finish(&correlated, &feeding, &n, &tree))
             }
         };
         let ignores = matches!(&analysis, Analysis::Sobol(_))

@@ -8,7 +8,8 @@
 //! of chunks that goes once through every permutation), and a batch
 //! contributes its vector of sums x_b and the products x_b·x_bᵀ. These are folded in the
 //! fixed chunk tree ([`crate::stats::tree`]), so the bits do not depend on the thread
-//! count and a run split into contiguous chunk ranges would fold to the same values.
+//! count, and the shards of a run split into contiguous ranges of batches
+//! (`sensitivity --shard K/M`) fold to the same values.
 //!
 //! A ratio R = Σ a·x_b / Σ d·x_b (weights a and d) gets a 95% interval from the batch
 //! means by the delta method: Var(R) ≈ B/(B − 1) · Σ_b ((a − R·d)·x_b)² / (Σ_b d·x_b)²,
@@ -23,6 +24,7 @@ use crate::engine::{self, Evaluator, NonFinite, RunConfig};
 use crate::error::Result;
 use crate::simulation::Simulation;
 use crate::stats::tree::ChunkTree;
+use std::ops::Range;
 
 /// Sample B's seed is the run's seed XOR this constant.
 pub(super) const B_SEED: u64 = 0x5851_f42d_4c95_7f2d;
@@ -31,7 +33,7 @@ pub(super) const SOBOL_BATCH: usize = 256;
 
 /// Per-batch sums, added up over batches, with their pairwise products.
 #[derive(Clone, Debug, PartialEq)]
-pub(super) struct Sums {
+pub struct Sums {
     /// Batches added.
     batches: u64,
     /// Σ_b x_b.
@@ -59,8 +61,18 @@ impl Sums {
         }
     }
 
+    /// Sums read back from [`Sums::parts`], or `None` if the lengths do not fit together.
+    pub fn from_parts(batches: u64, sum: Vec<f64>, products: Vec<f64>) -> Option<Sums> {
+        (products.len() == sum.len() * (sum.len() + 1) / 2).then_some(Sums { batches, sum, products })
+    }
+
+    /// The batch count, Σ_b x_b and the upper triangle of Σ_b x_b·x_bᵀ, row by row.
+    pub fn parts(&self) -> (u64, &[f64], &[f64]) {
+        (self.batches, &self.sum, &self.products)
+    }
+
     /// Adds another set of batches.
-    fn combine(&mut self, other: &Sums) {
+    pub fn combine(&mut self, other: &Sums) {
         self.batches += other.batches;
         self.sum.iter_mut().zip(&other.sum).for_each(|(a, b)| *a += b);
         self.products.iter_mut().zip(&other.products).for_each(|(a, b)| *a += b);
@@ -128,11 +140,21 @@ impl Failure {
     }
 }
 
-/// Folds the batches `reduce` makes of each chunk (vectors of `dim` sums) over every
-/// chunk of `config`, in the fixed tree; `program` is the program (or one with the same
-/// slots) that `reduce` evaluates. With `chunks_per_batch` > 1, each chunk gives one
-/// vector, and the vectors of each run of `chunks_per_batch` chunks (a round of exact
-/// permutations) are added up into one batch.
+/// The batch units of shard `shard` = (K, M) of a run of `n_chunks` chunks in units of
+/// `chunks_per_batch` (all of them without a shard): contiguous ranges of nearly equal
+/// length, as [`engine::shard_chunks`] splits chunks.
+pub(super) fn shard_units(n_chunks: u64, chunks_per_batch: u64, shard: Option<(u64, u64)>) -> (Range<u64>, u64) {
+    let units = n_chunks / chunks_per_batch;
+    let (k, m) = shard.unwrap_or((0, 1));
+    let at = |k: u64| (u128::from(units) * u128::from(k) / u128::from(m.max(1))) as u64;
+    (at(k)..at(k + 1), chunks_per_batch)
+}
+
+/// Folds the batches `reduce` makes of each chunk (vectors of `dim` sums) over the
+/// batch units `units` (chunks, or rounds of `chunks_per_batch` chunks) of `config`, in
+/// the fixed tree keyed by unit; `program` is the program (or one with the same slots)
+/// that `reduce` evaluates. With `chunks_per_batch` > 1, each chunk gives one vector,
+/// and the vectors of a round (of exact permutations) are added up into one batch.
 ///
 /// # Errors
 /// The non-finite values of the first chunk that had some, located as a run would locate
@@ -142,22 +164,21 @@ pub(super) fn fold(
     program: &Program,
     config: &RunConfig,
     dim: usize,
-    chunks_per_batch: u64,
+    (units, chunks_per_batch): (Range<u64>, u64),
     reduce: impl Fn(&mut Evaluator<'_>) -> std::result::Result<Vec<Vec<f64>>, Failure> + Sync,
-) -> Result<Sums> {
+) -> Result<ChunkTree<Sums>> {
     let mut tree = ChunkTree::default();
-    let combine = |a: &mut Sums, b: &Sums| a.combine(b);
     let mut round = vec![0.0; dim];
     engine::for_each_evaluator(
         program,
         config,
-        0..config.n_chunks(),
+        units.start * chunks_per_batch..units.end * chunks_per_batch,
         |evaluator| (evaluator.index, reduce(evaluator)),
         |(chunk, batches)| match batches {
             Ok(batches) if chunks_per_batch == 1 => {
                 let mut sums = Sums::new(dim);
                 batches.iter().for_each(|x| sums.add(x));
-                tree.push(chunk, sums, &combine);
+                tree.push(chunk, sums, &Sums::combine);
                 Ok(())
             }
             Ok(batches) => {
@@ -165,7 +186,7 @@ pub(super) fn fold(
                 if (chunk + 1) % chunks_per_batch == 0 {
                     let mut sums = Sums::new(dim);
                     sums.add(&std::mem::replace(&mut round, vec![0.0; dim]));
-                    tree.push(chunk / chunks_per_batch, sums, &combine);
+                    tree.push(chunk / chunks_per_batch, sums, &Sums::combine);
                 }
                 Ok(())
             }
@@ -176,7 +197,12 @@ pub(super) fn fold(
             }
         },
     )?;
-    Ok(tree.fold(&combine).unwrap_or_else(|| Sums::new(dim)))
+    Ok(tree)
+}
+
+/// Every batch of `tree` in one.
+pub(super) fn total(tree: &ChunkTree<Sums>, dim: usize) -> Sums {
+    tree.fold(&Sums::combine).unwrap_or_else(|| Sums::new(dim))
 }
 
 #[cfg(test)]

@@ -37,10 +37,11 @@
 
 use rand::RngExt as _;
 
-use super::pick_freeze::{self, B_SEED, Failure};
+use super::pick_freeze::{self, B_SEED, Failure, Sums};
 use crate::engine::{CHUNK, RunConfig};
 use crate::error::Result;
 use crate::simulation::Simulation;
+use crate::stats::tree::ChunkTree;
 use crate::stream::{stream, stream_key};
 
 /// Up to this many inputs, every permutation is used equally often (4! = 24 per round).
@@ -85,17 +86,36 @@ pub struct Shapley {
 /// # Errors
 /// Non-finite values in any evaluation.
 pub fn run(simulation: &Simulation<'_>, output: &str, factors: &[usize], config: &RunConfig) -> Result<Shapley> {
+    Ok(finish(simulation, factors, config, &sums(simulation, output, factors, config, None)?))
+}
+
+/// The base sample of a run asked for `config` with `k` inputs: whole chunks.
+fn base_sample(config: &RunConfig, k: usize) -> RunConfig {
+    RunConfig { trials: chunks(config.trials, k) * CHUNK as u64, ..*config }
+}
+
+/// The sums behind [`run`]'s effects, over the batches of shard `shard` (K, M), or all.
+///
+/// # Errors
+/// As [`run`].
+pub(super) fn sums(
+    simulation: &Simulation<'_>,
+    output: &str,
+    factors: &[usize],
+    config: &RunConfig,
+    shard: Option<(u64, u64)>,
+) -> Result<ChunkTree<Sums>> {
     let k = factors.len();
     let exact = k <= EXACT_MAX_INPUTS;
-    let n_chunks = chunks(config.trials, k);
-    let config = RunConfig { trials: n_chunks * CHUNK as u64, ..*config };
+    let config = base_sample(config, k);
     let program = &simulation.program;
     let out = simulation.output_index(output).expect("output kept");
     let base = config.seeds(program);
     let seed_b = config.seed ^ B_SEED;
     let correlated = program.copula().is_some_and(|(members, _)| factors.iter().any(|f| members.contains(f)));
     let rounds = if exact { factorial(k) } else { 1 };
-    let sums = pick_freeze::fold(simulation, program, &config, k, rounds, |evaluator| {
+    let units = pick_freeze::shard_units(config.n_chunks(), rounds, shard);
+    pick_freeze::fold(simulation, program, &config, k, units, |evaluator| {
         let order = permutation(k, exact, config.seed, evaluator.index);
         let reordered;
         let variant = match correlated {
@@ -121,7 +141,19 @@ pub fn run(simulation: &Simulation<'_>, output: &str, factors: &[usize], config:
             before = c;
         }
         Ok(vec![contributions])
-    })?;
+    })
+}
+
+/// [`run`]'s result from the sums of every batch.
+pub(super) fn finish(
+    simulation: &Simulation<'_>,
+    factors: &[usize],
+    config: &RunConfig,
+    tree: &ChunkTree<Sums>,
+) -> Shapley {
+    let k = factors.len();
+    let config = base_sample(config, k);
+    let sums = pick_freeze::total(tree, k);
     let names = simulation.factor_names();
     let ones = vec![1.0; k];
     let mut analysed: Vec<ShapleyFactor> = factors
@@ -142,15 +174,15 @@ pub fn run(simulation: &Simulation<'_>, output: &str, factors: &[usize], config:
         )],
         false => Vec::new(),
     };
-    Ok(Shapley {
+    Shapley {
         trials: config.trials,
         evaluations: config.trials * (k as u64 + 1),
-        permutations: n_chunks,
-        exact,
+        permutations: config.n_chunks(),
+        exact: k <= EXACT_MAX_INPUTS,
         sum,
         factors: analysed,
         warnings,
-    })
+    }
 }
 
 /// Chunks for about `trials` base trials and `k` inputs: at least 2 (for an interval)

@@ -16,16 +16,17 @@
 //! - total, Jansen (1999): ST_i = mean((f(A) − f(AB_i))²) / (2V).
 //!
 //! Only the factors whose draws reach the output are analysed (N evaluations each). The
-//! estimates are streamed as sums over batches of [`SOBOL_BATCH`] trials (see
+//! estimates are streamed as sums over batches of 256 trials (see
 //! the `pick_freeze` module): memory does not grow with N, and the 95% intervals come from
 //! the batch means. The indices assume independent inputs: they are computed on the
 //! model without its correlations, by plain Monte Carlo (a pick-freeze design needs B
 //! independent of A, which shifted quasi-random points are not).
 
-use super::pick_freeze::{self, B_SEED, Failure, SOBOL_BATCH};
+use super::pick_freeze::{self, B_SEED, Failure, SOBOL_BATCH, Sums};
 use crate::engine::{CHUNK, RunConfig};
 use crate::error::Result;
 use crate::simulation::Simulation;
+use crate::stats::tree::ChunkTree;
 
 /// One factor's Sobol indices.
 #[derive(Clone, Debug)]
@@ -67,7 +68,26 @@ pub const MIN_TRIALS: u64 = 2 * SOBOL_BATCH as u64;
 /// # Errors
 /// Non-finite values in any evaluation.
 pub fn run(simulation: &Simulation<'_>, output: &str, factors: &[usize], config: &RunConfig) -> Result<Sobol> {
-    let config = RunConfig { trials: config.trials.max(MIN_TRIALS), ..*config };
+    Ok(finish(simulation, factors, config, &sums(simulation, output, factors, config, None)?))
+}
+
+/// The base sample of a run asked for `config`.
+fn base_sample(config: &RunConfig) -> RunConfig {
+    RunConfig { trials: config.trials.max(MIN_TRIALS), ..*config }
+}
+
+/// The sums behind [`run`]'s indices, over the chunks of shard `shard` (K, M), or all.
+///
+/// # Errors
+/// As [`run`].
+pub(super) fn sums(
+    simulation: &Simulation<'_>,
+    output: &str,
+    factors: &[usize],
+    config: &RunConfig,
+    shard: Option<(u64, u64)>,
+) -> Result<ChunkTree<Sums>> {
+    let config = base_sample(config);
     let program = &simulation.program;
     let out = simulation.output_index(output).expect("output kept");
     let base = config.seeds(program);
@@ -79,7 +99,8 @@ pub fn run(simulation: &Simulation<'_>, output: &str, factors: &[usize], config:
     // Per batch: Σ(f(B) − μ₀)(f(AB_i) − f(A)) for each i, Σ(f(A) − f(AB_i))²/2 for each i,
     // Σ((f(A) − μ₀)² + (f(B) − μ₀)²), Σ((f(A) − μ₀) + (f(B) − μ₀)) and the trial count.
     let dim = 2 * k + 3;
-    let sums = pick_freeze::fold(simulation, program, &config, dim, 1, |evaluator| {
+    let units = pick_freeze::shard_units(config.n_chunks(), 1, shard);
+    pick_freeze::fold(simulation, program, &config, dim, units, |evaluator| {
         let mut run = |seeds: &[u64]| match evaluator.run(program, seeds, out) {
             Ok(values) => Ok(values.to_vec()),
             Err(counts) => Err(Failure::new(program, seeds, counts)),
@@ -104,7 +125,20 @@ pub fn run(simulation: &Simulation<'_>, output: &str, factors: &[usize], config:
             }
         }
         Ok(batches)
-    })?;
+    })
+}
+
+/// [`run`]'s result from the sums of every chunk.
+pub(super) fn finish(
+    simulation: &Simulation<'_>,
+    factors: &[usize],
+    config: &RunConfig,
+    tree: &ChunkTree<Sums>,
+) -> Sobol {
+    let config = base_sample(config);
+    let k = factors.len();
+    let dim = 2 * k + 3;
+    let sums = pick_freeze::total(tree, dim);
     // Σ_b d·x_b = N·V with V the pooled variance about the pooled mean μ₀ + m.
     let unit = |j: usize| (0..dim).map(|i| f64::from(u8::from(i == j))).collect::<Vec<f64>>();
     let m = sums.total(&unit(2 * k + 1)) / (2.0 * config.trials as f64);
@@ -123,7 +157,7 @@ pub fn run(simulation: &Simulation<'_>, output: &str, factors: &[usize], config:
     analysed.sort_by(|a, b| b.total.total_cmp(&a.total));
     let warnings = warnings(&analysed);
     let evaluations = config.trials * (k as u64 + 2);
-    Ok(Sobol { trials: config.trials, evaluations, batches: sums.batches(), factors: analysed, warnings })
+    Sobol { trials: config.trials, evaluations, batches: sums.batches(), factors: analysed, warnings }
 }
 
 fn warnings(factors: &[SobolFactor]) -> Vec<String> {

@@ -1,4 +1,4 @@
-//! Sharded runs: `--shard K/M` on run, compare and samples, and `costsim merge`, which
+//! Sharded runs: `--shard K/M` on run, compare, samples and sensitivity, and `costsim merge`, which
 //! must print the bytes of a single-machine run in any format, merge partial merges to
 //! the same bytes, and refuse every fault (missing, duplicate or foreign shards,
 //! truncated or altered files, another version) with exit status 2 and no output file.
@@ -105,7 +105,7 @@ fn faults_are_errors_that_name_the_shard_or_the_field() {
     let dir = fleet();
     let files = shards(&dir, "run", 3, "part", &[]);
     let [a, b, c] = [files[0].as_str(), files[1].as_str(), files[2].as_str()];
-    refused(&dir, &[a, c], "shard is 1 of 3 missing");
+    refused(&dir, &[a, c], "shard 1 of 3 is missing");
     refused(&dir, &[a, b, b, c], "shard 1 of 3 is given twice");
     // Shards of another run: the field that differs, and both values.
     for (extra, field) in [
@@ -150,5 +150,49 @@ fn shard_options_that_cannot_be_honoured_are_refused() {
     ] {
         let out = Costsim::run_in(&dir, &args).failure(2);
         assert!(out.stderr.contains(message), "{message} in:\n{}", out.stderr);
+    }
+}
+
+#[test]
+fn sensitivity_shards_merge_to_the_bytes_of_one_analysis() {
+    // Every output of the fleet model (Shapley effects with random orders, conditional
+    // tornadoes, rank correlations), in 3 shards given in reverse order.
+    let dir = fleet();
+    let files = shards(&dir, "sensitivity", 3, "part", &["--threads", "1"]);
+    let reversed: Vec<&str> = files.iter().rev().map(String::as_str).collect();
+    for format in ["table", "json", "markdown"] {
+        let single = Costsim::run_in(&dir, &["sensitivity", "model.toml", "--trials", TRIALS, "--format", format]);
+        assert_eq!(merge(&dir, &reversed, &["--format", format]).success().stdout, single.success().stdout, "{format}");
+    }
+    refused(&dir, &[&files[0], &files[2]], "shard 1 of 3 is missing");
+    refused(&dir, &[&files[0], &files[1], &files[2], &files[1]], "shard 1 of 3 is given twice");
+    Costsim::run_in(&dir, &["run", "model.toml", "--trials", TRIALS, "--shard", "1/3", "-o", "run.json"]).success();
+    refused(&dir, &[&files[0], "run.json", &files[2]], "`command` is \"sensitivity\" in one and \"run\" in the other");
+    let csv = merge(&dir, &reversed, &["--format", "csv"]).failure(2).stderr;
+    assert!(csv.contains("`sensitivity` has no CSV format"), "{csv}");
+}
+
+#[test]
+fn sensitivity_shards_split_exact_permutation_rounds_and_sobol_batches() {
+    // Three inputs: Shapley goes through all 3! orders in rounds of 6 chunks, which are
+    // the batches a shard boundary must not cut; 10 rounds in 12 shards leave some empty.
+    // Sobol's batches are 256 trials. Options travel in the key: --var, --method.
+    let dir = Costsim::new().model(
+        "[model]\nname = \"three\"\n[vars]\na = \"normal(0, 1)\"\nb = \"lognormal(0, 0.5)\"\nc = \"uniform(1, 3)\"\n\
+         y = \"1e9 + a * b + c\"\nz = \"a + c\"\n[[correlations]]\nvars = [\"a\", \"b\"]\nrank = 0.5\n",
+    );
+    for method in ["shapley", "sobol"] {
+        let extra = ["--var", "y", "--var", "z", "--method", method];
+        let files = shards(&dir, "sensitivity", 12, method, &extra);
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        merge(&dir, &files[..3], &["--partial", "-o", "a.json"]).success();
+        merge(&dir, &files[3..], &["--partial", "-o", "b.json"]).success();
+        let merged = merge(&dir, &["b.json", "a.json"], &["--format", "json"]).success().stdout;
+        let mut args = vec!["sensitivity", "model.toml", "--trials", TRIALS, "--format", "json"];
+        args.extend_from_slice(&extra);
+        assert_eq!(merged, Costsim::run_in(&dir, &args).success().stdout, "{method}");
+        let json: serde_json::Value = serde_json::from_str(&merged).unwrap();
+        assert_eq!(json.as_array().unwrap().len(), 2, "y and z");
+        assert_eq!(json[0]["method"], method);
     }
 }
