@@ -1,7 +1,7 @@
 //! `compare`: the base model and its scenarios side by side, with the distribution of
 //! each scenario's difference from base (common random numbers, so it is precise).
 
-use super::{RunReport, aligned, human, md, md_cell, provenance};
+use super::{RunReport, aligned, human, md, md_cell, probability, provenance};
 use crate::stats::Summary;
 
 /// One scenario's difference from base for one output.
@@ -34,33 +34,8 @@ impl CompareReport<'_> {
         let base = &self.runs[0];
         let mut out = format!("{}\n{} · common random numbers\n", base.meta.model_name, provenance(&base.meta));
         for (i, output) in base.outputs.iter().enumerate() {
-            let n = |x: f64| output.show(x);
-            let mut rows = vec![
-                ["scenario", "mean", "p5", "p50", "p95", "Δ mean", "Δ 90% interval", "P(> base)"]
-                    .map(String::from)
-                    .to_vec(),
-            ];
-            for run in &self.runs {
-                let s = run.outputs[i].summary;
-                let mut row = vec![
-                    run.meta.scenario.unwrap_or("base").to_string(),
-                    n(s.moments.mean),
-                    n(s.p5()),
-                    n(s.p50()),
-                    n(s.p95()),
-                ];
-                if let Some(d) =
-                    self.differences.iter().find(|d| Some(d.scenario) == run.meta.scenario && d.output == output.name)
-                {
-                    let [lo, hi] = d.summary.ci90();
-                    row.extend([
-                        signed(d.summary.moments.mean, &n),
-                        format!("{} – {}", signed(lo, &n), signed(hi, &n)),
-                        human::percent(d.p_greater),
-                    ]);
-                }
-                rows.push(row);
-            }
+            let mut rows = vec![header(output, true).iter().map(|h| h.to_string()).collect()];
+            rows.extend(self.runs.iter().map(|run| self.cells(run, i, true)));
             out.push_str(&format!("\n{}\n{}", output.name, aligned(&rows)));
         }
         out
@@ -75,26 +50,62 @@ impl CompareReport<'_> {
             md(&provenance(&base.meta))
         );
         for (i, output) in base.outputs.iter().enumerate() {
-            let n = |x: f64| output.show(x);
-            out.push_str(&format!("\n### {}\n\n| scenario | mean | p5 | p50 | p95 | Δ mean | P(> base) |\n|---|---:|---:|---:|---:|---:|---:|\n", output.name));
+            let header = header(output, false);
+            let align: Vec<&str> = header.iter().map(|h| if *h == "scenario" { "---" } else { "---:" }).collect();
+            out.push_str(&format!("\n### {}\n\n| {} |\n|{}|\n", output.name, header.join(" | "), align.join("|")));
             for run in &self.runs {
-                let s = run.outputs[i].summary;
-                let d =
-                    self.differences.iter().find(|d| Some(d.scenario) == run.meta.scenario && d.output == output.name);
-                let (delta, p) = d.map_or((String::new(), String::new()), |d| {
-                    (signed(d.summary.moments.mean, &n), human::percent(d.p_greater))
-                });
-                out.push_str(&format!(
-                    "| {} | {} | {} | {} | {} | {delta} | {p} |\n",
-                    md_cell(run.meta.scenario.unwrap_or("base")),
-                    n(s.moments.mean),
-                    n(s.p5()),
-                    n(s.p50()),
-                    n(s.p95())
-                ));
+                let mut cells = self.cells(run, i, false);
+                cells[0] = md_cell(&cells[0]);
+                cells.resize(header.len(), String::new());
+                out.push_str(&format!("| {} |\n", cells.join(" | ")));
             }
         }
         out
+    }
+
+    /// One run's cells for output `i`: its summary and, for a scenario, its difference
+    /// from base (with the 90% interval of the difference when `interval`). A 0/1 output
+    /// gets its probability and the difference in percentage points, with their 95%
+    /// intervals: no percentiles and no P(scenario > base), which say nothing about a
+    /// difference of 0s and 1s.
+    fn cells(&self, run: &RunReport<'_>, i: usize, interval: bool) -> Vec<String> {
+        let output = &run.outputs[i];
+        let s = output.summary;
+        let name = output.name;
+        let d = self.differences.iter().find(|d| Some(d.scenario) == run.meta.scenario && d.output == name);
+        let mut row = vec![run.meta.scenario.unwrap_or("base").to_string()];
+        if output.boolean {
+            row.push(probability(s));
+            if let Some(d) = d {
+                let change = |x: f64| if x > 0.0 { format!("+{}", human::points(x)) } else { human::points(x) };
+                row.push(format!(
+                    "{} ± {}",
+                    change(d.summary.moments.mean),
+                    human::points(d.summary.mean_half_width())
+                ));
+            }
+            return row;
+        }
+        let n = |x: f64| output.show(x);
+        row.extend([n(s.moments.mean), n(s.p5()), n(s.p50()), n(s.p95())]);
+        if let Some(d) = d {
+            row.push(signed(d.summary.moments.mean, &n));
+            if interval {
+                let [lo, hi] = d.summary.ci90();
+                row.push(format!("{} – {}", signed(lo, &n), signed(hi, &n)));
+            }
+            row.push(human::percent(d.p_greater));
+        }
+        row
+    }
+}
+
+/// The columns for `output`, with the difference's 90% interval when `interval`.
+fn header(output: &super::OutputRow<'_>, interval: bool) -> Vec<&'static str> {
+    match (output.boolean, interval) {
+        (true, _) => vec!["scenario", "probability", "Δ probability"],
+        (false, true) => vec!["scenario", "mean", "p5", "p50", "p95", "Δ mean", "Δ 90% interval", "P(> base)"],
+        (false, false) => vec!["scenario", "mean", "p5", "p50", "p95", "Δ mean", "P(> base)"],
     }
 }
 

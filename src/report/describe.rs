@@ -4,6 +4,16 @@
 use super::human;
 use crate::study::{Description, VarKind};
 
+/// `c` exactly (the shortest decimal that reads back as the same double), with the
+/// rounded human form beside it when that is easier to read (1600000000 ($1.6B)).
+fn exact(c: f64, unit: Option<&str>) -> String {
+    let digits = c.to_string();
+    match c.abs() >= 1e4 && c.is_finite() {
+        true => format!("{digits} ({})", human::number(c, unit)),
+        false => digits,
+    }
+}
+
 /// `description` as aligned text ending in `ok`.
 pub fn text(d: &Description) -> String {
     let mut out = format!("model: {}\nsha256: {}\n\n", d.name, d.sha256);
@@ -15,7 +25,7 @@ pub fn text(d: &Description) -> String {
         .map(|var| {
             let kind = match var.kind {
                 VarKind::Random => "random".to_string(),
-                VarKind::Constant(c) => format!("constant = {}", human::number(c, var.unit.as_deref())),
+                VarKind::Constant(c) => format!("constant = {}", exact(c, var.unit.as_deref())),
                 VarKind::Derived => "derived".to_string(),
             };
             match (var.per_period, var.series) {
@@ -53,4 +63,18 @@ pub fn text(d: &Description) -> String {
 /// `description` as JSON (docs/json.md).
 pub fn json(d: &Description) -> Vec<u8> {
     super::json::check_json(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constants_are_printed_exactly() {
+        assert_eq!(exact(1.275, None), "1.275");
+        assert_eq!(exact(0.1 + 0.2, None), "0.30000000000000004");
+        assert_eq!(exact(1.6e9, Some("USD")), "1600000000 ($1.6B)");
+        assert_eq!(exact(-12_345.5, None), "-12345.5 (-12.3k)");
+        assert_eq!(exact(4.0, None), "4");
+    }
 }

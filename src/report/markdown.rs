@@ -1,6 +1,6 @@
 //! Markdown: a heading, the provenance line and a summary table.
 
-use super::{RunReport, human, md, notes, provenance};
+use super::{RunReport, human, md, notes, probability, provenance};
 
 /// The run as a Markdown document.
 pub(super) fn render(report: &RunReport<'_>) -> String {
@@ -9,7 +9,7 @@ pub(super) fn render(report: &RunReport<'_>) -> String {
     for o in &report.outputs {
         let s = o.summary;
         if o.boolean {
-            out.push_str(&format!("| {} | P = {} | | | | |\n", o.name, human::percent(s.moments.mean)));
+            out.push_str(&format!("| {} | {} | | | | |\n", o.name, probability(s)));
             continue;
         }
         let n = |x: f64| human::number(x, o.unit);

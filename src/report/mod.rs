@@ -174,13 +174,18 @@ fn group_thousands(n: u64) -> String {
     out
 }
 
+/// A 0/1 output's mean as a probability with its 95% half-width in percentage points:
+/// `P = 88.6% ± 0.0622 pp`.
+fn probability(s: &Summary) -> String {
+    format!("P = {} ± {}", human::percent(s.moments.mean), human::points(s.mean_half_width()))
+}
+
 /// The value columns for an output: mean, p5, p50, p95 (or a probability), with the
 /// 95% half-widths of the mean and p95 relative to their values.
 fn headline(o: &OutputRow<'_>) -> Vec<String> {
     let s = o.summary;
     if o.boolean {
-        let p = s.moments.mean;
-        return vec![format!("P = {}", human::percent(p)), format!("± {}", human::percent(s.mean_half_width()))];
+        return vec![probability(s)];
     }
     let relative = |half: f64, x: f64| {
         if x == 0.0 || half == 0.0 { String::new() } else { format!(" ±{}", human::percent(half / x.abs())) }

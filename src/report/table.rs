@@ -9,9 +9,9 @@ const HISTOGRAM_WIDTH: usize = 24;
 
 /// The run as an aligned table.
 pub(super) fn render(report: &RunReport<'_>) -> String {
-    // Each row with whether it is a probability (its cells are not aligned to columns).
+    // A probability's row has its value in the mean column and nothing after it.
     let header = ["output", "mean", "p5", "p50", "p95", "90% interval", "p1 … p99"].map(String::from).to_vec();
-    let mut rows = vec![(header, false)];
+    let mut rows = vec![header];
     for o in &report.outputs {
         let mut row = vec![o.name.to_string()];
         row.extend(headline(o));
@@ -20,25 +20,15 @@ pub(super) fn render(report: &RunReport<'_>) -> String {
             row.push(format!("{} – {}", human::number(lo, o.unit), human::number(hi, o.unit)));
             row.push(histogram(o));
         }
-        rows.push((row, o.boolean));
+        rows.push(row);
     }
-    let n_cols = rows.iter().map(|(r, _)| r.len()).max().unwrap_or(0);
+    let n_cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..n_cols)
-        .map(|c| {
-            rows.iter()
-                .filter(|(r, probability)| r.len() > c && !probability)
-                .map(|(r, _)| r[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
+        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|cell| cell.chars().count()).max().unwrap_or(0))
         .collect();
     let mut out = format!("{}\n{}\n\n", report.meta.model_name, provenance(&report.meta));
-    for (row, probability) in &rows {
-        let cells: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(c, cell)| if *probability && c > 0 { cell.clone() } else { human::pad(cell, widths[c]) })
-            .collect();
+    for row in &rows {
+        let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, &w)| human::pad(cell, w)).collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }

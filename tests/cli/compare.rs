@@ -87,3 +87,27 @@ fn scenarios_that_rewire_outputs_are_matched_by_name() {
     // c's difference is b − a with a ~ N(0, 1), b ~ N(100, 1): mean 100, sd √2.
     assert!((stat(dc, "mean") - 100.0).abs() < 5.0 * (2.0f64 / 2000.0).sqrt(), "{dc}");
 }
+
+#[test]
+fn a_0_1_output_is_a_probability_with_its_interval_and_changes_in_points() {
+    // P(cost > 200) under base and with dearer prices: the table shows P ± pp and the
+    // change in pp with its interval, and no percentiles or P(> base) of 0s and 1s.
+    let model = MODEL.replace("outputs = [\"cost\"]", "outputs = [\"cost\", \"over\"]");
+    let model = model.replace(
+        "cost = { value = \"n * price\", unit = \"USD\" }",
+        "cost = { value = \"n * price\", unit = \"USD\" }\nover = \"cost > 2000\"",
+    );
+    let dir = Costsim::new().model(&model);
+    let table = Costsim::run_in(&dir, &["compare", "model.toml", "--trials", "20000"]).success().stdout;
+    let section = table.split("\nover\n").nth(1).expect("a section for `over`");
+    assert!(section.starts_with("  scenario  probability"), "{section}");
+    assert!(!section.contains("P(> base)") && !section.contains("p95"), "{section}");
+    let pricier = section.lines().find(|l| l.trim_start().starts_with("pricier")).unwrap();
+    assert!(pricier.contains("P = ") && pricier.contains(" pp ± ") && pricier.trim_end().ends_with(" pp"), "{pricier}");
+    // In `run`, the probability sits in the mean column, aligned with the other rows.
+    let run = Costsim::run_in(&dir, &["run", "model.toml", "--trials", "20000"]).success().stdout;
+    let header = run.lines().find(|l| l.starts_with("output")).unwrap();
+    let over = run.lines().find(|l| l.starts_with("over")).unwrap();
+    assert_eq!(header.find("mean"), over.find("P = "), "{run}");
+    assert!(over.trim_end().ends_with(" pp"), "{over}");
+}
