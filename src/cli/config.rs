@@ -89,6 +89,7 @@ impl RunSetup {
             seed: self.config.seed,
             trials: self.config.trials,
             sampling: simulation.program.sampling().name(),
+            overrides: &self.sets,
         }
     }
 

@@ -45,6 +45,18 @@ pub struct RunMeta<'a> {
     pub trials: u64,
     /// Sampling method.
     pub sampling: &'a str,
+    /// `--set` overrides as given, `VAR=EXPR`, in order.
+    pub overrides: &'a [String],
+}
+
+impl RunMeta<'_> {
+    /// The overrides as (var, expression) pairs.
+    pub fn override_pairs(&self) -> Vec<(&str, &str)> {
+        self.overrides
+            .iter()
+            .map(|o| o.split_once('=').map_or((o.as_str(), ""), |(var, expr)| (var.trim(), expr.trim())))
+            .collect()
+    }
 }
 
 /// One reported output.
@@ -152,8 +164,9 @@ fn escape(s: &str) -> String {
 /// One line summarising the run's provenance.
 fn provenance(meta: &RunMeta<'_>) -> String {
     let scenario = meta.scenario.map_or(String::new(), |s| format!(" · scenario {s}"));
+    let overrides: String = meta.override_pairs().iter().map(|(var, expr)| format!(" · set {var} = {expr}")).collect();
     format!(
-        "{}{scenario} · seed {} · {} trials · {}",
+        "{}{scenario}{overrides} · seed {} · {} trials · {}",
         meta.file,
         meta.seed,
         group_thousands(meta.trials),

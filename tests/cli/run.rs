@@ -136,3 +136,18 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     let outcome = Costsim::new().model(MODEL).args(&["run", "model.toml", "--trials", "3M"]).run().success();
     assert_eq!(outcome.stderr, "");
 }
+
+#[test]
+fn overrides_and_scenario_are_in_the_header_and_the_json() {
+    // Two different runs never print the same header: what was overridden is named.
+    let plain = run(&[]).stdout;
+    let set = run(&["--set", "price = 2 to 3", "--set", "hours=3M", "--scenario", "cheap"]).stdout;
+    let header = |text: &str| text.lines().nth(1).unwrap().to_string();
+    assert_ne!(header(&plain), header(&set));
+    assert!(header(&set).contains("scenario cheap · set price = 2 to 3 · set hours = 3M · seed 5"), "{set}");
+    let json = run(&["--set", "price = 2 to 3", "--set", "hours=3M", "--format", "json"]).json();
+    assert_eq!(json["overrides"], serde_json::json!({"price": "2 to 3", "hours": "3M"}));
+    let keys: Vec<&String> = json["overrides"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["price", "hours"], "in the order given");
+    assert_eq!(run(&["--format", "json"]).json()["overrides"], serde_json::json!({}));
+}
