@@ -22,7 +22,8 @@ pub(crate) enum Command {
     Run(RunArgs),
     /// Load and validate a model; list its vars, random factors, outputs and scenarios.
     Check(CheckArgs),
-    /// Which inputs drive an output's uncertainty: tornado, rank correlation, Sobol indices.
+    /// Which inputs drive each output's uncertainty: tornado, rank correlation, Sobol
+    /// indices, Shapley effects.
     Sensitivity(SensitivityArgs),
     /// Run the base model and its scenarios with common random numbers; one table.
     Compare(CompareArgs),
@@ -33,6 +34,18 @@ pub(crate) enum Command {
     /// Merge the partial states of a sharded run (`--shard K/M -o FILE`) into what one
     /// machine would have printed.
     Merge(MergeArgs),
+    /// Print a shell completion script, e.g. `costsim completions bash > ~/.local/share/bash-completion/completions/costsim`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `costsim man > ~/.local/share/man/man1/costsim.1`.
+    Man,
+}
+
+/// Arguments of `completions`.
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// How to simulate: the options every simulating command honours.

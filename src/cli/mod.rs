@@ -11,7 +11,7 @@ mod render;
 mod run;
 mod shard;
 
-use clap::Parser;
+use clap::{CommandFactory as _, Parser};
 
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -52,6 +52,16 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Samples(args) => export::samples(&args),
         Command::Report(args) => export::report(&args),
         Command::Merge(args) => shard::merge(&args, analyse::merged_sensitivity),
+        Command::Completions(args) => {
+            let mut bytes = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "costsim", &mut bytes);
+            output::Target::new(None, std::path::Path::new(""))?.write(&bytes)
+        }
+        Command::Man => {
+            let mut bytes = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut bytes).map_err(|e| Error::Usage(e.to_string()))?;
+            output::Target::new(None, std::path::Path::new(""))?.write(&bytes)
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod check;
 mod compare;
+mod completions;
 mod correlations;
 mod determinism;
 mod errors;
