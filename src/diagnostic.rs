@@ -73,8 +73,13 @@ pub enum Problem {
     #[error("comparisons do not chain")]
     ChainedComparison,
     /// The file is not TOML.
-    #[error("invalid TOML: {0}")]
-    InvalidToml(String),
+    #[error("invalid TOML: {message}")]
+    InvalidToml {
+        /// The parser's message.
+        message: String,
+        /// How to fix it, when the line says.
+        hint: Option<String>,
+    },
     /// No `[model]` table.
     #[error("missing [model] table")]
     MissingModel,
@@ -338,9 +343,15 @@ pub enum Problem {
         /// The nearest var.
         suggestion: Option<String>,
     },
-    /// A correlation of a var that is not one distribution call.
-    #[error("var `{0}` is not a single distribution, so it cannot be correlated")]
-    NotADistribution(String),
+    /// A correlation of a var that is not one distribution call (`constant` if it is the
+    /// same in every trial).
+    #[error("var `{var}` is {}, so it cannot be correlated", if *constant { "a constant" } else { "not a single distribution" })]
+    NotADistribution {
+        /// The var.
+        var: String,
+        /// True if it uses no var and draws nothing.
+        constant: bool,
+    },
     /// `rank` with other than two vars.
     #[error("`rank` correlates exactly 2 vars, got {0}")]
     RankNeedsTwo(usize),
@@ -407,6 +418,9 @@ impl Problem {
         match self {
             Problem::InVar { problem, .. } | Problem::InSet { problem, .. } => problem.help(),
             Problem::Assignment => text("use `==` to compare; a var's name goes before the `=` in the TOML file"),
+            Problem::UnexpectedCharacter('$' | '€' | '£' | '¥') => text(
+                "write the number alone (`0.09`, not `$0.09`) and give the var a unit, e.g. `price = { value = \"0.09\", unit = \"USD\" }`",
+            ),
             Problem::UnexpectedCharacter(_) => {
                 text("expressions use numbers, names, + - * / ^, comparisons, and function calls")
             }
@@ -418,7 +432,7 @@ impl Problem {
                 text("remove it; only `description` and `note` may contain newlines and tabs")
             }
             Problem::Empty => text("write a number, a formula or a distribution such as `10k to 20k`"),
-            Problem::Expected { hint, .. } => hint.clone(),
+            Problem::Expected { hint, .. } | Problem::InvalidToml { hint, .. } => hint.clone(),
             Problem::ChainedComparison => text("write `a < b and b < c` instead of `a < b < c`"),
             Problem::MissingModel => text("add `[model]` with at least `name = \"...\"`"),
             Problem::NoVars => text("add a `[vars]` table, e.g. `price = \"25k to 40k\"`"),
@@ -482,7 +496,10 @@ impl Problem {
             Problem::UnknownCorrelated { suggestion, .. } => {
                 suggest(suggestion, "correlations name vars declared in [vars]")
             }
-            Problem::NotADistribution(var) => Some(format!(
+            Problem::NotADistribution { var, constant: true } => Some(format!(
+                "`{var}` is the same in every trial: there is nothing to correlate; drop it from the correlation, or give it a distribution such as `10k to 20k`"
+            )),
+            Problem::NotADistribution { var, .. } => Some(format!(
                 "correlate the inputs of `{var}` instead, or make it one call such as `10k to 20k`"
             )),
             Problem::RankNeedsTwo(_) => text("for 3 or more vars, give a `matrix`"),

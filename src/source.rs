@@ -107,12 +107,23 @@ impl SourceFile {
 /// swapping two adjacent characters counts as one edit.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .map(|c| (strsim::osa_distance(name, c), c))
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let close = candidates
+        .iter()
+        .map(|&c| (strsim::osa_distance(name, c), c))
         .filter(|&(dist, _)| dist <= limit)
         .min_by_key(|&(dist, c)| (dist, c.len()))
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    // Else a long shared beginning: `triangle` → `triangular`, `lognorm` → `lognormal`.
+    let shared = |c: &str| name.chars().zip(c.chars()).take_while(|(a, b)| a == b).count();
+    close.or_else(|| {
+        candidates
+            .iter()
+            .map(|&c| (shared(c), c))
+            .filter(|&(n, _)| n >= 5 && 5 * n >= 3 * name.chars().count())
+            .max_by_key(|&(n, c)| (n, std::cmp::Reverse(c.len())))
+            .map(|(_, c)| c)
+    })
 }
 
 #[cfg(test)]
@@ -146,5 +157,9 @@ mod tests {
         assert_eq!(did_you_mean("capx", names), Some("capex"));
         assert_eq!(did_you_mean("zzz", names), None);
         assert_eq!(did_you_mean("naem", ["name", "seed"]), Some("name"));
+        let callables = ["triangular", "truncate", "normal", "lognormal", "pert"];
+        assert_eq!(did_you_mean("triangle", callables), Some("triangular"));
+        assert_eq!(did_you_mean("lognorm", callables), Some("lognormal"));
+        assert_eq!(did_you_mean("trunk", callables), None, "a short shared start is not enough");
     }
 }

@@ -3,6 +3,7 @@
 //! has a unit diagonal. Each problem points at the name or coefficient it is about.
 
 use crate::diagnostic::{Diagnostic, Problem};
+use crate::expr::{Expr, ExprKind};
 use crate::model::{Coefficients, CorrelationDef, Model};
 use crate::source::did_you_mean;
 
@@ -11,6 +12,17 @@ use super::resolve::is_distribution;
 /// Diagnostics for every problem in the model's correlations.
 pub(super) fn check(model: &Model) -> Vec<Diagnostic> {
     model.correlations.iter().flat_map(|c| check_one(model, c)).collect()
+}
+
+/// True if `expr` uses no var and calls nothing: the same in every trial.
+fn is_constant(expr: &Expr) -> bool {
+    let mut constant = true;
+    expr.walk(&mut |e| {
+        if matches!(e.kind, ExprKind::Name(_) | ExprKind::To(..) | ExprKind::Call { .. }) {
+            constant = false;
+        }
+    });
+    constant
 }
 
 fn check_one(model: &Model, c: &CorrelationDef) -> Vec<Diagnostic> {
@@ -25,7 +37,9 @@ fn check_one(model: &Model, c: &CorrelationDef) -> Vec<Diagnostic> {
                     let suggestion = did_you_mean(&v.name, names).map(str::to_string);
                     Problem::UnknownCorrelated { name: v.name.clone(), suggestion }
                 }
-                Some(def) if !is_distribution(&def.expr) => Problem::NotADistribution(v.name.clone()),
+                Some(def) if !is_distribution(&def.expr) => {
+                    Problem::NotADistribution { var: v.name.clone(), constant: is_constant(&def.expr) }
+                }
                 Some(_) => continue,
             }
         };

@@ -23,6 +23,15 @@ use super::{BinOp, Expr, ExprKind, UnaryOp};
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::source::Span;
 
+/// True if the rightmost operand of `expr` is a number literal (as in `10 to 20`).
+fn ends_in_number(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Num(_) => true,
+        ExprKind::Binary(_, _, rhs) | ExprKind::To(_, rhs) => ends_in_number(rhs),
+        _ => false,
+    }
+}
+
 /// Parses one expression. Spans in the result are offsets into `src`.
 ///
 /// # Errors
@@ -39,6 +48,11 @@ pub fn parse(src: &str) -> Result<Expr, Diagnostic> {
     let expr = parser.expr()?;
     match parser.peek() {
         Tok::End => Ok(expr),
+        // `20,000 to 80,000`: a thousands separator after a number.
+        Tok::Punct(",") if ends_in_number(&expr) => Err(parser.unexpected_with(
+            "an operator or the end of the expression",
+            Some("numbers have no thousands separators: write 20000 or 20k, not 20,000".to_string()),
+        )),
         _ => Err(parser.unexpected("an operator or the end of the expression")),
     }
 }
@@ -367,6 +381,10 @@ mod tests {
         check_err("1 +", "expected a number, a name, `(` or `[`, found the end of the expression", (3, 3));
         check_err("(1 + 2", "expected `)`, found the end of the expression", (6, 6));
         check_err("a b", "expected an operator or the end of the expression, found `b`", (2, 3));
+        let separators = parse("20,000 to 80,000").unwrap_err();
+        assert!(separators.problem.help().unwrap().contains("write 20000 or 20k"), "{:?}", separators.problem);
+        let late = parse("10 to 20,000").unwrap_err();
+        assert!(late.problem.help().unwrap().contains("no thousands separators"), "{:?}", late.problem);
         check_err("1 < 2 < 3", "comparisons do not chain", (6, 7));
         check_err("", "empty expression", (0, 0));
         check_err("max(1 2)", "expected `,` or `)`, found a number", (6, 7));

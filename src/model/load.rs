@@ -30,7 +30,8 @@ pub(super) fn document(text: &str, sources: SourceMap, sha256: String) -> Result
         Ok(root) => root.into_inner(),
         Err(e) => {
             let span = e.span().map_or(Span::default(), |r| Span::new(r.start, r.end));
-            let problem = Problem::InvalidToml(e.message().trim_end().to_string());
+            let problem =
+                Problem::InvalidToml { message: e.message().trim_end().to_string(), hint: toml_hint(text, span) };
             return Err(Error::Model {
                 sources: Box::new(model.sources),
                 diagnostics: vec![Diagnostic::new(problem, span)],
@@ -420,6 +421,17 @@ fn expression_offset(raw: &str, content: &str) -> Option<usize> {
         0
     };
     raw.get(open..open + content.len()).filter(|s| *s == content).map(|_| open)
+}
+
+/// How to fix a TOML error at `span`: a bare value such as `15k` or `20 to 40` on a
+/// `key = value` line is an expression that TOML cannot read unquoted.
+fn toml_hint(text: &str, span: Span) -> Option<String> {
+    let line_start = text[..span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+    let (key, value) = text[line_start..line_end].split_once('=')?;
+    let (key, value) = (key.trim(), value.split('#').next().unwrap_or("").trim());
+    let bare = !value.is_empty() && !value.starts_with(['"', '\'', '[', '{']);
+    (bare && !key.is_empty()).then(|| format!("write an expression as a string: `{key} = \"{value}\"`"))
 }
 
 #[cfg(test)]

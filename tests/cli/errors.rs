@@ -283,3 +283,33 @@ fn io_errors_name_the_real_path_and_never_a_temporary_file() {
     );
     assert!(!outcome.stderr.contains(".costsim-"), "{}", outcome.stderr);
 }
+
+#[test]
+fn what_a_spreadsheet_user_writes_gets_a_hint_to_write_it_our_way() {
+    // Each case: the vars, the place (line:column) and words of the hint.
+    for (vars, place, hint) in [
+        ("x = \"triangle(1, 2, 3)\"\n", "model.toml:5:6", "did you mean `triangular`?"),
+        ("x = \"20,000 to 80,000\"\n", "model.toml:5:8", "write 20000 or 20k, not 20,000"),
+        ("x = \"10 to 20,000\"\n", "model.toml:5:14", "no thousands separators"),
+        ("x = \"$0.09\"\n", "model.toml:5:6", "write the number alone (`0.09`, not `$0.09`)"),
+        ("budget = 15k\n", "model.toml:5:10", "write an expression as a string: `budget = \"15k\"`"),
+    ] {
+        let stderr = error_for(vars);
+        assert!(stderr.contains(place) && stderr.contains(hint), "{vars}: {place}, {hint} in:\n{stderr}");
+    }
+}
+
+#[test]
+fn correlating_a_constant_or_a_formula_gets_the_hint_that_fits() {
+    let vars = "a = \"normal(0, 1)\"\nb = \"a * 2\"\nc = 5\n\n[[correlations]]\nvars = [\"a\", \"c\"]\nrank = 0.5\n\n\
+                [[correlations]]\nvars = [\"a\", \"b\"]\nrank = 1.5\n";
+    let stderr = error_for(vars);
+    assert!(stderr.contains("var `c` is a constant, so it cannot be correlated"), "{stderr}");
+    assert!(stderr.contains("`c` is the same in every trial: there is nothing to correlate"), "{stderr}");
+    assert!(
+        stderr.contains("var `b` is not a single distribution") && stderr.contains("correlate the inputs of `b`"),
+        "{stderr}"
+    );
+    // The coefficient out of range is pointed at on its own line, not the table header.
+    assert!(stderr.contains("rank correlation 1.5 is outside [-1, 1]\n  --> model.toml:15:8"), "{stderr}");
+}
