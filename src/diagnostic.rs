@@ -38,6 +38,14 @@ pub enum Problem {
         /// The problem.
         problem: Box<Problem>,
     },
+    /// A problem inside a `--query EXPR` option.
+    #[error("{problem} in `--query {query}`")]
+    InQuery {
+        /// The option's value.
+        query: String,
+        /// The problem.
+        problem: Box<Problem>,
+    },
     /// `x = 1` inside an expression.
     #[error("`=` is not an operator")]
     Assignment,
@@ -343,6 +351,9 @@ pub enum Problem {
         /// The nearest var.
         suggestion: Option<String>,
     },
+    /// `--query NAME=EXPR` with a NAME the model already has.
+    #[error("`--query` output `{0}` is already a var of the model")]
+    QueryNameTaken(String),
     /// A correlation of a var that is not one distribution call (`constant` if it is the
     /// same in every trial).
     #[error("var `{var}` is {}, so it cannot be correlated", if *constant { "a constant" } else { "not a single distribution" })]
@@ -416,7 +427,9 @@ impl Problem {
         };
         let text = |s: &str| Some(s.to_string());
         match self {
-            Problem::InVar { problem, .. } | Problem::InSet { problem, .. } => problem.help(),
+            Problem::InVar { problem, .. } | Problem::InSet { problem, .. } | Problem::InQuery { problem, .. } => {
+                problem.help()
+            }
             Problem::Assignment => text("use `==` to compare; a var's name goes before the `=` in the TOML file"),
             Problem::UnexpectedCharacter('$' | '€' | '£' | '¥') => text(
                 "write the number alone (`0.09`, not `$0.09`) and give the var a unit, e.g. `price = { value = \"0.09\", unit = \"USD\" }`",
@@ -450,6 +463,9 @@ impl Problem {
                 suggest(suggestion, "an override replaces a var declared in [vars]")
             }
             Problem::Reserved(_) => text("rename the var"),
+            Problem::QueryNameTaken(name) => Some(format!(
+                "give the query a new name, e.g. `--query '{name}_query=...'`; to change `{name}` itself use `--set`"
+            )),
             Problem::UnknownName { name, suggestion: None, is_function: true, .. } => {
                 Some(format!("`{name}` is a function: call it as `{name}(...)`"))
             }

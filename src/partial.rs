@@ -58,6 +58,9 @@ pub struct RunKey {
     pub scenarios: Vec<String>,
     /// `--set` overrides, in order.
     pub overrides: Vec<String>,
+    /// `--query` outputs, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queries: Vec<String>,
     /// `--repair-correlations`.
     pub repair_correlations: bool,
     /// M, the number of shards.

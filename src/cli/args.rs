@@ -64,6 +64,10 @@ pub(crate) struct Simulate {
     /// Override a var: VAR=EXPR (repeatable), e.g. --set 'p_h800=30k to 45k'.
     #[arg(long = "set", value_name = "VAR=EXPR")]
     pub(crate) sets: Vec<String>,
+    /// Add an output without editing the model: EXPR or NAME=EXPR (repeatable), e.g.
+    /// --query 'opex > 944M'.
+    #[arg(long = "query", value_name = "EXPR")]
+    pub(crate) queries: Vec<String>,
     /// Sampling method for inputs with quantile functions [default: the model's
     /// `sampling`, else mc].
     #[arg(long, value_enum)]

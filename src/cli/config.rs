@@ -30,6 +30,7 @@ pub(super) struct RunSetup {
     /// Run options for the compiler.
     pub(super) options: CompileOptions,
     sets: Vec<String>,
+    queries: Vec<String>,
 }
 
 impl RunSetup {
@@ -52,6 +53,7 @@ impl RunSetup {
                 extra_outputs: Vec::new(),
             },
             sets: args.sets.clone(),
+            queries: args.queries.clone(),
         };
         setup.model = setup.variant(scenario)?;
         let model = &setup.model;
@@ -74,9 +76,10 @@ impl RunSetup {
         Ok(setup)
     }
 
-    /// The loaded model with `scenario` (if any), then the `--set` overrides applied.
+    /// The loaded model with `scenario` (if any), then the `--set` overrides applied, and
+    /// the `--query` outputs added.
     pub(super) fn variant(&self, scenario: Option<&str>) -> Result<Model> {
-        self.loaded.variant(scenario, &self.sets)
+        self.loaded.variant(scenario, &self.sets)?.with_queries(&self.queries)
     }
 
     /// Provenance of a run of `simulation` (a compiled [`RunSetup::model`]) from `file`.
@@ -115,6 +118,7 @@ impl RunSetup {
             scenario: self.scenario.clone(),
             scenarios: scenarios.to_vec(),
             overrides: self.sets.clone(),
+            queries: self.queries.clone(),
             repair_correlations: self.options.repair_correlations,
             shards,
             sensitivity: None,
@@ -134,6 +138,7 @@ impl RunSetup {
             seed: Some(key.seed),
             threads,
             sets: key.overrides.clone(),
+            queries: key.queries.clone(),
             sampling: Some(sampling),
             repair_correlations: key.repair_correlations,
         };

@@ -1,4 +1,5 @@
-//! Scenarios and `--set`: a new [`Model`] with some vars' expressions replaced.
+//! Scenarios, `--set` and `--query`: a new [`Model`] with some vars' expressions
+//! replaced, or ad-hoc outputs added.
 
 use super::{Model, Named, VarDef};
 use crate::diagnostic::{Diagnostic, Problem};
@@ -79,6 +80,46 @@ impl Model {
         Ok(model)
     }
 
+    /// The model with `--query` outputs added, in order: each `EXPR` or `NAME=EXPR` is a
+    /// new var (named by its expression, or NAME) reported after the model's outputs. Its
+    /// expression gets its own entry in [`Model::sources`] so errors point at the option.
+    ///
+    /// # Errors
+    /// [`Error::Model`] for an expression that does not parse or a name already taken.
+    pub fn with_queries(&self, queries: &[String]) -> Result<Model> {
+        let mut model = self.clone();
+        for query in queries {
+            let base = model.sources.add("--query", query.clone());
+            let (name, text) = match query.split_once('=') {
+                Some((name, text)) if is_name(name.trim()) && !text.starts_with('=') => (name.trim(), text),
+                _ => (query.trim(), query.as_str()),
+            };
+            let offset = base + query.len() - text.len();
+            let named = Named { name: name.to_string(), span: crate::source::Span::new(base, base + query.len()) };
+            if model.var(name).is_some() {
+                let problem = Problem::QueryNameTaken(name.to_string());
+                return Err(model.error(vec![Diagnostic::new(problem, named.span)]));
+            }
+            let expr = expr::parse(text).map_err(|d| {
+                let problem = Problem::InQuery { query: query.clone(), problem: d.problem };
+                model.error(vec![Diagnostic::at(problem, d.span.map(|s| s.shift(offset)))])
+            })?;
+            if let Some(outputs) = &mut model.meta.outputs {
+                outputs.push(named.clone());
+            }
+            model.vars.push(VarDef {
+                name: named,
+                expr: expr.map_spans(&|s| s.shift(offset)),
+                text: text.trim().to_string(),
+                unit: None,
+                source: None,
+                note: None,
+                per_period: None,
+            });
+        }
+        Ok(model)
+    }
+
     /// Replaces the var of the same name, keeping its metadata unless the new one has some.
     fn replace(&mut self, new: VarDef) {
         if let Some(old) = self.vars.iter_mut().find(|v| v.name.name == new.name.name) {
@@ -101,6 +142,13 @@ impl Model {
             .map(|o| unknown_var(self, &o.name))
             .collect()
     }
+}
+
+/// True for a var name: a letter or `_`, then letters, digits and `_`.
+fn is_name(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn unknown_var(model: &Model, name: &Named) -> Diagnostic {

@@ -151,3 +151,34 @@ fn overrides_and_scenario_are_in_the_header_and_the_json() {
     assert_eq!(keys, ["price", "hours"], "in the order given");
     assert_eq!(run(&["--format", "json"]).json()["overrides"], serde_json::json!({}));
 }
+
+#[test]
+fn a_query_adds_an_output_without_editing_the_model() {
+    // `big` is cost > 8M in the model; the same question asked ad hoc must agree with it
+    // to the trial, and a named query is reported under its name.
+    let json = run(&["--query", "cost > 8M", "--query", "dear = price > 3", "--format", "json"]).json();
+    let outputs = json["outputs"].as_object().unwrap();
+    let names: Vec<&String> = outputs.keys().collect();
+    assert_eq!(names, ["cost", "big", "cost > 8M", "dear"], "after the model's outputs, in order");
+    assert_eq!(outputs["cost > 8M"]["mean"], outputs["big"]["mean"]);
+    // `1.5 to 3.5` is the lognormal with those p5 and p95: P(price > 3) = 1 − Φ((ln 3 − μ)/σ).
+    use statrs::distribution::{ContinuousCDF, Normal};
+    let z95 = 1.644_853_626_951_472_2;
+    let (mu, sigma) = ((1.5f64.ln() + 3.5f64.ln()) / 2.0, (3.5f64.ln() - 1.5f64.ln()) / (2.0 * z95));
+    let want = 1.0 - Normal::new(0.0, 1.0).unwrap().cdf((3f64.ln() - mu) / sigma);
+    let p = outputs["dear"]["mean"].as_f64().unwrap();
+    assert!((p - want).abs() < 4.0 * (want * (1.0 - want) / 20_000.0).sqrt(), "P(price > 3) = {want}, got {p}");
+    let table = run(&["--query", "cost > 8M"]).stdout;
+    assert!(table.lines().any(|l| l.starts_with("cost > 8M") && l.contains("P = ")), "{table}");
+}
+
+#[test]
+fn a_bad_query_is_an_error_at_the_option() {
+    let dir = Costsim::new().model(MODEL);
+    let taken = Costsim::run_in(&dir, &["run", "model.toml", "--query", "cost = 1"]).failure(2).stderr;
+    assert!(taken.contains("`--query` output `cost` is already a var") && taken.contains("use `--set`"), "{taken}");
+    let broken = Costsim::run_in(&dir, &["run", "model.toml", "--query", "cost >"]).failure(2).stderr;
+    assert!(broken.contains("in `--query cost >`") && broken.contains("--> --query:1:7"), "{broken}");
+    let unknown = Costsim::run_in(&dir, &["run", "model.toml", "--query", "cots > 1"]).failure(2).stderr;
+    assert!(unknown.contains("unknown name `cots`") && unknown.contains("did you mean `cost`?"), "{unknown}");
+}

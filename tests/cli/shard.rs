@@ -196,3 +196,15 @@ fn sensitivity_shards_split_exact_permutation_rounds_and_sobol_batches() {
         assert_eq!(json[0]["method"], method);
     }
 }
+
+#[test]
+fn queries_travel_with_the_shards() {
+    let dir = fleet();
+    let files = shards(&dir, "run", 2, "q", &["--query", "opex > 944M"]);
+    let merged = merge(&dir, &[&files[1], &files[0]], &["--format", "json"]).success().stdout;
+    let single =
+        Costsim::run_in(&dir, &["run", "model.toml", "--trials", TRIALS, "--query", "opex > 944M", "--format", "json"]);
+    assert_eq!(merged, single.success().stdout);
+    let plain = shards(&dir, "run", 2, "plain", &[]);
+    refused(&dir, &[&files[0], &plain[1]], "`queries`");
+}
