@@ -29,7 +29,7 @@ pub struct Assumption<'a> {
 pub struct HtmlReport<'a> {
     /// The base run.
     pub run: RunReport<'a>,
-    /// The model's description (Markdown; shown as paragraphs).
+    /// The model's description (Markdown, rendered without raw HTML).
     pub description: &'a str,
     /// Every var.
     pub assumptions: Vec<Assumption<'a>>,
@@ -92,9 +92,7 @@ impl HtmlReport<'_> {
         );
         let _ = writeln!(out, "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>", escape(meta.model_name));
         let _ = writeln!(out, "<h1>{}</h1>", escape(meta.model_name));
-        for paragraph in self.description.split("\n\n").filter(|p| !p.trim().is_empty()) {
-            let _ = writeln!(out, "<p>{}</p>", escape(paragraph.trim()));
-        }
+        out.push_str(&markdown_html(self.description));
         let _ = writeln!(out, "<p class=\"meta\">{}</p>", escape(&provenance(meta)));
         out.push_str(&self.summary_table());
         let _ = writeln!(out, "<h2>Charts</h2>\n<div class=\"charts\">");
@@ -123,16 +121,16 @@ impl HtmlReport<'_> {
         for o in &self.run.outputs {
             let s = o.summary;
             let cell = |x: f64| format!("<td data-value=\"{x}\">{}</td>", escape(&o.show(x)));
-            let _ = writeln!(
-                out,
-                "<tr data-output=\"{}\"><td>{}</td>{}{}{}{}</tr>",
-                escape(o.name),
-                escape(o.name),
-                cell(s.moments.mean),
-                cell(s.p5()),
-                cell(s.p50()),
-                cell(s.p95())
-            );
+            let values = match o.boolean {
+                // A probability and its interval; percentiles of 0s and 1s say nothing.
+                true => format!(
+                    "<td data-value=\"{}\">{}</td><td></td><td></td><td></td>",
+                    s.moments.mean,
+                    escape(&super::probability(s))
+                ),
+                false => [s.moments.mean, s.p5(), s.p50(), s.p95()].map(cell).concat(),
+            };
+            let _ = writeln!(out, "<tr data-output=\"{}\"><td>{}</td>{values}</tr>", escape(o.name), escape(o.name));
         }
         out.push_str("</tbody>\n</table>\n");
         out
@@ -204,5 +202,46 @@ impl HtmlReport<'_> {
             self.command
         );
         (out, files)
+    }
+}
+
+/// `text` (Markdown) as HTML: raw HTML in it is shown as text, and links go only to
+/// web, mail or in-page addresses, so nothing a model says can run in the page.
+pub(super) fn markdown_html(text: &str) -> String {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let safe = |url: &str| ["https://", "http://", "mailto:", "#"].iter().any(|p| url.starts_with(p));
+    let mut dropped = Vec::new();
+    let events = Parser::new(text).filter_map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+        Event::Start(Tag::Link { ref dest_url, .. }) if !safe(dest_url) => {
+            dropped.push(());
+            None
+        }
+        Event::End(TagEnd::Link) if dropped.pop().is_some() => None,
+        // An image would load from the network: its alt text stands in for it.
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+        other => Some(other),
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events);
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::markdown_html;
+
+    #[test]
+    fn descriptions_are_markdown_without_raw_html_or_scripts() {
+        let html = markdown_html(
+            "A **bold** claim, a [source](https://example.com/a?b=1&c=2) and a list:\n\n- one\n- two\n\n\
+             <script>alert(1)</script>\n\nA [click](javascript:alert(1)) and ![chart](https://x.test/c.png).",
+        );
+        assert!(html.contains("<strong>bold</strong>"), "{html}");
+        assert!(html.contains("<a href=\"https://example.com/a?b=1&amp;c=2\">source</a>"), "{html}");
+        assert!(html.contains("<li>one</li>"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script"), "{html}");
+        assert!(html.contains("click") && !html.contains("javascript:"), "{html}");
+        assert!(html.contains("chart") && !html.contains("<img"), "{html}");
     }
 }
