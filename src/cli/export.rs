@@ -51,7 +51,10 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
         tornadoes: &findings.tornadoes,
         scenarios: &findings.scenarios,
         command,
+        thresholds: Vec::new(),
     };
+    let report =
+        HtmlReport { thresholds: crate::report::html::thresholds(&setup.model, &report.run.outputs), ..report };
     if args.format == ReportFormat::Html {
         return target.write(report.html().as_bytes());
     }

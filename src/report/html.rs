@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{RunReport, escape, md, md_cell, provenance, svg};
+use super::{RunReport, Threshold, escape, md, md_cell, provenance, svg};
 use crate::sensitivity::tornado::Tornado;
 use crate::stats::Summary;
 use crate::study::OutputResult;
@@ -24,6 +24,51 @@ pub struct Assumption<'a> {
     pub note: Option<&'a str>,
 }
 
+/// The thresholds tested by the 0/1 outputs among `outputs` that compare another of them
+/// with a number (`x > c`, `x >= c`, `x < c`, `x <= c`, or `c < x` and so on), as `model`
+/// writes them.
+pub fn thresholds(model: &crate::model::Model, outputs: &[super::OutputRow<'_>]) -> Vec<Threshold> {
+    use crate::expr::{BinOp, ExprKind};
+    let shown = |name: &str| outputs.iter().find(|o| o.name == name && !o.boolean && o.period.is_none());
+    outputs
+        .iter()
+        .filter(|o| o.boolean && o.period.is_none())
+        .filter_map(|o| {
+            let ExprKind::Binary(op, a, b) = &model.var(o.name)?.expr.kind else { return None };
+            let (name, value, op) = match (&a.kind, &b.kind) {
+                (ExprKind::Name(x), ExprKind::Num(c)) => (x, *c, *op),
+                // `c < x` is `x > c`.
+                (ExprKind::Num(c), ExprKind::Name(x)) => (
+                    x,
+                    *c,
+                    match op {
+                        BinOp::Lt => BinOp::Gt,
+                        BinOp::Le => BinOp::Ge,
+                        BinOp::Gt => BinOp::Lt,
+                        BinOp::Ge => BinOp::Le,
+                        other => *other,
+                    },
+                ),
+                _ => return None,
+            };
+            let sign = match op {
+                BinOp::Gt => ">",
+                BinOp::Ge => "≥",
+                BinOp::Lt => "<",
+                BinOp::Le => "≤",
+                _ => return None,
+            };
+            let compared = shown(name)?;
+            let label = format!(
+                "P({name} {sign} {}) = {}",
+                super::human::number(value, compared.unit),
+                super::human::percent(o.summary.moments.mean)
+            );
+            Some(Threshold { output: name.clone(), value, label })
+        })
+        .collect()
+}
+
 /// Everything the report shows.
 #[derive(Clone, Debug)]
 pub struct HtmlReport<'a> {
@@ -39,6 +84,8 @@ pub struct HtmlReport<'a> {
     pub scenarios: &'a [(String, Vec<OutputResult>)],
     /// The command that reproduces the report.
     pub command: String,
+    /// Thresholds to draw (see [`thresholds`]).
+    pub thresholds: Vec<Threshold>,
 }
 
 const STYLE: &str = include_str!("report.css");
@@ -67,8 +114,9 @@ impl HtmlReport<'_> {
                 charts.push((format!("{}-probability", o.name), svg::probability(o.name, o.summary)));
                 continue;
             }
-            charts.push((format!("{}-histogram", o.name), svg::histogram(o.name, o.summary, o.unit)));
-            charts.push((format!("{}-cdf", o.name), svg::cdf(o.name, o.summary, o.unit)));
+            let marks: Vec<&Threshold> = self.thresholds.iter().filter(|t| t.output == o.name).collect();
+            charts.push((format!("{}-histogram", o.name), svg::histogram(o.name, o.summary, o.unit, &marks)));
+            charts.push((format!("{}-cdf", o.name), svg::cdf(o.name, o.summary, o.unit, &marks)));
             if let Some((_, t)) = self.tornadoes.iter().find(|(n, _)| n == o.name) {
                 charts.push((format!("{}-tornado", o.name), svg::tornado(o.name, t, o.unit)));
             }

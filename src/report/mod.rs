@@ -59,6 +59,18 @@ impl RunMeta<'_> {
     }
 }
 
+/// A threshold a 0/1 output tests on another output (`capex > 1.6B`), drawn on that
+/// output's histogram and CDF with the probability beside it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Threshold {
+    /// The output compared.
+    pub output: String,
+    /// The value it is compared with.
+    pub value: f64,
+    /// The label: `P(capex > $1.6B) = 88.6%`.
+    pub label: String,
+}
+
 /// One reported output.
 #[derive(Clone, Copy, Debug)]
 pub struct OutputRow<'a> {

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{escape, human};
+use super::{Threshold, escape, human};
 use crate::sensitivity::tornado::Tornado;
 use crate::stats::Summary;
 
@@ -107,8 +107,26 @@ fn percentile_marks(svg: &mut String, axis: &Axis, s: &Summary, unit: Option<&st
     }
 }
 
-/// Histogram of an output between its p0.5 and p99.5 (ends marked by the axis).
-pub(super) fn histogram(name: &str, s: &Summary, unit: Option<&str>) -> String {
+/// A solid line at each threshold with its label inside the plot, beside the line on
+/// the side with more room.
+fn threshold_marks(svg: &mut String, axis: &Axis, thresholds: &[&Threshold]) {
+    for (i, t) in thresholds.iter().enumerate() {
+        let x = axis.x(t.value);
+        let right = x < axis.left + axis.width / 2.0;
+        let (tx, anchor) = if right { (x + 4.0, "start") } else { (x - 4.0, "end") };
+        let _ = write!(
+            svg,
+            r#"<line x1="{x:.1}" y1="{TOP:.1}" x2="{x:.1}" y2="{:.1}" class="threshold"/><text x="{tx:.1}" y="{:.1}" class="thresholdlabel" text-anchor="{anchor}">{}</text>"#,
+            HEIGHT - BOTTOM,
+            TOP + 14.0 + 13.0 * i as f64,
+            escape(&t.label)
+        );
+    }
+}
+
+/// Histogram of an output between its p0.5 and p99.5 (ends marked by the axis), with
+/// `thresholds` drawn.
+pub(super) fn histogram(name: &str, s: &Summary, unit: Option<&str>, thresholds: &[&Threshold]) -> String {
     let (lo, hi) = (s.sketch.quantile(0.005), s.sketch.quantile(0.995));
     let axis = Axis::linear(lo, hi, LEFT, WIDTH - LEFT - RIGHT);
     let bins = s.sketch.density(axis.lo, axis.hi, 48);
@@ -125,14 +143,15 @@ pub(super) fn histogram(name: &str, s: &Summary, unit: Option<&str>) -> String {
     }
     let _ = write!(svg, r#"<path d="{path}" class="bars"/>"#);
     percentile_marks(&mut svg, &axis, s, unit);
+    threshold_marks(&mut svg, &axis, thresholds);
     legend(&mut svg, "bars: share of trials · dashed: percentiles");
     axis.draw(&mut svg, HEIGHT - BOTTOM, unit, &format!("{name} ({})", unit.unwrap_or("value")));
     svg.push_str("</svg>");
     svg
 }
 
-/// Cumulative distribution of an output, with p5/p50/p95 marked.
-pub(super) fn cdf(name: &str, s: &Summary, unit: Option<&str>) -> String {
+/// Cumulative distribution of an output, with p5/p50/p95 and `thresholds` marked.
+pub(super) fn cdf(name: &str, s: &Summary, unit: Option<&str>, thresholds: &[&Threshold]) -> String {
     let (lo, hi) = (s.sketch.quantile(0.005), s.sketch.quantile(0.995));
     let axis = Axis::linear(lo, hi, LEFT, WIDTH - LEFT - RIGHT);
     let mut svg = String::new();
@@ -160,6 +179,7 @@ pub(super) fn cdf(name: &str, s: &Summary, unit: Option<&str>) -> String {
         );
     }
     percentile_marks(&mut svg, &axis, s, unit);
+    threshold_marks(&mut svg, &axis, thresholds);
     axis.draw(&mut svg, HEIGHT - BOTTOM, unit, &format!("{name} ({})", unit.unwrap_or("value")));
     svg.push_str("</svg>");
     svg

@@ -62,6 +62,26 @@ fn html_is_well_formed_with_a_chart_per_output_and_the_json_numbers() {
         };
         assert_eq!(values, want, "{name}");
     }
+    // `capex_over_1_6b = "capex > 1.6B"` draws its threshold on capex's histogram and CDF,
+    // with the probability the table gives.
+    let row = doc.descendants().find(|n| n.attribute("data-output") == Some("capex_over_1_6b")).expect("its row");
+    let cell: String = row.descendants().filter_map(|n| n.text()).collect();
+    let p = cell.split("P = ").nth(1).and_then(|rest| rest.split(" ±").next()).expect("P = …% ± … pp");
+    for kind in ["chart histogram", "chart cdf"] {
+        let chart = doc
+            .descendants()
+            .find(|n| {
+                n.attribute("class") == Some(kind)
+                    && n.descendants().any(|t| {
+                        t.text() == Some("capex: distribution") || t.text() == Some("capex: cumulative probability")
+                    })
+            })
+            .expect("capex's chart");
+        let label =
+            chart.descendants().find(|n| n.attribute("class") == Some("thresholdlabel")).expect("a threshold label");
+        assert_eq!(label.text(), Some(format!("P(capex > $1.6B) = {p}").as_str()), "{kind}");
+        assert!(chart.descendants().any(|n| n.attribute("class") == Some("threshold")), "{kind}: the line");
+    }
     // The description is Markdown: `attributed_v3r1` in backticks is code.
     assert!(doc.descendants().any(|n| n.has_tag_name("code") && n.text() == Some("attributed_v3r1")));
     assert!(html.contains("model sha256 <code>") && html.contains(json["model"]["sha256"].as_str().unwrap()));
