@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{Threshold, escape, human};
-use crate::sensitivity::tornado::Tornado;
+use crate::sensitivity::tornado::{Tornado, TornadoKind};
 use crate::stats::Summary;
 
 const WIDTH: f64 = 560.0;
@@ -185,7 +185,9 @@ pub(super) fn cdf(name: &str, s: &Summary, unit: Option<&str>, thresholds: &[&Th
     svg
 }
 
-/// Tornado: one bar per input from the output at its low to its high percentile.
+/// Tornado: one bar per input from the output at its low to its high value (swing: the
+/// input at its low and high percentile; conditional: the output's mean in the input's
+/// bottom and top tail).
 pub(super) fn tornado(name: &str, t: &Tornado, unit: Option<&str>) -> String {
     let rows = t.factors.iter().take(12).collect::<Vec<_>>();
     let row_height = 20.0;
@@ -195,7 +197,19 @@ pub(super) fn tornado(name: &str, t: &Tornado, unit: Option<&str>) -> String {
     let hi = rows.iter().map(|f| f.low.max(f.high)).fold(t.base, f64::max);
     let axis = Axis::linear(lo, hi, label_width, WIDTH - label_width - RIGHT);
     let mut svg = String::new();
-    let title = format!("{name}: what drives it (inputs at p{:.0}/p{:.0})", t.range.0 * 100.0, t.range.1 * 100.0);
+    let (lo_pct, hi_pct) = (t.range.0 * 100.0, t.range.1 * 100.0);
+    let (title, note, axis_label) = match t.kind {
+        TornadoKind::Swing => (
+            format!("{name}: what drives it (inputs at p{lo_pct:.0}/p{hi_pct:.0})"),
+            "dashed: every input at its median",
+            format!("{name} ({}), others at their medians", unit.unwrap_or("value")),
+        ),
+        TornadoKind::Conditional => (
+            format!("{name}: drivers (each input's bottom/top {lo_pct:.0}%)"),
+            "dashed: mean of all trials",
+            format!("mean {name} ({}) when the input is in that tail", unit.unwrap_or("value")),
+        ),
+    };
     open(&mut svg, &title, "tornado", height);
     let mut path = String::new();
     for (i, f) in rows.iter().enumerate() {
@@ -220,13 +234,8 @@ pub(super) fn tornado(name: &str, t: &Tornado, unit: Option<&str>) -> String {
     let _ = write!(svg, r#"<path d="{path}" class="bars"/>"#);
     let x = axis.x(t.base);
     let _ = write!(svg, r#"<line x1="{x:.1}" y1="{TOP:.1}" x2="{x:.1}" y2="{:.1}" class="mark"/>"#, height - BOTTOM);
-    legend(&mut svg, "dashed: every input at its median");
-    axis.draw(
-        &mut svg,
-        height - BOTTOM,
-        unit,
-        &format!("{name} ({}), others at their medians", unit.unwrap_or("value")),
-    );
+    legend(&mut svg, note);
+    axis.draw(&mut svg, height - BOTTOM, unit, &axis_label);
     svg.push_str("</svg>");
     svg
 }

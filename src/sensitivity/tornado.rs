@@ -22,7 +22,6 @@
 use super::Trials;
 use crate::engine::RunConfig;
 use crate::error::Result;
-use crate::model::Model;
 use crate::simulation::Simulation;
 use crate::stats::order::nearest_rank;
 
@@ -134,44 +133,6 @@ pub fn run(
     let quantiles = factor_quantiles(simulation, names, config, [range.0, 0.5, range.1])?;
     let factors: Vec<(&str, &Quantiles)> = names.iter().map(String::as_str).zip(&quantiles).collect();
     bars(simulation, output, &factors, config, range)
-}
-
-/// The tornado of each of `outputs` of `base`'s model (without its correlations), each
-/// over the factors that feed it; the factors' percentiles are found once for all.
-///
-/// # Errors
-/// As [`run`].
-pub fn for_outputs(
-    base: &Simulation<'_>,
-    outputs: &[&str],
-    config: &RunConfig,
-    range: (f64, f64),
-) -> Result<Vec<Tornado>> {
-    let independent = Model { correlations: Vec::new(), ..base.model.clone() };
-    let plain = base.variant(&independent, outputs)?;
-    let program = &plain.program;
-    let var = |name: &str| program.outputs()[plain.output_index(name).expect("kept as an output")].var as usize;
-    let feeding: Vec<Vec<usize>> = outputs.iter().map(|o| program.factors_feeding(var(o))).collect();
-    let all: std::collections::BTreeSet<usize> = feeding.iter().flatten().copied().collect();
-    let factor_names = plain.factor_names();
-    let names: Vec<String> = all.iter().map(|&f| factor_names[f].clone()).collect();
-    let keep: Vec<&str> = outputs.iter().copied().chain(names.iter().map(String::as_str)).collect();
-    let simulation = base.variant(&independent, &keep)?;
-    let quantiles = factor_quantiles(&simulation, &names, config, [range.0, 0.5, range.1])?;
-    outputs
-        .iter()
-        .zip(&feeding)
-        .map(|(output, feeding)| {
-            let factors: Vec<(&str, &Quantiles)> = feeding
-                .iter()
-                .map(|f| {
-                    let i = all.iter().position(|a| a == f).expect("in the union");
-                    (names[i].as_str(), &quantiles[i])
-                })
-                .collect();
-            bars(&simulation, output, &factors, config, range)
-        })
-        .collect()
 }
 
 /// A factor's low, median and high values, and whether they were simulated.

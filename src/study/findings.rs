@@ -1,11 +1,12 @@
 //! Everything the HTML report shows: the run, its achieved correlations, a tornado per
-//! output that varies (the factors' percentiles found once for all outputs), and each
+//! output that varies (conditional when its inputs are correlated, else swing), and each
 //! scenario's values of the base's outputs, simulated in the same pass.
 
 use super::{OutputResult, RunResult, compare};
 use crate::engine::RunConfig;
 use crate::error::Result;
-use crate::sensitivity::tornado::{self, Tornado};
+use crate::sensitivity::tornado::Tornado;
+use crate::sensitivity::{self, Analysis, Method, SensitivityConfig};
 use crate::simulation::Simulation;
 use crate::stats::rank::RANK_CAP;
 
@@ -28,7 +29,7 @@ pub struct Findings {
 /// `progress` how many are done, and builds the tornadoes.
 ///
 /// # Errors
-/// As [`compare`] and [`tornado::for_outputs`].
+/// As [`compare`] and [`sensitivity::analyse`].
 pub fn findings(
     base: &Simulation<'_>,
     scenarios: &[(String, Simulation<'_>)],
@@ -45,12 +46,30 @@ pub fn findings(
         .filter(|o| !o.boolean && o.period.is_none() && o.summary.moments.min < o.summary.moments.max)
         .map(|o| o.name.clone())
         .collect();
-    let tornado_config = RunConfig { trials: config.trials.min(RANK_CAP), ..*config };
-    let names: Vec<&str> = varying.iter().map(String::as_str).collect();
-    let tornadoes = tornado::for_outputs(base, &names, &tornado_config, TORNADO_RANGE)?;
+    // Each output's tornado of the kind that fits it: conditional when inputs that feed it
+    // are correlated, else swing (see `sensitivity::analyse`).
+    let sensitivity = SensitivityConfig {
+        outputs: varying,
+        method: Some(Method::Tornado),
+        tornado: None,
+        trials: Some(config.trials.min(RANK_CAP)),
+        default_trials: config.trials,
+        seed: config.seed,
+        threads: config.threads,
+        tornado_range: TORNADO_RANGE,
+    };
+    // An output constant in the trials the tornado looks at gets none.
+    let tornadoes: Vec<(String, Tornado)> = sensitivity::analyse(base, &sensitivity)?
+        .outputs
+        .into_iter()
+        .filter_map(|s| match s.analyses.into_iter().next() {
+            Some(Analysis::Tornado(t)) => Some((s.output, t)),
+            _ => None,
+        })
+        .collect();
     Ok(Findings {
         run,
-        tornadoes: varying.into_iter().zip(tornadoes).collect(),
+        tornadoes,
         scenarios: scenarios
             .iter()
             .map(|(name, _)| name.clone())
