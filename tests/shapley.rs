@@ -296,14 +296,28 @@ fn the_conditional_tornado_follows_correlated_partners() {
 
 #[test]
 fn the_conditional_tornado_of_a_0_1_output_gives_probabilities_in_each_tail() {
-    // hit = x1 > z₉₀: P(hit | x1 in its bottom 10%) = 0 and P(hit | x1 in its top 10%) = 1
-    // exactly; for x2, P(x1 > z₉₀ | x2 > z₉₀) and its mirror come from the bivariate
-    // normal, and their difference must be clearly positive and below 1.
+    // hit = x1 > c (c = 1.2816 ≈ z₉₀): P(hit | x1 in its bottom 10%) = 0 and P(hit | x1 in
+    // its top 10%) = 1 exactly; for x2 the bivariate normal gives
+    // P(x1 > c | x2 in tail T) = 10·∫_T φ(y)·(1 − Φ((c − ρy)/√(1 − ρ²))) dy.
+    use statrs::distribution::{Continuous, ContinuousCDF, Normal};
     let t = conditional("hit");
     let x1 = t.factors.iter().find(|f| f.name == "x1").unwrap();
     assert!(x1.low == 0.0 && (x1.high - 1.0).abs() < 1e-3, "{} {}", x1.low, x1.high);
+    let (rho, c, z90) = (pearson(0.6), 1.2816, 1.281_551_565_544_600_5);
+    let normal = Normal::new(0.0, 1.0).unwrap();
+    let tail = |from: f64, to: f64| {
+        let steps = 20_000;
+        let h = (to - from) / steps as f64;
+        let f = |y: f64| normal.pdf(y) * (1.0 - normal.cdf((c - rho * y) / (1.0 - rho * rho).sqrt()));
+        // Simpson's rule.
+        let inner: f64 = (1..steps).map(|k| f(from + k as f64 * h) * if k % 2 == 1 { 4.0 } else { 2.0 }).sum();
+        10.0 * h / 3.0 * (f(from) + inner + f(to))
+    };
     let x2 = t.factors.iter().find(|f| f.name == "x2").unwrap();
-    assert!(x2.low < 0.05 && x2.high > 0.3 && x2.high < 0.6, "{} {}", x2.low, x2.high);
+    for (got, want) in [(x2.low, tail(-9.0, -z90)), (x2.high, tail(z90, 9.0))] {
+        let se = (want * (1.0 - want) / 20_000.0).sqrt();
+        assert!((got - want).abs() < 4.0 * se, "{got} vs {want} ± {se}");
+    }
     assert!((t.base - 0.1).abs() < 4.0 * (0.09f64 / 200_000.0).sqrt(), "P(hit) {}", t.base);
 }
 

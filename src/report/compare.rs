@@ -77,12 +77,8 @@ impl CompareReport<'_> {
         if output.boolean {
             row.push(probability(s));
             if let Some(d) = d {
-                let change = |x: f64| if x > 0.0 { format!("+{}", human::points(x)) } else { human::points(x) };
-                row.push(format!(
-                    "{} ± {}",
-                    change(d.summary.moments.mean),
-                    human::points(d.summary.mean_half_width())
-                ));
+                let change = signed(d.summary.moments.mean, &human::points);
+                row.push(format!("{change} ± {}", human::points(d.summary.mean_half_width())));
             }
             return row;
         }
