@@ -8,8 +8,8 @@ use crate::dist::{Sampler, Truncated};
 use crate::engine::{self, CHUNK, Cause, NonFinite, Plan, RunConfig, Simulated};
 use crate::error::Result;
 use crate::model::Model;
-use crate::stats::Summary;
 use crate::stats::rank::RANK_CAP;
+use crate::stats::{Histogram, Summary};
 
 /// A precision target for [`Simulation::simulate_to_precision`].
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -178,6 +178,31 @@ impl<'m> Simulation<'m> {
         let (columns, nonfinite) = engine::collect(&self.program, config, seeds)?;
         self.check_finite(&nonfinite, config, seeds)?;
         Ok(columns)
+    }
+
+    /// Exact counts of outputs' values in fixed bins over every trial of `config`: for
+    /// each (output index, empty histogram) of `bins`, that histogram filled.
+    ///
+    /// # Errors
+    /// [`crate::Error::Threads`] if the pool cannot be built.
+    pub fn histograms(&self, config: &RunConfig, bins: &[(usize, Histogram)]) -> Result<Vec<Histogram>> {
+        let seeds = config.seeds(&self.program);
+        let mut filled: Vec<Histogram> = bins.iter().map(|(_, h)| h.empty_like()).collect();
+        let count = |_: &mut (), chunk: &engine::ChunkView<'_>| {
+            bins.iter()
+                .map(|(i, empty)| {
+                    let mut h = empty.empty_like();
+                    h.record(chunk.output(*i));
+                    h
+                })
+                .collect::<Vec<_>>()
+        };
+        let merge = |chunk: Vec<Histogram>| {
+            filled.iter_mut().zip(&chunk).for_each(|(total, part)| total.merge(part));
+            Ok(())
+        };
+        engine::for_each_chunk(&self.program, config, &seeds, 0..config.n_chunks(), || (), count, merge)?;
+        Ok(filled)
     }
 
     /// Runs in rounds, doubling the trials (in whole chunks, from 65,536) until the 95%

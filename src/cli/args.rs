@@ -30,6 +30,11 @@ pub(crate) enum Command {
     /// Write per-trial values of chosen vars as CSV (trial index first), streamed.
     Samples(SamplesArgs),
     /// Write a self-contained HTML report with charts (or Markdown with SVG files beside).
+    ///
+    /// A summary of every output; a section per output with its full statistics (mean and
+    /// p1 … p99 with 95% intervals), histogram, CDF and drivers (the analyses `costsim
+    /// sensitivity` runs by default); the scenarios, each output's table beside its chart;
+    /// and the inputs with their p5/p50/p95, sources and notes.
     Report(ReportArgs),
     /// Merge the partial states of a sharded run (`--shard K/M -o FILE`) into what one
     /// machine would have printed.

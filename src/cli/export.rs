@@ -41,6 +41,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
             unit: v.unit.as_deref(),
             source: v.source.as_deref(),
             note: v.note.as_deref(),
+            constant: simulation.program.vars().iter().find(|p| p.name == v.name.name).and_then(|p| p.constant),
         })
         .collect();
     let command = std::iter::once("costsim".to_string()).chain(std::env::args().skip(1)).collect::<Vec<_>>().join(" ");
@@ -48,8 +49,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
         run,
         description: &setup.model.meta.description,
         assumptions,
-        tornadoes: &findings.tornadoes,
-        scenarios: &findings.scenarios,
+        findings: &findings,
         command,
         thresholds: Vec::new(),
     };

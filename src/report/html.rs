@@ -1,15 +1,18 @@
 //! The self-contained HTML report (inline CSS and SVG, no scripts, no network) and its
-//! Markdown variant with the charts as SVG files beside it. The page is well-formed XML
+//! Markdown variant with the charts as SVG files beside it: a summary of every output, a
+//! section per output (its full statistics, histogram, CDF and drivers side by side), the
+//! scenarios (a table beside each chart) and the inputs. The page is well-formed XML
 //! (every element closed, text escaped), so tools and tests can parse it.
 
 use std::fmt::Write as _;
 
-use super::{RunReport, Threshold, escape, md, md_cell, provenance, svg};
-use crate::sensitivity::tornado::Tornado;
-use crate::stats::Summary;
-use crate::study::OutputResult;
+use super::cells::{Cell, Table, linkify};
+use super::{OutputRow, RunReport, Threshold, escape, md, provenance, svg};
+use crate::sensitivity::Analysis;
+use crate::stats::{PERCENTILES, Summary};
+use crate::study::Findings;
 
-/// A var as listed in the assumptions table.
+/// A var as the report describes it: in the inputs table, or above its output's section.
 #[derive(Clone, Debug)]
 pub struct Assumption<'a> {
     /// Name.
@@ -22,6 +25,8 @@ pub struct Assumption<'a> {
     pub source: Option<&'a str>,
     /// Note.
     pub note: Option<&'a str>,
+    /// Its value, if it is a constant.
+    pub constant: Option<f64>,
 }
 
 /// The thresholds tested by the 0/1 outputs among `outputs` that compare another of them
@@ -76,12 +81,10 @@ pub struct HtmlReport<'a> {
     pub run: RunReport<'a>,
     /// The model's description (Markdown, rendered without raw HTML).
     pub description: &'a str,
-    /// Every var.
+    /// Every var, in model order.
     pub assumptions: Vec<Assumption<'a>>,
-    /// Tornado per output (outputs that vary and are not probabilities).
-    pub tornadoes: &'a [(String, Tornado)],
-    /// Each scenario's values of the run's outputs, in the run's output order.
-    pub scenarios: &'a [(String, Vec<OutputResult>)],
+    /// Histograms, inputs' statistics, sensitivity analyses and scenarios.
+    pub findings: &'a Findings,
     /// The command that reproduces the report.
     pub command: String,
     /// Thresholds to draw (see [`thresholds`]).
@@ -90,46 +93,233 @@ pub struct HtmlReport<'a> {
 
 const STYLE: &str = include_str!("report.css");
 
-impl HtmlReport<'_> {
+/// One item of a section's grid: a table or a chart (file-name stem, SVG).
+#[derive(Clone, Debug)]
+enum Item {
+    Table(Table),
+    Chart(String, String),
+}
+
+/// A part of the report under its own heading: a table and charts side by side.
+#[derive(Clone, Debug)]
+struct Section<'a> {
+    /// The heading's id, for links.
+    id: String,
+    heading: String,
+    /// The var the section is about, with its expression, unit, source and note.
+    var: Option<&'a Assumption<'a>>,
+    items: Vec<Item>,
+    /// Lines of small print under the grid.
+    notes: Vec<String>,
+}
+
+/// The id of an output's section.
+fn section_id(name: &str) -> String {
+    format!("output-{name}")
+}
+
+impl<'a> HtmlReport<'a> {
+    fn assumption(&self, name: &str) -> Option<&Assumption<'a>> {
+        self.assumptions.iter().find(|a| a.name == name)
+    }
+
+    /// The report's sections in page order: one per output that varies (a series has one
+    /// for all its periods), then the scenarios, then the inputs.
+    fn sections(&self) -> Vec<Section<'_>> {
+        let mut sections = Vec::new();
+        let outputs = &self.run.outputs;
+        for (i, o) in outputs.iter().enumerate() {
+            match o.period {
+                Some((var, _)) if !outputs[..i].iter().any(|p| p.period.is_some_and(|(v, _)| v == var)) => {
+                    sections.push(self.series_section(var, &outputs[i..]));
+                }
+                None if o.summary.moments.min < o.summary.moments.max => sections.push(self.output_section(o)),
+                _ => {}
+            }
+        }
+        if !self.findings.scenarios.is_empty() {
+            sections.push(self.scenarios_section());
+        }
+        sections
+    }
+
+    fn output_section(&self, o: &OutputRow<'_>) -> Section<'_> {
+        let show = |x: f64| o.show(x);
+        let unit = if o.boolean { "probability" } else { o.unit.unwrap_or("value") };
+        let mut items = vec![Item::Table(statistics(o))];
+        let mut notes = Vec::new();
+        if o.boolean {
+            items.push(Item::Chart(format!("{}-probability", o.name), svg::probability(o.name, o.summary)));
+        } else if let Some((_, h)) = self.findings.histograms.iter().find(|(n, _)| n == o.name) {
+            let marks: Vec<&Threshold> = self.thresholds.iter().filter(|t| t.output == o.name).collect();
+            items.push(Item::Chart(
+                format!("{}-histogram", o.name),
+                svg::histogram(o.name, o.summary, h, &show, unit, &marks),
+            ));
+            items.push(Item::Chart(format!("{}-cdf", o.name), svg::cdf(o.name, o.summary, &show, unit, &marks)));
+        }
+        if let Some(s) = self.findings.sensitivity.iter().find(|s| s.output == o.name) {
+            for analysis in &s.analyses {
+                let (kind, chart) = match analysis {
+                    Analysis::Tornado(t) => ("tornado", svg::tornado(o.name, t, &show, unit)),
+                    Analysis::Spearman(r) => ("spearman", svg::spearman(o.name, r)),
+                    Analysis::Sobol(r) => ("sobol", svg::sobol(o.name, r)),
+                    Analysis::Shapley(r) => ("shapley", svg::shapley(o.name, r)),
+                };
+                items.push(Item::Chart(format!("{}-{kind}", o.name), chart));
+            }
+            notes.extend(s.notes.iter().cloned());
+            notes.extend(s.warnings.iter().map(|w| format!("warning: {w}")));
+            if !s.left_out.is_empty() {
+                notes.push(format!("inputs that do not feed {}: {}", o.name, s.left_out.join(", ")));
+            }
+        }
+        Section { id: section_id(o.name), heading: o.name.to_string(), var: self.assumption(o.name), items, notes }
+    }
+
+    fn series_section(&self, var: &str, rest: &[OutputRow<'_>]) -> Section<'_> {
+        let periods: Vec<&OutputRow<'_>> = rest.iter().filter(|p| p.period.is_some_and(|(v, _)| v == var)).collect();
+        let first = periods[0];
+        let mut table = Table::new("series", &["period", "mean", "p5", "p50", "p95"]);
+        for p in &periods {
+            let s = p.summary;
+            let mut cells = vec![Cell::Text(p.period.map_or("", |(_, label)| label).to_string())];
+            cells.extend([s.moments.mean, s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, |x| p.show(x))));
+            table.row(None, cells);
+        }
+        let labelled: Vec<(&str, &Summary)> =
+            periods.iter().map(|p| (p.period.map_or("", |(_, label)| label), p.summary)).collect();
+        let chart = svg::fan(var, &labelled, &|x| first.show(x), first.unit.unwrap_or("value"));
+        Section {
+            id: section_id(var),
+            heading: var.to_string(),
+            var: self.assumption(var),
+            items: vec![Item::Table(table), Item::Chart(format!("{var}-fan"), chart)],
+            notes: Vec::new(),
+        }
+    }
+
+    /// Per output, a table of its values in the base and each scenario (a probability for
+    /// a 0/1 output) beside a chart of them.
+    fn scenarios_section(&self) -> Section<'_> {
+        let mut items = Vec::new();
+        for (i, o) in self.run.outputs.iter().enumerate().filter(|(_, o)| o.period.is_none()) {
+            let rows: Vec<(&str, &Summary)> = std::iter::once(("base", o.summary))
+                .chain(self.findings.scenarios.iter().map(|(n, s)| (n.as_str(), &s[i].summary)))
+                .collect();
+            let mut table = match o.boolean {
+                true => Table::new("scenarios", &["scenario", o.name]),
+                false => Table::new("scenarios", &["scenario", &format!("{} mean", o.name), "p5", "p50", "p95"]),
+            };
+            for (name, s) in &rows {
+                let cells = match o.boolean {
+                    true => vec![Cell::Text(name.to_string()), Cell::Number(super::probability(s), s.moments.mean)],
+                    false => std::iter::once(Cell::Text(name.to_string()))
+                        .chain([s.moments.mean, s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, |x| o.show(x))))
+                        .collect(),
+                };
+                table.row(None, cells);
+            }
+            items.push(Item::Table(table));
+            let chart = match o.boolean {
+                true => svg::scenario_probabilities(o.name, &rows),
+                false => svg::scenarios(o.name, &rows, &|x| o.show(x), o.unit.unwrap_or("value")),
+            };
+            items.push(Item::Chart(format!("{}-scenarios", o.name), chart));
+        }
+        Section { id: "scenarios".into(), heading: "Scenarios".into(), var: None, items, notes: Vec::new() }
+    }
+
     /// Every chart as (file-name stem, SVG), in page order. Outputs that are the same in
     /// every trial get none: the summary table says all there is. A series gets one fan
     /// chart over its periods.
     pub fn charts(&self) -> Vec<(String, String)> {
-        let mut charts = Vec::new();
-        let constant = |s: &Summary| s.moments.min == s.moments.max;
-        let outputs = &self.run.outputs;
-        for (i, o) in outputs.iter().enumerate() {
-            let Some((var, _)) = o.period else { continue };
-            if outputs[..i].iter().any(|p| p.period.is_some_and(|(v, _)| v == var)) {
-                continue;
+        self.sections()
+            .into_iter()
+            .flat_map(|s| s.items)
+            .filter_map(|item| match item {
+                Item::Chart(stem, svg) => Some((stem, svg)),
+                Item::Table(_) => None,
+            })
+            .collect()
+    }
+
+    /// The summary table: every output's mean with its interval and p5/p50/p95, each
+    /// name linking to the output's section.
+    fn summary(&self) -> Table {
+        let mut table = Table::new("summary", &["output", "mean", "± 95% CI", "p5", "p50", "p95"]);
+        let sections: Vec<String> = self.sections().into_iter().map(|s| s.id).collect();
+        for o in &self.run.outputs {
+            let s = o.summary;
+            let id = section_id(o.period.map_or(o.name, |(var, _)| var));
+            let name = match sections.contains(&id) {
+                true => Cell::Anchor(o.name.to_string(), id),
+                false => Cell::Text(o.name.to_string()),
+            };
+            let mut cells = vec![name];
+            match o.boolean {
+                // A probability and its interval; percentiles of 0s and 1s say nothing.
+                true => cells.extend([
+                    Cell::Number(super::probability(s), s.moments.mean),
+                    Cell::Text(String::new()),
+                    Cell::Text(String::new()),
+                    Cell::Text(String::new()),
+                    Cell::Text(String::new()),
+                ]),
+                false => {
+                    cells.push(Cell::number(s.moments.mean, |x| o.show(x)));
+                    cells.push(Cell::Text(format!("± {}", o.show(s.mean_half_width()))));
+                    cells.extend([s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, |x| o.show(x))));
+                }
             }
-            let periods: Vec<(&str, &Summary)> = outputs[i..]
-                .iter()
-                .filter_map(|p| p.period.filter(|(v, _)| *v == var).map(|(_, label)| (label, p.summary)))
-                .collect();
-            charts.push((format!("{var}-fan"), svg::fan(var, &periods, o.unit)));
+            table.row(Some(o.name), cells);
         }
-        for o in outputs.iter().filter(|o| o.period.is_none() && !constant(o.summary)) {
-            if o.boolean {
-                charts.push((format!("{}-probability", o.name), svg::probability(o.name, o.summary)));
-                continue;
-            }
-            let marks: Vec<&Threshold> = self.thresholds.iter().filter(|t| t.output == o.name).collect();
-            charts.push((format!("{}-histogram", o.name), svg::histogram(o.name, o.summary, o.unit, &marks)));
-            charts.push((format!("{}-cdf", o.name), svg::cdf(o.name, o.summary, o.unit, &marks)));
-            if let Some((_, t)) = self.tornadoes.iter().find(|(n, _)| n == o.name) {
-                charts.push((format!("{}-tornado", o.name), svg::tornado(o.name, t, o.unit)));
-            }
+        table
+    }
+
+    /// Every var that is not an output: its expression, p5/p50/p95 over the run's trials
+    /// (its value if constant), unit, source and note.
+    fn inputs(&self) -> Table {
+        let mut table =
+            Table::new("inputs", &["input", "distribution or formula", "p5", "p50", "p95", "unit", "source", "note"]);
+        let outputs: Vec<&str> = self.run.outputs.iter().map(|o| o.period.map_or(o.name, |(var, _)| var)).collect();
+        for a in self.assumptions.iter().filter(|a| !outputs.contains(&a.name)) {
+            let show = |x: f64| super::human::number(x, a.unit);
+            let blank = || Cell::Text(String::new());
+            let percentiles = match (self.findings.inputs.iter().find(|(n, _)| n == a.name), a.constant) {
+                (Some((_, s)), _) => [s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, show)),
+                (None, Some(value)) => [blank(), Cell::number(value, show), blank()],
+                (None, None) => [blank(), blank(), blank()],
+            };
+            let mut cells = vec![Cell::Text(a.name.to_string()), Cell::Code(a.expression.to_string())];
+            cells.extend(percentiles);
+            cells.push(Cell::Text(a.unit.unwrap_or("").to_string()));
+            cells.push(Cell::Source(a.source.unwrap_or("").to_string()));
+            cells.push(Cell::Text(a.note.unwrap_or("").to_string()));
+            table.row(None, cells);
         }
-        if !self.scenarios.is_empty() {
-            for (i, o) in self.run.outputs.iter().enumerate().filter(|(_, o)| !o.boolean && o.period.is_none()) {
-                let rows: Vec<(&str, &Summary)> = std::iter::once(("base", o.summary))
-                    .chain(self.scenarios.iter().map(|(n, s)| (n.as_str(), &s[i].summary)))
-                    .collect();
-                charts.push((format!("{}-scenarios", o.name), svg::scenarios(o.name, &rows, o.unit)));
-            }
+        table
+    }
+
+    /// Requested and achieved rank correlations, if the model has any.
+    fn correlations(&self) -> Option<Table> {
+        if self.run.correlations.is_empty() {
+            return None;
         }
-        charts
+        let mut table = Table::new("correlations", &["inputs", "requested ρ", "used ρ", "achieved ρ"]);
+        for c in self.run.correlations {
+            let rho = |x: f64| Cell::number(x, |x| format!("{x:+.3}"));
+            table.row(
+                None,
+                vec![
+                    Cell::Text(format!("{} – {}", c.pair[0], c.pair[1])),
+                    rho(c.requested),
+                    rho(c.used),
+                    rho(c.achieved),
+                ],
+            );
+        }
+        Some(table)
     }
 
     /// The HTML page.
@@ -142,13 +332,42 @@ impl HtmlReport<'_> {
         let _ = writeln!(out, "<h1>{}</h1>", escape(meta.model_name));
         out.push_str(&markdown_html(self.description));
         let _ = writeln!(out, "<p class=\"meta\">{}</p>", escape(&provenance(meta)));
-        out.push_str(&self.summary_table());
-        let _ = writeln!(out, "<h2>Charts</h2>\n<div class=\"charts\">");
-        for (_, chart) in self.charts() {
-            let _ = writeln!(out, "<figure>{chart}</figure>");
+        let _ = writeln!(out, "<h2 id=\"summary\">Summary</h2>");
+        out.push_str(&self.summary().html());
+        for section in self.sections() {
+            let _ = writeln!(
+                out,
+                "<section class=\"part\" id=\"{}\">\n<h2>{}</h2>",
+                escape(&section.id),
+                escape(&section.heading)
+            );
+            if let Some(var) = section.var {
+                out.push_str(&var_line(var));
+            }
+            out.push_str("<div class=\"grid\">\n");
+            for item in &section.items {
+                match item {
+                    Item::Table(t) => {
+                        let _ = writeln!(out, "<div class=\"cell\">{}</div>", t.html());
+                    }
+                    Item::Chart(_, chart) => {
+                        let _ = writeln!(out, "<figure>{chart}</figure>");
+                    }
+                }
+            }
+            out.push_str("</div>\n");
+            for note in &section.notes {
+                let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(note));
+            }
+            out.push_str("</section>\n");
         }
-        out.push_str("</div>\n");
-        out.push_str(&self.assumptions_table());
+        out.push_str("<section class=\"part\" id=\"inputs\">\n<h2>Inputs</h2>\n");
+        out.push_str(&self.inputs().html());
+        if let Some(table) = self.correlations() {
+            out.push_str("<h3>Correlations</h3>\n");
+            out.push_str(&table.html());
+        }
+        out.push_str("</section>\n");
         let _ = writeln!(
             out,
             "<footer>\n<p>costsim {} · model sha256 <code>{}</code> · seed {} · {} trials · sampling {}</p>\n<p>Reproduce: <code>{}</code></p>\n</footer>\n</body>\n</html>",
@@ -162,85 +381,39 @@ impl HtmlReport<'_> {
         out
     }
 
-    fn summary_table(&self) -> String {
-        let mut out = String::from(
-            "<h2>Summary</h2>\n<table class=\"summary\">\n<thead><tr><th>output</th><th>mean</th><th>p5</th><th>p50</th><th>p95</th></tr></thead>\n<tbody>\n",
-        );
-        for o in &self.run.outputs {
-            let s = o.summary;
-            let cell = |x: f64| format!("<td data-value=\"{x}\">{}</td>", escape(&o.show(x)));
-            let values = match o.boolean {
-                // A probability and its interval; percentiles of 0s and 1s say nothing.
-                true => format!(
-                    "<td data-value=\"{}\">{}</td><td></td><td></td><td></td>",
-                    s.moments.mean,
-                    escape(&super::probability(s))
-                ),
-                false => [s.moments.mean, s.p5(), s.p50(), s.p95()].map(cell).concat(),
-            };
-            let _ = writeln!(out, "<tr data-output=\"{}\"><td>{}</td>{values}</tr>", escape(o.name), escape(o.name));
-        }
-        out.push_str("</tbody>\n</table>\n");
-        out
-    }
-
-    fn assumptions_table(&self) -> String {
-        let mut out = String::from(
-            "<h2>Assumptions</h2>\n<table class=\"assumptions\">\n<thead><tr><th>var</th><th>expression</th><th>unit</th><th>source</th><th>note</th></tr></thead>\n<tbody>\n",
-        );
-        for a in &self.assumptions {
-            let opt = |x: Option<&str>| escape(x.unwrap_or(""));
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(a.name),
-                escape(a.expression),
-                opt(a.unit),
-                opt(a.source),
-                opt(a.note)
-            );
-        }
-        out.push_str("</tbody>\n</table>\n");
-        out
-    }
-
     /// Markdown referring to the charts as `<stem>-<chart>.svg` files, and those files.
     pub fn markdown(&self, stem: &str) -> (String, Vec<(String, String)>) {
         let meta = &self.run.meta;
         let mut out =
             format!("# {}\n\n{}\n\n{}\n\n", md(meta.model_name), md(self.description.trim()), md(&provenance(meta)));
-        out.push_str("| output | mean | p5 | p50 | p95 |\n|---|---:|---:|---:|---:|\n");
-        for o in &self.run.outputs {
-            let s = o.summary;
-            let n = |x: f64| o.show(x);
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                o.name,
-                n(s.moments.mean),
-                n(s.p5()),
-                n(s.p50()),
-                n(s.p95())
-            );
+        out.push_str(&self.summary().markdown());
+        let mut files = Vec::new();
+        for section in self.sections() {
+            let _ = writeln!(out, "\n## {}\n", md(&section.heading));
+            if let Some(var) = section.var {
+                let _ = writeln!(out, "`{} = {}`\n", var.name, var.expression.replace('`', "'"));
+            }
+            for item in section.items {
+                match item {
+                    Item::Table(t) => {
+                        let _ = writeln!(out, "{}", t.markdown());
+                    }
+                    Item::Chart(name, svg) => {
+                        let file = format!("{stem}-{name}.svg");
+                        let _ = writeln!(out, "![{file}]({file})\n");
+                        files.push((file, svg));
+                    }
+                }
+            }
+            for note in &section.notes {
+                let _ = writeln!(out, "_{}_\n", md(note));
+            }
         }
-        out.push_str("\n## Charts\n\n");
-        let files: Vec<(String, String)> =
-            self.charts().into_iter().map(|(name, svg)| (format!("{stem}-{name}.svg"), svg)).collect();
-        for (file, _) in &files {
-            let _ = writeln!(out, "![{file}]({file})\n");
-        }
-        out.push_str("## Assumptions\n\n| var | expression | unit | source | note |\n|---|---|---|---|---|\n");
-        for a in &self.assumptions {
-            let cell = |x: Option<&str>| md_cell(x.unwrap_or(""));
-            let _ = writeln!(
-                out,
-                "| {} | `{}` | {} | {} | {} |",
-                a.name,
-                a.expression,
-                cell(a.unit),
-                cell(a.source),
-                cell(a.note)
-            );
+        out.push_str("\n## Inputs\n\n");
+        out.push_str(&self.inputs().markdown());
+        if let Some(table) = self.correlations() {
+            out.push_str("\n### Correlations\n\n");
+            out.push_str(&table.markdown());
         }
         let _ = writeln!(
             out,
@@ -251,6 +424,55 @@ impl HtmlReport<'_> {
         );
         (out, files)
     }
+}
+
+/// The full statistics of an output: mean, standard deviation, min, p1 … p99 and max,
+/// with 95% intervals of the mean and of each percentile; a probability for a 0/1 output.
+fn statistics(o: &OutputRow<'_>) -> Table {
+    let s = o.summary;
+    let m = &s.moments;
+    let mut table = Table::new("statistics", &["statistic", "value", "95% interval"]);
+    let show = |x: f64| o.show(x);
+    // A value and its interval, with the digits that tell the interval's ends apart.
+    let estimate = |name: &str, x: f64, [lo, hi]: [f64; 2]| {
+        let digits = super::human::distinguishing(lo, hi, |x, d| o.show_to(x, d));
+        let interval = format!("{} to {}", o.show_to(lo, digits), o.show_to(hi, digits));
+        vec![Cell::Text(name.to_string()), Cell::number(x, |x| o.show_to(x, digits)), Cell::Text(interval)]
+    };
+    let blank = || Cell::Text(String::new());
+    let half = s.mean_half_width();
+    if o.boolean {
+        table.row(None, estimate("P(true)", m.mean, [m.mean - half, m.mean + half]));
+    } else {
+        table.row(None, estimate("mean", m.mean, [m.mean - half, m.mean + half]));
+        table.row(None, vec![Cell::Text("std dev".into()), Cell::number(m.std(), show), blank()]);
+        table.row(None, vec![Cell::Text("min".into()), Cell::number(m.min, show), blank()]);
+        for (k, (name, _)) in PERCENTILES.iter().enumerate() {
+            table.row(None, estimate(name, s.percentiles[k], s.percentile_ci95[k]));
+        }
+        table.row(None, vec![Cell::Text("max".into()), Cell::number(m.max, show), blank()]);
+    }
+    table.row(
+        None,
+        vec![Cell::Text("trials".into()), Cell::number(m.n as f64, |x| super::group_thousands(x as u64)), blank()],
+    );
+    table
+}
+
+/// A var's definition, unit, source (links clickable) and note, as a line of the page.
+fn var_line(var: &Assumption<'_>) -> String {
+    let mut line = format!("<p class=\"var\"><code>{} = {}</code>", escape(var.name), escape(var.expression));
+    if let Some(unit) = var.unit {
+        let _ = write!(line, " · {}", escape(unit));
+    }
+    if let Some(source) = var.source {
+        let _ = write!(line, " · source: {}", linkify(source));
+    }
+    if let Some(note) = var.note {
+        let _ = write!(line, " · {}", escape(note));
+    }
+    line.push_str("</p>\n");
+    line
 }
 
 /// `text` (Markdown) as HTML: raw HTML in it is shown as text, and links go only to

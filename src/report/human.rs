@@ -8,12 +8,17 @@ const SMALLEST_PLAIN: f64 = 1e-4;
 /// `x` with three significant digits and a k/M/B/T suffix, or in scientific notation
 /// (`2.5e18`, `1.2e-7`) outside [1e-4, 1e15); a `$` prefix when `unit` is a dollar unit.
 pub fn number(x: f64, unit: Option<&str>) -> String {
+    number_to(x, unit, 3)
+}
+
+/// As [`number`], with `digits` significant digits.
+pub fn number_to(x: f64, unit: Option<&str>, digits: i32) -> String {
     let dollars = unit.is_some_and(|u| matches!(u.to_ascii_uppercase().as_str(), "USD" | "$"));
     let sign = if x < 0.0 { "-" } else { "" };
     let magnitude = x.abs();
     let money = if dollars { "$" } else { "" };
     if magnitude.is_finite() && (magnitude >= LARGEST_PLAIN || (magnitude > 0.0 && magnitude < SMALLEST_PLAIN)) {
-        return format!("{sign}{money}{}", scientific(magnitude));
+        return format!("{sign}{money}{}", scientific(magnitude, digits));
     }
     let (scaled, suffix) = match magnitude {
         m if m >= 1e12 => (m / 1e12, "T"),
@@ -22,8 +27,7 @@ pub fn number(x: f64, unit: Option<&str>) -> String {
         m if m >= 1e3 => (m / 1e3, "k"),
         m => (m, ""),
     };
-    let digits = significant(scaled, 3);
-    format!("{sign}{money}{digits}{suffix}")
+    format!("{sign}{money}{}{suffix}", significant(scaled, digits))
 }
 
 /// `cell` padded with spaces to `width` characters (a format width is limited to 65,535,
@@ -33,9 +37,10 @@ pub fn pad(cell: &str, width: usize) -> String {
     format!("{cell}{}", " ".repeat(width.saturating_sub(n)))
 }
 
-/// `x` (positive) as `m.mme±x` with three significant digits, trailing zeros dropped.
-fn scientific(x: f64) -> String {
-    let text = format!("{x:.2e}");
+/// `x` (positive) as `m.mme±x` with `digits` significant digits, trailing zeros dropped.
+fn scientific(x: f64, digits: i32) -> String {
+    let decimals = (digits - 1).max(0) as usize;
+    let text = format!("{x:.decimals$e}");
     let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
     let mantissa = if mantissa.contains('.') { mantissa.trim_end_matches('0').trim_end_matches('.') } else { mantissa };
     format!("{mantissa}e{exponent}")
@@ -43,8 +48,24 @@ fn scientific(x: f64) -> String {
 
 /// A probability as a percentage with enough digits to be useful.
 pub fn percent(p: f64) -> String {
+    percent_to(p, 3)
+}
+
+/// As [`percent`], with `digits` significant digits.
+pub fn percent_to(p: f64, digits: i32) -> String {
     let pct = p * 100.0;
-    if pct == 0.0 || pct.abs() >= 1e-3 { format!("{}%", significant(pct, 3)) } else { format!("{pct:.2e}%") }
+    let decimals = (digits - 1).max(0) as usize;
+    if pct == 0.0 || pct.abs() >= 1e-3 {
+        format!("{}%", significant(pct, digits))
+    } else {
+        format!("{pct:.decimals$e}%")
+    }
+}
+
+/// The fewest significant digits, from 3 to 7, with which `write` tells `a` and `b`
+/// apart (7 if it never does).
+pub fn distinguishing(a: f64, b: f64, write: impl Fn(f64, i32) -> String) -> i32 {
+    (3..7).find(|&digits| write(a, digits) != write(b, digits)).unwrap_or(7)
 }
 
 /// A difference of probabilities in percentage points: `12.3 pp`.
@@ -87,5 +108,16 @@ mod tests {
         assert_eq!(percent(-0.311), "-31.1%");
         assert_eq!(percent(0.000803), "0.0803%");
         assert_eq!(percent(0.0000001), "1.00e-5%");
+        assert_eq!(number_to(1.893_71e9, Some("USD"), 5), "$1.8937B");
+        assert_eq!(percent_to(0.886_123, 4), "88.61%");
+    }
+
+    #[test]
+    fn intervals_get_the_digits_that_tell_their_ends_apart() {
+        let write = |x: f64, d: i32| number_to(x, Some("USD"), d);
+        assert_eq!(distinguishing(1.8932e9, 1.8941e9, write), 4);
+        assert_eq!(distinguishing(1.89321e9, 1.89329e9, write), 5);
+        assert_eq!(distinguishing(1.0e9, 2.0e9, write), 3);
+        assert_eq!(distinguishing(5.0, 5.0, write), 7);
     }
 }

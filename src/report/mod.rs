@@ -2,6 +2,7 @@
 //!
 //! Renderers return bytes, so the CLI can write them to stdout or atomically to a file.
 
+mod cells;
 pub mod compare;
 pub mod describe;
 pub mod html;
@@ -90,7 +91,12 @@ impl OutputRow<'_> {
     /// A value of this output for people: a percentage for 0/1 outputs, else a human
     /// number in the output's unit.
     pub fn show(&self, x: f64) -> String {
-        if self.boolean { human::percent(x) } else { human::number(x, self.unit) }
+        self.show_to(x, 3)
+    }
+
+    /// As [`OutputRow::show`], with `digits` significant digits.
+    pub fn show_to(&self, x: f64, digits: i32) -> String {
+        if self.boolean { human::percent_to(x, digits) } else { human::number_to(x, self.unit, digits) }
     }
 }
 

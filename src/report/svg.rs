@@ -1,19 +1,62 @@
-//! Inline SVG charts for the HTML report: histogram, CDF, tornado, scenario intervals
-//! and the fan chart of a series over its periods. Hand-written SVG keeps the report self-contained and dependency-free; every
-//! chart has a title, axis labels in human units and marked percentiles.
+//! Inline SVG charts for the HTML report: histogram, CDF, the drivers (tornado, rank
+//! correlations, Sobol indices, Shapley effects), scenario intervals, a 0/1 output's
+//! probability and the fan chart of a series over its periods. Hand-written SVG keeps
+//! the report self-contained and dependency-free; every chart has a title, a legend on
+//! its own line, axis labels in human units and marked percentiles.
+//!
+//! No two texts of a chart overlap: labels of vertical lines go on the first of several
+//! rows where they clear the others ([`MarkRows`]), names are shortened to their room
+//! ([`fit`]), and value labels have margins of their own. Widths are estimated
+//! generously ([`text_width`]); the browser test measures the real ones.
 
 use std::fmt::Write as _;
 
 use super::{Threshold, escape, human};
+use crate::sensitivity::shapley::Shapley;
+use crate::sensitivity::sobol::Sobol;
+use crate::sensitivity::spearman::Spearman;
 use crate::sensitivity::tornado::{Tornado, TornadoKind};
-use crate::stats::Summary;
+use crate::stats::{Histogram, Summary};
+
+/// How values are written: a human number in the output's unit, or a percentage.
+pub(super) type Show<'a> = &'a dyn Fn(f64) -> String;
 
 const WIDTH: f64 = 560.0;
-const HEIGHT: f64 = 260.0;
+const HEIGHT: f64 = 290.0;
 const LEFT: f64 = 64.0;
-const RIGHT: f64 = 16.0;
-const TOP: f64 = 34.0;
+const RIGHT: f64 = 20.0;
+/// Top of the plot: below the title, the legend and the first row of mark labels.
+const TOP: f64 = 60.0;
 const BOTTOM: f64 = 44.0;
+/// Size of a chart's title, px (bold: counted a little larger).
+const TITLE: f64 = 14.0;
+/// Size of small text (ticks, labels, legends), px.
+const SMALL: f64 = 10.0;
+/// Height of one line of small text.
+const LINE: f64 = 13.0;
+/// Width of the names column of the bar charts.
+const NAMES: f64 = 132.0;
+/// Room for a value written beside a bar's end.
+const VALUE_ROOM: f64 = 64.0;
+/// Most bars in a drivers chart.
+const MOST_BARS: usize = 16;
+/// Height of one bar's row.
+const BAR_ROW: f64 = 22.0;
+
+/// Width of `text` at `size` px: 0.66 em per character, more than DejaVu Sans (the
+/// widest common fallback) gives digits and lower-case letters.
+fn text_width(text: &str, size: f64) -> f64 {
+    text.chars().count() as f64 * size * 0.66
+}
+
+/// `text`, shortened with an ellipsis to fit `width` px at `size` px.
+fn fit(text: &str, width: f64, size: f64) -> String {
+    let most = (width / (size * 0.66)).floor() as usize;
+    match text.chars().count() > most {
+        true => text.chars().take(most.saturating_sub(1)).chain(std::iter::once('…')).collect(),
+        false => text.to_string(),
+    }
+}
 
 /// A horizontal axis from `lo` to `hi`, linear or logarithmic.
 struct Axis {
@@ -28,6 +71,11 @@ impl Axis {
     fn linear(lo: f64, hi: f64, left: f64, width: f64) -> Axis {
         let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5 * lo.abs().max(1.0), hi + 0.5 * hi.abs().max(1.0)) };
         Axis { lo, hi, log: false, left, width }
+    }
+
+    /// From `left` to `right` px.
+    fn between(lo: f64, hi: f64, left: f64, right: f64) -> Axis {
+        Axis::linear(lo, hi, left, right - left)
     }
 
     fn x(&self, value: f64) -> f64 {
@@ -53,109 +101,169 @@ impl Axis {
         (first..=last).map(|k| k as f64 * step).collect()
     }
 
-    fn draw(&self, svg: &mut String, y: f64, unit: Option<&str>, label: &str) {
+    /// The axis line at height `y` with its ticks written by `show` (each only if it
+    /// clears the one before) and `label` under them.
+    fn draw(&self, svg: &mut String, y: f64, show: Show<'_>, label: &str) {
         let _ = write!(
             svg,
             r#"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" class="axis"/>"#,
             self.left,
             self.left + self.width
         );
+        let mut last_end = f64::NEG_INFINITY;
         for t in self.ticks() {
             let x = self.x(t);
-            let _ = write!(
-                svg,
-                r#"<line x1="{x:.1}" y1="{y:.1}" x2="{x:.1}" y2="{:.1}" class="axis"/><text x="{x:.1}" y="{:.1}" class="tick">{}</text>"#,
-                y + 4.0,
-                y + 16.0,
-                escape(&human::number(t, unit))
-            );
+            let text = show(t);
+            let half = text_width(&text, SMALL) / 2.0;
+            let _ = write!(svg, r#"<line x1="{x:.1}" y1="{y:.1}" x2="{x:.1}" y2="{:.1}" class="axis"/>"#, y + 4.0);
+            if x - half > last_end + 4.0 {
+                let _ = write!(svg, r#"<text x="{x:.1}" y="{:.1}" class="tick">{}</text>"#, y + 16.0, escape(&text));
+                last_end = x + half;
+            }
         }
         let _ = write!(
             svg,
             r#"<text x="{:.1}" y="{:.1}" class="label">{}</text>"#,
             self.left + self.width / 2.0,
             y + 34.0,
-            escape(label)
+            escape(&fit(label, WIDTH - 16.0, 11.0))
         );
     }
 }
 
-fn open(svg: &mut String, title: &str, kind: &str, height: f64) {
+/// A legend item: a swatch of the class, if any, and its text.
+type Key<'a> = (Option<&'a str>, &'a str);
+
+/// Opens a chart: the title on the first line and the legend's items on the second.
+fn open(svg: &mut String, title: &str, kind: &str, height: f64, legend: &[Key<'_>]) {
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart {kind}" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" role="img"><title>{t}</title><text x="{LEFT}" y="18" class="title">{t}</text>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart {kind}" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" role="img"><title>{t}</title><text x="8" y="20" class="title">{}</text>"#,
+        escape(&fit(title, WIDTH - 16.0, TITLE)),
         t = escape(title)
     );
+    let mut x = 8.0;
+    for (swatch, text) in legend {
+        if let Some(class) = swatch {
+            let _ = write!(svg, r#"<rect x="{x:.1}" y="28" width="10" height="10" class="swatch {class}"/>"#);
+            x += 14.0;
+        }
+        let _ = write!(svg, r#"<text x="{x:.1}" y="37" class="legend">{}</text>"#, escape(text));
+        x += text_width(text, SMALL) + 12.0;
+    }
 }
 
-/// A one-line legend at the top right.
-fn legend(svg: &mut String, text: &str) {
-    let _ = write!(svg, r#"<text x="{:.1}" y="18" class="legend">{}</text>"#, WIDTH - RIGHT, escape(text));
+/// Rows for the labels of vertical lines: row 0 above the plot, the next ones inside it
+/// (haloed); each label goes on the first row where it clears every other label.
+#[derive(Default)]
+struct MarkRows {
+    rows: Vec<Vec<(f64, f64)>>,
 }
 
-/// Vertical lines at p5, p50 and p95 with labels.
-fn percentile_marks(svg: &mut String, axis: &Axis, s: &Summary, unit: Option<&str>) {
+impl MarkRows {
+    /// The baseline of the first row where [x0, x1] clears the labels there, taken.
+    fn place(&mut self, x0: f64, x1: f64) -> f64 {
+        let clear = |row: &Vec<(f64, f64)>| row.iter().all(|&(a, b)| x1 + 4.0 <= a || b + 4.0 <= x0);
+        let k = match self.rows.iter().position(clear) {
+            Some(k) => k,
+            None => {
+                self.rows.push(Vec::new());
+                self.rows.len() - 1
+            }
+        };
+        self.rows[k].push((x0, x1));
+        match k {
+            0 => TOP - 8.0,
+            k => TOP + 4.0 + LINE * k as f64,
+        }
+    }
+
+    /// Writes `text` centred at `x` (kept inside the chart) on its row.
+    fn centred(&mut self, svg: &mut String, x: f64, text: &str, class: &str) {
+        let half = text_width(text, SMALL) / 2.0;
+        let x = x.clamp(half + 2.0, WIDTH - half - 2.0);
+        let y = self.place(x - half, x + half);
+        let halo = if y > TOP { " halo" } else { "" };
+        let _ = write!(svg, r#"<text x="{x:.1}" y="{y:.1}" class="{class}{halo}">{}</text>"#, escape(text));
+    }
+
+    /// Writes `text` beside the line at `x`: to its right if `right`, else to its left.
+    fn beside(&mut self, svg: &mut String, x: f64, right: bool, text: &str, class: &str) {
+        let w = text_width(text, SMALL);
+        let (x0, x1, tx, anchor) =
+            if right { (x + 4.0, x + 4.0 + w, x + 4.0, "start") } else { (x - 4.0 - w, x - 4.0, x - 4.0, "end") };
+        let y = self.place(x0, x1);
+        let halo = if y > TOP { " halo" } else { "" };
+        let _ = write!(
+            svg,
+            r#"<text x="{tx:.1}" y="{y:.1}" class="{class}{halo}" text-anchor="{anchor}">{}</text>"#,
+            escape(text)
+        );
+    }
+}
+
+/// Dashed lines at p5, p50 and p95 and solid lines at `thresholds`, labelled without
+/// overlaps.
+fn marks(svg: &mut String, axis: &Axis, s: &Summary, show: Show<'_>, thresholds: &[&Threshold], bottom: f64) {
+    let mut rows = MarkRows::default();
     for (value, name) in [(s.p5(), "p5"), (s.p50(), "p50"), (s.p95(), "p95")] {
         let x = axis.x(value);
-        let _ = write!(
-            svg,
-            r#"<line x1="{x:.1}" y1="{TOP:.1}" x2="{x:.1}" y2="{:.1}" class="mark"/><text x="{x:.1}" y="{:.1}" class="marklabel">{name} {}</text>"#,
-            HEIGHT - BOTTOM,
-            TOP - 4.0,
-            escape(&human::number(value, unit))
-        );
+        let _ = write!(svg, r#"<line x1="{x:.1}" y1="{TOP:.1}" x2="{x:.1}" y2="{bottom:.1}" class="mark"/>"#);
+        rows.centred(svg, x, &format!("{name} {}", show(value)), "marklabel");
     }
-}
-
-/// A solid line at each threshold with its label inside the plot, beside the line on
-/// the side with more room.
-fn threshold_marks(svg: &mut String, axis: &Axis, thresholds: &[&Threshold]) {
-    for (i, t) in thresholds.iter().enumerate() {
+    for t in thresholds {
         let x = axis.x(t.value);
-        let right = x < axis.left + axis.width / 2.0;
-        let (tx, anchor) = if right { (x + 4.0, "start") } else { (x - 4.0, "end") };
-        let _ = write!(
-            svg,
-            r#"<line x1="{x:.1}" y1="{TOP:.1}" x2="{x:.1}" y2="{:.1}" class="threshold"/><text x="{tx:.1}" y="{:.1}" class="thresholdlabel" text-anchor="{anchor}">{}</text>"#,
-            HEIGHT - BOTTOM,
-            TOP + 14.0 + 13.0 * i as f64,
-            escape(&t.label)
-        );
+        let _ = write!(svg, r#"<line x1="{x:.1}" y1="{TOP:.1}" x2="{x:.1}" y2="{bottom:.1}" class="threshold"/>"#);
+        rows.beside(svg, x, x < axis.left + axis.width / 2.0, &t.label, "thresholdlabel");
     }
 }
 
-/// Histogram of an output between its p0.5 and p99.5 (ends marked by the axis), with
+/// The histogram of an output from exact bin counts (from its p0.5 to its p99.5), with
 /// `thresholds` drawn.
-pub(super) fn histogram(name: &str, s: &Summary, unit: Option<&str>, thresholds: &[&Threshold]) -> String {
-    let (lo, hi) = (s.sketch.quantile(0.005), s.sketch.quantile(0.995));
-    let axis = Axis::linear(lo, hi, LEFT, WIDTH - LEFT - RIGHT);
-    let bins = s.sketch.density(axis.lo, axis.hi, 48);
-    let peak = bins.iter().copied().fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+pub(super) fn histogram(
+    name: &str,
+    s: &Summary,
+    h: &Histogram,
+    show: Show<'_>,
+    unit: &str,
+    thresholds: &[&Threshold],
+) -> String {
+    let axis = Axis::linear(h.lo, h.hi, LEFT, WIDTH - LEFT - RIGHT);
+    let peak = h.counts.iter().copied().max().unwrap_or(0).max(1) as f64;
     let mut svg = String::new();
-    open(&mut svg, &format!("{name}: distribution"), "histogram", HEIGHT);
+    let legend = [(Some("bars"), "trials per bin (p0.5 to p99.5)"), (Some("mark"), "percentiles")];
+    open(&mut svg, &format!("{name}: distribution"), "histogram", HEIGHT, &legend);
     let plot_height = HEIGHT - TOP - BOTTOM;
-    let bar = axis.width / bins.len() as f64;
+    let bar = axis.width / h.counts.len() as f64;
     let mut path = String::new();
-    for (i, &count) in bins.iter().enumerate() {
-        let h = count / peak * plot_height;
+    for (i, &count) in h.counts.iter().enumerate() {
+        let height = count as f64 / peak * plot_height;
         let x = axis.left + i as f64 * bar;
-        let _ = write!(path, "M{x:.1},{:.1}h{:.1}v{h:.1}h{:.1}z", HEIGHT - BOTTOM - h, bar - 0.5, -(bar - 0.5));
+        let _ =
+            write!(path, "M{x:.1},{:.1}h{:.1}v{height:.1}h{:.1}z", HEIGHT - BOTTOM - height, bar - 0.5, -(bar - 0.5));
     }
-    let _ = write!(svg, r#"<path d="{path}" class="bars"/>"#);
-    percentile_marks(&mut svg, &axis, s, unit);
-    threshold_marks(&mut svg, &axis, thresholds);
-    legend(&mut svg, "bars: share of trials · dashed: percentiles");
-    axis.draw(&mut svg, HEIGHT - BOTTOM, unit, &format!("{name} ({})", unit.unwrap_or("value")));
+    // The counts themselves ride along, so readers and tests can check the bars.
+    let counts: Vec<String> = h.counts.iter().map(u64::to_string).collect();
+    let _ = write!(
+        svg,
+        r#"<path d="{path}" class="bars" data-lo="{}" data-hi="{}" data-counts="{}"/>"#,
+        h.lo,
+        h.hi,
+        counts.join(" ")
+    );
+    marks(&mut svg, &axis, s, show, thresholds, HEIGHT - BOTTOM);
+    axis.draw(&mut svg, HEIGHT - BOTTOM, show, &format!("{name} ({unit})"));
     svg.push_str("</svg>");
     svg
 }
 
-/// Cumulative distribution of an output, with p5/p50/p95 and `thresholds` marked.
-pub(super) fn cdf(name: &str, s: &Summary, unit: Option<&str>, thresholds: &[&Threshold]) -> String {
+/// The cumulative distribution of an output, with p5/p50/p95 and `thresholds` marked.
+pub(super) fn cdf(name: &str, s: &Summary, show: Show<'_>, unit: &str, thresholds: &[&Threshold]) -> String {
     let (lo, hi) = (s.sketch.quantile(0.005), s.sketch.quantile(0.995));
     let axis = Axis::linear(lo, hi, LEFT, WIDTH - LEFT - RIGHT);
     let mut svg = String::new();
-    open(&mut svg, &format!("{name}: cumulative probability"), "cdf", HEIGHT);
+    let legend = [(Some("line"), "share of trials at or below"), (Some("mark"), "percentiles")];
+    open(&mut svg, &format!("{name}: cumulative probability"), "cdf", HEIGHT, &legend);
     let plot_height = HEIGHT - TOP - BOTTOM;
     let y = |p: f64| HEIGHT - BOTTOM - p * plot_height;
     let n = s.sketch.count() as f64;
@@ -178,107 +286,267 @@ pub(super) fn cdf(name: &str, s: &Summary, unit: Option<&str>, thresholds: &[&Th
             human::percent(p)
         );
     }
-    percentile_marks(&mut svg, &axis, s, unit);
-    threshold_marks(&mut svg, &axis, thresholds);
-    axis.draw(&mut svg, HEIGHT - BOTTOM, unit, &format!("{name} ({})", unit.unwrap_or("value")));
+    marks(&mut svg, &axis, s, show, thresholds, HEIGHT - BOTTOM);
+    axis.draw(&mut svg, HEIGHT - BOTTOM, show, &format!("{name} ({unit})"));
     svg.push_str("</svg>");
     svg
 }
 
-/// Tornado: one bar per input from the output at its low to its high value (swing: the
-/// input at its low and high percentile; conditional: the output's mean in the input's
-/// bottom and top tail).
-pub(super) fn tornado(name: &str, t: &Tornado, unit: Option<&str>) -> String {
-    let rows = t.factors.iter().take(12).collect::<Vec<_>>();
-    let row_height = 20.0;
-    let label_width = 130.0;
-    let height = TOP + rows.len() as f64 * row_height + BOTTOM;
-    let lo = rows.iter().map(|f| f.low.min(f.high)).fold(t.base, f64::min);
-    let hi = rows.iter().map(|f| f.low.max(f.high)).fold(t.base, f64::max);
-    let axis = Axis::linear(lo, hi, label_width, WIDTH - label_width - RIGHT);
-    let mut svg = String::new();
-    let (lo_pct, hi_pct) = (t.range.0 * 100.0, t.range.1 * 100.0);
-    let (title, note, axis_label) = match t.kind {
-        TornadoKind::Swing => (
-            format!("{name}: what drives it (inputs at p{lo_pct:.0}/p{hi_pct:.0})"),
-            "dashed: every input at its median",
-            format!("{name} ({}), others at their medians", unit.unwrap_or("value")),
-        ),
-        TornadoKind::Conditional => (
-            format!("{name}: drivers (each input's bottom/top {lo_pct:.0}%)"),
-            "dashed: mean of all trials",
-            format!("mean {name} ({}) when the input is in that tail", unit.unwrap_or("value")),
-        ),
-    };
-    open(&mut svg, &title, "tornado", height);
-    let mut path = String::new();
-    for (i, f) in rows.iter().enumerate() {
-        let y = TOP + i as f64 * row_height;
-        let (a, b) = (axis.x(f.low.min(f.high)), axis.x(f.low.max(f.high)));
+/// A chart of one bar row per factor: names on the left and a plot area between
+/// `NAMES + VALUE_ROOM` and `WIDTH - VALUE_ROOM`, so values fit beside the bars.
+struct Bars {
+    svg: String,
+    height: f64,
+    axis: Axis,
+}
+
+impl Bars {
+    fn open(title: &str, kind: &str, rows: usize, lo: f64, hi: f64, legend: &[Key<'_>]) -> Bars {
+        let rows = rows.min(MOST_BARS);
+        let height = TOP + rows as f64 * BAR_ROW + BOTTOM;
+        let mut svg = String::new();
+        open(&mut svg, title, kind, height, legend);
+        Bars { svg, height, axis: Axis::between(lo, hi, NAMES + VALUE_ROOM, WIDTH - VALUE_ROOM) }
+    }
+
+    /// The middle of row `i`.
+    fn middle(i: usize) -> f64 {
+        TOP + (i as f64 + 0.5) * BAR_ROW
+    }
+
+    /// Row `i`'s name, shortened to fit (the whole name in its tooltip).
+    fn name(&mut self, i: usize, name: &str) {
         let _ = write!(
-            path,
-            "M{a:.1},{:.1}h{:.1}v{:.1}h{:.1}z",
-            y + 3.0,
-            (b - a).max(1.0),
-            row_height - 6.0,
-            -(b - a).max(1.0)
-        );
-        let _ = write!(
-            svg,
-            r#"<text x="{:.1}" y="{:.1}" class="rowlabel">{}</text>"#,
-            label_width - 6.0,
-            y + row_height / 2.0 + 4.0,
-            escape(&f.name)
+            self.svg,
+            r#"<text x="{:.1}" y="{:.1}" class="rowlabel"><title>{}</title>{}</text>"#,
+            NAMES - 6.0,
+            Bars::middle(i) + 4.0,
+            escape(name),
+            escape(&fit(name, NAMES - 14.0, SMALL))
         );
     }
-    let _ = write!(svg, r#"<path d="{path}" class="bars"/>"#);
-    let x = axis.x(t.base);
-    let _ = write!(svg, r#"<line x1="{x:.1}" y1="{TOP:.1}" x2="{x:.1}" y2="{:.1}" class="mark"/>"#, height - BOTTOM);
-    legend(&mut svg, note);
-    axis.draw(&mut svg, height - BOTTOM, unit, &axis_label);
-    svg.push_str("</svg>");
-    svg
+
+    /// A bar of `class` in row `i` from `a` to `b` (values), `thickness` px high and
+    /// `offset` px below the row's middle.
+    fn bar(&mut self, i: usize, a: f64, b: f64, class: &str, thickness: f64, offset: f64) {
+        let (x0, x1) = (self.axis.x(a.min(b)), self.axis.x(a.max(b)));
+        let _ = write!(
+            self.svg,
+            r#"<rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{thickness:.1}" class="{class}"/>"#,
+            Bars::middle(i) + offset - thickness / 2.0,
+            (x1 - x0).max(1.0)
+        );
+    }
+
+    /// A 95% interval's whisker in row `i`, `offset` px below the middle.
+    fn whisker(&mut self, i: usize, [lo, hi]: [f64; 2], offset: f64) {
+        let (x0, x1, y) = (self.axis.x(lo), self.axis.x(hi), Bars::middle(i) + offset);
+        let _ = write!(
+            self.svg,
+            r#"<path d="M{x0:.1},{:.1}v6M{x0:.1},{y:.1}H{x1:.1}M{x1:.1},{:.1}v6" class="ci"/>"#,
+            y - 3.0,
+            y - 3.0
+        );
+    }
+
+    /// `text` beside value `at` in row `i`: after it if `after`, else before it; inside
+    /// the bar's end instead when there is no room outside.
+    fn value(&mut self, i: usize, at: f64, after: bool, text: &str) {
+        let x = self.axis.x(at);
+        let w = text_width(text, SMALL) + 4.0;
+        let outside = if after { x + w <= WIDTH - 2.0 } else { x - w >= NAMES };
+        let (x, anchor, class) = match (after, outside) {
+            (true, true) => (x + 4.0, "start", "value"),
+            (false, true) => (x - 4.0, "end", "value"),
+            (true, false) => (x - 4.0, "end", "value inverse"),
+            (false, false) => (x + 4.0, "start", "value inverse"),
+        };
+        let _ = write!(
+            self.svg,
+            r#"<text x="{x:.1}" y="{:.1}" class="{class}" text-anchor="{anchor}">{}</text>"#,
+            Bars::middle(i) + 4.0,
+            escape(text)
+        );
+    }
+
+    /// A dashed vertical line at `value` through every row.
+    fn line(&mut self, value: f64) {
+        let x = self.axis.x(value);
+        let _ = write!(
+            self.svg,
+            r#"<line x1="{x:.1}" y1="{TOP:.1}" x2="{x:.1}" y2="{:.1}" class="mark"/>"#,
+            self.height - BOTTOM
+        );
+    }
+
+    fn close(mut self, show: Show<'_>, label: &str) -> String {
+        let y = self.height - BOTTOM;
+        self.axis.draw(&mut self.svg, y, show, label);
+        self.svg.push_str("</svg>");
+        self.svg
+    }
+}
+
+/// The tornado: per input, a bar from the base to the output with the input low and one
+/// to the output with it high, in two colours, with those values at their ends (swing:
+/// the input at its low and high percentile, others at their medians; conditional: the
+/// output's mean over the input's bottom and top tail).
+pub(super) fn tornado(name: &str, t: &Tornado, show: Show<'_>, unit: &str) -> String {
+    let rows: Vec<_> = t.factors.iter().take(MOST_BARS).collect();
+    let lo = rows.iter().map(|f| f.low.min(f.high)).fold(t.base, f64::min);
+    let hi = rows.iter().map(|f| f.low.max(f.high)).fold(t.base, f64::max);
+    let (lo_pct, hi_pct) = (t.range.0 * 100.0, t.range.1 * 100.0);
+    let (title, low, high, base, axis_label) = match t.kind {
+        TornadoKind::Swing => (
+            format!("{name}: tornado, inputs at p{lo_pct:.0} / p{hi_pct:.0}"),
+            format!("input at p{lo_pct:.0}"),
+            format!("input at p{hi_pct:.0}"),
+            "dashed: all at medians",
+            format!("{name} ({unit}), other inputs at their medians"),
+        ),
+        TornadoKind::Conditional => (
+            format!("{name}: tornado, by input tails"),
+            format!("input in bottom {lo_pct:.0}%"),
+            format!("input in top {:.0}%", 100.0 - hi_pct),
+            "dashed: mean of all",
+            format!("mean {name} ({unit}) when the input is in that tail"),
+        ),
+    };
+    let legend = [(Some("low"), low.as_str()), (Some("high"), high.as_str()), (None, base)];
+    let mut bars = Bars::open(&top(&title, t.factors.len()), "tornado", rows.len(), lo, hi, &legend);
+    for (i, f) in rows.iter().enumerate() {
+        bars.name(i, &f.name);
+        // The longer bar first, so the shorter one stays visible on top of it.
+        let mut ends = [(f.low, "low"), (f.high, "high")];
+        ends.sort_by(|a, b| (b.0 - t.base).abs().total_cmp(&(a.0 - t.base).abs()));
+        for (value, class) in ends {
+            bars.bar(i, t.base, value, class, BAR_ROW - 8.0, 0.0);
+        }
+        // Each end's value outside it; when both ends are on one side, the outer one.
+        let same_side = (f.low - t.base) * (f.high - t.base) > 0.0;
+        for (value, _) in ends.iter().take(if same_side { 1 } else { 2 }) {
+            bars.value(i, *value, *value >= t.base, &show(*value));
+        }
+    }
+    bars.line(t.base);
+    bars.close(show, &axis_label)
+}
+
+/// Each input's Spearman rank correlation with the output, as a bar from 0, with ρ and
+/// its share of Σρ² beside it.
+pub(super) fn spearman(name: &str, s: &Spearman) -> String {
+    let rows: Vec<_> = s.factors.iter().take(MOST_BARS).collect();
+    let legend = [(Some("high"), "ρ > 0"), (Some("low"), "ρ < 0"), (None, "(share of Σρ²)")];
+    let mut bars = Bars::open(
+        &top(&format!("{name}: rank correlations"), s.factors.len()),
+        "spearman",
+        rows.len(),
+        -1.0,
+        1.0,
+        &legend,
+    );
+    for (i, f) in rows.iter().enumerate() {
+        let rho = f.rank_correlation;
+        bars.name(i, &f.name);
+        bars.bar(i, 0.0, rho, if rho >= 0.0 { "high" } else { "low" }, BAR_ROW - 8.0, 0.0);
+        bars.value(i, rho, rho >= 0.0, &format!("{rho:+.2} ({:.0}%)", 100.0 * f.contribution_to_variance));
+    }
+    bars.line(0.0);
+    bars.close(&|x| format!("{x:.1}"), &format!("Spearman's ρ with {name}, {} trials", s.trials))
+}
+
+/// `title`, saying which bars are shown when there are more than [`MOST_BARS`] inputs.
+fn top(title: &str, inputs: usize) -> String {
+    match inputs > MOST_BARS {
+        true => format!("{title} (top {MOST_BARS} of {inputs})"),
+        false => title.to_string(),
+    }
+}
+
+/// The upper end of a share-of-variance axis: 1, or more if an interval reaches past it.
+fn share_axis_end(ends: impl Iterator<Item = f64>) -> f64 {
+    ends.fold(1.0, f64::max)
+}
+
+/// Sobol indices: per input, the first-order index over the total index, with their 95%
+/// intervals.
+pub(super) fn sobol(name: &str, s: &Sobol) -> String {
+    let rows: Vec<_> = s.factors.iter().take(MOST_BARS).collect();
+    let hi = share_axis_end(rows.iter().map(|f| f.total_ci[1].max(f.first_order_ci[1])));
+    let legend = [(Some("first"), "first-order"), (Some("total"), "total"), (None, "whiskers: 95% interval")];
+    let mut bars =
+        Bars::open(&top(&format!("{name}: Sobol indices"), s.factors.len()), "sobol", rows.len(), 0.0, hi, &legend);
+    for (i, f) in rows.iter().enumerate() {
+        bars.name(i, &f.name);
+        bars.bar(i, 0.0, f.first_order, "first", 7.0, -4.0);
+        bars.bar(i, 0.0, f.total, "total", 7.0, 4.0);
+        bars.whisker(i, f.first_order_ci, -4.0);
+        bars.whisker(i, f.total_ci, 4.0);
+        let end = f.first_order_ci[1].max(f.total_ci[1]).max(f.total).max(f.first_order);
+        bars.value(i, end, true, &format!("{:.2} / {:.2}", f.first_order, f.total));
+    }
+    bars.close(&|x| format!("{x:.1}"), &format!("Sobol index (first-order / total), N = {}", s.trials))
+}
+
+/// Shapley effects: per input, its share of the variance with inputs correlated, with its
+/// 95% interval.
+pub(super) fn shapley(name: &str, s: &Shapley) -> String {
+    let rows: Vec<_> = s.factors.iter().take(MOST_BARS).collect();
+    let hi = share_axis_end(rows.iter().map(|f| f.shapley_ci[1]));
+    let lo = rows.iter().map(|f| f.shapley_ci[0]).fold(0.0, f64::min);
+    let legend = [(Some("total"), "share of variance, inputs correlated"), (None, "whiskers: 95% interval")];
+    let mut bars =
+        Bars::open(&top(&format!("{name}: Shapley effects"), s.factors.len()), "shapley", rows.len(), lo, hi, &legend);
+    for (i, f) in rows.iter().enumerate() {
+        bars.name(i, &f.name);
+        bars.bar(i, 0.0, f.shapley, "total", BAR_ROW - 10.0, 0.0);
+        bars.whisker(i, f.shapley_ci, 0.0);
+        bars.value(i, f.shapley_ci[1].max(f.shapley), true, &format!("{:.3}", f.shapley));
+    }
+    let orders = if s.exact { "every order" } else { "random orders" };
+    bars.close(
+        &|x| format!("{x:.1}"),
+        &format!("Shapley effect (sum {:.3}), {} permutations, {orders}", s.sum, s.permutations),
+    )
 }
 
 /// Scenarios side by side: p5–p95 bar and p50 dot per scenario; log scale when they span
 /// more than a factor of 30.
-pub(super) fn scenarios(name: &str, rows: &[(&str, &Summary)], unit: Option<&str>) -> String {
-    let row_height = 24.0;
-    let label_width = 150.0;
-    let height = TOP + rows.len() as f64 * row_height + BOTTOM;
+pub(super) fn scenarios(name: &str, rows: &[(&str, &Summary)], show: Show<'_>, unit: &str) -> String {
     let lo = rows.iter().map(|(_, s)| s.p5()).fold(f64::INFINITY, f64::min);
     let hi = rows.iter().map(|(_, s)| s.p95()).fold(f64::NEG_INFINITY, f64::max);
     let log = lo > 0.0 && hi / lo > 30.0;
-    let mut axis = Axis::linear(lo, hi, label_width, WIDTH - label_width - RIGHT);
+    let title = format!("{name}: scenarios{}", if log { " (log scale)" } else { "" });
+    let legend = [(Some("bars"), "p5 to p95"), (Some("dot"), "median")];
+    let mut bars = Bars::open(&title, "scenarios", rows.len(), lo, hi, &legend);
+    bars.axis = Axis { left: NAMES + 8.0, width: WIDTH - NAMES - 8.0 - RIGHT - 8.0, ..bars.axis };
     if log {
-        axis = Axis { lo: lo / 1.5, hi: hi * 1.5, log: true, left: label_width, width: WIDTH - label_width - RIGHT };
+        bars.axis = Axis { lo: lo / 1.5, hi: hi * 1.5, log: true, ..bars.axis };
     }
-    let mut svg = String::new();
-    open(
-        &mut svg,
-        &format!("{name}: scenarios, 90% interval and median{}", if log { " (log scale)" } else { "" }),
-        "scenarios",
-        height,
-    );
-    let mut path = String::new();
     for (i, (label, s)) in rows.iter().enumerate() {
-        let y = TOP + i as f64 * row_height + row_height / 2.0;
-        let (a, b) = (axis.x(s.p5()), axis.x(s.p95()));
-        let _ = write!(path, "M{a:.1},{:.1}h{:.1}v6h{:.1}z", y - 3.0, (b - a).max(1.0), -(b - a).max(1.0));
-        let _ = write!(svg, r#"<circle cx="{:.1}" cy="{y:.1}" r="5" class="dot"/>"#, axis.x(s.p50()));
+        bars.name(i, label);
+        bars.bar(i, s.p5(), s.p95(), "bars", 6.0, 0.0);
         let _ = write!(
-            svg,
-            r#"<text x="{:.1}" y="{:.1}" class="rowlabel">{}</text>"#,
-            label_width - 6.0,
-            y + 4.0,
-            escape(label)
+            bars.svg,
+            r#"<circle cx="{:.1}" cy="{:.1}" r="5" class="dot"/>"#,
+            bars.axis.x(s.p50()),
+            Bars::middle(i)
         );
     }
-    let _ = write!(svg, r#"<path d="{path}" class="bars"/>"#);
-    legend(&mut svg, "bar: p5–p95 · dot: median");
-    axis.draw(&mut svg, height - BOTTOM, unit, &format!("{name} ({})", unit.unwrap_or("value")));
-    svg.push_str("</svg>");
-    svg
+    bars.close(show, &format!("{name} ({unit})"))
+}
+
+/// A 0/1 output in each scenario: the probability that it is 1, as bars on a 0–100%
+/// scale with the value beside each.
+pub(super) fn scenario_probabilities(name: &str, rows: &[(&str, &Summary)]) -> String {
+    let legend = [(Some("bars"), "probability of being true")];
+    let mut bars = Bars::open(&format!("{name}: scenarios"), "scenarios", rows.len(), 0.0, 1.0, &legend);
+    for (i, (label, s)) in rows.iter().enumerate() {
+        bars.name(i, label);
+        bars.bar(i, 0.0, s.moments.mean, "bars", BAR_ROW - 8.0, 0.0);
+        bars.value(i, s.moments.mean, true, &human::percent(s.moments.mean));
+    }
+    bars.close(&|x| human::percent(x), "probability")
 }
 
 /// A 0/1 output: the probability that it is 1, as a bar on a 0–100% scale.
@@ -286,28 +554,39 @@ pub(super) fn probability(name: &str, s: &Summary) -> String {
     let height = TOP + 40.0 + BOTTOM;
     let axis = Axis::linear(0.0, 1.0, LEFT, WIDTH - LEFT - RIGHT);
     let mut svg = String::new();
-    open(&mut svg, &format!("{name}: probability of being true"), "probability", height);
+    open(
+        &mut svg,
+        &format!("{name}: probability of being true"),
+        "probability",
+        height,
+        &[(Some("bars"), "share of trials where it holds")],
+    );
     let p = s.moments.mean;
+    let text = human::percent(p);
+    // The value after the bar's end, or inside it when the bar reaches the right.
+    let room = text_width(&text, SMALL) + 8.0;
+    let (x, anchor, class) = match axis.x(p) + room > axis.left + axis.width {
+        true => (axis.x(p) - 4.0, "end", "value inverse"),
+        false => (axis.x(p) + 4.0, "start", "value"),
+    };
     let _ = write!(
         svg,
-        r#"<path d="M{:.1},{:.1}h{:.1}v24h{:.1}z" class="bars"/><text x="{:.1}" y="{:.1}" class="marklabel">{}</text>"#,
+        r#"<path d="M{:.1},{:.1}h{:.1}v24h{:.1}z" class="bars"/><text x="{x:.1}" y="{:.1}" class="{class}" text-anchor="{anchor}">{}</text>"#,
         axis.left,
         TOP + 8.0,
         (axis.x(p) - axis.left).max(1.0),
         -(axis.x(p) - axis.left).max(1.0),
-        axis.x(p).min(axis.left + axis.width - 30.0) + 4.0,
-        TOP + 4.0,
-        escape(&human::percent(p))
+        TOP + 24.0,
+        escape(&text)
     );
-    let ticks = Axis { lo: 0.0, hi: 100.0, log: false, left: LEFT, width: WIDTH - LEFT - RIGHT };
-    ticks.draw(&mut svg, height - BOTTOM, Some("%"), "probability (%)");
+    axis.draw(&mut svg, height - BOTTOM, &|x| human::percent(x), "probability");
     svg.push_str("</svg>");
     svg
 }
 
 /// Fan chart of a series: its median over the periods, in bands from p25 to p75 and from
 /// p5 to p95. Every band is drawn from exact percentiles.
-pub(super) fn fan(name: &str, periods: &[(&str, &Summary)], unit: Option<&str>) -> String {
+pub(super) fn fan(name: &str, periods: &[(&str, &Summary)], show: Show<'_>, unit: &str) -> String {
     let lo = periods.iter().map(|(_, s)| s.p5()).fold(f64::INFINITY, f64::min);
     let hi = periods.iter().map(|(_, s)| s.p95()).fold(f64::NEG_INFINITY, f64::max);
     let plot_height = HEIGHT - TOP - BOTTOM;
@@ -317,7 +596,8 @@ pub(super) fn fan(name: &str, periods: &[(&str, &Summary)], unit: Option<&str>) 
     let step = (WIDTH - LEFT - RIGHT) / periods.len() as f64;
     let x = |k: usize| LEFT + (k as f64 + 0.5) * step;
     let mut svg = String::new();
-    open(&mut svg, &format!("{name} by period ({})", unit.unwrap_or("value")), "fan", HEIGHT);
+    let legend = [(Some("line"), "median"), (Some("band50"), "p25 to p75"), (Some("band90"), "p5 to p95")];
+    open(&mut svg, &format!("{name} by period ({unit})"), "fan", HEIGHT, &legend);
     for (class, low, high) in [
         ("band90", Summary::p5 as fn(&Summary) -> f64, Summary::p95 as fn(&Summary) -> f64),
         ("band50", Summary::p25, Summary::p75),
@@ -348,11 +628,12 @@ pub(super) fn fan(name: &str, periods: &[(&str, &Summary)], unit: Option<&str>) 
             r#"<text x="{:.1}" y="{:.1}" class="ytick">{}</text>"#,
             LEFT - 6.0,
             y(t) + 4.0,
-            escape(&human::number(t, unit))
+            escape(&show(t))
         );
     }
-    // At most about 12 period labels, so that they never overlap.
-    let every = periods.len().div_ceil(12);
+    // Period labels that clear each other: every k-th, k from the widest label.
+    let widest = periods.iter().map(|(label, _)| text_width(label, SMALL)).fold(0.0, f64::max);
+    let every = ((widest + 6.0) / step).ceil().max(1.0) as usize;
     for (k, (label, _)) in periods.iter().enumerate().step_by(every) {
         let _ = write!(
             svg,
@@ -368,7 +649,28 @@ pub(super) fn fan(name: &str, periods: &[(&str, &Summary)], unit: Option<&str>) 
         LEFT + (WIDTH - LEFT - RIGHT) / 2.0,
         HEIGHT - BOTTOM + 34.0
     );
-    legend(&mut svg, "line: median · bands: p25–p75, p5–p95");
     svg.push_str("</svg>");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mark_labels_that_would_overlap_go_to_the_next_row() {
+        let mut rows = MarkRows::default();
+        let first = rows.place(100.0, 160.0);
+        assert_eq!(rows.place(150.0, 200.0), first + LINE + 12.0, "overlaps the first: one row down, inside the plot");
+        assert_eq!(rows.place(170.0, 220.0), first, "clears the first: its row");
+        assert_eq!(rows.place(90.0, 230.0), TOP + 4.0 + 2.0 * LINE, "overlaps both rows: a third");
+    }
+
+    #[test]
+    fn names_are_shortened_to_their_room() {
+        assert_eq!(fit("gpu", 100.0, SMALL), "gpu");
+        let long = fit("a_very_long_var_name_for_the_price_of_h800", 66.0, SMALL);
+        assert_eq!(long.chars().count(), 10);
+        assert!(long.ends_with('…'));
+    }
 }

@@ -1,14 +1,17 @@
 //! Summary statistics of simulated outputs, streamed: [`Moments`] (merged in a fixed tree
 //! over the chunks, [`tree`]), exact order statistics for the reported percentiles ([`ExactQuantiles`], whose
 //! memory grows with the square root of the trial count) and a [`QuantileSketch`] of the
-//! whole distribution for charts (fixed memory).
+//! whole distribution for charts (fixed memory), and exact bin counts ([`Histogram`]) for
+//! the report's histograms.
 
+mod histogram;
 mod moments;
 pub mod order;
 mod quantiles;
 pub mod rank;
 pub mod tree;
 
+pub use histogram::Histogram;
 pub use moments::Moments;
 pub use order::ExactQuantiles;
 pub(crate) use quantiles::SKETCH_BYTES;

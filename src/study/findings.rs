@@ -1,32 +1,42 @@
-//! Everything the HTML report shows: the run, its achieved correlations, a tornado per
-//! output that varies (conditional when its inputs are correlated, else swing), and each
-//! scenario's values of the base's outputs, simulated in the same pass.
+//! Everything the HTML report shows: the run, its achieved correlations, exact histogram
+//! bins of each output, the percentiles of every uncertain var that is not an output, the
+//! sensitivity analyses `costsim sensitivity` runs by default for each output that
+//! varies, and each scenario's values of the base's outputs, simulated in the same pass.
 
 use super::{OutputResult, RunResult, compare};
 use crate::engine::RunConfig;
 use crate::error::Result;
-use crate::sensitivity::tornado::Tornado;
-use crate::sensitivity::{self, Analysis, Method, SensitivityConfig};
+use crate::sensitivity::{self, Sensitivity, SensitivityConfig};
 use crate::simulation::Simulation;
-use crate::stats::rank::RANK_CAP;
+use crate::stats::{Histogram, Summary};
 
-/// The report's percentiles of each input: p10 and p90 around the median.
+/// The report's tornado percentiles of each input: p10 and p90, as `costsim sensitivity`.
 const TORNADO_RANGE: (f64, f64) = (0.1, 0.9);
+
+/// Bins of each histogram.
+const HISTOGRAM_BINS: usize = 48;
 
 /// Everything the HTML report shows.
 #[derive(Clone, Debug)]
 pub struct Findings {
     /// The base run.
     pub run: RunResult,
-    /// A tornado for each output that varies and is neither a probability nor a period of
-    /// a series: (output, tornado).
-    pub tornadoes: Vec<(String, Tornado)>,
+    /// Exact bin counts, from p0.5 to p99.5, of each output that varies and is neither a
+    /// probability nor a period of a series: (output, histogram).
+    pub histograms: Vec<(String, Histogram)>,
+    /// Each var that is neither an output nor a constant nor per period, with its
+    /// statistics over the same trials, in model order.
+    pub inputs: Vec<(String, Summary)>,
+    /// The default sensitivity analyses of each output that varies and is not a period of
+    /// a series (see [`sensitivity::analyse`]): the same numbers as `costsim sensitivity`.
+    pub sensitivity: Vec<Sensitivity>,
     /// Each scenario's name and its values of the base's outputs.
     pub scenarios: Vec<(String, Vec<OutputResult>)>,
 }
 
 /// Simulates `base` and `scenarios` (named) together for `config.trials` trials, telling
-/// `progress` how many are done, and builds the tornadoes.
+/// `progress` how many are done, then counts the histograms' bins and the inputs'
+/// percentiles in the same trials, and runs the sensitivity analyses.
 ///
 /// # Errors
 /// As [`compare`] and [`sensitivity::analyse`].
@@ -40,40 +50,66 @@ pub fn findings(
     let mut comparison = compare(base, &simulations, config, false, progress)?;
     let mut run = comparison.runs.remove(0);
     run.correlations = base.achieved_correlations(config)?;
-    let varying: Vec<String> = run
+    let run_config = RunConfig { trials: run.trials, ..*config };
+    let varies = |o: &&OutputResult| o.period.is_none() && o.summary.moments.min < o.summary.moments.max;
+    let bins: Vec<(usize, Histogram)> = run
         .outputs
         .iter()
-        .filter(|o| !o.boolean && o.period.is_none() && o.summary.moments.min < o.summary.moments.max)
-        .map(|o| o.name.clone())
+        .enumerate()
+        .filter(|(_, o)| varies(o) && !o.boolean)
+        .map(|(i, o)| {
+            let (lo, hi) = (o.summary.sketch.quantile(0.005), o.summary.sketch.quantile(0.995));
+            // A spike at one value: a bin either side of it.
+            let (lo, hi) =
+                if hi > lo { (lo, hi) } else { (lo - lo.abs().max(1.0) * 1e-3, hi + hi.abs().max(1.0) * 1e-3) };
+            (i, Histogram::new(lo, hi, HISTOGRAM_BINS))
+        })
         .collect();
-    // Each output's tornado of the kind that fits it: conditional when inputs that feed it
-    // are correlated, else swing (see `sensitivity::analyse`).
+    let histograms =
+        bins.iter().map(|(i, _)| run.outputs[*i].name.clone()).zip(base.histograms(&run_config, &bins)?).collect();
     let sensitivity = SensitivityConfig {
-        outputs: varying,
-        method: Some(Method::Tornado),
+        outputs: run.outputs.iter().filter(varies).map(|o| o.name.clone()).collect(),
+        method: None,
         tornado: None,
-        trials: Some(config.trials.min(RANK_CAP)),
+        trials: None,
         default_trials: config.trials,
         seed: config.seed,
         threads: config.threads,
         tornado_range: TORNADO_RANGE,
     };
-    // An output constant in the trials the tornado looks at gets none.
-    let tornadoes: Vec<(String, Tornado)> = sensitivity::analyse(base, &sensitivity)?
-        .outputs
-        .into_iter()
-        .filter_map(|s| match s.analyses.into_iter().next() {
-            Some(Analysis::Tornado(t)) => Some((s.output, t)),
-            _ => None,
-        })
-        .collect();
+    let sensitivity = sensitivity::analyse(base, &sensitivity)?.outputs;
     Ok(Findings {
+        inputs: inputs(base, &run, &run_config)?,
         run,
-        tornadoes,
+        histograms,
+        sensitivity,
         scenarios: scenarios
             .iter()
             .map(|(name, _)| name.clone())
             .zip(comparison.runs.into_iter().map(|r| r.outputs))
             .collect(),
     })
+}
+
+/// The statistics of every var of `base` that is neither one of `run`'s outputs nor a
+/// constant nor per period, over the trials of `config`.
+fn inputs(base: &Simulation<'_>, run: &RunResult, config: &RunConfig) -> Result<Vec<(String, Summary)>> {
+    let program = &base.program;
+    let names: Vec<&str> = program
+        .vars()
+        .iter()
+        .filter(|v| v.constant.is_none() && !run.outputs.iter().any(|o| o.name == v.name))
+        .map(|v| v.name.as_str())
+        .collect();
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let kept = base.keeping(&names)?;
+    let summaries = kept.run(config)?;
+    let mut found: Vec<(String, Summary)> = names
+        .iter()
+        .filter_map(|name| kept.output_index(name).map(|i| (name.to_string(), summaries[i].clone())))
+        .collect();
+    found.sort_by_key(|(name, _)| base.model.vars.iter().position(|v| v.name.name == *name));
+    Ok(found)
 }

@@ -20,14 +20,19 @@ fn write_report(dir: &Costsim) -> String {
     std::fs::read_to_string(dir.path("r.html")).unwrap()
 }
 
+/// The fleet model's report and the JSON of the same run (20,000 trials).
+fn report_and_run() -> (String, serde_json::Value) {
+    let html = write_report(&Costsim::new());
+    let json = Costsim::new().args(&["run", &fleet(), "--trials", "20000", "--format", "json"]).run().success().json();
+    (html, json)
+}
+
 #[test]
 fn html_is_well_formed_with_a_chart_per_output_and_the_json_numbers() {
-    let dir = Costsim::new();
-    let html = write_report(&dir);
+    let (html, json) = report_and_run();
     let xml = html.replacen("<!DOCTYPE html>", "", 1);
     let doc = roxmltree::Document::parse(&xml).expect("well-formed");
     assert!(!html.contains("<script") && !html.contains("src="), "self-contained: no scripts, no external resources");
-    let json = Costsim::new().args(&["run", &fleet(), "--trials", "20000", "--format", "json"]).run().success().json();
     let outputs = json["outputs"].as_object().unwrap();
     let histograms: Vec<_> = doc
         .descendants()
@@ -77,8 +82,7 @@ fn html_is_well_formed_with_a_chart_per_output_and_the_json_numbers() {
                     })
             })
             .expect("capex's chart");
-        let label =
-            chart.descendants().find(|n| n.attribute("class") == Some("thresholdlabel")).expect("a threshold label");
+        let label = chart.descendants().find(|n| class_has(n, "thresholdlabel")).expect("a threshold label");
         assert_eq!(label.text(), Some(format!("P(capex > $1.6B) = {p}").as_str()), "{kind}");
         assert!(chart.descendants().any(|n| n.attribute("class") == Some("threshold")), "{kind}: the line");
     }
@@ -99,6 +103,11 @@ fn markdown_writes_the_charts_beside_it() {
     assert!(text.contains("![report-capex-histogram.svg](report-capex-histogram.svg)"), "{text}");
     let svg = std::fs::read_to_string(dir.path("report-capex-histogram.svg")).unwrap();
     assert!(svg.starts_with("<svg") && roxmltree::Document::parse(&svg).is_ok());
+}
+
+/// True if `node`'s classes include `class`.
+fn class_has(node: &roxmltree::Node<'_, '_>, class: &str) -> bool {
+    node.attribute("class").is_some_and(|c| c.split(' ').any(|c| c == class))
 }
 
 /// Chromium, if installed; in CI it must be.
@@ -125,6 +134,43 @@ fn headless(browser: &str, profile: &Path) -> Command {
     command
 }
 
+/// What a script measures in `html` rendered by `browser`: "sizes", every chart's size
+/// and its first drawn mark's (`WxHxwxh`), and "overlaps", every text of a chart whose box
+/// meets another's or leaves the chart (`|`-separated).
+fn probe(browser: &str, dir: &Costsim, html: &str) -> std::collections::HashMap<&'static str, String> {
+    const SCRIPT: &str = r#"<script>
+const charts = Array.from(document.querySelectorAll('svg.chart'));
+document.body.setAttribute('data-sizes', charts.map(s => { const b = s.getBoundingClientRect(); const p = s.querySelector(':is(path, rect):not(.swatch)'); const q = p ? p.getBBox() : {width: 0, height: 0}; return [b.width, b.height, q.width, q.height].map(Math.round).join('x'); }).join(' '));
+const bad = [];
+for (const svg of charts) {
+  const name = svg.querySelector('title').textContent;
+  const view = svg.viewBox.baseVal;
+  const boxes = Array.from(svg.querySelectorAll('text')).map(t => [t.textContent, t.getBBox()]);
+  boxes.forEach(([s, b], i) => {
+    if (b.x < -0.5 || b.y < -0.5 || b.x + b.width > view.width + 0.5 || b.y + b.height > view.height + 0.5) bad.push(name + ': "' + s + '" leaves the chart');
+    for (const [u, c] of boxes.slice(i + 1)) {
+      const w = Math.min(b.x + b.width, c.x + c.width) - Math.max(b.x, c.x);
+      const h = Math.min(b.y + b.height, c.y + c.height) - Math.max(b.y, c.y);
+      if (w > 0.5 && h > 0.5) bad.push(name + ': "' + s + '" overlaps "' + u + '"');
+    }
+  });
+}
+document.body.setAttribute('data-overlaps', bad.join(' | '));
+</script></body>"#;
+    std::fs::write(dir.path("probe.html"), html.replace("</body>", SCRIPT)).unwrap();
+    let out = headless(browser, &dir.path("profile"))
+        .args(["--virtual-time-budget=3000", "--dump-dom"])
+        .arg(dir.path("probe.html"))
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let attribute = |name: &str| {
+        let value = dom.split(&format!("{name}=\"")).nth(1).and_then(|s| s.split('"').next());
+        value.unwrap_or_else(|| panic!("the probe ran: {dom}")).replace("&quot;", "\"").replace("&amp;", "&")
+    };
+    [("sizes", attribute("data-sizes")), ("overlaps", attribute("data-overlaps"))].into_iter().collect()
+}
+
 #[test]
 fn charts_are_drawn_in_a_real_browser() {
     let Some(browser) = chromium() else {
@@ -133,22 +179,28 @@ fn charts_are_drawn_in_a_real_browser() {
     };
     let dir = Costsim::new();
     let html = write_report(&dir);
-    // Measure every chart's rendered size with a script added to a copy of the page.
-    let probe = html.replace(
-        "</body>",
-        "<script>document.body.setAttribute('data-sizes', Array.from(document.querySelectorAll('svg.chart')).map(s => { const b = s.getBoundingClientRect(); const p = s.querySelector('path'); const q = p ? p.getBBox() : {width: 0, height: 0}; return [b.width, b.height, q.width, q.height].map(Math.round).join('x'); }).join(' '));</script></body>",
-    );
-    std::fs::write(dir.path("probe.html"), probe).unwrap();
-    let out = headless(browser, &dir.path("profile"))
-        .args(["--virtual-time-budget=3000", "--dump-dom"])
-        .arg(dir.path("probe.html"))
-        .output()
-        .expect("chromium runs");
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let sizes = dom.split("data-sizes=\"").nth(1).and_then(|s| s.split('"').next()).expect("the probe ran");
+    let measured = probe(browser, &dir, &html);
+    let sizes = &measured["sizes"];
     let charts: Vec<Vec<u32>> = sizes.split(' ').map(|c| c.split('x').map(|n| n.parse().unwrap()).collect()).collect();
     assert!(charts.len() >= 12, "{sizes}");
-    assert!(charts.iter().all(|c| c.iter().all(|&n| n > 0)), "every chart and its first path have a size: {sizes}");
+    assert!(
+        charts.iter().all(|c| c.iter().all(|&n| n > 0)),
+        "every chart and its first mark (path or bar) have a size: {sizes}"
+    );
+    // No text of a chart overlaps another or is cut off, as the browser lays them out:
+    // here, and in the reports of a model with a series and one with outputs near ±1 in
+    // rank correlation.
+    assert_eq!(measured["overlaps"], "", "texts that overlap");
+    for model in ["deepseek_fleet_cashflow.toml", "deepseek_program.toml"] {
+        let out = dir.path("other.html");
+        let model = models_dir().join(model);
+        Costsim::new()
+            .args(&["report", model.to_str().unwrap(), "--trials", "5000", "-o", out.to_str().unwrap()])
+            .run()
+            .success();
+        let other = probe(browser, &dir, &std::fs::read_to_string(&out).unwrap());
+        assert_eq!(other["overlaps"], "", "texts that overlap in {}", model.display());
+    }
     // And a screenshot is not blank: many distinct colours.
     let shot = dir.path("shot.png");
     headless(browser, &dir.path("profile2"))
@@ -179,8 +231,138 @@ fn constant_outputs_get_no_charts() {
     let html = std::fs::read_to_string(out).unwrap();
     assert!(html.contains("<title>cost: distribution</title>"));
     assert!(
-        !html.contains("claimed_v3: distribution") && !html.contains("claimed_v3: what drives it"),
+        !html.contains("claimed_v3: distribution") && !html.contains("claimed_v3: tornado"),
         "constant output charted"
     );
     assert!(html.contains("<tr data-output=\"claimed_v3\">"), "but it is in the summary table");
+}
+
+/// The texts of `node`, concatenated.
+fn text_of(node: &roxmltree::Node<'_, '_>) -> String {
+    node.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect()
+}
+
+/// The table rows of `table`, each as (first cell's text, the cells).
+fn rows<'a, 'i>(table: &roxmltree::Node<'a, 'i>) -> Vec<(String, Vec<roxmltree::Node<'a, 'i>>)> {
+    table
+        .descendants()
+        .filter(|n| n.has_tag_name("tr") && n.children().any(|c| c.has_tag_name("td")))
+        .map(|row| {
+            let cells: Vec<_> = row.children().filter(|c| c.has_tag_name("td")).collect();
+            (text_of(&cells[0]), cells)
+        })
+        .collect()
+}
+
+/// A cell's exact value.
+fn value(cell: &roxmltree::Node<'_, '_>) -> f64 {
+    cell.attribute("data-value").expect("a number cell").parse().unwrap()
+}
+
+/// The nearest-rank `q`-quantile of sorted `values`.
+fn nearest_rank(sorted: &[f64], q: f64) -> f64 {
+    sorted[((q * sorted.len() as f64).ceil() as usize).max(1) - 1]
+}
+
+#[test]
+fn each_section_matches_the_run_the_samples_and_the_sensitivity_analysis() {
+    let (html, json) = report_and_run();
+    let xml = html.replacen("<!DOCTYPE html>", "", 1);
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed");
+    let section = |id: &str| doc.descendants().find(|n| n.attribute("id") == Some(id)).expect(id);
+    let samples = Costsim::new()
+        .args(&["samples", &fleet(), "--trials", "20000", "--vars", "capex,n_h100"])
+        .run()
+        .success()
+        .stdout;
+    let column = |k: usize| -> Vec<f64> {
+        let mut v: Vec<f64> = samples.lines().skip(1).map(|l| l.split(',').nth(k).unwrap().parse().unwrap()).collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+
+    // The full statistics of capex: every number the JSON has, with its interval.
+    let capex = section("output-capex");
+    let stats = capex.descendants().find(|n| n.attribute("class") == Some("statistics")).expect("statistics");
+    let o = &json["outputs"]["capex"];
+    let by_name: std::collections::HashMap<String, Vec<roxmltree::Node<'_, '_>>> = rows(&stats).into_iter().collect();
+    for (name, want) in [("mean", &o["mean"]), ("std dev", &o["std"]), ("min", &o["min"]), ("max", &o["max"])] {
+        assert_eq!(value(&by_name[name][1]), want.as_f64().unwrap(), "{name}");
+    }
+    for p in ["p1", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "p99"] {
+        assert_eq!(value(&by_name[p][1]), o["percentiles"][p].as_f64().unwrap(), "{p}");
+        // The interval's ends are written with the digits that tell them apart.
+        let interval = text_of(&by_name[p][2]);
+        let (lo, hi) = interval.split_once(" to ").expect("lo to hi");
+        assert_ne!(lo, hi, "{p}: {interval}");
+    }
+    let mean = text_of(&by_name["mean"][2]);
+    assert!(mean.split_once(" to ").is_some_and(|(lo, hi)| lo != hi), "{mean}");
+
+    // The histogram's bars are exact counts of the trials in each bin, as `samples` gives.
+    let bars = capex.descendants().find(|n| n.attribute("data-counts").is_some()).expect("histogram counts");
+    let (lo, hi): (f64, f64) =
+        (bars.attribute("data-lo").unwrap().parse().unwrap(), bars.attribute("data-hi").unwrap().parse().unwrap());
+    let counts: Vec<u64> = bars.attribute("data-counts").unwrap().split(' ').map(|c| c.parse().unwrap()).collect();
+    let mut want = vec![0u64; counts.len()];
+    for x in column(1).into_iter().filter(|x| (lo..=hi).contains(x)) {
+        want[(((x - lo) / (hi - lo) * counts.len() as f64) as usize).min(counts.len() - 1)] += 1;
+    }
+    assert_eq!(counts, want);
+    assert!(counts.iter().sum::<u64>() >= 19_700, "p0.5 to p99.5 holds about 99% of the trials");
+
+    // The inputs table: an input's percentiles over the same trials, its source's address
+    // a link.
+    let inputs = section("inputs");
+    let n_h100 = rows(&inputs).into_iter().find(|(name, _)| name == "n_h100").expect("n_h100's row").1;
+    let sorted = column(2);
+    for (k, q) in [(2, 0.05), (3, 0.5), (4, 0.95)] {
+        assert_eq!(value(&n_h100[k]), nearest_rank(&sorted, q), "n_h100 p{}", q * 100.0);
+    }
+    let n_a100 = rows(&inputs).into_iter().find(|(name, _)| name == "n_a100").expect("n_a100's row").1;
+    let link = n_a100[6].descendants().find(|n| n.has_tag_name("a")).expect("a link in the source");
+    assert_eq!(link.attribute("href"), Some("https://semianalysis.com/2025/01/31/deepseek-debates/"));
+    assert!(
+        rows(&inputs).iter().all(|(name, _)| !json["outputs"].as_object().unwrap().contains_key(name)),
+        "outputs are not inputs"
+    );
+
+    // The drivers are those of `costsim sensitivity`: Shapley effects (inputs are
+    // correlated) to the digits shown, and no bar for an input that does not feed capex.
+    let sensitivity = Costsim::new()
+        .args(&["sensitivity", &fleet(), "--var", "capex", "--method", "shapley", "--format", "json"])
+        .run()
+        .success()
+        .json();
+    let shapley = capex.descendants().find(|n| n.attribute("class") == Some("chart shapley")).expect("shapley chart");
+    let names: Vec<String> = shapley
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("rowlabel"))
+        .map(|n| n.last_child().unwrap().text().unwrap().to_string())
+        .collect();
+    let values: Vec<&str> = shapley.descendants().filter(|n| class_has(n, "value")).filter_map(|n| n.text()).collect();
+    let factors = sensitivity["factors"].as_array().unwrap();
+    assert_eq!(names.len(), factors.len());
+    for ((name, shown), f) in names.iter().zip(&values).zip(factors) {
+        assert_eq!(name, f["name"].as_str().unwrap());
+        assert_eq!(*shown, format!("{:.3}", f["shapley"].as_f64().unwrap()), "{name}");
+    }
+    assert!(!names.iter().any(|n| n == "elec" || n == "share"), "inputs that do not feed capex: {names:?}");
+    for kind in ["chart tornado", "chart spearman"] {
+        assert!(capex.descendants().any(|n| n.attribute("class") == Some(kind)), "{kind}");
+    }
+
+    // The scenarios: a table beside each chart, the 0/1 output's as probabilities.
+    let scenarios = section("scenarios");
+    let tables = scenarios.descendants().filter(|n| n.has_tag_name("table")).count();
+    let charts = scenarios.descendants().filter(|n| n.attribute("class") == Some("chart scenarios")).count();
+    assert_eq!((tables, charts), (json["outputs"].as_object().unwrap().len(), tables));
+    let probability = scenarios
+        .descendants()
+        .filter(|n| n.has_tag_name("table"))
+        .find(|t| t.descendants().any(|c| c.has_tag_name("th") && c.text() == Some("capex_over_1_6b")))
+        .expect("capex_over_1_6b's table");
+    let base = rows(&probability).into_iter().find(|(name, _)| name == "base").unwrap().1;
+    assert_eq!(value(&base[1]), json["outputs"]["capex_over_1_6b"]["mean"].as_f64().unwrap());
+    assert!(text_of(&base[1]).starts_with("P = ") && text_of(&base[1]).ends_with(" pp"));
 }
