@@ -191,10 +191,35 @@ fn fleet_cashflow(c: &mut Criterion) {
     model_group(c, "fleet_cashflow", "bench_fleet_cashflow.toml", false);
 }
 
+/// `samples` of every output of the fleet model, 1M trials, as CSV and as Parquet, to a
+/// sink (formatting and encoding, not the disk).
+fn samples(c: &mut Criterion) {
+    let model = bench_model("bench_fleet_tco.toml");
+    let simulation = Simulation::new(&model).expect("bench model compiles");
+    let names = simulation.program.output_vars();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let config = RunConfig { trials: 1_000_000, seed: 1, threads };
+    let chunks = 0..config.trials.div_ceil(costsim::engine::CHUNK as u64);
+    let mut group = c.benchmark_group("samples");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(config.trials));
+    group.bench_function("csv/1000000", |b| {
+        b.iter(|| costsim::samples::write_csv(&simulation, &config, &names, &mut std::io::sink()).expect("writes"))
+    });
+    group.bench_function("parquet/1000000", |b| {
+        b.iter(|| {
+            costsim::samples::write_parquet_chunks(&simulation, &config, &names, chunks.clone(), &mut std::io::sink())
+                .expect("writes")
+        })
+    });
+    group.finish();
+}
+
 mod group {
     #![allow(missing_docs)]
     use super::*;
-    criterion::criterion_group!(benches, fleet_tco, fleet_cashflow);
+    criterion::criterion_group!(benches, fleet_tco, fleet_cashflow, samples);
 }
 
 criterion_main!(group::benches);

@@ -236,11 +236,25 @@ pub(crate) struct SamplesArgs {
     pub(crate) scenario: ScenarioArg,
     #[command(flatten)]
     pub(crate) output: OutputArg,
-    /// Write only shard K of M (0-based) of the trials: a contiguous block of rows, with
-    /// the header in shard 0 only, so the shards' files concatenated in order are the
-    /// whole CSV. `auto` reads a Slurm job array's variables.
+    /// Write only shard K of M (0-based) of the trials: a contiguous block of rows. In CSV
+    /// the header is in shard 0 only, so the shards' files concatenated in order are the
+    /// whole CSV; each Parquet shard is a file of its own trials, and the shards' files read
+    /// together are the whole run. `auto` reads a Slurm job array's variables.
     #[arg(long, value_name = "K/M")]
     pub(crate) shard: Option<String>,
+    /// File format [default: parquet if -o ends in .parquet, else csv].
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<SamplesFormat>,
+}
+
+/// `samples --format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SamplesFormat {
+    /// Comma-separated text, a header row first.
+    Csv,
+    /// Apache Parquet: typed columns (INT64 trial, DOUBLE values), for pandas, polars,
+    /// DuckDB or Spark; binary, so not to a terminal.
+    Parquet,
 }
 
 /// Arguments of `merge`.

@@ -1,6 +1,6 @@
 //! `report` and `samples`: results as a document with charts, or as raw trials.
 
-use super::args::{ReportArgs, ReportFormat, SamplesArgs};
+use super::args::{ReportArgs, ReportFormat, SamplesArgs, SamplesFormat};
 use super::config::RunSetup;
 use super::output::Target;
 use super::run::Progress;
@@ -88,5 +88,18 @@ pub(super) fn samples(args: &SamplesArgs) -> Result<()> {
         }
         None => 0..setup.config.trials.div_ceil(crate::engine::CHUNK as u64),
     };
-    target.stream(|out| crate::samples::write_csv_chunks(&simulation, &setup.config, &names, chunks, out))
+    let parquet = args.output.output.as_deref().is_some_and(|p| p.extension().is_some_and(|e| e == "parquet"));
+    match args.format.unwrap_or(if parquet { SamplesFormat::Parquet } else { SamplesFormat::Csv }) {
+        SamplesFormat::Csv => {
+            target.stream(|out| crate::samples::write_csv_chunks(&simulation, &setup.config, &names, chunks, out))
+        }
+        SamplesFormat::Parquet => {
+            if args.output.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                return Err(Error::Usage(
+                    "Parquet is binary: write it to a file with -o FILE.parquet, or pipe it to a program".into(),
+                ));
+            }
+            target.stream(|out| crate::samples::write_parquet_chunks(&simulation, &setup.config, &names, chunks, out))
+        }
+    }
 }

@@ -105,10 +105,10 @@ impl Target {
     /// # Errors
     /// [`Error::Io`], or whatever `produce` returns (a file being replaced is then left
     /// as it was).
-    pub(super) fn stream(&self, produce: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    pub(super) fn stream(&self, produce: impl FnOnce(&mut (dyn Write + Send)) -> Result<()>) -> Result<()> {
         let result = match &self.kind {
-            Kind::Stdout => self.buffered(io::stdout().lock(), produce),
-            Kind::Stderr => self.buffered(io::stderr().lock(), produce),
+            Kind::Stdout => self.buffered(io::stdout(), produce),
+            Kind::Stderr => self.buffered(io::stderr(), produce),
             Kind::Through(path) => {
                 let file = OpenOptions::new().write(true).open(path).map_err(|e| self.io(e))?;
                 self.buffered(file, produce)
@@ -122,7 +122,11 @@ impl Target {
         }
     }
 
-    fn buffered(&self, sink: impl Write, produce: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    fn buffered(
+        &self,
+        sink: impl Write + Send,
+        produce: impl FnOnce(&mut (dyn Write + Send)) -> Result<()>,
+    ) -> Result<()> {
         let mut writer = io::BufWriter::with_capacity(1 << 20, sink);
         produce(&mut writer)?;
         writer.flush().map_err(|e| self.io(e))
@@ -133,7 +137,7 @@ impl Target {
         &self,
         path: &Path,
         existing: Option<&Metadata>,
-        produce: impl FnOnce(&mut dyn Write) -> Result<()>,
+        produce: impl FnOnce(&mut (dyn Write + Send)) -> Result<()>,
     ) -> Result<()> {
         let dir = directory(path);
         // Created as any file the user's tools create: mode 0666 less the umask.

@@ -57,3 +57,77 @@ fn identical_for_any_thread_count_and_no_file_on_error() {
     assert!(stderr.contains("var `y` is NaN or infinite"), "{stderr}");
     assert_eq!(std::fs::read_dir(dir.path(".")).unwrap().count(), 1, "only the model: no partial or temp file");
 }
+
+/// The columns of the Parquet file at `path`: (name, values as f64) in schema order, the
+/// file read by arrow-rs' reader.
+fn read_parquet(path: &std::path::Path) -> Vec<(String, Vec<f64>)> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let reader = SerializedFileReader::new(std::fs::File::open(path).expect("the file")).expect("valid Parquet");
+    let schema = reader.metadata().file_metadata().schema_descr();
+    let mut columns: Vec<(String, Vec<f64>)> =
+        schema.columns().iter().map(|c| (c.name().to_string(), Vec::new())).collect();
+    for row in reader.get_row_iter(None).expect("rows") {
+        for (k, (_, field)) in row.expect("a row").get_column_iter().enumerate() {
+            columns[k].1.push(match field {
+                Field::Long(x) => *x as f64,
+                Field::Double(x) => *x,
+                other => panic!("unexpected {other:?}"),
+            });
+        }
+    }
+    columns
+}
+
+/// The columns of CSV text: (name, values).
+fn read_csv(text: &str) -> Vec<(String, Vec<f64>)> {
+    let mut lines = text.lines();
+    let mut columns: Vec<(String, Vec<f64>)> =
+        lines.next().unwrap().split(',').map(|name| (name.to_string(), Vec::new())).collect();
+    for line in lines {
+        for (k, x) in line.split(',').enumerate() {
+            columns[k].1.push(x.parse().unwrap());
+        }
+    }
+    columns
+}
+
+#[test]
+fn parquet_holds_the_csv_values_bit_for_bit_for_any_thread_count_and_in_shards() {
+    // A series gives a column per period, named as in CSV.
+    let model = format!(
+        "[model]\nname = \"t\"\nperiods = [\"2025\", \"2026\", \"2027\"]\n[vars]\n{VARS}flow = \"cost * 1.03^t\"\n"
+    );
+    let run = |args: &[&str]| {
+        let dir = Costsim::new().model(&model).args(&[&["samples", "model.toml", "--trials", "10007"], args].concat());
+        dir.run().success();
+        dir
+    };
+    let csv = run(&["--vars", "n,cost,flow", "-o", "s.csv"]);
+    let csv = read_csv(&std::fs::read_to_string(csv.path("s.csv")).unwrap());
+    // `-o *.parquet` picks the format.
+    let one = run(&["--vars", "n,cost,flow", "-o", "s.parquet", "--threads", "1"]);
+    let bytes = std::fs::read(one.path("s.parquet")).unwrap();
+    assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"));
+    let parquet = read_parquet(&one.path("s.parquet"));
+    assert_eq!(
+        parquet.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["trial", "n", "cost", "flow[2025]", "flow[2026]", "flow[2027]"]
+    );
+    for ((name, mine), (csv_name, theirs)) in parquet.iter().zip(&csv) {
+        assert_eq!(name, csv_name);
+        assert!(mine.iter().zip(theirs).all(|(a, b)| a.to_bits() == b.to_bits()), "{name}");
+        assert_eq!(mine.len(), 10007);
+    }
+    let three = run(&["--vars", "n,cost,flow", "--format", "parquet", "-o", "t.bin", "--threads", "3"]);
+    assert_eq!(std::fs::read(three.path("t.bin")).unwrap(), bytes, "byte-identical with 1 or 3 threads");
+    // Shards: each a file of its own trials; read together, the whole run.
+    let mut joined: Vec<Vec<f64>> = vec![Vec::new(); parquet.len()];
+    for k in 0..3 {
+        let shard = run(&["--vars", "n,cost,flow", "--shard", &format!("{k}/3"), "-o", "part.parquet"]);
+        for (column, (_, values)) in joined.iter_mut().zip(read_parquet(&shard.path("part.parquet"))) {
+            column.extend(values);
+        }
+    }
+    assert!(joined.iter().zip(&parquet).all(|(a, (_, b))| a == b));
+}
