@@ -246,13 +246,12 @@ impl<'a> HtmlReport<'a> {
 
     /// The summary table: every output's mean with its interval and p5/p50/p95, each
     /// name linking to the output's section.
-    fn summary(&self) -> Table {
+    fn summary(&self, sections: &[Section<'_>]) -> Table {
         let mut table = Table::new("summary", &["output", "mean", "± 95% CI", "p5", "p50", "p95"]);
-        let sections: Vec<String> = self.sections().into_iter().map(|s| s.id).collect();
         for o in &self.run.outputs {
             let s = o.summary;
             let id = section_id(o.period.map_or(o.name, |(var, _)| var));
-            let name = match sections.contains(&id) {
+            let name = match sections.iter().any(|s| s.id == id) {
                 true => Cell::Anchor(o.name.to_string(), id),
                 false => Cell::Text(o.name.to_string()),
             };
@@ -333,8 +332,9 @@ impl<'a> HtmlReport<'a> {
         out.push_str(&markdown_html(self.description));
         let _ = writeln!(out, "<p class=\"meta\">{}</p>", escape(&provenance(meta)));
         let _ = writeln!(out, "<h2 id=\"summary\">Summary</h2>");
-        out.push_str(&self.summary().html());
-        for section in self.sections() {
+        let sections = self.sections();
+        out.push_str(&self.summary(&sections).html());
+        for section in sections {
             let _ = writeln!(
                 out,
                 "<section class=\"part\" id=\"{}\">\n<h2>{}</h2>",
@@ -386,9 +386,10 @@ impl<'a> HtmlReport<'a> {
         let meta = &self.run.meta;
         let mut out =
             format!("# {}\n\n{}\n\n{}\n\n", md(meta.model_name), md(self.description.trim()), md(&provenance(meta)));
-        out.push_str(&self.summary().markdown());
+        let sections = self.sections();
+        out.push_str(&self.summary(&sections).markdown());
         let mut files = Vec::new();
-        for section in self.sections() {
+        for section in sections {
             let _ = writeln!(out, "\n## {}\n", md(&section.heading));
             if let Some(var) = section.var {
                 let _ = writeln!(out, "`{} = {}`\n", var.name, var.expression.replace('`', "'"));
