@@ -124,7 +124,8 @@ impl<'a> HtmlReport<'a> {
     }
 
     /// The report's sections in page order: one per output that varies (a series has one
-    /// for all its periods), then the scenarios, then the inputs.
+    /// for all its periods, with a fan chart), then the scenarios. An output that is the
+    /// same in every trial gets none: the summary table says all there is.
     fn sections(&self) -> Vec<Section<'_>> {
         let mut sections = Vec::new();
         let outputs = &self.run.outputs;
@@ -184,7 +185,7 @@ impl<'a> HtmlReport<'a> {
         for p in &periods {
             let s = p.summary;
             let mut cells = vec![Cell::Text(p.period.map_or("", |(_, label)| label).to_string())];
-            cells.extend([s.moments.mean, s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, |x| p.show(x))));
+            cells.extend(headline(p, s));
             table.row(None, cells);
         }
         let labelled: Vec<(&str, &Summary)> =
@@ -212,12 +213,11 @@ impl<'a> HtmlReport<'a> {
                 false => Table::new("scenarios", &["scenario", &format!("{} mean", o.name), "p5", "p50", "p95"]),
             };
             for (name, s) in &rows {
-                let cells = match o.boolean {
-                    true => vec![Cell::Text(name.to_string()), Cell::Number(super::probability(s), s.moments.mean)],
-                    false => std::iter::once(Cell::Text(name.to_string()))
-                        .chain([s.moments.mean, s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, |x| o.show(x))))
-                        .collect(),
-                };
+                let mut cells = vec![Cell::Text(name.to_string())];
+                match o.boolean {
+                    true => cells.push(probability(s)),
+                    false => cells.extend(headline(o, s)),
+                }
                 table.row(None, cells);
             }
             items.push(Item::Table(table));
@@ -228,20 +228,6 @@ impl<'a> HtmlReport<'a> {
             items.push(Item::Chart(format!("{}-scenarios", o.name), chart));
         }
         Section { id: "scenarios".into(), heading: "Scenarios".into(), var: None, items, notes: Vec::new() }
-    }
-
-    /// Every chart as (file-name stem, SVG), in page order. Outputs that are the same in
-    /// every trial get none: the summary table says all there is. A series gets one fan
-    /// chart over its periods.
-    pub fn charts(&self) -> Vec<(String, String)> {
-        self.sections()
-            .into_iter()
-            .flat_map(|s| s.items)
-            .filter_map(|item| match item {
-                Item::Chart(stem, svg) => Some((stem, svg)),
-                Item::Table(_) => None,
-            })
-            .collect()
     }
 
     /// The summary table: every output's mean with its interval and p5/p50/p95, each
@@ -259,7 +245,7 @@ impl<'a> HtmlReport<'a> {
             match o.boolean {
                 // A probability and its interval; percentiles of 0s and 1s say nothing.
                 true => cells.extend([
-                    Cell::Number(super::probability(s), s.moments.mean),
+                    probability(s),
                     Cell::Text(String::new()),
                     Cell::Text(String::new()),
                     Cell::Text(String::new()),
@@ -425,6 +411,17 @@ impl<'a> HtmlReport<'a> {
         );
         (out, files)
     }
+}
+
+/// Mean, p5, p50 and p95 of `s` (`o`'s statistics, or a period's or scenario's) as
+/// number cells written as `o` writes its values.
+fn headline(o: &OutputRow<'_>, s: &Summary) -> [Cell; 4] {
+    [s.moments.mean, s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, |x| o.show(x)))
+}
+
+/// A 0/1 output's probability with its interval in percentage points.
+fn probability(s: &Summary) -> Cell {
+    Cell::Number(super::probability(s), s.moments.mean)
 }
 
 /// The full statistics of an output: mean, standard deviation, min, p1 … p99 and max,

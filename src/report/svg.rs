@@ -302,7 +302,6 @@ struct Bars {
 
 impl Bars {
     fn open(title: &str, kind: &str, rows: usize, lo: f64, hi: f64, legend: &[Key<'_>]) -> Bars {
-        let rows = rows.min(MOST_BARS);
         let height = TOP + rows as f64 * BAR_ROW + BOTTOM;
         let mut svg = String::new();
         open(&mut svg, title, kind, height, legend);

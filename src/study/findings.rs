@@ -98,7 +98,7 @@ fn inputs(base: &Simulation<'_>, run: &RunResult, config: &RunConfig) -> Result<
     let names: Vec<&str> = program
         .vars()
         .iter()
-        .filter(|v| v.constant.is_none() && !run.outputs.iter().any(|o| o.name == v.name))
+        .filter(|v| v.constant.is_none() && !v.series && !run.outputs.iter().any(|o| o.name == v.name))
         .map(|v| v.name.as_str())
         .collect();
     if names.is_empty() {
