@@ -2,7 +2,8 @@
 //! model), side by side with a hand-written Rust program of the same model: the ratio
 //! of the two is the engine's interpretive overhead; and on its 4-period version,
 //! `models/bench_fleet_cashflow.toml`, whose time over the single-period model's is the
-//! cost of the time axis. Run with `cargo bench --bench engine`.
+//! cost of the time axis; and inputs drawn through their quantile functions (lhs) against
+//! plain draws. Run with `cargo bench --bench engine`.
 //!
 //! The hand-written baseline is what a careful programmer would write without costsim:
 //! the same distributions and random streams, rayon over the same fixed chunks,
@@ -216,10 +217,32 @@ fn samples(c: &mut Criterion) {
     group.finish();
 }
 
+/// Inputs drawn through their quantile functions (lhs) against plain draws (mc), 1M
+/// trials each: gamma with a huge and a tiny shape, and beta with small shapes.
+fn quantiles(c: &mut Criterion) {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut group = c.benchmark_group("quantiles");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(1_000_000));
+    for (name, dist) in
+        [("gamma_1e6", "gamma(1e6, 1)"), ("gamma_0.1", "gamma(0.1, 2)"), ("beta_0.7_0.3", "beta(0.7, 0.3)")]
+    {
+        for sampling in ["mc", "lhs"] {
+            let text = format!("[model]\nname = \"q\"\nsampling = \"{sampling}\"\n[vars]\nx = \"{dist}\"\n");
+            let model = Model::parse("q.toml", text).expect("parses");
+            let simulation = Simulation::new(&model).expect("compiles");
+            group.bench_function(format!("{name}/{sampling}"), |b| {
+                b.iter(|| black_box(simulation.run(&RunConfig { trials: 1_000_000, seed: 1, threads }).expect("runs")))
+            });
+        }
+    }
+    group.finish();
+}
+
 mod group {
     #![allow(missing_docs)]
     use super::*;
-    criterion::criterion_group!(benches, fleet_tco, fleet_cashflow, samples);
+    criterion::criterion_group!(benches, fleet_tco, fleet_cashflow, samples, quantiles);
 }
 
 criterion_main!(group::benches);

@@ -408,23 +408,13 @@ impl Sampler {
     /// The quantile function Q(u) for 0 < u < 1: the value below which a fraction u of
     /// draws fall (for discrete distributions, the smallest value with CDF ≥ u).
     pub fn quantile(&self, u: f64) -> f64 {
-        use statrs::distribution::ContinuousCDF;
         match self {
             Sampler::Normal { mean, sd } => mean + sd * normal_quantile(u),
             Sampler::LogNormal { mu, sigma } => (mu + sigma * normal_quantile(u)).exp(),
             Sampler::Uniform { min, width } => min + width * u,
             Sampler::Triangular { min, mode, max } => sample::triangular_quantile(*min, *mode, *max, u),
-            Sampler::Beta { min, width, a, b } => {
-                let x = bounded::beta(a.shape, b.shape, u)
-                    .unwrap_or_else(|| statrs::function::beta::inv_beta_reg(a.shape, b.shape, u));
-                min + width * x
-            }
-            Sampler::Gamma { shape, scale } => {
-                let x = bounded::gamma(shape.shape, u).unwrap_or_else(|| {
-                    statrs::distribution::Gamma::new(shape.shape, 1.0).map_or(f64::NAN, |g| g.inverse_cdf(u))
-                });
-                scale * x
-            }
+            Sampler::Beta { min, width, a, b } => min + width * bounded::beta(a.shape, b.shape, u, false),
+            Sampler::Gamma { shape, scale } => scale * bounded::gamma(shape.shape, u, false),
             Sampler::Exponential { rate } => -(-u).ln_1p() / rate,
             Sampler::Poisson { draw: PoissonDraw::Zero, .. } => 0.0,
             Sampler::Poisson { lambda, .. } => Count::Poisson(*lambda).quantile(u),

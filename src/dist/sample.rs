@@ -62,11 +62,12 @@ impl StdGamma {
         StdGamma { shape, d, c: 1.0 / (9.0 * d).sqrt(), inv_shape: if shape < 1.0 { 1.0 / shape } else { 0.0 } }
     }
 
-    /// One draw.
+    /// One draw, inside the support (0, ∞): a draw below the smallest positive double
+    /// (shapes below about 0.01) is that double.
     #[inline]
     pub(super) fn draw(&self, rng: &mut Rng) -> f64 {
         let x = self.draw_at_least_one(rng);
-        if self.inv_shape == 0.0 { x } else { x * uniform_open(rng).powf(self.inv_shape) }
+        if self.inv_shape == 0.0 { x } else { (x * uniform_open(rng).powf(self.inv_shape)).max(TINY) }
     }
 
     /// The logarithm of one draw, which does not underflow for tiny shapes (where
@@ -97,7 +98,8 @@ impl StdGamma {
 
 /// A Beta(a, b) draw as X/(X + Y) with X ~ Gamma(a), Y ~ Gamma(b). When a shape is below
 /// 1 both gamma draws can underflow to 0 (beta(0.001, 0.001) gave 0/0 in 22% of trials),
-/// so the ratio is then formed from their logarithms: 1/(1 + e^(ln Y − ln X)).
+/// so the ratio is then formed from their logarithms, 1/(1 + e^(ln Y − ln X)), and kept
+/// inside (0, 1).
 #[inline]
 pub(super) fn beta(a: &StdGamma, b: &StdGamma, rng: &mut Rng) -> f64 {
     if a.inv_shape == 0.0 && b.inv_shape == 0.0 {
@@ -106,13 +108,18 @@ pub(super) fn beta(a: &StdGamma, b: &StdGamma, rng: &mut Rng) -> f64 {
         return x / (x + y);
     }
     let d = a.ln_draw(rng) - b.ln_draw(rng);
-    if d >= 0.0 {
+    let x = if d >= 0.0 {
         1.0 / (1.0 + (-d).exp())
     } else {
         let e = d.exp();
         e / (1.0 + e)
-    }
+    };
+    // Inside the support (0, 1): the nearest double inside it when x rounds to an end.
+    x.clamp(TINY, 1.0 - f64::EPSILON / 2.0)
 }
+
+/// The smallest positive double.
+const TINY: f64 = 5e-324;
 
 /// The standard normal CDF Φ(z).
 #[inline]

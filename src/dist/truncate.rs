@@ -7,15 +7,15 @@
 //! because there F is within an ulp of 1 and has lost the digits that tell 8σ from 10σ
 //! (`truncate(normal(0, 1), 8, 10)` drew 7 distinct values with mean 8.2457; the truth is
 //! 8.1214). Normal, lognormal, uniform, triangular and exponential have closed-form
-//! inverses on both sides; beta, PERT and gamma are inverted by Newton steps on log F or
-//! log S, kept inside [lo, hi] by bisection. A range is refused only when its
+//! inverses on both sides; beta, PERT and gamma have quantile functions for either tail
+//! that keep all the digits of a tiny p (`super::bounded`). A range is refused only when its
 //! probability is zero in double precision (below about 1e-308).
 //!
 //! Other distributions (discrete ones, or parameters that vary per trial) are drawn
 //! again until the draw falls inside, giving NaN (reported) after [`MAX_REJECTIONS`]
 //! misses.
 
-use statrs::distribution::{Beta, Continuous as _, ContinuousCDF, Gamma};
+use statrs::distribution::{Beta, ContinuousCDF, Gamma};
 
 use super::sample::{normal_cdf, normal_quantile, triangular_quantile, uniform_open};
 use super::{DistKind, ParamError, Rng, Sampler, Shown};
@@ -97,19 +97,10 @@ impl Continuous {
         }
     }
 
-    /// The density of beta and gamma (the others invert in closed form).
-    fn pdf(&self, x: f64) -> f64 {
-        match (&self.sampler, &self.shape) {
-            (Sampler::Beta { min, width, .. }, Some(Shape::Beta(beta))) => beta.pdf((x - min) / width) / width,
-            (Sampler::Gamma { scale, .. }, Some(Shape::Gamma(gamma))) => gamma.pdf(x / scale) / scale,
-            _ => unreachable!("closed forms need no density"),
-        }
-    }
-
-    /// The x in `range` with F(x) = p (`upper` false: the sampler's own quantile function,
-    /// but for beta and gamma far in the tail) or S(x) = p (`upper` true).
-    fn inverse(&self, p: f64, upper: bool, range: [f64; 2]) -> f64 {
-        if !upper && (self.shape.is_none() || p >= FAR_TAIL) {
+    /// The x with F(x) = p (`upper` false: the sampler's own quantile
+    /// function) or S(x) = p (`upper` true), each side exact however small p is.
+    fn inverse(&self, p: f64, upper: bool) -> f64 {
+        if !upper {
             return self.sampler.quantile(p);
         }
         match &self.sampler {
@@ -118,58 +109,11 @@ impl Continuous {
             Sampler::Uniform { min, width } => min + width - width * p,
             Sampler::Triangular { min, mode, max } => -triangular_quantile(-max, -mode, -min, p),
             Sampler::Exponential { rate } => -p.ln() / rate,
-            _ if p < FAR_TAIL => self.solve(p, upper, range),
-            _ => {
-                // statrs' inverse at 1 − p, then one Newton step on log S to restore the
-                // digits 1 − p lost.
-                let guess = self.sampler.quantile(1.0 - p);
-                let step = (p.ln() - self.sf(guess).ln()) * self.sf(guess) / self.pdf(guess);
-                if step.is_finite() { guess + step } else { guess }
-            }
+            Sampler::Beta { min, width, a, b } => min + width * super::bounded::beta(a.shape, b.shape, p, true),
+            Sampler::Gamma { shape, scale } => scale * super::bounded::gamma(shape.shape, p, true),
+            _ => unreachable!("only continuous samplers are truncated by their inverse"),
         }
     }
-
-    /// Solves F(x) = p (or S(x) = p) in `range` by Newton steps on the logarithm, which
-    /// stays well scaled however small p is, falling back to bisection (geometric while
-    /// the range spans decades) whenever a step would leave the bracket.
-    fn solve(&self, p: f64, upper: bool, [mut a, mut b]: [f64; 2]) -> f64 {
-        // r rises with x and is zero at the answer; slope is dr/dx.
-        let r = |x: f64| if upper { p.ln() - self.sf(x).ln() } else { self.cdf(x).ln() - p.ln() };
-        let slope = |x: f64| self.pdf(x) / if upper { self.sf(x) } else { self.cdf(x) };
-        let mut x = midpoint(a, b);
-        for _ in 0..MAX_STEPS {
-            let rx = r(x);
-            if rx == 0.0 {
-                return x;
-            }
-            if rx < 0.0 || rx.is_nan() {
-                a = x;
-            } else {
-                b = x;
-            }
-            let newton = x - rx / slope(x);
-            let next = if newton > a && newton < b { newton } else { midpoint(a, b) };
-            if next == x || b - a <= 4.0 * f64::EPSILON * x.abs() {
-                return next;
-            }
-            x = next;
-        }
-        x
-    }
-}
-
-/// Below this probability beta and gamma are inverted by [`Continuous::solve`]; above
-/// it statrs' inverse CDF is accurate and several times faster.
-const FAR_TAIL: f64 = 1e-8;
-
-/// Steps of [`Continuous::solve`]: far more than the ~60 bisections double precision can
-/// take, so Newton's failures cannot stop it short.
-const MAX_STEPS: usize = 400;
-
-/// The middle of [a, b]: geometric when both are positive and far apart, so a bracket
-/// spanning many decades shrinks by decades.
-fn midpoint(a: f64, b: f64) -> f64 {
-    if a > 0.0 && b > 4.0 * a { (a * b).sqrt() } else { a + 0.5 * (b - a) }
 }
 
 fn triangular_cdf(min: f64, mode: f64, max: f64, x: f64) -> f64 {
@@ -253,7 +197,7 @@ impl Truncated {
         match self {
             Truncated::Inverse(t) => {
                 let p = if t.upper { t.start - t.width * u } else { t.start + t.width * u };
-                Some(t.dist.inverse(p, t.upper, [t.lo, t.hi]).clamp(t.lo, t.hi))
+                Some(t.dist.inverse(p, t.upper).clamp(t.lo, t.hi))
             }
             Truncated::Reject { .. } => None,
         }
