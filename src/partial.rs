@@ -26,12 +26,12 @@ use crate::sensitivity::{Method, Streamed, Sums};
 use crate::simulation::Achieved;
 use crate::stats::order::ExactParts;
 use crate::stats::tree::{ChunkTree, Node};
-use crate::stats::{ExactQuantiles, LEVELS, Moments, QuantileSketch, SketchParts};
+use crate::stats::{ExactQuantiles, Extremes, LEVELS, Moments, QuantileSketch, SketchParts};
 
 /// The `format` field of every partial state.
 pub const FORMAT: &str = "costsim partial state";
 /// The version of the encoding; a change to it is a change to docs/scale-out.md.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Everything that decides a sharded run's result: all its shards have the same key.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -306,10 +306,13 @@ struct State {
 /// One column's accumulators.
 #[derive(Serialize, Deserialize)]
 struct Column {
-    /// Chunk-tree nodes: (first chunk, level, n, [mean, m2, scale, min, max]).
-    moments: Vec<(u64, u32, u64, [F; 5])>,
+    /// Chunk-tree nodes: (first chunk, level, n, [mean, m2, m3, scale, min, max]).
+    moments: Vec<(u64, u32, u64, [F; 6])>,
     sketch: Sketch,
     exact: Exact,
+    /// The largest values, descending, and the smallest, ascending.
+    top: Vec<F>,
+    bottom: Vec<F>,
     positive: u64,
 }
 
@@ -354,8 +357,9 @@ impl State {
             .into_iter()
             .zip(parts.sketches)
             .zip(parts.exact)
+            .zip(parts.extremes)
             .zip(parts.positive)
-            .map(|(((nodes, sketch), mut exact), positive)| Column {
+            .map(|((((nodes, sketch), mut exact), extremes), positive)| Column {
                 moments: nodes
                     .into_iter()
                     .map(|node| {
@@ -365,6 +369,8 @@ impl State {
                     .collect(),
                 sketch: Sketch::from(sketch.to_parts()),
                 exact: Exact::from(exact.to_parts()),
+                top: extremes.top().iter().copied().map(F).collect(),
+                bottom: extremes.bottom().iter().copied().map(F).collect(),
                 positive,
             })
             .collect();
@@ -396,6 +402,7 @@ impl State {
             moments: Vec::new(),
             sketches: Vec::new(),
             exact: Vec::new(),
+            extremes: Vec::new(),
             positive: Vec::new(),
             nonfinite: Vec::new(),
         };
@@ -410,6 +417,8 @@ impl State {
             parts.moments.push(nodes);
             parts.sketches.push(QuantileSketch::from_parts(column.sketch.into())?);
             parts.exact.push(ExactQuantiles::from_parts(&LEVELS, column.exact.into())?);
+            let floats = |xs: Vec<F>| xs.into_iter().map(|f| f.0).collect();
+            parts.extremes.push(Extremes::from_parts(floats(column.top), floats(column.bottom), self.trials)?);
             parts.positive.push(column.positive);
         }
         for counts in self.nonfinite {

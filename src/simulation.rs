@@ -9,7 +9,7 @@ use crate::engine::{self, CHUNK, Cause, NonFinite, Plan, RunConfig, Simulated};
 use crate::error::Result;
 use crate::model::Model;
 use crate::stats::rank::RANK_CAP;
-use crate::stats::{Histogram, Summary};
+use crate::stats::{Caveat, Histogram, Summary};
 
 /// A precision target for [`Simulation::simulate_to_precision`].
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -18,6 +18,20 @@ pub struct Precision {
     pub target: f64,
     /// Most trials to run.
     pub max_trials: u64,
+}
+
+/// A statistic that missed a [`Precision`] target.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Miss {
+    /// Index of the output in [`Program::outputs`].
+    pub output: usize,
+    /// `mean` or `p95`.
+    pub statistic: &'static str,
+    /// The larger side of its 95% interval relative to its value (infinite for a value
+    /// of 0 with an interval around it).
+    pub relative: f64,
+    /// Why the mean's interval is not to be trusted, when that is (also) why it missed.
+    pub caveat: Option<Caveat>,
 }
 
 /// Requested and achieved rank correlation of one pair of inputs.
@@ -127,7 +141,12 @@ impl<'m> Simulation<'m> {
     /// [`crate::Error::Model`] naming each var that was NaN or infinite in some trials,
     /// with how many.
     pub fn run(&self, config: &RunConfig) -> Result<Vec<Summary>> {
-        Ok(self.simulate(config)?.summaries())
+        Ok(self.summaries(&self.simulate(config)?))
+    }
+
+    /// The summary of each output of a run of this simulation's outputs.
+    pub fn summaries(&self, simulated: &Simulated) -> Vec<Summary> {
+        simulated.summaries(&Plan::outputs(&self.program))
     }
 
     /// Runs every trial; the accumulators are summarised by [`Simulated::summaries`].
@@ -205,14 +224,17 @@ impl<'m> Simulation<'m> {
         Ok(filled)
     }
 
-    /// Runs in rounds, doubling the trials (in whole chunks, from 65,536) until the 95%
-    /// confidence half-width of every output's mean, and of its p95 unless it is a 0/1
-    /// output, is within `precision.target` of the value, or `precision.max_trials` is
-    /// reached. The result equals a plain run of the same number of trials.
+    /// Runs in rounds, doubling the trials (in whole chunks, from 65,536) until each side
+    /// of the 95% interval of every output's mean, and of its p95 unless it is a 0/1
+    /// output, is within `precision.target` of the value, and no mean's interval has a
+    /// [`Caveat`] (an output whose variation the run has not seen, or has seen in too few
+    /// trials, is not known to any precision); or until `precision.max_trials`. Returns
+    /// the run and what still misses the target (nothing when it was met). The result
+    /// equals a plain run of the same number of trials.
     ///
     /// # Errors
     /// As [`Simulation::run`].
-    pub fn simulate_to_precision(&self, config: &RunConfig, precision: &Precision) -> Result<(Simulated, bool)> {
+    pub fn simulate_to_precision(&self, config: &RunConfig, precision: &Precision) -> Result<(Simulated, Vec<Miss>)> {
         let plan = Plan::outputs(&self.program);
         let mut simulated = Simulated::new(&plan);
         let mut trials = (16 * CHUNK as u64).min(precision.max_trials);
@@ -220,20 +242,33 @@ impl<'m> Simulation<'m> {
             let round = RunConfig { trials, ..*config };
             simulated.extend(&plan, &round, trials)?;
             self.check_finite(simulated.nonfinite(0), &round, &round.seeds(&self.program))?;
-            let met = self.precise_enough(&simulated.summaries(), precision.target);
-            if met || trials >= precision.max_trials {
-                return Ok((simulated, met));
+            let misses = self.misses(&self.summaries(&simulated), precision.target);
+            if misses.is_empty() || trials >= precision.max_trials {
+                return Ok((simulated, misses));
             }
             trials = (trials * 2).min(precision.max_trials);
         }
     }
 
-    fn precise_enough(&self, summaries: &[Summary], target: f64) -> bool {
-        self.program.outputs().iter().zip(summaries).all(|(output, s)| {
-            let mean_ok = s.mean_half_width() <= target * s.moments.mean.abs();
-            let [lo, hi] = s.p95_ci95();
-            mean_ok && (output.boolean || (hi - lo) / 2.0 <= target * s.p95().abs())
-        })
+    /// The statistics of `summaries` (one per output) that miss a relative `target`.
+    fn misses(&self, summaries: &[Summary], target: f64) -> Vec<Miss> {
+        // The larger side of an interval around `x`, relative to `x`.
+        let relative = |x: f64, [lo, hi]: [f64; 2]| {
+            let side = (x - lo).max(hi - x);
+            if side == 0.0 { 0.0 } else { side / x.abs() }
+        };
+        let mut misses = Vec::new();
+        for (output, (o, s)) in self.program.outputs().iter().zip(summaries).enumerate() {
+            let mean = relative(s.moments.mean, s.mean_ci95);
+            if mean > target || s.mean_caveat.is_some() {
+                misses.push(Miss { output, statistic: "mean", relative: mean, caveat: s.mean_caveat });
+            }
+            let p95 = relative(s.p95(), s.p95_ci95());
+            if !o.boolean && p95 > target {
+                misses.push(Miss { output, statistic: "p95", relative: p95, caveat: None });
+            }
+        }
+        misses
     }
 
     /// The achieved Spearman correlation of each correlated pair, from the first

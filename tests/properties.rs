@@ -274,13 +274,14 @@ fn shards_join_to_the_whole(text: &str, trials: u64, m: u64, order: &[usize]) ->
     }
     let mut joined = join(first)?;
     simulation.finish(&mut joined, &config).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    for (i, (a, b)) in whole.summaries().iter().zip(joined.summaries()).enumerate() {
+    for (i, (a, b)) in simulation.summaries(&whole).iter().zip(simulation.summaries(&joined)).enumerate() {
         let parts = |s: &costsim::stats::Summary| {
             let buckets: Vec<(f64, u64)> = s.sketch.buckets().collect();
             [
                 format!("moments {:?}", s.moments),
                 format!("percentiles {:?}", s.percentiles),
                 format!("intervals {:?}", s.percentile_ci95),
+                format!("mean interval {:?} {:?}", s.mean_ci95, s.mean_caveat),
                 format!("sketch {buckets:?}"),
             ]
         };

@@ -18,6 +18,10 @@ use crate::model::Model;
 use crate::simulation::Simulation;
 use args::{CheckArgs, CheckFormat, Cli, Command};
 
+/// Exit status of a `run --precision` whose target was not met within `--max-trials`;
+/// its results are written all the same.
+pub const PRECISION_NOT_MET: i32 = 3;
+
 /// Runs the command line; returns the process exit status.
 pub fn main() -> i32 {
     interrupt::install();
@@ -29,7 +33,7 @@ pub fn main() -> i32 {
         }
     };
     match dispatch(cli) {
-        Ok(()) => 0,
+        Ok(status) => status,
         Err(e) => {
             use std::io::Write;
             let mut text = crate::diagnostic::printable(&e.to_string());
@@ -43,24 +47,27 @@ pub fn main() -> i32 {
     }
 }
 
-fn dispatch(cli: Cli) -> Result<()> {
+/// Runs the command; returns the exit status of a success (0, or
+/// [`PRECISION_NOT_MET`]).
+fn dispatch(cli: Cli) -> Result<i32> {
+    let done = |result: Result<()>| result.map(|()| 0);
     match cli.command {
-        Command::Run(args) => run::run(&args),
-        Command::Check(args) => check(&args),
-        Command::Sensitivity(args) => analyse::sensitivity(&args),
-        Command::Compare(args) => analyse::compare(&args),
-        Command::Samples(args) => export::samples(&args),
-        Command::Report(args) => export::report(&args),
-        Command::Merge(args) => shard::merge(&args, analyse::merged_sensitivity),
+        Command::Run(args) => run::run(&args).map(|met| if met { 0 } else { PRECISION_NOT_MET }),
+        Command::Check(args) => done(check(&args)),
+        Command::Sensitivity(args) => done(analyse::sensitivity(&args)),
+        Command::Compare(args) => done(analyse::compare(&args)),
+        Command::Samples(args) => done(export::samples(&args)),
+        Command::Report(args) => done(export::report(&args)),
+        Command::Merge(args) => done(shard::merge(&args, analyse::merged_sensitivity)),
         Command::Completions(args) => {
             let mut bytes = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "costsim", &mut bytes);
-            output::Target::new(None, std::path::Path::new(""))?.write(&bytes)
+            done(output::Target::new(None, std::path::Path::new(""))?.write(&bytes))
         }
         Command::Man => {
             let mut bytes = Vec::new();
             clap_mangen::Man::new(Cli::command()).render(&mut bytes).map_err(|e| Error::Usage(e.to_string()))?;
-            output::Target::new(None, std::path::Path::new(""))?.write(&bytes)
+            done(output::Target::new(None, std::path::Path::new(""))?.write(&bytes))
         }
     }
 }

@@ -35,6 +35,7 @@ pub(super) fn comparison(
                 period: output.period,
                 summary: &d.summary,
                 p_greater: d.p_greater,
+                p_greater_ci95: d.p_greater_ci95,
             });
         }
     }

@@ -9,7 +9,9 @@ use crate::report::{Format, RunReport};
 use crate::simulation::Simulation;
 use crate::study;
 
-pub(super) fn run(args: &RunArgs) -> Result<()> {
+/// Runs `args`; returns false if a `--precision` target was not met (which is said on
+/// stderr too, whatever the format).
+pub(super) fn run(args: &RunArgs) -> Result<bool> {
     let start = Instant::now();
     let target = super::output::Target::new(args.output.output.as_deref(), &args.model)?;
     let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
@@ -30,7 +32,8 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
             return Err(super::shard::sharded_format());
         }
         let shard = super::shard::parse_shard(shard)?;
-        return super::shard::run(&setup, &simulation, &args.model.display().to_string(), shard, &target);
+        return super::shard::run(&setup, &simulation, &args.model.display().to_string(), shard, &target)
+            .map(|()| true);
     }
     let compiled = Instant::now();
     let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
@@ -55,7 +58,17 @@ pub(super) fn run(args: &RunArgs) -> Result<()> {
         ];
         eprint!("{}", timings(result.trials, &phases));
     }
-    Ok(())
+    match &result.precision {
+        Some(p) if !p.met => {
+            // A table on the terminal says it already; JSON, CSV or a file need the word.
+            if args.format != RunFormat::Table || args.output.output.is_some() {
+                let text = crate::report::precision_text(p, result.trials);
+                eprint!("warning: {}", crate::diagnostic::printable(text.trim_start()));
+            }
+            Ok(false)
+        }
+        _ => Ok(true),
+    }
 }
 
 /// A progress bar with ETA on stderr, shown only when it is a terminal, `quiet` is off

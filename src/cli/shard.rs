@@ -161,7 +161,7 @@ fn merged_run(
     simulation.finish(&mut simulated, &setup.config)?;
     let result = RunResult {
         trials: setup.config.trials,
-        outputs: study::output_results(&simulation, simulated.summaries()),
+        outputs: study::output_results(&simulation, simulation.summaries(&simulated)),
         correlations: correlations.unwrap_or_default(),
         precision: None,
     };

@@ -1,5 +1,5 @@
-//! Accumulating a run: moments, exact order statistics, sketches and counts for every
-//! column of a [`Plan`] (moments folded in the fixed chunk tree of
+//! Accumulating a run: moments, exact order statistics, extremes, sketches and counts
+//! for every column of a [`Plan`] (moments folded in the fixed chunk tree of
 //! [`crate::stats::tree`]), and the replay that finds ranks that fell outside their
 //! windows.
 
@@ -11,7 +11,7 @@ use super::{CHUNK, ChunkView, NonFinite, Plan, RunConfig, for_each_chunk};
 use crate::error::Result;
 use crate::stats::order::{PassPart, RankSearch, Tally, Window};
 use crate::stats::tree::{ChunkTree, Node};
-use crate::stats::{ExactQuantiles, LEVELS, Moments, QuantileSketch, SKETCH_BYTES, Summary};
+use crate::stats::{Accumulated, ExactQuantiles, Extremes, LEVELS, Moments, QuantileSketch, SKETCH_BYTES, Summary};
 
 /// The outcome of [`super::simulate`]: merged accumulators per column, before percentiles
 /// are read off.
@@ -23,6 +23,8 @@ pub struct Simulated {
     pub sketches: Vec<QuantileSketch>,
     /// Exact order statistics per column (for the reported percentiles).
     exact: Vec<ExactQuantiles>,
+    /// The largest and smallest values per column (for the tail checks of the mean).
+    extremes: Vec<Extremes>,
     /// Trials in which each column was greater than 0.
     pub positive: Vec<u64>,
     /// Trials run so far.
@@ -32,8 +34,8 @@ pub struct Simulated {
 }
 
 /// The state of a [`Simulated`], for saving one machine's share of a run: per column,
-/// the moments' chunk-tree nodes, the sketch, the order statistics and the count of
-/// positive values; per program, the non-finite counts.
+/// the moments' chunk-tree nodes, the sketch, the order statistics, the extremes and the
+/// count of positive values; per program, the non-finite counts.
 #[derive(Clone, Debug)]
 pub struct SimulatedParts {
     /// Trials accumulated.
@@ -44,6 +46,8 @@ pub struct SimulatedParts {
     pub sketches: Vec<QuantileSketch>,
     /// Per column: its order statistics.
     pub exact: Vec<ExactQuantiles>,
+    /// Per column: its largest and smallest values.
+    pub extremes: Vec<Extremes>,
     /// Per column: trials in which it was greater than 0.
     pub positive: Vec<u64>,
     /// Per program: non-finite values per var.
@@ -57,14 +61,26 @@ struct ChunkStats {
     positive: Vec<u64>,
     nonfinite: Vec<Vec<u64>>,
     tallies: Vec<Tally>,
+    extremes: Vec<Extremes>,
+}
+
+/// What a chunk needs from the chunks merged before it, per column: the window to tally
+/// its values in and the thresholds its extremes must pass.
+struct Bounds {
+    windows: Vec<Arc<Window>>,
+    thresholds: Vec<[f64; 2]>,
 }
 
 /// Each column's statistics, its values tallied in the matching window.
-fn chunk_stats(index: u64, columns: &[&[f64]], nonfinite: &[&[u64]], windows: &Mutex<Vec<Arc<Window>>>) -> ChunkStats {
-    let windows = windows.lock().expect("no panics while locked").clone();
+fn chunk_stats(index: u64, columns: &[&[f64]], nonfinite: &[&[u64]], bounds: &Mutex<Bounds>) -> ChunkStats {
+    let (windows, thresholds) = {
+        let bounds = bounds.lock().expect("no panics while locked");
+        (bounds.windows.clone(), bounds.thresholds.clone())
+    };
     ChunkStats {
         index,
         moments: columns.iter().map(|c| Moments::of(c)).collect(),
+        extremes: columns.iter().zip(thresholds).map(|(c, t)| Extremes::of(c, t)).collect(),
         positive: columns.iter().map(|c| c.iter().filter(|x| **x > 0.0).count() as u64).collect(),
         nonfinite: nonfinite.iter().map(|n| n.to_vec()).collect(),
         tallies: columns
@@ -97,6 +113,7 @@ impl Simulated {
             moments: vec![ChunkTree::default(); n],
             sketches: Vec::new(),
             exact: Vec::new(),
+            extremes: vec![Extremes::default(); n],
             positive: vec![0; n],
             trials: 0,
             nonfinite: plan.programs().iter().map(|p| NonFinite::new(p.vars().len())).collect(),
@@ -109,6 +126,7 @@ impl Simulated {
             trials: self.trials,
             moments: self.moments.iter().map(|t| t.nodes().to_vec()).collect(),
             exact: self.exact,
+            extremes: self.extremes,
             sketches: self.sketches,
             positive: self.positive,
             nonfinite: self.nonfinite,
@@ -120,7 +138,9 @@ impl Simulated {
     /// or counts that disagree with the trials).
     pub fn from_parts(parts: SimulatedParts) -> Option<Simulated> {
         let n = parts.moments.len();
-        let columns_fit = [parts.sketches.len(), parts.exact.len(), parts.positive.len()].iter().all(|&len| len == n);
+        let columns_fit = [parts.sketches.len(), parts.exact.len(), parts.extremes.len(), parts.positive.len()]
+            .iter()
+            .all(|&len| len == n);
         if !columns_fit {
             return None;
         }
@@ -140,6 +160,7 @@ impl Simulated {
             moments,
             sketches: parts.sketches,
             exact: parts.exact,
+            extremes: parts.extremes,
             positive: parts.positive,
             trials: parts.trials,
             nonfinite: parts.nonfinite,
@@ -220,6 +241,7 @@ impl Simulated {
             }
             joined.sketches.iter_mut().zip(&other.sketches).for_each(|(s, o)| s.merge(o));
             exact.iter_mut().zip(other.exact).for_each(|(parts, o)| parts.push(o));
+            joined.extremes.iter_mut().zip(&other.extremes).for_each(|(e, o)| e.merge(o));
             joined.positive.iter_mut().zip(&other.positive).for_each(|(p, o)| *p += o);
             joined.nonfinite.iter_mut().zip(&other.nonfinite).for_each(|(n, o)| n.merge(o));
             joined.trials += other.trials;
@@ -250,7 +272,10 @@ impl Simulated {
             self.exact = vec![ExactQuantiles::new(&LEVELS, whole.trials); plan.n_columns()];
         }
         self.exact.iter_mut().for_each(|e| e.plan(whole.trials));
-        let windows = Mutex::new(self.exact.iter().map(ExactQuantiles::window).collect::<Vec<_>>());
+        let bounds = Mutex::new(Bounds {
+            windows: self.exact.iter().map(ExactQuantiles::window).collect(),
+            thresholds: self.extremes.iter().map(Extremes::thresholds).collect(),
+        });
         // Each worker keeps a sketch per column besides its plan state.
         let per_worker = plan.worker_bytes() + plan.n_columns() * SKETCH_BYTES;
         let threads = super::workers(whole.threads, per_worker, plan.n_columns());
@@ -263,12 +288,12 @@ impl Simulated {
             let mut first = Vec::new();
             let chunk = |state: &mut PlanState, view: &ChunkView<'_>| {
                 let (columns, nonfinite) = plan.columns(&step, state, view);
-                let stats = own.then(|| chunk_stats(view.index, &columns, &nonfinite, &windows));
+                let stats = own.then(|| chunk_stats(view.index, &columns, &nonfinite, &bounds));
                 (stats, columns.iter().map(|c| first_sketch(c, own)).collect())
             };
             let consume = |(stats, sketches): (Option<ChunkStats>, Vec<QuantileSketch>)| {
                 if let Some(stats) = stats {
-                    self.merge(stats, &windows);
+                    self.merge(stats, &bounds);
                 }
                 first = sketches;
                 Ok(())
@@ -283,11 +308,11 @@ impl Simulated {
         let chunk = |(state, local): &mut (PlanState, Vec<QuantileSketch>), view: &ChunkView<'_>| {
             let (columns, nonfinite) = plan.columns(&step, state, view);
             local.iter_mut().zip(&columns).for_each(|(sketch, c)| sketch.record_all(c));
-            chunk_stats(view.index, &columns, &nonfinite, &windows)
+            chunk_stats(view.index, &columns, &nonfinite, &bounds)
         };
         let make = || (plan.state(), empty.clone());
         let consume = |stats| {
-            self.merge(stats, &windows);
+            self.merge(stats, &bounds);
             Ok(())
         };
         let workers = for_each_chunk(program, &step, &seeds, start..chunks.end, make, chunk, consume)?;
@@ -298,16 +323,20 @@ impl Simulated {
     }
 
     /// Adds a chunk's results; the windows later chunks are tallied in follow the exact
-    /// order statistics as they narrow.
-    fn merge(&mut self, stats: ChunkStats, windows: &Mutex<Vec<Arc<Window>>>) {
+    /// order statistics as they narrow, and their extremes' thresholds those merged.
+    fn merge(&mut self, stats: ChunkStats, bounds: &Mutex<Bounds>) {
         let index = stats.index;
         self.moments.iter_mut().zip(stats.moments).for_each(|(m, c)| m.push(index, c, &Moments::merge));
         self.positive.iter_mut().zip(&stats.positive).for_each(|(p, c)| *p += c);
         self.nonfinite.iter_mut().zip(&stats.nonfinite).for_each(|(n, c)| n.add(stats.index, c));
-        let mut windows = windows.lock().expect("no panics while locked");
-        for ((exact, tally), window) in self.exact.iter_mut().zip(stats.tallies).zip(windows.iter_mut()) {
+        let mut bounds = bounds.lock().expect("no panics while locked");
+        for ((exact, tally), window) in self.exact.iter_mut().zip(stats.tallies).zip(bounds.windows.iter_mut()) {
             exact.absorb(tally);
             *window = exact.window();
+        }
+        for ((extremes, part), threshold) in self.extremes.iter_mut().zip(&stats.extremes).zip(&mut bounds.thresholds) {
+            extremes.merge(part);
+            *threshold = extremes.thresholds();
         }
     }
 
@@ -346,12 +375,22 @@ impl Simulated {
         Ok(())
     }
 
-    /// One summary per column: exact percentiles and the sketch of its distribution.
-    pub fn summaries(&self) -> Vec<Summary> {
-        (0..self.moments.len())
-            .map(|i| {
-                let moments = self.moments[i].fold(&Moments::merge).unwrap_or_default();
-                Summary::new(moments, self.sketches[i].clone(), &self.exact[i])
+    /// One summary per column of `plan` (whose columns this run accumulated): exact
+    /// percentiles, the interval of the mean its kind of values calls for, and the sketch
+    /// of its distribution.
+    pub fn summaries(&self, plan: &Plan<'_>) -> Vec<Summary> {
+        plan.kinds()
+            .into_iter()
+            .enumerate()
+            .map(|(i, kind)| {
+                Summary::new(Accumulated {
+                    kind,
+                    moments: self.moments[i].fold(&Moments::merge).unwrap_or_default(),
+                    sketch: &self.sketches[i],
+                    exact: &self.exact[i],
+                    extremes: &self.extremes[i],
+                    positive: self.positive[i],
+                })
             })
             .collect()
     }

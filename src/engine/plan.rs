@@ -6,6 +6,7 @@
 use super::eval::Workspace;
 use super::{CHUNK, ChunkView, RunConfig};
 use crate::compile::Program;
+use crate::stats::ValueKind;
 
 /// One accumulated quantity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +60,34 @@ impl<'p> Plan<'p> {
     /// The programs, in order.
     pub fn programs(&self) -> &[&'p Program] {
         &self.programs
+    }
+
+    /// What each column's values are: an output's 0/1 and whether random draws reach it
+    /// decide how the interval of its mean is found.
+    pub fn kinds(&self) -> Vec<ValueKind> {
+        let output = |program: usize, output: usize| {
+            let program = self.programs[program];
+            let o = &program.outputs()[output];
+            (o.boolean, !program.factors_feeding(o.var as usize).is_empty())
+        };
+        self.columns
+            .iter()
+            .map(|column| {
+                let ((boolean, random), difference) = match *column {
+                    Column::Output { program, output: o } => (output(program, o), false),
+                    Column::Difference { program, output: o, base, base_output } => {
+                        let ((a, ra), (b, rb)) = (output(program, o), output(base, base_output));
+                        ((a && b, ra || rb), true)
+                    }
+                };
+                match (random, boolean, difference) {
+                    (false, _, _) => ValueKind::Fixed,
+                    (true, true, false) => ValueKind::Indicator,
+                    (true, true, true) => ValueKind::IndicatorDifference,
+                    (true, false, _) => ValueKind::Random,
+                }
+            })
+            .collect()
     }
 
     /// Number of columns.

@@ -1,7 +1,7 @@
 //! `compare`: the base model and its scenarios side by side, with the distribution of
 //! each scenario's difference from base (common random numbers, so it is precise).
 
-use super::{RunReport, aligned, human, md, md_cell, probability, provenance};
+use super::{RunReport, aligned, estimate, human, md, md_cell, probability, provenance};
 use crate::stats::Summary;
 
 /// One scenario's difference from base for one output.
@@ -17,6 +17,8 @@ pub struct Difference<'a> {
     pub summary: &'a Summary,
     /// P(scenario > base).
     pub p_greater: f64,
+    /// Its 95% interval.
+    pub p_greater_ci95: [f64; 2],
 }
 
 /// The base run, each scenario's run, and their differences.
@@ -77,8 +79,8 @@ impl CompareReport<'_> {
         if output.boolean {
             row.push(probability(s));
             if let Some(d) = d {
-                let change = signed(d.summary.moments.mean, &human::points);
-                row.push(format!("{change} ± {}", human::points(d.summary.mean_half_width())));
+                let change = |x: f64| signed(x, &human::points);
+                row.push(estimate(d.summary.moments.mean, d.summary.mean_ci95, &change, &human::points));
             }
             return row;
         }

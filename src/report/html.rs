@@ -149,6 +149,9 @@ impl<'a> HtmlReport<'a> {
         let unit = if o.boolean { "probability" } else { o.unit.unwrap_or("value") };
         let mut items = vec![Item::Table(statistics(o))];
         let mut notes = Vec::new();
+        if let Some(caveat) = &o.summary.mean_caveat {
+            notes.push(format!("warning: the 95% interval of the mean may not hold: {}", super::caveat_text(caveat)));
+        }
         if o.boolean {
             items.push(Item::Chart(format!("{}-probability", o.name), svg::probability(o.name, o.summary)));
         } else if let Some((_, h)) = self.findings.histograms.iter().find(|(n, _)| n == o.name) {
@@ -253,7 +256,8 @@ impl<'a> HtmlReport<'a> {
                 ]),
                 false => {
                     cells.push(Cell::number(s.moments.mean, |x| o.show(x)));
-                    cells.push(Cell::Text(format!("± {}", o.show(s.mean_half_width()))));
+                    let mark = if s.mean_caveat.is_some() { super::CAVEAT_MARK } else { "" };
+                    cells.push(Cell::Text(format!("± {}{mark}", o.show(s.mean_half_width()))));
                     cells.extend([s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, |x| o.show(x))));
                 }
             }
@@ -438,11 +442,10 @@ fn statistics(o: &OutputRow<'_>) -> Table {
         vec![Cell::Text(name.to_string()), Cell::number(x, |x| o.show_to(x, digits)), Cell::Text(interval)]
     };
     let blank = || Cell::Text(String::new());
-    let half = s.mean_half_width();
     if o.boolean {
-        table.row(None, estimate("P(true)", m.mean, [m.mean - half, m.mean + half]));
+        table.row(None, estimate("P(true)", m.mean, s.mean_ci95));
     } else {
-        table.row(None, estimate("mean", m.mean, [m.mean - half, m.mean + half]));
+        table.row(None, estimate("mean", m.mean, s.mean_ci95));
         table.row(None, vec![Cell::Text("std dev".into()), Cell::number(m.std(), show), blank()]);
         table.row(None, vec![Cell::Text("min".into()), Cell::number(m.min, show), blank()]);
         for (k, (name, _)) in PERCENTILES.iter().enumerate() {

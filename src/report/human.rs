@@ -55,7 +55,7 @@ pub fn percent(p: f64) -> String {
 pub fn percent_to(p: f64, digits: i32) -> String {
     let pct = p * 100.0;
     let decimals = (digits - 1).max(0) as usize;
-    if pct == 0.0 || pct.abs() >= 1e-3 {
+    if pct == 0.0 || pct.abs() >= 1e-4 {
         format!("{}%", significant(pct, digits))
     } else {
         format!("{pct:.decimals$e}%")
@@ -66,6 +66,16 @@ pub fn percent_to(p: f64, digits: i32) -> String {
 /// apart (7 if it never does).
 pub fn distinguishing(a: f64, b: f64, write: impl Fn(f64, i32) -> String) -> i32 {
     (3..7).find(|&digits| write(a, digits) != write(b, digits)).unwrap_or(7)
+}
+
+/// `x` with `decimals` decimals, never a negative zero: an estimate such as a Sobol
+/// index that rounds to zero reads `0.000`, not `-0.000`.
+pub fn fixed(x: f64, decimals: usize) -> String {
+    let text = format!("{x:.decimals$}");
+    match text.strip_prefix('-') {
+        Some(magnitude) if magnitude.chars().all(|c| c == '0' || c == '.') => magnitude.to_string(),
+        _ => text,
+    }
 }
 
 /// A difference of probabilities in percentage points: `12.3 pp`.
@@ -110,6 +120,10 @@ mod tests {
         assert_eq!(percent(0.0000001), "1.00e-5%");
         assert_eq!(number_to(1.893_71e9, Some("USD"), 5), "$1.8937B");
         assert_eq!(percent_to(0.886_123, 4), "88.61%");
+        assert_eq!(fixed(-0.0001, 3), "0.000");
+        assert_eq!(fixed(-0.0, 3), "0.000");
+        assert_eq!(fixed(-0.0006, 3), "-0.001");
+        assert_eq!(fixed(1.0034, 3), "1.003");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::RunReport;
 use super::compare::CompareReport;
 use super::sensitivity::SensitivityReport;
 use crate::sensitivity::{Analysis, Sensitivity};
-use crate::stats::{PERCENTILES, Summary};
+use crate::stats::{Caveat, PERCENTILES, Summary};
 use crate::study::{Description, VarKind};
 
 /// An object whose keys come from the data, in order.
@@ -62,6 +62,19 @@ struct Correlation<'a> {
 struct Precision {
     target: f64,
     met: bool,
+    misses: Vec<PrecisionMiss>,
+}
+
+/// A statistic that missed the `--precision` target.
+#[derive(Serialize)]
+struct PrecisionMiss {
+    output: String,
+    statistic: &'static str,
+    /// Absent when infinite (an interval around a value of 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relative_half_width: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mean_caveat: Option<MeanCaveat>,
 }
 
 /// An output's entry: its statistics, or for a series one object per period.
@@ -110,9 +123,20 @@ struct Output {
     percentiles: Entries<f64>,
     ci90: [f64; 2],
     mean_ci95: [f64; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mean_caveat: Option<MeanCaveat>,
     percentile_ci95: Entries<[f64; 2]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     p_greater: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p_greater_ci95: Option<[f64; 2]>,
+}
+
+/// Why `mean_ci95` may not hold.
+#[derive(Serialize)]
+struct MeanCaveat {
+    kind: &'static str,
+    message: String,
 }
 
 /// `costsim compare --format json`.
@@ -260,9 +284,12 @@ fn pretty(value: &impl Serialize) -> Vec<u8> {
     bytes
 }
 
-fn output(s: &Summary, p_greater: Option<f64>) -> Output {
+fn mean_caveat(caveat: Caveat) -> MeanCaveat {
+    MeanCaveat { kind: caveat.kind(), message: super::caveat_text(&caveat) }
+}
+
+fn output(s: &Summary, p_greater: Option<(f64, [f64; 2])>) -> Output {
     let m = &s.moments;
-    let half = s.mean_half_width();
     fn named<T: Copy>(values: &[T; 9]) -> Entries<T> {
         Entries(PERCENTILES.iter().map(|(n, _)| n.to_string()).zip(values.iter().copied()).collect())
     }
@@ -274,9 +301,11 @@ fn output(s: &Summary, p_greater: Option<f64>) -> Output {
         stderr_mean: m.stderr_mean(),
         percentiles: named(&s.percentiles),
         ci90: s.ci90(),
-        mean_ci95: [m.mean - half, m.mean + half],
+        mean_ci95: s.mean_ci95,
+        mean_caveat: s.mean_caveat.map(mean_caveat),
         percentile_ci95: named(&s.percentile_ci95),
-        p_greater,
+        p_greater: p_greater.map(|(p, _)| p),
+        p_greater_ci95: p_greater.map(|(_, ci)| ci),
     }
 }
 
@@ -302,7 +331,20 @@ fn run<'a>(report: &'a RunReport<'a>) -> Run<'a> {
                 trials: c.trials,
             })
             .collect(),
-        precision: report.precision.map(|p| Precision { target: p.target, met: p.met }),
+        precision: report.precision.as_ref().map(|p| Precision {
+            target: p.target,
+            met: p.met,
+            misses: p
+                .misses
+                .iter()
+                .map(|m| PrecisionMiss {
+                    output: m.output.clone(),
+                    statistic: m.statistic,
+                    relative_half_width: m.relative.is_finite().then_some(m.relative),
+                    mean_caveat: m.caveat.map(mean_caveat),
+                })
+                .collect(),
+        }),
     }
 }
 
@@ -329,7 +371,9 @@ fn compare_json(report: &CompareReport<'_>) -> Vec<u8> {
     let mut differences: Vec<(String, Entries<Entry<Output>>)> = Vec::new();
     for scenario in report.runs[1..].iter().filter_map(|r| r.meta.scenario) {
         let of_scenario = report.differences.iter().filter(|d| d.scenario == scenario);
-        let items = entries(of_scenario.map(|d| (d.output, d.period, output(d.summary, Some(d.p_greater)))));
+        let items = entries(
+            of_scenario.map(|d| (d.output, d.period, output(d.summary, Some((d.p_greater, d.p_greater_ci95))))),
+        );
         if !items.0.is_empty() {
             differences.push((scenario.to_string(), items));
         }

@@ -13,7 +13,7 @@ pub mod sensitivity;
 mod svg;
 mod table;
 
-use crate::stats::{PERCENTILES, Summary};
+use crate::stats::{Caveat, PERCENTILES, Summary};
 use crate::study::{OutputResult, PrecisionOutcome, RunResult};
 
 /// Output formats of `run`.
@@ -132,7 +132,7 @@ impl<'a> RunReport<'a> {
             meta: RunMeta { trials: run.trials, ..meta },
             outputs: run.outputs.iter().map(OutputRow::from).collect(),
             correlations: &run.correlations,
-            precision: run.precision,
+            precision: run.precision.clone(),
         }
     }
 
@@ -147,15 +147,19 @@ impl<'a> RunReport<'a> {
     }
 }
 
-/// One CSV row per output with every statistic, full precision.
+/// One CSV row per output with every statistic, full precision, and the kind of caveat
+/// on the mean's interval (`unseen`, `skewed`, `heavy_tail`; empty when it holds).
 fn csv(report: &RunReport<'_>) -> String {
     let names: Vec<&str> = PERCENTILES.iter().map(|(n, _)| *n).collect();
-    let mut out = format!("output,mean,std,min,max,stderr_mean,{}\n", names.join(","));
+    let mut out =
+        format!("output,mean,std,min,max,stderr_mean,mean_ci95_low,mean_ci95_high,{},mean_caveat\n", names.join(","));
     for o in &report.outputs {
-        let m = &o.summary.moments;
+        let (s, m) = (o.summary, &o.summary.moments);
+        let [lo, hi] = s.mean_ci95;
         let mut cells = vec![o.name.to_string()];
-        cells.extend([m.mean, m.std(), m.min, m.max, m.stderr_mean()].iter().map(f64::to_string));
-        cells.extend(o.summary.percentiles.iter().map(f64::to_string));
+        cells.extend([m.mean, m.std(), m.min, m.max, m.stderr_mean(), lo, hi].iter().map(f64::to_string));
+        cells.extend(s.percentiles.iter().map(f64::to_string));
+        cells.push(s.mean_caveat.map_or("", |c| c.kind()).to_string());
         out.push_str(&cells.join(","));
         out.push('\n');
     }
@@ -205,11 +209,58 @@ fn group_thousands(n: u64) -> String {
     out
 }
 
-/// A 0/1 output's mean as a probability with its 95% half-width in percentage points:
-/// `P = 88.6% ± 0.0622 pp`.
+/// A 0/1 output's mean as a probability with its 95% interval: `P = 88.6% ± 0.0622 pp`
+/// while the interval is symmetric to a tenth of its width, else both ends,
+/// `P = 0.00312% (0.00218% to 0.00446%)`; no events read as an upper bound,
+/// `P < 0.000384%`, and events in every trial as a lower one.
 fn probability(s: &Summary) -> String {
-    format!("P = {} ± {}", human::percent(s.moments.mean), human::points(s.mean_half_width()))
+    let (p, [lo, hi]) = (s.moments.mean, s.mean_ci95);
+    if p <= 0.0 {
+        return format!("P < {}", human::percent(hi));
+    }
+    if p >= 1.0 {
+        let digits = human::distinguishing(lo, 1.0, human::percent_to);
+        return format!("P > {}", human::percent_to(lo, digits));
+    }
+    format!("P = {}", estimate(p, [lo, hi], &human::percent, &human::points))
 }
+
+/// `x ± half` (the half-width in `width`'s words) when `x` is within a tenth of the
+/// middle of its 95% interval `[lo, hi]`, else `x (lo to hi)`.
+fn estimate(x: f64, [lo, hi]: [f64; 2], show: &impl Fn(f64) -> String, width: &impl Fn(f64) -> String) -> String {
+    let (below, above) = (x - lo, hi - x);
+    if (above - below).abs() <= 0.1 * above.max(below) {
+        format!("{} ± {}", show(x), width((hi - lo) / 2.0))
+    } else {
+        format!("{} ({} to {})", show(x), show(lo), show(hi))
+    }
+}
+
+/// Why a mean's ± may not hold, for people.
+pub fn caveat_text(caveat: &Caveat) -> String {
+    match *caveat {
+        Caveat::Unseen { trials } => format!(
+            "it was the same in all {} trials although random draws reach it: what moves it has not happened yet, so its mean is not known (run more trials)",
+            group_thousands(trials)
+        ),
+        Caveat::Skewed { skewness, wanted } => format!(
+            "a few large trials carry its mean (skewness {}): the ± holds from about {} trials (Cochran's rule, 25 × skewness²)",
+            human::number(skewness, None),
+            human::number(wanted.ceil(), None)
+        ),
+        Caveat::HeavyTail { upper, index, trials } => format!(
+            "its {} tail is too heavy for the ± to hold: tail index {:.2} < {} (Hill's estimate from the {} trials farthest {} the median), so its variance is not known",
+            if upper { "right" } else { "left" },
+            index,
+            crate::stats::confidence::HEAVY_TAIL_INDEX,
+            group_thousands(trials as u64),
+            if upper { "above" } else { "below" }
+        ),
+    }
+}
+
+/// The mark after a mean whose ± may not hold (see [`caveat_text`]).
+const CAVEAT_MARK: &str = " !";
 
 /// The value columns for an output: mean, p5, p50, p95 (or a probability), with the
 /// 95% half-widths of the mean and p95 relative to their values.
@@ -223,7 +274,12 @@ fn headline(o: &OutputRow<'_>) -> Vec<String> {
     };
     let [lo, hi] = s.p95_ci95();
     vec![
-        format!("{}{}", human::number(s.moments.mean, o.unit), relative(s.mean_half_width(), s.moments.mean)),
+        format!(
+            "{}{}{}",
+            human::number(s.moments.mean, o.unit),
+            relative(s.mean_half_width(), s.moments.mean),
+            if s.mean_caveat.is_some() { CAVEAT_MARK } else { "" }
+        ),
         human::number(s.p5(), o.unit),
         human::number(s.p50(), o.unit),
         format!("{}{}", human::number(s.p95(), o.unit), relative((hi - lo) / 2.0, s.p95())),
@@ -243,10 +299,36 @@ fn notes(report: &RunReport<'_>) -> String {
             ));
         }
     }
-    if let Some(p) = report.precision {
-        let verdict = if p.met { "met" } else { "NOT met (raise --max-trials)" };
-        let trials = group_thousands(report.meta.trials);
-        out.push_str(&format!("\nprecision: ±{} target {verdict} after {trials} trials\n", human::percent(p.target)));
+    let caveats: Vec<&OutputRow<'_>> = report.outputs.iter().filter(|o| o.summary.mean_caveat.is_some()).collect();
+    if !caveats.is_empty() {
+        out.push_str("\nthe ± of a mean marked ! may not hold:\n");
+        for o in caveats {
+            let caveat = o.summary.mean_caveat.as_ref().expect("filtered");
+            out.push_str(&format!("  {}: {}\n", o.name, caveat_text(caveat)));
+        }
+    }
+    if let Some(p) = &report.precision {
+        out.push_str(&precision_text(p, report.meta.trials));
+    }
+    out
+}
+
+/// Whether a `--precision` target was met after `trials` trials and, if not, what missed
+/// it and by how much.
+pub fn precision_text(p: &PrecisionOutcome, trials: u64) -> String {
+    let target = human::percent(p.target);
+    let trials = group_thousands(trials);
+    if p.met {
+        return format!("\nprecision: ±{target} target met after {trials} trials\n");
+    }
+    let mut out = format!("\nprecision: ±{target} target NOT met after {trials} trials (raise --max-trials):\n");
+    for miss in &p.misses {
+        let achieved = match miss.relative {
+            r if r.is_finite() => format!("±{}", human::percent(r)),
+            _ => "an interval around 0".to_string(),
+        };
+        let why = miss.caveat.as_ref().map_or(String::new(), |c| format!("; {}", caveat_text(c)));
+        out.push_str(&format!("  {} {}: {achieved}{why}\n", miss.output, miss.statistic));
     }
     out
 }

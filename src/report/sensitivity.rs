@@ -196,7 +196,7 @@ fn spearman_text(s: &Spearman) -> String {
 
 /// `[lo, hi]` to three decimals.
 fn interval(c: [f64; 2]) -> String {
-    format!("[{:.3}, {:.3}]", c[0], c[1])
+    format!("[{}, {}]", human::fixed(c[0], 3), human::fixed(c[1], 3))
 }
 
 /// A bar of length `share` of the full width.
@@ -215,9 +215,9 @@ fn sobol_text(s: &Sobol) -> String {
         .map(|f| {
             vec![
                 f.name.clone(),
-                format!("{:.3}", f.first_order),
+                human::fixed(f.first_order, 3),
                 interval(f.first_order_ci),
-                format!("{:.3}", f.total),
+                human::fixed(f.total, 3),
                 interval(f.total_ci),
                 share_bar(f.total),
             ]
@@ -246,7 +246,7 @@ fn shapley_text(s: &Shapley) -> String {
     let rows: Vec<Vec<String>> = s
         .factors
         .iter()
-        .map(|f| vec![f.name.clone(), format!("{:.3}", f.shapley), interval(f.shapley_ci), share_bar(f.shapley)])
+        .map(|f| vec![f.name.clone(), human::fixed(f.shapley, 3), interval(f.shapley_ci), share_bar(f.shapley)])
         .collect();
     out.push_str(&columns(&["input", "effect", "95% CI", ""], &rows));
     out
@@ -357,11 +357,11 @@ fn analysis_markdown(s: &Sensitivity, analysis: &Analysis) -> String {
             out.push_str(&format!("\n#### Sobol indices, inputs independent (N = {})\n\n| input | first order | 95% CI | total | 95% CI |\n|---|---:|---|---:|---|\n", so.trials));
             for f in &so.factors {
                 out.push_str(&format!(
-                    "| {} | {:.3} | {} | {:.3} | {} |\n",
+                    "| {} | {} | {} | {} | {} |\n",
                     f.name,
-                    f.first_order,
+                    human::fixed(f.first_order, 3),
                     interval(f.first_order_ci),
-                    f.total,
+                    human::fixed(f.total, 3),
                     interval(f.total_ci)
                 ));
             }
@@ -374,7 +374,12 @@ fn analysis_markdown(s: &Sensitivity, analysis: &Analysis) -> String {
                 sh.sum
             ));
             for f in &sh.factors {
-                out.push_str(&format!("| {} | {:.3} | {} |\n", f.name, f.shapley, interval(f.shapley_ci)));
+                out.push_str(&format!(
+                    "| {} | {} | {} |\n",
+                    f.name,
+                    human::fixed(f.shapley, 3),
+                    interval(f.shapley_ci)
+                ));
             }
         }
     }

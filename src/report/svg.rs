@@ -482,7 +482,7 @@ pub(super) fn sobol(name: &str, s: &Sobol) -> String {
         bars.whisker(i, f.first_order_ci, -4.0);
         bars.whisker(i, f.total_ci, 4.0);
         let end = f.first_order_ci[1].max(f.total_ci[1]).max(f.total).max(f.first_order);
-        bars.value(i, end, true, &format!("{:.2} / {:.2}", f.first_order, f.total));
+        bars.value(i, end, true, &format!("{} / {}", human::fixed(f.first_order, 2), human::fixed(f.total, 2)));
     }
     bars.close(&|x| format!("{x:.1}"), &format!("Sobol index (first-order / total), N = {}", s.trials))
 }
@@ -500,7 +500,7 @@ pub(super) fn shapley(name: &str, s: &Shapley) -> String {
         bars.name(i, &f.name);
         bars.bar(i, 0.0, f.shapley, "total", BAR_ROW - 10.0, 0.0);
         bars.whisker(i, f.shapley_ci, 0.0);
-        bars.value(i, f.shapley_ci[1].max(f.shapley), true, &format!("{:.3}", f.shapley));
+        bars.value(i, f.shapley_ci[1].max(f.shapley), true, &human::fixed(f.shapley, 3));
     }
     let orders = if s.exact { "every order" } else { "random orders" };
     bars.close(

@@ -23,6 +23,7 @@ use super::Trials;
 use crate::engine::RunConfig;
 use crate::error::Result;
 use crate::simulation::Simulation;
+use crate::stats::confidence::proportion_ci95;
 use crate::stats::order::nearest_rank;
 
 /// Which tornado.
@@ -82,33 +83,24 @@ pub struct Tornado {
 }
 
 /// The conditional tornado of the output over `trials`: each factor's bottom
-/// `range.0` and top `1 − range.1` of trials (at least one trial each).
+/// `range.0` and top `1 − range.1` of trials (at least one trial each). The 95% intervals
+/// come from batch means (`tail_means_ci95`), which carry the sampling error of the
+/// cut-points as well as that of the means.
 pub fn conditional(trials: &Trials, range: (f64, f64)) -> Tornado {
     let y = &trials.output;
     let n = y.len();
-    let tail = |share: f64| ((share * n as f64).round() as usize).clamp(1, n);
-    let (n_low, n_high) = (tail(range.0), tail(1.0 - range.1));
-    let mean_ci = |rows: &[usize]| {
-        let m = rows.len() as f64;
-        let mean = rows.iter().map(|&t| y[t]).sum::<f64>() / m;
-        let var = rows.iter().map(|&t| (y[t] - mean).powi(2)).sum::<f64>() / (m - 1.0).max(1.0);
-        let half = 1.96 * (var / m).sqrt();
-        (mean, [mean - half, mean + half])
-    };
     let mut bars: Vec<TornadoFactor> = trials
         .factors
         .iter()
         .map(|(name, x)| {
-            let mut order: Vec<usize> = (0..n).collect();
-            order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
-            let (low, low_ci) = mean_ci(&order[..n_low]);
-            let (high, high_ci) = mean_ci(&order[n - n_high..]);
+            let whole = tail_means(x, y, range);
+            let [low_ci, high_ci] = tail_means_ci95(x, y, range, whole);
             TornadoFactor {
                 name: name.clone(),
-                inputs: [x[order[n_low - 1]], x[order[n - n_high]]],
-                low,
-                high,
-                swing: (high - low).abs(),
+                inputs: whole.edges,
+                low: whole.low,
+                high: whole.high,
+                swing: (whole.high - whole.low).abs(),
                 intervals: Some([low_ci, high_ci]),
             }
         })
@@ -116,6 +108,89 @@ pub fn conditional(trials: &Trials, range: (f64, f64)) -> Tornado {
     bars.sort_by(|a, b| b.swing.total_cmp(&a.swing));
     let base = y.iter().sum::<f64>() / n as f64;
     Tornado { kind: TornadoKind::Conditional, trials: n as u64, range, base, factors: bars }
+}
+
+/// Batches for the conditional tornado's intervals when the trials span fewer than
+/// this many chunks (else one batch per chunk).
+const MIN_BATCHES: usize = 20;
+
+/// The output's mean over the trials where the factor is in its bottom and top tails,
+/// and the factor's values at the tails' edges.
+#[derive(Clone, Copy, Debug)]
+struct TailMeans {
+    low: f64,
+    high: f64,
+    edges: [f64; 2],
+}
+
+/// The tail means of `y` by the tails of `x` (the same trials): the bottom `range.0` and
+/// top `1 − range.1` of them by `x`, at least one trial each, ties broken by trial order.
+fn tail_means(x: &[f64], y: &[f64], range: (f64, f64)) -> TailMeans {
+    let n = x.len();
+    let tail = |share: f64| ((share * n as f64).round() as usize).clamp(1, n);
+    let (n_low, n_high) = (tail(range.0), tail(1.0 - range.1));
+    let mut order: Vec<usize> = (0..n).collect();
+    let by_x = |a: &usize, b: &usize| x[*a].total_cmp(&x[*b]).then(a.cmp(b));
+    // Each tail's mean is summed in trial order.
+    let mean = |tail: &[usize]| {
+        let mut tail = tail.to_vec();
+        tail.sort_unstable();
+        tail.iter().map(|&t| y[t]).sum::<f64>() / tail.len() as f64
+    };
+    order.select_nth_unstable_by(n_low - 1, by_x);
+    let (low_edge, low) = (x[order[n_low - 1]], mean(&order[..n_low]));
+    order.select_nth_unstable_by(n - n_high, by_x);
+    let (high_edge, high) = (x[order[n - n_high]], mean(&order[n - n_high..]));
+    TailMeans { low, high, edges: [low_edge, high_edge] }
+}
+
+/// 95% intervals of the low and high tail means `whole` (of all the trials) by batch
+/// means: the trials split into consecutive batches — whole chunks of
+/// [`crate::engine::CHUNK`] when there are at least [`MIN_BATCHES`] of them, else
+/// [`MIN_BATCHES`] equal batches — each with its own cut-points, so that the batch
+/// estimates vary as much as the cut-points' sampling error makes them; the standard
+/// error is that of their size-weighted mean, with Student's t on B − 1 degrees of
+/// freedom (Law & Kelton, *Simulation Modeling and Analysis*, on batch means).
+fn tail_means_ci95(x: &[f64], y: &[f64], range: (f64, f64), whole: TailMeans) -> [[f64; 2]; 2] {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    let n = x.len();
+    let chunk = crate::engine::CHUNK;
+    let bounds: Vec<usize> = if n >= MIN_BATCHES * chunk {
+        (0..n.div_ceil(chunk)).map(|b| b * chunk).chain([n]).collect()
+    } else {
+        let batches = MIN_BATCHES.min(n / 2).max(1);
+        (0..=batches).map(|b| b * n / batches).collect()
+    };
+    let batches: Vec<(f64, TailMeans)> = bounds
+        .windows(2)
+        .map(|w| ((w[1] - w[0]) as f64 / n as f64, tail_means(&x[w[0]..w[1]], &y[w[0]..w[1]], range)))
+        .collect();
+    let n_batches = batches.len();
+    if n_batches < 2 {
+        // Too few trials to see any spread: the interval is all the output's values.
+        let range =
+            [y.iter().copied().fold(f64::INFINITY, f64::min), y.iter().copied().fold(f64::NEG_INFINITY, f64::max)];
+        return [range, range];
+    }
+    let t = StudentsT::new(0.0, 1.0, (n_batches - 1) as f64).map_or(crate::stats::Z975, |t| t.inverse_cdf(0.975));
+    // A 0/1 output's tail means are probabilities: their intervals also hold Wilson's for
+    // the tail's count, so a tail without (or with only) events is no certainty.
+    let boolean = y.iter().all(|&v| v == 0.0 || v == 1.0);
+    let tail = |share: f64| ((share * n as f64).round() as usize).clamp(1, n) as u64;
+    let interval = |estimate: f64, of: fn(&TailMeans) -> f64, trials: u64| {
+        let centre: f64 = batches.iter().map(|(w, b)| w * of(b)).sum();
+        let spread: f64 = batches.iter().map(|(w, b)| (w * (of(b) - centre)).powi(2)).sum();
+        let half = t * (spread * n_batches as f64 / (n_batches - 1) as f64).sqrt();
+        let [lo, hi] = [estimate - half, estimate + half];
+        match boolean {
+            true => {
+                let [a, b] = proportion_ci95((estimate * trials as f64).round() as u64, trials);
+                [lo.min(a), hi.max(b)]
+            }
+            false => [lo, hi],
+        }
+    };
+    [interval(whole.low, |b| b.low, tail(range.0)), interval(whole.high, |b| b.high, tail(1.0 - range.1))]
 }
 
 /// Builds the tornado of `output` over the factors `names`; `simulation` reports the

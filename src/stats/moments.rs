@@ -1,10 +1,13 @@
-//! Mergeable moment accumulators: count, mean, sum of squared deviations, min, max.
+//! Mergeable moment accumulators: count, mean, sums of squared and cubed deviations, min,
+//! max.
 //!
-//! Each chunk's moments are computed in two passes over its column (mean, then squared
-//! deviations), which is accurate for any offset and, with the deviations scaled by a
+//! Each chunk's moments are computed in two passes over its column (mean, then powers of
+//! the deviations), which is accurate for any offset and, with the deviations scaled by a
 //! power of two, finite for any finite values; chunks are combined with the pairwise
 //! update of Chan, Golub & LeVeque (1979), "Updating formulae and a pairwise algorithm
-//! for computing sample variances". Chunks are merged in a fixed tree over their indices
+//! for computing sample variances", extended to the third moment by Pébay (2008),
+//! "Formulas for robust, one-pass parallel computation of covariances and arbitrary-order
+//! statistical moments" (Sandia report SAND2008-6212). Chunks are merged in a fixed tree over their indices
 //! ([`super::tree`]), so results depend neither on the thread count nor on how the chunks
 //! were split between machines.
 
@@ -17,6 +20,8 @@ pub struct Moments {
     pub mean: f64,
     /// Sum of squared deviations from the mean, divided by `scale²`.
     m2: f64,
+    /// Sum of cubed deviations from the mean, divided by `scale³`.
+    m3: f64,
     /// A power of two at least as large as the deviations from the mean, so that `m2`
     /// neither overflows nor underflows whatever the values' magnitude.
     scale: f64,
@@ -28,7 +33,7 @@ pub struct Moments {
 
 impl Default for Moments {
     fn default() -> Moments {
-        Moments { n: 0, mean: 0.0, m2: 0.0, scale: 1.0, min: f64::INFINITY, max: f64::NEG_INFINITY }
+        Moments { n: 0, mean: 0.0, m2: 0.0, m3: 0.0, scale: 1.0, min: f64::INFINITY, max: f64::NEG_INFINITY }
     }
 }
 
@@ -50,12 +55,16 @@ impl Moments {
         };
         let scale = cover(&[min, max], mean);
         let (inverse, centre) = (1.0 / scale, mean / scale);
-        let m2 = values.iter().map(|x| (x * inverse - centre).powi(2)).sum();
-        Moments { n: values.len() as u64, mean, m2, scale, min, max }
+        let (m2, m3) = values.iter().fold((0.0, 0.0), |(m2, m3), x| {
+            let d = x * inverse - centre;
+            let d2 = d * d;
+            (m2 + d2, m3 + d2 * d)
+        });
+        Moments { n: values.len() as u64, mean, m2, m3, scale, min, max }
     }
 
-    /// Adds `other`'s values to these (Chan et al., with both sums of squares rescaled
-    /// to a common power of two).
+    /// Adds `other`'s values to these (Chan et al. and Pébay, with both sets of sums
+    /// rescaled to a common power of two).
     pub fn merge(&mut self, other: &Moments) {
         if other.n == 0 {
             return;
@@ -73,8 +82,17 @@ impl Moments {
             self.mean * (1.0 - weight) + other.mean * weight
         };
         let scale = self.scale.max(other.scale).max(cover(&[other.mean], self.mean));
-        let between = (other.mean / scale - self.mean / scale).powi(2) * self.n as f64 * weight;
-        self.m2 = self.m2 * (self.scale / scale).powi(2) + other.m2 * (other.scale / scale).powi(2) + between;
+        // δ in units of the common scale; n_a·n_b/n = n_a·weight.
+        let delta = other.mean / scale - self.mean / scale;
+        let (mine, theirs) = (self.scale / scale, other.scale / scale);
+        let (m2_a, m2_b) = (self.m2 * mine.powi(2), other.m2 * theirs.powi(2));
+        let (n_a, n_b) = (self.n as f64, other.n as f64);
+        let m3 = self.m3 * mine.powi(3)
+            + other.m3 * theirs.powi(3)
+            + delta.powi(3) * n_a * weight * (1.0 - 2.0 * weight)
+            + 3.0 * delta * (n_a * m2_b - n_b * m2_a) / n as f64;
+        self.m2 = m2_a + m2_b + delta.powi(2) * n_a * weight;
+        self.m3 = m3;
         self.scale = scale;
         self.mean = mean;
         self.n = n;
@@ -82,35 +100,48 @@ impl Moments {
         self.max = self.max.max(other.max);
     }
 
-    /// The accumulator's state: n and [mean, m2, scale, min, max] (m2 is the sum of
-    /// squared deviations divided by scale²), for saving a partial run.
-    pub fn to_parts(&self) -> (u64, [f64; 5]) {
-        (self.n, [self.mean, self.m2, self.scale, self.min, self.max])
+    /// The accumulator's state: n and [mean, m2, m3, scale, min, max] (m2 and m3 are the
+    /// sums of squared and cubed deviations divided by scale² and scale³), for saving a
+    /// partial run.
+    pub fn to_parts(&self) -> (u64, [f64; 6]) {
+        (self.n, [self.mean, self.m2, self.m3, self.scale, self.min, self.max])
     }
 
     /// The accumulator [`Moments::to_parts`] gave, or `None` if the parts cannot come
     /// from one (a scale that is not a power of two, a negative m2, min above max, ...).
-    pub fn from_parts(n: u64, [mean, m2, scale, min, max]: [f64; 5]) -> Option<Moments> {
+    pub fn from_parts(n: u64, [mean, m2, m3, scale, min, max]: [f64; 6]) -> Option<Moments> {
         let power_of_two = scale > 0.0 && scale.is_finite() && scale.log2().fract() == 0.0;
         let empty = Moments::default();
         let valid = match n {
-            0 => (mean, m2, scale, min, max) == (empty.mean, empty.m2, empty.scale, empty.min, empty.max),
+            0 => (mean, m2, m3, scale, min, max) == (empty.mean, empty.m2, empty.m3, empty.scale, empty.min, empty.max),
             _ => {
                 power_of_two
                     && m2 >= 0.0
                     && m2.is_finite()
+                    && m3.is_finite()
+                    && m3.abs() <= m2 * (max - min) / scale
                     && min.is_finite()
                     && max.is_finite()
                     && min <= max
                     && (min..=max).contains(&mean)
             }
         };
-        valid.then_some(Moments { n, mean, m2, scale, min, max })
+        valid.then_some(Moments { n, mean, m2, m3, scale, min, max })
     }
 
     /// Sample standard deviation (n − 1 denominator); 0 for fewer than 2 values.
     pub fn std(&self) -> f64 {
         if self.n < 2 { 0.0 } else { self.scale * (self.m2 / (self.n - 1) as f64).sqrt() }
+    }
+
+    /// Sample skewness g₁ = m₃ / m₂^(3/2) (moments with denominator n); 0 for values
+    /// without spread.
+    pub fn skewness(&self) -> f64 {
+        if self.n < 2 || self.m2 == 0.0 {
+            return 0.0;
+        }
+        let n = self.n as f64;
+        (self.m3 / n) / (self.m2 / n).powf(1.5)
     }
 
     /// Standard error of the mean, std/√n.

@@ -8,6 +8,7 @@ use crate::engine::{self, Column, Plan, RunConfig, Simulated};
 use crate::error::Result;
 use crate::simulation::Simulation;
 use crate::stats::Summary;
+use crate::stats::confidence::proportion_ci95;
 
 /// One scenario's difference from base for one output.
 #[derive(Clone, Debug)]
@@ -16,6 +17,8 @@ pub struct Difference {
     pub summary: Summary,
     /// P(scenario > base).
     pub p_greater: f64,
+    /// Its 95% interval (see [`crate::stats::confidence::proportion_ci95`]).
+    pub p_greater_ci95: [f64; 2],
 }
 
 /// The base and its scenarios, compared.
@@ -91,7 +94,7 @@ impl<'m> ComparePlan<'m> {
             simulation.check_finite(simulated.nonfinite(p), config, &config.seeds(&simulation.program))?;
         }
         // Columns: the base's n outputs, then per scenario its n outputs and n differences.
-        let (summaries, n) = (simulated.summaries(), self.names.len());
+        let (summaries, n) = (simulated.summaries(&self.plan(base)), self.names.len());
         let per_scenario = if self.differences { 2 * n } else { n };
         let mut runs = vec![output_results(base, summaries[..n].to_vec())];
         let mut found = Vec::new();
@@ -105,6 +108,7 @@ impl<'m> ComparePlan<'m> {
                 let difference = |c: usize| Difference {
                     summary: summaries[c].clone(),
                     p_greater: simulated.positive[c] as f64 / config.trials as f64,
+                    p_greater_ci95: proportion_ci95(simulated.positive[c], config.trials),
                 };
                 found.push((start + n..start + 2 * n).map(difference).collect());
             }

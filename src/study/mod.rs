@@ -15,6 +15,7 @@ pub use findings::{Findings, findings};
 use crate::engine::RunConfig;
 use crate::error::Result;
 use crate::simulation::{Achieved, Precision, Simulation};
+use crate::stats::Caveat;
 use crate::stats::Summary;
 
 /// One output's results: what the renderers need about it.
@@ -53,12 +54,27 @@ pub(crate) fn output_result(simulation: &Simulation<'_>, i: usize, summary: Summ
 }
 
 /// Whether a `--precision` target was met.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PrecisionOutcome {
     /// The relative target.
     pub target: f64,
     /// True if every output met it.
     pub met: bool,
+    /// What still missed it.
+    pub misses: Vec<PrecisionMiss>,
+}
+
+/// A statistic that missed a `--precision` target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrecisionMiss {
+    /// The output's name.
+    pub output: String,
+    /// `mean` or `p95`.
+    pub statistic: &'static str,
+    /// The larger side of its 95% interval relative to its value.
+    pub relative: f64,
+    /// Why the mean's interval is not to be trusted, when that is why it missed.
+    pub caveat: Option<Caveat>,
 }
 
 /// A run's results.
@@ -88,8 +104,17 @@ pub fn run(
 ) -> Result<RunResult> {
     let (simulated, outcome) = match precision {
         Some(p) => {
-            let (simulated, met) = simulation.simulate_to_precision(config, p)?;
-            (simulated, Some(PrecisionOutcome { target: p.target, met }))
+            let (simulated, misses) = simulation.simulate_to_precision(config, p)?;
+            let misses: Vec<PrecisionMiss> = misses
+                .into_iter()
+                .map(|m| PrecisionMiss {
+                    output: simulation.program.output_name(m.output),
+                    statistic: m.statistic,
+                    relative: m.relative,
+                    caveat: m.caveat,
+                })
+                .collect();
+            (simulated, Some(PrecisionOutcome { target: p.target, met: misses.is_empty(), misses }))
         }
         None => (simulation.simulate_reporting(config, progress)?, None),
     };
@@ -97,7 +122,7 @@ pub fn run(
     Ok(RunResult {
         trials: config.trials,
         correlations: simulation.achieved_correlations(&config)?,
-        outputs: output_results(simulation, simulated.summaries()),
+        outputs: output_results(simulation, simulation.summaries(&simulated)),
         precision: outcome,
     })
 }

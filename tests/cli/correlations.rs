@@ -74,14 +74,27 @@ fn precision_stops_meets_its_target_and_does_not_depend_on_threads() {
         .success()
         .json();
     assert_eq!(plain["outputs"], json["outputs"]);
-    // An unreachable target stops at --max-trials and says so.
+    // An unreachable target stops at --max-trials, says which statistic missed it and by
+    // how much, and exits with status 3 (the results are written all the same).
     let capped = Costsim::new()
         .model(&model_with("x = \"normal(0, 1)\"\n"))
         .args(&["run", "model.toml", "--precision", "0.1%", "--max-trials", "100000"])
         .run()
-        .success()
+        .failure(3)
         .stdout;
-    assert!(capped.contains("precision: ±0.1% target NOT met (raise --max-trials) after 100,000 trials"), "{capped}");
+    assert!(capped.contains("precision: ±0.1% target NOT met after 100,000 trials (raise --max-trials):"), "{capped}");
+    assert!(capped.contains("\n  x mean: ±") && capped.contains("\n  x p95: ±"), "{capped}");
+    // In JSON the misses are data, and stderr says it too.
+    let json = Costsim::new()
+        .model(&model_with("x = \"normal(0, 1)\"\n"))
+        .args(&["run", "model.toml", "--precision", "0.1%", "--max-trials", "100000", "--format", "json"])
+        .run()
+        .failure(3);
+    assert!(json.stderr.starts_with("warning: precision: ±0.1% target NOT met"), "{}", json.stderr);
+    let misses = &json.json()["precision"]["misses"];
+    assert_eq!(misses[0]["output"], "x");
+    assert_eq!(misses[0]["statistic"], "mean");
+    assert!(misses[0]["relative_half_width"].as_f64().unwrap() > 0.001, "{misses}");
 }
 
 #[test]

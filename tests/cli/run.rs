@@ -72,8 +72,11 @@ fn table_is_for_people() {
 fn csv_and_markdown() {
     let csv = run(&["--format", "csv"]).stdout;
     let mut lines = csv.lines();
-    assert_eq!(lines.next().unwrap(), "output,mean,std,min,max,stderr_mean,p1,p5,p10,p25,p50,p75,p90,p95,p99");
-    assert_eq!(lines.next().unwrap().split(',').count(), 15);
+    assert_eq!(
+        lines.next().unwrap(),
+        "output,mean,std,min,max,stderr_mean,mean_ci95_low,mean_ci95_high,p1,p5,p10,p25,p50,p75,p90,p95,p99,mean_caveat"
+    );
+    assert_eq!(lines.next().unwrap().split(',').count(), 18);
     let md = run(&["--format", "markdown"]).stdout;
     assert!(md.starts_with("## Demo\n"), "{md}");
     assert!(md.contains("| cost | $"), "{md}");
