@@ -9,6 +9,13 @@ use crate::correlation::CorrelationError;
 use crate::dist::Shown;
 use crate::source::{SourceMap, Span};
 
+/// The most trials a run may have (10^15: some 30 years of one core at today's speed),
+/// wherever the count comes from: `--trials`, the model's `trials`, a partial state.
+pub const MAX_TRIALS: u64 = 1_000_000_000_000_000;
+
+/// What every refusal of a trial count says, from the command line or a model file.
+pub const TRIALS_RANGE: &str = "a run has 1 to 1e15 (10^15) trials";
+
 /// One problem found in a model, with where it is.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
@@ -134,6 +141,9 @@ pub enum Problem {
     /// `periods` that is neither a count nor a list of labels.
     #[error("`periods` must be a whole number or a list of labels")]
     PeriodsNotCountOrLabels,
+    /// A trial count out of range.
+    #[error("`trials = {0}` is out of range: {TRIALS_RANGE}")]
+    TrialsOutOfRange(u64),
     /// Too few or too many periods.
     #[error("a model has 1 to {max} periods, got {got}")]
     PeriodsCount {
@@ -488,6 +498,7 @@ impl Problem {
             Problem::TooManyQmc { .. } => text("use `lhs` or `mc` sampling for this model"),
             Problem::NotABoolean(key) => Some(format!("write `{key} = true` or `{key} = false`, without quotes")),
             Problem::PeriodsNotCountOrLabels => text("e.g. `periods = 4` or `periods = [\"2025\", \"2026\", \"2027\"]`"),
+            Problem::TrialsOutOfRange(_) => text("e.g. `trials = 1000000`; `--trials` on the command line overrides it"),
             Problem::PeriodsCount { .. } => text("e.g. `periods = 4` for four years, or one label per period"),
             Problem::InvalidPeriodLabel(_) => text("labels name the periods in reports, e.g. \"2025\" or \"Q1-2026\""),
             Problem::DuplicatePeriod(_) => text("give every period its own label"),
@@ -628,6 +639,12 @@ pub fn printable(text: &str) -> String {
             c => c,
         })
         .collect()
+}
+
+/// `text` as [`printable`] makes it, on one line: a line break shows as ␊ (for a file
+/// name, which may hold anything).
+pub fn printable_line(text: &str) -> String {
+    printable(text).replace('\n', "\u{240a}")
 }
 
 /// Characters to underline: the span's length, cut at the end of the line, at least one.

@@ -20,9 +20,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
-use crate::engine::{NonFinite, Simulated, SimulatedParts};
+use crate::compile::Sampling;
+use crate::diagnostic::MAX_TRIALS;
+use crate::engine::{MAX_SHARDS, NonFinite, Simulated, SimulatedParts, shard_trials};
 use crate::error::{Error, Result};
-use crate::sensitivity::{Method, Streamed, Sums};
+use crate::sensitivity::{Method, Streamed, Sums, TornadoKind};
 use crate::simulation::Achieved;
 use crate::stats::order::ExactParts;
 use crate::stats::tree::{ChunkTree, Node};
@@ -32,12 +34,28 @@ use crate::stats::{ExactQuantiles, Extremes, LEVELS, Moments, QuantileSketch, Sk
 pub const FORMAT: &str = "costsim partial state";
 /// The version of the encoding; a change to it is a change to docs/scale-out.md.
 pub const FORMAT_VERSION: u32 = 2;
+/// The largest partial state file read (1 GiB); one of 1.25·10⁸ trials of the fleet
+/// model is some 25 MB.
+pub const MAX_PARTIAL_BYTES: u64 = 1 << 30;
+
+/// The command that ran a shard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Command {
+    /// `costsim run`.
+    Run,
+    /// `costsim compare`.
+    Compare,
+    /// `costsim sensitivity`.
+    Sensitivity,
+}
 
 /// Everything that decides a sharded run's result: all its shards have the same key.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RunKey {
-    /// `run` or `compare`.
-    pub command: String,
+    /// The command.
+    pub command: Command,
     /// The costsim version that ran the shard.
     pub costsim_version: String,
     /// `[model] name`.
@@ -51,7 +69,8 @@ pub struct RunKey {
     /// Trials of the whole run.
     pub trials: u64,
     /// Sampling method.
-    pub sampling: String,
+    #[serde(with = "named")]
+    pub sampling: Sampling,
     /// `run --scenario`.
     pub scenario: Option<String>,
     /// `compare`'s scenarios, in order.
@@ -72,13 +91,16 @@ pub struct RunKey {
 
 /// The options of a sharded `sensitivity` that decide its result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SensitivityKey {
     /// `--var`, in order (empty: every output).
     pub vars: Vec<String>,
-    /// `--method`.
-    pub method: String,
+    /// `--method` (`null`: every method that fits).
+    #[serde(with = "named::optional")]
+    pub method: Option<Method>,
     /// `--tornado`, if given.
-    pub tornado: Option<String>,
+    #[serde(with = "named::optional")]
+    pub tornado: Option<TornadoKind>,
     /// `--tornado-range`.
     pub tornado_range: String,
     /// True if `--trials` was given (else each method's default sample size).
@@ -134,19 +156,18 @@ impl Partial {
                     "{first_name} and {name} are shards of different runs: `{field}` is {a} in one and {b} in the other"
                 )));
             }
-            for &k in &partial.covered {
-                if let Some((_, other)) = owner.iter().find(|(j, _)| *j == k) {
-                    return Err(Error::Usage(format!(
-                        "shard {k} of {} is given twice ({other} and {name})",
-                        first.key.shards
-                    )));
-                }
-                owner.push((k, name));
-            }
+            owner.extend(partial.covered.iter().map(|&k| (k, name.as_str())));
+        }
+        // Sorted, a shard given twice is next to itself: O(n log n) in the shards.
+        owner.sort_unstable();
+        if let Some(w) = owner.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(Error::Usage(format!(
+                "shard {} of {} is given twice ({} and {})",
+                w[0].0, first.key.shards, w[0].1, w[1].1
+            )));
         }
         let key = first.key.clone();
-        let mut covered: Vec<u64> = owner.iter().map(|(k, _)| *k).collect();
-        covered.sort_unstable();
+        let covered: Vec<u64> = owner.iter().map(|(k, _)| *k).collect();
         let unfit =
             || Error::Usage("the partial states do not fit together: were they written by different commands?".into());
         let mut accumulated = partials.into_iter().map(|(_, p)| p.accumulated);
@@ -182,7 +203,7 @@ impl Partial {
 
     /// The shards of the run not included, ascending.
     pub fn missing(&self) -> Vec<u64> {
-        (0..self.key.shards).filter(|k| !self.covered.contains(k)).collect()
+        (0..self.key.shards).filter(|k| self.covered.binary_search(k).is_err()).collect()
     }
 
     /// The partial state as a file's bytes.
@@ -240,22 +261,40 @@ impl Partial {
             return Err(refuse("corrupt partial state: its checksum does not match its contents".into()));
         }
         let corrupt = |e: serde_json::Error| refuse(format!("corrupt partial state ({e})"));
-        let bad = || refuse("corrupt partial state: its accumulators are inconsistent".into());
+        let bad = |what: &str| refuse(format!("corrupt partial state: {what}"));
+        let key = &file.key;
+        if !(1..=MAX_TRIALS).contains(&key.trials) {
+            return Err(bad(&format!("its run has {} trials, not 1 to {MAX_TRIALS}", key.trials)));
+        }
+        if !(1..=MAX_SHARDS).contains(&key.shards) {
+            return Err(bad(&format!("its run has {} shards, not 1 to {MAX_SHARDS}", key.shards)));
+        }
         let covered_ok = file.covered.windows(2).all(|w| w[0] < w[1])
-            && file.covered.iter().all(|&k| k < file.key.shards)
+            && file.covered.iter().all(|&k| k < key.shards)
             && !file.covered.is_empty();
         if !covered_ok {
-            return Err(bad());
+            return Err(bad("its shard numbers are not ascending shards of its run"));
         }
-        let accumulated = match file.key.sensitivity {
+        if (key.command == Command::Sensitivity) != key.sensitivity.is_some() {
+            return Err(bad("its key's sensitivity options do not fit its command"));
+        }
+        let inconsistent = || bad("its accumulators are inconsistent");
+        let accumulated = match key.sensitivity {
             Some(_) => {
                 let state: StreamedState = serde_json::from_str(file.state.get()).map_err(corrupt)?;
-                Accumulated::Streamed(state.into_streams().ok_or_else(bad)?)
+                Accumulated::Streamed(state.into_streams().ok_or_else(inconsistent)?)
             }
             None => {
                 let state: State = serde_json::from_str(file.state.get()).map_err(corrupt)?;
-                let (parts, correlations) = state.into_parts().ok_or_else(bad)?;
-                Accumulated::Simulated(Simulated::from_parts(parts).ok_or_else(bad)?, correlations)
+                let expected: u64 = file.covered.iter().map(|&k| shard_trials(key.trials, k, key.shards)).sum();
+                if state.trials != expected {
+                    return Err(bad(&format!(
+                        "it holds {} trials, but its shards of a run of {} trials have {expected}",
+                        state.trials, key.trials
+                    )));
+                }
+                let (parts, correlations) = state.into_parts().ok_or_else(inconsistent)?;
+                Accumulated::Simulated(Simulated::from_parts(parts).ok_or_else(inconsistent)?, correlations)
             }
         };
         Ok(Partial { key: file.key, covered: file.covered, accumulated })
@@ -318,7 +357,8 @@ struct Column {
 
 #[derive(Serialize, Deserialize)]
 struct Sketch {
-    scale: F,
+    /// Values map to the histograms' integers as |x|·2^shift.
+    shift: i32,
     zeros: u64,
     negative: Vec<(u64, u64)>,
     positive: Vec<(u64, u64)>,
@@ -449,7 +489,8 @@ struct StreamedState {
 #[derive(Serialize, Deserialize)]
 struct StreamState {
     output: String,
-    method: String,
+    #[serde(with = "named")]
+    method: Method,
     nodes: Vec<SumsNode>,
 }
 
@@ -462,7 +503,7 @@ impl StreamedState {
             .into_iter()
             .map(|s| StreamState {
                 output: s.output,
-                method: s.method.name().to_string(),
+                method: s.method,
                 nodes: s
                     .tree
                     .nodes()
@@ -482,17 +523,19 @@ impl StreamedState {
         self.streams
             .into_iter()
             .map(|s| {
-                let method = match s.method.as_str() {
-                    "sobol" => Method::Sobol,
-                    "shapley" => Method::Shapley,
-                    _ => return None,
+                let method = match s.method {
+                    Method::Sobol | Method::Shapley => s.method,
+                    Method::Tornado | Method::Spearman => return None,
                 };
                 let nodes = s
                     .nodes
                     .into_iter()
                     .map(|(start, level, batches, sum, products)| {
-                        let floats = |xs: Vec<F>| xs.into_iter().map(|f| f.0).collect();
-                        Some(Node { start, level, value: Sums::from_parts(batches, floats(sum), floats(products))? })
+                        // Sums are finite in every run (a non-finite value stops it).
+                        let floats = |xs: Vec<F>| {
+                            xs.into_iter().map(|f| f.0.is_finite().then_some(f.0)).collect::<Option<Vec<f64>>>()
+                        };
+                        Some(Node { start, level, value: Sums::from_parts(batches, floats(sum)?, floats(products)?)? })
                     })
                     .collect::<Option<Vec<_>>>()?;
                 Some(Streamed { output: s.output, method, tree: ChunkTree::from_nodes(nodes)? })
@@ -504,7 +547,7 @@ impl StreamedState {
 impl From<SketchParts> for Sketch {
     fn from(p: SketchParts) -> Sketch {
         Sketch {
-            scale: F(p.scale),
+            shift: p.shift,
             zeros: p.zeros,
             negative: p.negative,
             positive: p.positive,
@@ -516,7 +559,7 @@ impl From<SketchParts> for Sketch {
 impl From<Sketch> for SketchParts {
     fn from(s: Sketch) -> SketchParts {
         SketchParts {
-            scale: s.scale.0,
+            shift: s.shift,
             zeros: s.zeros,
             negative: s.negative,
             positive: s.positive,
@@ -547,6 +590,82 @@ impl From<Exact> for ExactParts {
             highs: e.highs.into_iter().map(|f| f.0).collect(),
             gaps: e.gaps,
             runs: e.runs.into_iter().map(|(x, c)| (x.0, c)).collect(),
+        }
+    }
+}
+
+/// The library's enums in a partial state, by the names the command line uses; an
+/// unknown name is refused (`serde(with = "named")`, or `named::optional` for an
+/// `Option`, written `null` when absent).
+mod named {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::compile::Sampling;
+    use crate::sensitivity::{Method, TornadoKind};
+
+    /// An enum written as one of its names.
+    pub(super) trait Named: Sized + Copy + 'static {
+        /// Every value.
+        const ALL: &'static [Self];
+        /// The value's name.
+        fn name(self) -> &'static str;
+    }
+
+    impl Named for Sampling {
+        const ALL: &'static [Self] = &[Sampling::Mc, Sampling::Lhs, Sampling::Qmc];
+        fn name(self) -> &'static str {
+            Sampling::name(self)
+        }
+    }
+
+    impl Named for Method {
+        const ALL: &'static [Self] = &[Method::Tornado, Method::Spearman, Method::Sobol, Method::Shapley];
+        fn name(self) -> &'static str {
+            Method::name(self)
+        }
+    }
+
+    impl Named for TornadoKind {
+        const ALL: &'static [Self] = &[TornadoKind::Swing, TornadoKind::Conditional];
+        fn name(self) -> &'static str {
+            TornadoKind::name(self)
+        }
+    }
+
+    pub(super) fn serialize<T: Named, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(value.name())
+    }
+
+    pub(super) fn deserialize<'de, T: Named, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        T::ALL.iter().copied().find(|v| v.name() == text).ok_or_else(|| {
+            let names: Vec<&str> = T::ALL.iter().map(|v| v.name()).collect();
+            serde::de::Error::custom(format!("unknown value `{text}`, expected one of {}", names.join(", ")))
+        })
+    }
+
+    pub(super) mod optional {
+        use serde::{Deserializer, Serializer};
+
+        use super::Named;
+
+        pub(in super::super) fn serialize<T: Named, S: Serializer>(
+            value: &Option<T>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            match value {
+                Some(v) => serializer.serialize_some(v.name()),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub(in super::super) fn deserialize<'de, T: Named, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<T>, D::Error> {
+            #[derive(serde::Deserialize)]
+            struct Wrapped<T: Named>(#[serde(with = "super")] T);
+            let wrapped: Option<Wrapped<T>> = serde::Deserialize::deserialize(deserializer)?;
+            Ok(wrapped.map(|Wrapped(v)| v))
         }
     }
 }

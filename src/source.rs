@@ -27,12 +27,27 @@ impl Span {
     }
 }
 
+/// The bytes of the file at `path` if it holds at most `limit` of them (`None` if more),
+/// reading no more than one byte past the limit: a file costsim reads is bounded before
+/// it is in memory.
+///
+/// # Errors
+/// If the file cannot be opened or read.
+pub fn read_at_most(path: &std::path::Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
 /// The texts spans point into: the model file, then one small virtual file per `--set`
 /// option. Each file owns a range of one global offset space, so a [`Span`] alone says
 /// which file it is in.
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
-    files: Vec<(usize, SourceFile)>,
+    /// Shared between the variants of a model (a scenario's, an override's), which only
+    /// ever add files.
+    files: Vec<(usize, std::sync::Arc<SourceFile>)>,
 }
 
 impl SourceMap {
@@ -46,7 +61,7 @@ impl SourceMap {
     /// Adds a file; returns the global offset of its first byte.
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> usize {
         let base = self.files.last().map_or(0, |(base, f)| base + f.text.len() + 1);
-        self.files.push((base, SourceFile { path: path.into(), text: text.into() }));
+        self.files.push((base, std::sync::Arc::new(SourceFile { path: path.into(), text: text.into() })));
         base
     }
 

@@ -230,6 +230,20 @@ fn truncated_far_right_tails_by_the_survival_function() {
 }
 
 #[test]
+fn a_truncated_beta_next_to_its_bound_keeps_its_shape() {
+    // beta(2, 2) within 1e-9 of 1: there its density is 6(1 − x)·x ≈ 6(1 − x), so
+    // z = (x − lo)·1e9 is triangular(0, 0, 1) to within 1e-9: mean 1/3, variance 1/18,
+    // F(z) = 1 − (1 − z)². Drawn through a tabulated quantile function (one root-finding
+    // per draw made Shapley 51× slower); the table keeps to the exact function's ulps.
+    let cdf = |z: f64| 1.0 - (1.0 - z.clamp(0.0, 1.0)).powi(2);
+    check(
+        "(t - 0.999999999) * 1e9",
+        "t = \"truncate(beta(2, 2), 0.999999999, 1)\"\n",
+        continuous(1.0 / 3.0, 1.0 / 18.0, cdf),
+    );
+}
+
+#[test]
 fn truncated_poisson_by_rejection() {
     let d = Poisson::new(3.0).unwrap();
     let pmf: Vec<f64> = (2..=5).map(|k| d.cdf(k) - d.cdf(k - 1)).collect();

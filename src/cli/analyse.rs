@@ -1,24 +1,32 @@
 //! `sensitivity` and `compare`: which inputs matter, and how scenarios differ.
 
-use super::args::{CompareArgs, SensitivityArgs, TextFormat};
+use super::args::{CompareArgs, MethodArg, SensitivityArgs, TextFormat, TornadoArg};
 use super::config::RunSetup;
 use super::output::Target;
 use super::run::Progress;
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::partial::{Accumulated, Partial, RunKey, SensitivityKey};
+use crate::partial::{Accumulated, Command, Partial, RunKey, SensitivityKey};
 use crate::sensitivity::{self, Method, SensitivityConfig, TornadoKind};
 use crate::simulation::Simulation;
 use crate::study;
-use clap::ValueEnum as _;
 
 pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
-    let target = Target::new(args.output.output.as_deref(), &args.model)?;
+    let target = Target::new(args.output.output.as_deref(), &[&args.model])?;
     let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
     let options = SensitivityKey {
         vars: args.vars.clone(),
-        method: args.method.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default(),
-        tornado: args.tornado.and_then(|t| t.to_possible_value()).map(|v| v.get_name().to_string()),
+        method: match args.method {
+            MethodArg::All => None,
+            MethodArg::Tornado => Some(Method::Tornado),
+            MethodArg::Spearman => Some(Method::Spearman),
+            MethodArg::Sobol => Some(Method::Sobol),
+            MethodArg::Shapley => Some(Method::Shapley),
+        },
+        tornado: args.tornado.map(|t| match t {
+            TornadoArg::Conditional => TornadoKind::Conditional,
+            TornadoArg::Swing => TornadoKind::Swing,
+        }),
         tornado_range: args.tornado_range.clone(),
         trials_given: args.simulate.trials.is_some(),
     };
@@ -31,7 +39,7 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         }
         let (k, m) = super::shard::parse_shard(shard)?;
         let streams = sensitivity::analyse_shard(&base, &config, (k, m))?;
-        let mut key = setup.key("sensitivity", &base, &file, &[], m);
+        let mut key = setup.key(Command::Sensitivity, &base, &file, &[], m);
         key.sensitivity = Some(options);
         return target.write(&Partial { key, covered: vec![k], accumulated: Accumulated::Streamed(streams) }.encode());
     }
@@ -41,21 +49,10 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
 
 /// The configuration `options` ask for, with `setup`'s trials, seed and threads.
 fn sensitivity_config(setup: &RunSetup, options: &SensitivityKey) -> Result<SensitivityConfig> {
-    let method = match options.method.as_str() {
-        "tornado" => Some(Method::Tornado),
-        "spearman" => Some(Method::Spearman),
-        "sobol" => Some(Method::Sobol),
-        "shapley" => Some(Method::Shapley),
-        _ => None,
-    };
-    let tornado = options.tornado.as_deref().map(|kind| match kind {
-        "swing" => TornadoKind::Swing,
-        _ => TornadoKind::Conditional,
-    });
     Ok(SensitivityConfig {
         outputs: options.vars.clone(),
-        method,
-        tornado,
+        method: options.method,
+        tornado: options.tornado,
         trials: options.trials_given.then_some(setup.config.trials),
         default_trials: setup.config.trials,
         seed: setup.config.seed,
@@ -106,10 +103,10 @@ fn parse_range(text: &str) -> Result<(f64, f64)> {
 }
 
 pub(super) fn compare(args: &CompareArgs) -> Result<()> {
-    let target = Target::new(args.output.output.as_deref(), &args.model)?;
+    let target = Target::new(args.output.output.as_deref(), &[&args.model])?;
     let setup = RunSetup::new(&args.model, &args.simulate, None)?;
     let names: Vec<String> = match &args.scenarios {
-        Some(list) => super::split_list(list),
+        Some(list) => super::split_list(list, "--scenarios")?,
         None => setup.loaded.scenarios.iter().map(|s| s.name.name.clone()).collect(),
     };
     if names.is_empty() {

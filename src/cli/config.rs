@@ -6,7 +6,7 @@ use crate::compile::{CompileOptions, Sampling};
 use crate::engine::RunConfig;
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::partial::RunKey;
+use crate::partial::{Command, RunKey};
 use crate::report::RunMeta;
 use crate::simulation::{Precision, Simulation};
 
@@ -37,7 +37,11 @@ impl RunSetup {
     /// The model at `path` with `scenario` and the `--set` overrides of `args` applied,
     /// and the run settings `args` and the model give.
     pub(super) fn new(path: &Path, args: &Simulate, scenario: Option<&str>) -> Result<RunSetup> {
-        let loaded = Model::load(path)?;
+        RunSetup::with_model(Model::load(path)?, args, scenario)
+    }
+
+    /// As [`RunSetup::new`], with the model file already loaded.
+    fn with_model(loaded: Model, args: &Simulate, scenario: Option<&str>) -> Result<RunSetup> {
         let mut setup = RunSetup {
             model: loaded.clone(),
             loaded,
@@ -61,9 +65,6 @@ impl RunSetup {
             Some(text) => parse_trials(text)?,
             None => model.meta.trials.unwrap_or(DEFAULT_TRIALS),
         };
-        if trials == 0 {
-            return Err(Error::Usage("the model's `trials` must be at least 1".into()));
-        }
         let threads = match args.threads {
             Some(n) if n == 0 || n > MAX_THREADS => {
                 return Err(Error::Usage(format!("`--threads {n}` must be between 1 and {MAX_THREADS}")));
@@ -100,21 +101,21 @@ impl RunSetup {
     /// `command` from `file`, split in `shards`, comparing `scenarios` (for `compare`).
     pub(super) fn key(
         &self,
-        command: &str,
+        command: Command,
         simulation: &Simulation<'_>,
         file: &str,
         scenarios: &[String],
         shards: u64,
     ) -> RunKey {
         RunKey {
-            command: command.to_string(),
+            command,
             costsim_version: env!("CARGO_PKG_VERSION").to_string(),
             model_name: self.model.meta.name.clone(),
             model_file: file.to_string(),
             model_sha256: self.model.sha256.clone(),
             seed: self.config.seed,
             trials: self.config.trials,
-            sampling: simulation.program.sampling().name().to_string(),
+            sampling: simulation.program.sampling(),
             scenario: self.scenario.clone(),
             scenarios: scenarios.to_vec(),
             overrides: self.sets.clone(),
@@ -128,10 +129,10 @@ impl RunSetup {
     /// The setup a sharded run with `key` had, from the model file at `path` (the one
     /// the shards were given, unless moved), with `threads` workers.
     pub(super) fn from_key(key: &RunKey, path: &Path, threads: Option<usize>) -> Result<RunSetup> {
-        let sampling = match key.sampling.as_str() {
-            "lhs" => SamplingArg::Lhs,
-            "qmc" => SamplingArg::Qmc,
-            _ => SamplingArg::Mc,
+        let sampling = match key.sampling {
+            Sampling::Mc => SamplingArg::Mc,
+            Sampling::Lhs => SamplingArg::Lhs,
+            Sampling::Qmc => SamplingArg::Qmc,
         };
         let simulate = Simulate {
             trials: Some(key.trials.to_string()),
@@ -142,21 +143,14 @@ impl RunSetup {
             sampling: Some(sampling),
             repair_correlations: key.repair_correlations,
         };
-        let setup = RunSetup::new(path, &simulate, key.scenario.as_deref()).map_err(|e| match e {
+        // The file is checked against the shards' SHA-256 before any of it is read as a model.
+        let loaded = Model::load_verified(path, &key.model_sha256).map_err(|e| match e {
             Error::Usage(message) => Error::Usage(format!(
                 "{message}\nmerge needs the model file the shards ran, to name the outputs (and, rarely, to replay trials): pass --model PATH"
             )),
             e => e,
         })?;
-        if setup.loaded.sha256 != key.model_sha256 {
-            return Err(Error::Usage(format!(
-                "`{}` is not the model file the shards ran: its SHA-256 is {}, theirs {}",
-                path.display(),
-                setup.loaded.sha256,
-                key.model_sha256
-            )));
-        }
-        Ok(setup)
+        RunSetup::with_model(loaded, &simulate, key.scenario.as_deref())
     }
 
     /// `model` compiled with the run options.

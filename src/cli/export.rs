@@ -12,7 +12,7 @@ use crate::study;
 
 pub(super) fn report(args: &ReportArgs) -> Result<()> {
     use crate::report::html::{Assumption, HtmlReport};
-    let target = Target::new(args.output.output.as_deref(), &args.model)?;
+    let target = Target::new(args.output.output.as_deref(), &[&args.model])?;
     let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
     let simulation = setup.compile(&setup.model)?;
     let models: Vec<(String, Model)> = match setup.scenario {
@@ -66,17 +66,17 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
     let stem = path.file_stem().map_or("report".into(), |s| s.to_string_lossy().to_string());
     let (markdown, charts) = report.markdown(&stem);
     for (name, svg) in &charts {
-        Target::sibling(path, name, &args.model)?.write(svg.as_bytes())?;
+        Target::sibling(path, name, &[&args.model])?.write(svg.as_bytes())?;
     }
     target.write(markdown.as_bytes())
 }
 
 pub(super) fn samples(args: &SamplesArgs) -> Result<()> {
-    let target = Target::new(args.output.output.as_deref(), &args.model)?;
+    let target = Target::new(args.output.output.as_deref(), &[&args.model])?;
     let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
     let default = setup.compile(&setup.model)?;
     let names: Vec<String> = match &args.vars {
-        Some(list) => super::split_list(list),
+        Some(list) => super::split_list(list, "--vars")?,
         None => default.program.output_vars(),
     };
     let names: Vec<&str> = names.iter().map(String::as_str).collect();

@@ -1,13 +1,25 @@
-//! Clean-up on SIGINT, SIGTERM and SIGHUP: the temporary files of outputs being written are
-//! removed, then the process dies of the signal as it would have without the handler (so
-//! shells and schedulers see the usual status).
+//! Clean-up on every signal whose default action ends the process and that a process can
+//! catch (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGALRM, …): the
+//! temporary files of outputs being written are removed, then the process dies of the
+//! signal as it would have without the handler (so shells and schedulers see the usual
+//! status). SIGKILL cannot be caught; faults such as SIGSEGV are the process's own, not
+//! requests; SIGPIPE is ignored by Rust (a closed pipe is an error from the write).
 
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::consts::signal::{
+    SIGABRT, SIGALRM, SIGHUP, SIGINT, SIGIO, SIGPROF, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGVTALRM, SIGXCPU, SIGXFSZ,
+};
+
+/// The signals handled: every one whose default action ends the process, that can be
+/// caught and that another process (or a resource limit) sends. The synchronous faults
+/// (SIGBUS, SIGSEGV, SIGILL, SIGFPE, SIGSYS, SIGTRAP) are left alone: a handler that
+/// returns would re-run the faulting instruction.
+const TERMINATING: [i32; 13] =
+    [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGIO, SIGABRT];
 
 /// Temporary files that exist right now.
 static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -20,7 +32,7 @@ fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
 /// Starts the thread that handles the signals. Without it (if the signals cannot be
 /// hooked), they keep their default action.
 pub(super) fn install() {
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else { return };
+    let Ok(mut signals) = signal_hook::iterator::Signals::new(TERMINATING) else { return };
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
             let files = pending();

@@ -62,19 +62,19 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Completions(args) => {
             let mut bytes = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "costsim", &mut bytes);
-            done(output::Target::new(None, std::path::Path::new(""))?.write(&bytes))
+            done(output::Target::new(None, &[])?.write(&bytes))
         }
         Command::Man => {
             let mut bytes = Vec::new();
             clap_mangen::Man::new(Cli::command()).render(&mut bytes).map_err(|e| Error::Usage(e.to_string()))?;
-            done(output::Target::new(None, std::path::Path::new(""))?.write(&bytes))
+            done(output::Target::new(None, &[])?.write(&bytes))
         }
     }
 }
 
 fn check(args: &CheckArgs) -> Result<()> {
     let base = Model::load(&args.model)?;
-    for scenario in &base.scenarios {
+    for scenario in base.scenarios.iter() {
         Simulation::new(&base.with_scenario(&scenario.name.name)?)?;
     }
     let model = base.variant(args.scenario.scenario.as_deref(), &args.sets)?;
@@ -84,12 +84,24 @@ fn check(args: &CheckArgs) -> Result<()> {
         CheckFormat::Table => crate::report::describe::text(&description).into_bytes(),
         CheckFormat::Json => crate::report::describe::json(&description),
     };
-    output::Target::new(None, &args.model)?.write(&bytes)
+    output::Target::new(None, &[])?.write(&bytes)
 }
 
-/// The items of a comma-separated option (`--scenarios a,b`, `--vars x,y`), trimmed.
-fn split_list(list: &str) -> Vec<String> {
-    list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+/// The items of a comma-separated option (`--scenarios a,b`, `--vars x,y`), trimmed; an
+/// empty list or a name given twice is an error.
+fn split_list(list: &str, option: &str) -> Result<Vec<String>> {
+    let names: Vec<String> = list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    if names.is_empty() {
+        return Err(Error::Usage(format!(
+            "`{option}` names nothing: give one or more names, comma-separated, e.g. {option} a,b"
+        )));
+    }
+    let mut sorted: Vec<&String> = names.iter().collect();
+    sorted.sort_unstable();
+    if let Some(twice) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        return Err(Error::Usage(format!("`{}` is named twice in `{option}`", twice[0])));
+    }
+    Ok(names)
 }
 
 /// Parses `--trials`: a whole number ≥ 1, with the model language's suffixes (1M, 1e6),
@@ -105,8 +117,14 @@ fn parse_trials(text: &str) -> Result<u64> {
         _ => text.to_string(),
     };
     let expr = crate::expr::parse(&normalised).map_err(|_| bad())?;
+    let range = || Error::Usage(format!("`--trials {text}` is out of range: {}", crate::diagnostic::TRIALS_RANGE));
     match expr.kind {
-        crate::expr::ExprKind::Num(v) if v >= 1.0 && v.fract() == 0.0 && v <= 1e15 => Ok(v as u64),
+        crate::expr::ExprKind::Num(v)
+            if v.fract() == 0.0 && (1.0..=crate::diagnostic::MAX_TRIALS as f64).contains(&v) =>
+        {
+            Ok(v as u64)
+        }
+        crate::expr::ExprKind::Num(v) if v.fract() == 0.0 && v.is_finite() => Err(range()),
         _ => Err(bad()),
     }
 }

@@ -4,15 +4,22 @@
 //! file in the same directory, is synced to disk, then renamed over the target, so a failed
 //! or interrupted run leaves the old file as it was and no partial file behind. Besides:
 //! - a symlink is followed, and its final target is replaced in that target's directory;
-//! - an existing file keeps its permissions (and owner, where the user may set it); a
-//!   read-only file is refused, and so is the model file the command reads;
+//! - an existing file keeps its permissions (and owner, where the user may set it), and
+//!   the temporary file has them from its creation, so a private file's contents are never
+//!   readable by others meanwhile; the set-user-ID, set-group-ID and sticky bits are not
+//!   carried over, since the new contents are costsim's output, not the program they were
+//!   granted to; a
+//!   read-only file is refused, and so is every file the command reads (the model, the
+//!   partial states of `merge`), however it is named: another spelling, a symlink, a
+//!   hard link;
 //! - a file with several hard links is rewritten in place once the output is complete and
 //!   synced, so that every link sees the new contents;
 //! - anything else that exists — a device such as `/dev/null`, a FIFO, a socket, a
 //!   terminal — is written through, never replaced; `/dev/stdout` and `/dev/stderr` are
 //!   the process's own streams;
 //! - the temporary file never outlives the process: it is removed on failure, and on
-//!   SIGINT, SIGTERM or SIGHUP by [`super::interrupt`].
+//!   any terminating signal that can be caught (SIGINT, SIGTERM, SIGHUP, SIGQUIT, …) by
+//!   [`super::interrupt`].
 
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{self, Write};
@@ -45,12 +52,12 @@ enum Kind {
 }
 
 impl Target {
-    /// The target for `-o path` (stdout when `None`) of a command that reads `model`.
+    /// The target for `-o path` (stdout when `None`) of a command that reads `reads`.
     ///
     /// # Errors
-    /// [`Error::Usage`] for a directory, a read-only file, the model file itself or a path
+    /// [`Error::Usage`] for a directory, a read-only file, one of the files read or a path
     /// whose directory does not exist; [`Error::Io`] if the path cannot be examined.
-    pub(super) fn new(path: Option<&Path>, model: &Path) -> Result<Target> {
+    pub(super) fn new(path: Option<&Path>, reads: &[&Path]) -> Result<Target> {
         let Some(path) = path else { return Ok(Target { kind: Kind::Stdout, shown: "<stdout>".into() }) };
         let shown = path.display().to_string();
         let io = |e| Error::Io { action: "write", path: shown.clone(), source: e };
@@ -63,12 +70,16 @@ impl Target {
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(io(e)),
         };
+        if let Some(read) = existing.as_ref().and_then(|m| reads.iter().find(|r| same_file(r, m))) {
+            let what = match reads.first() == Some(read) {
+                true => "the model file this command reads".to_string(),
+                false => format!("`{}`, which this command reads", read.display()),
+            };
+            return Err(refuse(&shown, &format!("is {what}; choose another output path")));
+        }
         let kind = match existing {
             Some(m) if m.is_dir() => return Err(refuse(&shown, "is a directory; give a file name")),
             Some(m) if !m.is_file() => Kind::Through(resolved),
-            Some(m) if std::fs::metadata(model).is_ok_and(|i| (i.dev(), i.ino()) == (m.dev(), m.ino())) => {
-                return Err(refuse(&shown, "is the model file this command reads; choose another output path"));
-            }
             Some(m) if m.permissions().readonly() => {
                 return Err(refuse(&shown, "is read-only; make it writable (chmod u+w) or choose another path"));
             }
@@ -87,8 +98,8 @@ impl Target {
     }
 
     /// A target beside this one, named `name` (the charts of a Markdown report).
-    pub(super) fn sibling(path: &Path, name: &str, model: &Path) -> Result<Target> {
-        Target::new(Some(&path.with_file_name(name)), model)
+    pub(super) fn sibling(path: &Path, name: &str, reads: &[&Path]) -> Result<Target> {
+        Target::new(Some(&path.with_file_name(name)), reads)
     }
 
     /// Writes `bytes` to the target.
@@ -140,10 +151,12 @@ impl Target {
         produce: impl FnOnce(&mut (dyn Write + Send)) -> Result<()>,
     ) -> Result<()> {
         let dir = directory(path);
-        // Created as any file the user's tools create: mode 0666 less the umask.
+        // Created with the existing file's permissions (less the umask, until they are set
+        // exactly below), else as any file the user's tools create: 0666 less the umask.
+        let mode = existing.map_or(0o666, |m| m.mode() & 0o777);
         let temp = tempfile::Builder::new()
             .prefix(".costsim-")
-            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))
             .tempfile_in(dir)
             .map_err(|e| self.io(e))?;
         let temp = interrupt::Pending::new(temp);
@@ -153,9 +166,10 @@ impl Target {
         drop(writer);
         let file = temp.file();
         if let Some(m) = existing {
-            file.set_permissions(m.permissions()).map_err(|e| self.io(e))?;
-            // Only root may give a file away; anyone else keeps the file as theirs.
+            // Only root may give a file away; anyone else keeps the file as theirs. The
+            // mode is set after the owner, which a change of owner may reset.
             let _ = std::os::unix::fs::fchown(file, Some(m.uid()), Some(m.gid()));
+            file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode)).map_err(|e| self.io(e))?;
         }
         file.sync_all().map_err(|e| self.io(e))?;
         if existing.is_some_and(|m| m.nlink() > 1) {
@@ -176,6 +190,11 @@ impl Target {
 
 fn refuse(shown: &str, why: &str) -> Error {
     Error::Usage(format!("cannot write the output to `{shown}`: it {why}"))
+}
+
+/// True if `path` names the file `m` describes (by device and inode).
+fn same_file(path: &Path, m: &Metadata) -> bool {
+    std::fs::metadata(path).is_ok_and(|i| (i.dev(), i.ino()) == (m.dev(), m.ino()))
 }
 
 /// The directory `path` is in (`.` for a bare file name).

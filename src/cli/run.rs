@@ -13,7 +13,7 @@ use crate::study;
 /// stderr too, whatever the format).
 pub(super) fn run(args: &RunArgs) -> Result<bool> {
     let start = Instant::now();
-    let target = super::output::Target::new(args.output.output.as_deref(), &args.model)?;
+    let target = super::output::Target::new(args.output.output.as_deref(), &[&args.model])?;
     let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
     let precision = match &args.precision {
         Some(text) => Some(parse_precision(text, &args.max_trials)?),

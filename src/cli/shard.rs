@@ -2,14 +2,14 @@
 //! `sensitivity`, see `analyse`) and `costsim merge` (print what one machine would have
 //! printed).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::args::{MergeArgs, RunFormat, TextFormat};
 use super::config::RunSetup;
 use super::output::Target;
-use crate::engine::{Plan, Simulated, shard_chunks};
+use crate::engine::{MAX_SHARDS, Plan, Simulated, shard_chunks};
 use crate::error::{Error, Result};
-use crate::partial::{Accumulated, Partial, RunKey};
+use crate::partial::{Accumulated, Command, MAX_PARTIAL_BYTES, Partial, RunKey};
 use crate::report::{Format, RunReport};
 use crate::sensitivity::Streamed;
 use crate::simulation::Simulation;
@@ -23,7 +23,16 @@ pub(super) fn parse_shard(text: &str) -> Result<(u64, u64)> {
     let bad = || Error::Usage(format!("`--shard {text}` must be K/M with 0 ≤ K < M, e.g. --shard 3/8, or auto"));
     let (k, m) = text.split_once('/').ok_or_else(bad)?;
     let (k, m): (u64, u64) = (k.trim().parse().map_err(|_| bad())?, m.trim().parse().map_err(|_| bad())?);
-    if k < m { Ok((k, m)) } else { Err(bad()) }
+    check_shard(k, m).map_err(|e| if k < m { e } else { bad() })
+}
+
+/// (K, M) if shard K of M can be: K < M ≤ [`MAX_SHARDS`].
+fn check_shard(k: u64, m: u64) -> Result<(u64, u64)> {
+    match (k < m, m <= MAX_SHARDS) {
+        (true, true) => Ok((k, m)),
+        (_, false) => Err(Error::Usage(format!("{m} shards are too many: a run is split into at most {MAX_SHARDS}"))),
+        (false, true) => Err(Error::Usage(format!("shard {k} of {m} does not exist: K counts from 0 to M − 1"))),
+    }
 }
 
 /// K and M of a Slurm array task: its index from the array's first, and the task count.
@@ -38,7 +47,7 @@ fn slurm_shard() -> Result<(u64, u64)> {
     };
     let (id, min, count) = (var("SLURM_ARRAY_TASK_ID")?, var("SLURM_ARRAY_TASK_MIN")?, var("SLURM_ARRAY_TASK_COUNT")?);
     match id.checked_sub(min) {
-        Some(k) if k < count => Ok((k, count)),
+        Some(k) if k < count => check_shard(k, count),
         _ => Err(Error::Usage(format!(
             "SLURM_ARRAY_TASK_ID {id} is not one of {count} tasks from {min}: use a contiguous array such as --array=0-7"
         ))),
@@ -60,7 +69,7 @@ pub(super) fn run(
         false => None,
     };
     let simulated = simulation.simulate_shard(&setup.config, chunks)?;
-    let key = setup.key("run", simulation, file, &[], m);
+    let key = setup.key(Command::Run, simulation, file, &[], m);
     target.write(
         &Partial { key, covered: vec![k], accumulated: Accumulated::Simulated(simulated, correlations) }.encode(),
     )
@@ -81,7 +90,7 @@ pub(super) fn compare(
     let plan = ComparePlan::new(base, scenarios, true)?;
     let chunks = shard_chunks(setup.config.trials, k, m);
     let simulated = Simulated::shard(&plan.plan(base), &setup.config, chunks)?;
-    let key = setup.key("compare", base, file, names, m);
+    let key = setup.key(Command::Compare, base, file, names, m);
     target.write(&Partial { key, covered: vec![k], accumulated: Accumulated::Simulated(simulated, None) }.encode())
 }
 
@@ -98,44 +107,67 @@ pub(super) type MergedSensitivity = fn(&RunSetup, &RunKey, Vec<Streamed>, TextFo
 
 /// `costsim merge`; `sensitivity` finishes the analyses of merged `sensitivity` shards.
 pub(super) fn merge(args: &MergeArgs, sensitivity: MergedSensitivity) -> Result<()> {
-    let target = Target::new(args.output.output.as_deref(), Path::new(""))?;
     let read = |path: &Path| -> Result<(String, Partial)> {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| Error::Usage(format!("cannot read `{name}`: {e}")))?;
+        let bytes = read_bounded(path, &name)?;
         Ok((name.clone(), Partial::decode(&name, &bytes)?))
     };
     let partials = args.files.iter().map(|path| read(path)).collect::<Result<Vec<_>>>()?;
+    let model = match &args.model {
+        Some(path) => path.clone(),
+        None => partials.first().map(|(_, p)| p.key.model_file.clone().into()).unwrap_or_default(),
+    };
+    // Every file merge reads is refused as its output: the model first, then the states.
+    let reads: Vec<&Path> = std::iter::once(model.as_path()).chain(args.files.iter().map(PathBuf::as_path)).collect();
+    let target = Target::new(args.output.output.as_deref(), &reads)?;
     let merged = Partial::merge(partials)?;
     if args.partial {
         return target.write(&merged.encode());
     }
     let missing = merged.missing();
     if !missing.is_empty() {
-        let list: Vec<String> = missing.iter().map(u64::to_string).collect();
         return Err(Error::Usage(format!(
             "shard{} {} of {} {} missing: merge every shard (or write a partial merge with --partial)",
             if missing.len() == 1 { "" } else { "s" },
-            list.join(", "),
+            shard_list(&missing),
             merged.key.shards,
             if missing.len() == 1 { "is" } else { "are" },
         )));
     }
     let key = merged.key.clone();
-    let path = args.model.clone().unwrap_or_else(|| key.model_file.clone().into());
-    let setup = RunSetup::from_key(&key, &path, args.threads)?;
-    let bytes = match (key.command.as_str(), merged.accumulated) {
-        ("sensitivity", Accumulated::Streamed(streams)) => {
+    let setup = RunSetup::from_key(&key, &model, args.threads)?;
+    let bytes = match (key.command, merged.accumulated) {
+        (Command::Sensitivity, Accumulated::Streamed(streams)) => {
             sensitivity(&setup, &key, streams, text_format(args.format, "sensitivity")?)?
         }
-        ("run", Accumulated::Simulated(simulated, correlations)) => {
+        (Command::Run, Accumulated::Simulated(simulated, correlations)) => {
             merged_run(&setup, &key, simulated, correlations, args.format)?
         }
-        ("compare", Accumulated::Simulated(simulated, _)) => {
+        (Command::Compare, Accumulated::Simulated(simulated, _)) => {
             merged_compare(&setup, &key, simulated, text_format(args.format, "compare")?)?
         }
         _ => return Err(unfit()),
     };
     target.write(&bytes)
+}
+
+/// Shard numbers for a message: all of them if few, else the first ten and a count.
+fn shard_list(shards: &[u64]) -> String {
+    const SHOWN: usize = 10;
+    let list: Vec<String> = shards.iter().take(SHOWN).map(u64::to_string).collect();
+    match shards.len() > SHOWN {
+        true => format!("{}, … and {} more", list.join(", "), shards.len() - SHOWN),
+        false => list.join(", "),
+    }
+}
+
+/// The bytes of the partial state at `path` (`name` in messages), refused past
+/// [`MAX_PARTIAL_BYTES`] before they are read.
+fn read_bounded(path: &Path, name: &str) -> Result<Vec<u8>> {
+    let cannot = |e: &dyn std::fmt::Display| Error::Usage(format!("cannot read `{name}`: {e}"));
+    crate::source::read_at_most(path, MAX_PARTIAL_BYTES).map_err(|e| cannot(&e))?.ok_or_else(|| {
+        cannot(&format_args!("it is larger than {} MB, more than any partial state", MAX_PARTIAL_BYTES >> 20))
+    })
 }
 
 /// The text format of a merged `command`, which has no CSV.

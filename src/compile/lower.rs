@@ -357,7 +357,7 @@ impl<'m> Lowering<'m> {
     fn lower(&mut self, e: &Expr) -> Option<Value> {
         let value = match &e.kind {
             ExprKind::Num(v) => Value::One(Operand::Const(*v)),
-            ExprKind::Name(n) => match self.model.vars.iter().position(|v| &v.name.name == n) {
+            ExprKind::Name(n) => match self.model.var_index(n) {
                 Some(i) => self.values[i].clone()?,
                 None if n == builtins::PERIOD_INDEX => {
                     Value::Series((0..self.periods).map(|k| Operand::Const(k as f64)).collect())

@@ -133,7 +133,7 @@ fn output_vars(model: &Model, deps: &[Vec<usize>]) -> std::result::Result<Vec<us
     let mut diagnostics = Vec::new();
     let mut outputs = Vec::new();
     for n in names {
-        match model.vars.iter().position(|v| v.name.name == n.name) {
+        match model.var_index(&n.name) {
             Some(v) => outputs.push(v),
             None => {
                 let suggestion = did_you_mean(&n.name, model.vars.iter().map(|v| v.name.name.as_str()));
@@ -152,7 +152,7 @@ fn with_extra(model: &Model, mut outputs: Vec<usize>, extra: &[String]) -> Resul
     let names = || model.vars.iter().map(|v| v.name.name.as_str());
     for name in extra {
         let name = name.split_once('[').map_or(name.as_str(), |(var, _)| var);
-        let Some(v) = names().position(|n| n == name) else {
+        let Some(v) = model.var_index(name) else {
             let hint = did_you_mean(name, names()).map_or(String::new(), |n| format!("; did you mean `{n}`?"));
             return Err(crate::Error::Usage(format!("unknown var `{name}`{hint}")));
         };

@@ -10,8 +10,9 @@ use super::Sampler;
 /// An interval is interpolated only if the interpolant is monotone there (so it stays
 /// between the interval's exact end values, inside the support) and, at its midpoint,
 /// matches the exact quantile function to within 1e-10 of the distribution's p1–p99
-/// range (near the ends, where Q′ blows up, intervals fail this and stay exact), so the
-/// marginal is unchanged for all practical purposes.
+/// range, or four units in the last place of its values where that is more (the exact
+/// function is no closer; near the ends, where Q′ blows up, intervals fail this and stay
+/// exact), so the marginal is unchanged for all practical purposes.
 #[derive(Clone, Debug)]
 pub struct QuantileTable {
     values: Vec<f64>,
@@ -27,28 +28,23 @@ impl QuantileTable {
     /// A table for `sampler`'s quantile function, when it is slow to evaluate (beta,
     /// PERT, gamma) and the table is accurate; `None` otherwise.
     pub fn new(sampler: &Sampler) -> Option<QuantileTable> {
-        use statrs::distribution::Continuous as _;
-        let density: Box<dyn Fn(f64) -> f64> = match sampler {
-            Sampler::Beta { min, width, a, b } => {
-                let beta = Beta::new(a.shape, b.shape).ok()?;
-                let (min, width) = (*min, *width);
-                Box::new(move |x| beta.pdf((x - min) / width) / width)
-            }
-            Sampler::Gamma { shape, scale } => {
-                let gamma = Gamma::new(shape.shape, 1.0 / scale).ok()?;
-                Box::new(move |x| gamma.pdf(x))
-            }
-            _ => return None,
-        };
+        let density = density(sampler)?;
+        QuantileTable::of(&|u| sampler.quantile(u), &density)
+    }
+
+    /// A table of the quantile function `exact` of a distribution of density `density`,
+    /// when it is accurate.
+    pub(crate) fn of(exact: &dyn Fn(f64) -> f64, density: &dyn Fn(f64) -> f64) -> Option<QuantileTable> {
         let n = TABLE_INTERVALS;
-        let values: Vec<f64> = (0..=n).map(|i| sampler.quantile(i as f64 / n as f64)).collect();
+        let values: Vec<f64> = (0..=n).map(|i| exact(i as f64 / n as f64)).collect();
         let slopes: Vec<f64> = values.iter().map(|&x| 1.0 / density(x)).collect();
         let mut table = QuantileTable { values, slopes, interpolated: Vec::new() };
-        let tolerance = 1e-10 * (sampler.quantile(0.99) - sampler.quantile(0.01));
+        let (p1, p99) = (exact(0.01), exact(0.99));
+        let tolerance = (1e-10 * (p99 - p1)).max(4.0 * ulp(p1.abs().max(p99.abs())));
         table.interpolated = (0..n)
             .map(|i| {
                 let u = (i as f64 + 0.5) / n as f64;
-                table.monotone(i) && (table.interpolate(u) - sampler.quantile(u)).abs() <= tolerance
+                table.monotone(i) && (table.interpolate(u) - exact(u)).abs() <= tolerance
             })
             .collect();
         let share = table.interpolated.iter().filter(|&&ok| ok).count() as f64 / n as f64;
@@ -86,7 +82,38 @@ impl QuantileTable {
     /// Q(u): interpolated where that is accurate, else exact (from `sampler`).
     #[inline]
     pub fn quantile(&self, sampler: &Sampler, u: f64) -> f64 {
-        let i = ((u * TABLE_INTERVALS as f64) as usize).min(TABLE_INTERVALS - 1);
-        if self.interpolated[i] { self.interpolate(u) } else { sampler.quantile(u) }
+        self.quantile_or(u, |u| sampler.quantile(u))
     }
+
+    /// Q(u): interpolated where that is accurate, else `exact(u)`.
+    #[inline]
+    pub(crate) fn quantile_or(&self, u: f64, exact: impl Fn(f64) -> f64) -> f64 {
+        let i = ((u * TABLE_INTERVALS as f64) as usize).min(TABLE_INTERVALS - 1);
+        if self.interpolated[i] { self.interpolate(u) } else { exact(u) }
+    }
+}
+
+/// The density of a sampler whose quantile function is slow (beta, PERT, gamma), for a
+/// table's slopes; `None` for the others.
+pub(crate) fn density(sampler: &Sampler) -> Option<impl Fn(f64) -> f64 + use<>> {
+    use statrs::distribution::Continuous as _;
+    enum Density {
+        Beta(Beta, f64, f64),
+        Gamma(Gamma),
+    }
+    let density = match sampler {
+        Sampler::Beta { min, width, a, b } => Density::Beta(Beta::new(a.shape, b.shape).ok()?, *min, *width),
+        Sampler::Gamma { shape, scale } => Density::Gamma(Gamma::new(shape.shape, 1.0 / scale).ok()?),
+        _ => return None,
+    };
+    Some(move |x: f64| match &density {
+        Density::Beta(beta, min, width) => beta.pdf((x - min) / width) / width,
+        Density::Gamma(gamma) => gamma.pdf(x),
+    })
+}
+
+/// The gap from |x| to the next double up.
+fn ulp(x: f64) -> f64 {
+    let x = x.abs();
+    f64::from_bits(x.to_bits() + 1) - x
 }

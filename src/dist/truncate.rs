@@ -13,15 +13,22 @@
 //!
 //! Other distributions (discrete ones, or parameters that vary per trial) are drawn
 //! again until the draw falls inside, giving NaN (reported) after [`MAX_REJECTIONS`]
-//! misses.
+//! misses. With constant parameters the range's probability is known at load, and a range
+//! too unlikely for that ([`MIN_REJECTION_PROBABILITY`]: a trial would fail once in some
+//! 10⁹) is refused there, before a single trial runs.
 
 use statrs::distribution::{Beta, ContinuousCDF, Gamma};
 
+use super::quantile::{QuantileTable, density};
 use super::sample::{normal_cdf, normal_quantile, triangular_quantile, uniform_open};
 use super::{DistKind, ParamError, Rng, Sampler, Shown};
 
 /// Draws tried per trial before rejection sampling gives up.
 pub(crate) const MAX_REJECTIONS: usize = 10_000;
+
+/// The least probability of a range drawn by rejection: all [`MAX_REJECTIONS`] draws miss
+/// it with probability (1 − p)^10⁴ ≈ e⁻²⁰ ≈ 2·10⁻⁹.
+pub(crate) const MIN_REJECTION_PROBABILITY: f64 = 20.0 / MAX_REJECTIONS as f64;
 
 /// A continuous distribution: its sampler (whose quantile function is the inverse CDF),
 /// with the survival function and the inverse on the survival side.
@@ -128,6 +135,31 @@ fn triangular_cdf(min: f64, mode: f64, max: f64, x: f64) -> f64 {
     }
 }
 
+/// P(lo ≤ X ≤ hi) for a sampler without a continuous form: a count or a point mass.
+fn range_probability(sampler: &Sampler, lo: f64, hi: f64) -> f64 {
+    use statrs::distribution::{Binomial, DiscreteCDF, Poisson};
+    // Counts between ⌈lo⌉ and ⌊hi⌋: P(X > ⌈lo⌉ − 1) − P(X > ⌊hi⌋), on the survival side,
+    // which keeps its digits in the right tail (the left is not far from zero anyway).
+    let (first, last) = (lo.max(0.0).ceil(), hi.floor());
+    if first > last {
+        return 0.0;
+    }
+    let count = |sf: &dyn Fn(u64) -> f64| {
+        let above = |k: f64| if k < 0.0 { 1.0 } else { sf(k.min(u64::MAX as f64) as u64) };
+        (above(first - 1.0) - above(last)).max(0.0)
+    };
+    match sampler {
+        Sampler::Poisson { lambda, .. } => Poisson::new(*lambda).map_or(0.0, |d| count(&|k| d.sf(k))),
+        Sampler::Binomial { n, p, .. } => Binomial::new(*p, *n).map_or(0.0, |d| count(&|k| d.sf(k))),
+        Sampler::Bernoulli(p) => {
+            let at = |v: f64, mass: f64| if (lo..=hi).contains(&v) { mass } else { 0.0 };
+            at(0.0, 1.0 - p) + at(1.0, *p)
+        }
+        // A point mass (zero spread): its one value is inside or not.
+        point => f64::from(u8::from((lo..=hi).contains(&point.quantile(0.5)))),
+    }
+}
+
 /// A distribution restricted to [lo, hi].
 #[derive(Clone, Debug)]
 pub enum Truncated {
@@ -156,6 +188,17 @@ pub struct InverseTruncation {
     width: f64,
     lo: f64,
     hi: f64,
+    /// The quantile function tabulated, for beta, PERT and gamma, whose exact inverse
+    /// takes a root-finding per draw.
+    table: Option<QuantileTable>,
+}
+
+impl InverseTruncation {
+    /// Q(u) exactly: the inverse at the matching point of [F(lo), F(hi)] (or of S).
+    fn exact(&self, u: f64) -> f64 {
+        let p = if self.upper { self.start - self.width * u } else { self.start + self.width * u };
+        self.dist.inverse(p, self.upper).clamp(self.lo, self.hi)
+    }
 }
 
 impl Truncated {
@@ -170,6 +213,16 @@ impl Truncated {
             return Err(ParamError::Order(format!("truncate needs lo < hi (got {}, {})", Shown(lo), Shown(hi))));
         }
         let Some(dist) = Continuous::new(&sampler) else {
+            let p = range_probability(&sampler, lo, hi);
+            if p < MIN_REJECTION_PROBABILITY {
+                return Err(ParamError::Order(format!(
+                    "{}(...) has probability {} between {} and {}: drawing until a value falls inside would fail; widen the range",
+                    kind.name(),
+                    Shown(p),
+                    Shown(lo),
+                    Shown(hi)
+                )));
+            }
             return Ok(Truncated::Reject { sampler: Box::new(sampler), lo, hi });
         };
         let upper = dist.cdf(lo) > 0.5;
@@ -188,17 +241,21 @@ impl Truncated {
                 Shown(hi)
             )));
         }
-        Ok(Truncated::Inverse(Box::new(InverseTruncation { dist, upper, start, width, lo, hi })))
+        let mut truncation = InverseTruncation { dist, upper, start, width, lo, hi, table: None };
+        if let Some(density) = density(&truncation.dist.sampler) {
+            truncation.table = QuantileTable::of(&|u| truncation.exact(u), &|x| density(x) / width);
+        }
+        Ok(Truncated::Inverse(Box::new(truncation)))
     }
 
     /// The quantile function at u (0 < u < 1), when it is known exactly (inverse-CDF
     /// truncation); `None` for truncation by rejection.
     pub fn quantile(&self, u: f64) -> Option<f64> {
         match self {
-            Truncated::Inverse(t) => {
-                let p = if t.upper { t.start - t.width * u } else { t.start + t.width * u };
-                Some(t.dist.inverse(p, t.upper).clamp(t.lo, t.hi))
-            }
+            Truncated::Inverse(t) => Some(match &t.table {
+                Some(table) => table.quantile_or(u, |u| t.exact(u)),
+                None => t.exact(u),
+            }),
             Truncated::Reject { .. } => None,
         }
     }
@@ -256,6 +313,27 @@ mod tests {
             let got = mean_of(&t);
             assert!((got - want).abs() < 1e-6 * want.abs(), "{kind:?}{params:?} on [{lo}, {hi}]: {got} vs {want}");
         }
+    }
+
+    #[test]
+    fn counts_are_refused_where_drawing_until_inside_would_fail() {
+        // P(X ≥ 10^6) for Poisson(3) is 0 in double precision; P(X ≥ 12) = 7.1e-5 (scipy:
+        // poisson.sf(11, 3)) is below the least probability; P(X ≥ 8) = 0.0119 is above.
+        for (kind, params, lo, hi, ok) in [
+            (DistKind::Poisson, vec![3.0], 1e6, 1e7, false),
+            (DistKind::Poisson, vec![3.0], 12.0, 1e9, false),
+            (DistKind::Poisson, vec![3.0], 8.0, 1e9, true),
+            (DistKind::Poisson, vec![3.0], 0.2, 0.8, false),
+            (DistKind::Binomial, vec![10.0, 0.5], 3.0, 7.0, true),
+            (DistKind::Bernoulli, vec![0.0001], 0.5, 2.0, false),
+            (DistKind::Normal, vec![5.0, 0.0], 4.0, 6.0, true),
+            (DistKind::Normal, vec![5.0, 0.0], 6.0, 7.0, false),
+        ] {
+            let got = Truncated::new(kind, &params, lo, hi);
+            assert_eq!(got.is_ok(), ok, "{kind:?}{params:?} on [{lo}, {hi}]: {got:?}");
+        }
+        let p = range_probability(&Sampler::new(DistKind::Poisson, &[3.0]).unwrap(), 12.0, 1e9);
+        assert!((p / 7.138_662_897_420_658e-5 - 1.0).abs() < 1e-9, "{p}");
     }
 
     #[test]

@@ -221,7 +221,7 @@ impl Simulated {
     /// # Errors
     /// [`crate::Error::Usage`] if two shares have a chunk in common or different columns.
     pub fn join(shares: Vec<Simulated>) -> Result<Simulated> {
-        let clash = || crate::Error::Usage("the partial results share chunks or differ in columns".into());
+        let clash = || crate::Error::Usage("the partial states share chunks or differ in columns".into());
         let mut shares = shares.into_iter();
         let mut joined = shares.next().ok_or_else(clash)?;
         let mut exact: Vec<Vec<ExactQuantiles>> =
@@ -229,9 +229,11 @@ impl Simulated {
         for other in shares {
             let same_vars =
                 joined.nonfinite.iter().zip(&other.nonfinite).all(|(a, b)| a.counts().len() == b.counts().len());
+            let same_scales = joined.sketches.iter().zip(&other.sketches).all(|(a, b)| a.same_scale(b));
             if joined.moments.len() != other.moments.len()
                 || joined.nonfinite.len() != other.nonfinite.len()
                 || !same_vars
+                || !same_scales
             {
                 return Err(clash());
             }

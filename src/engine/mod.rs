@@ -33,6 +33,9 @@ use eval::Workspace;
 
 /// Trials per chunk. Part of the reproducibility contract: changing it changes results.
 pub const CHUNK: usize = 4096;
+
+/// The most shards a run may be split into (`--shard K/M`, a partial state's key).
+pub const MAX_SHARDS: u64 = 1_000_000;
 /// Most chunks per parallel block.
 pub(crate) const BLOCK_CHUNKS: u64 = 64;
 /// Memory all workers of a run may use together: this much, plus
@@ -230,6 +233,13 @@ pub fn shard_chunks(trials: u64, k: u64, m: u64) -> Range<u64> {
     let n = trials.div_ceil(CHUNK as u64);
     let at = |k: u64| (u128::from(n) * u128::from(k) / u128::from(m.max(1))) as u64;
     at(k)..at(k + 1)
+}
+
+/// The number of trials in shard `k` of `m` of a run of `trials` (see [`shard_chunks`]).
+pub fn shard_trials(trials: u64, k: u64, m: u64) -> u64 {
+    let chunks = shard_chunks(trials, k, m);
+    let at = |chunk: u64| chunk.saturating_mul(CHUNK as u64).min(trials);
+    at(chunks.end) - at(chunks.start)
 }
 
 /// Trials per progress step: whole chunks, so stepping gives the same result as one run.

@@ -2,6 +2,9 @@
 //! `Deserialize`) so that every problem — an unknown key, a wrong type, a syntax error in
 //! an expression — is found with its place in the file, all in one pass.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -22,8 +25,10 @@ pub(super) fn document(text: &str, sources: SourceMap, sha256: String) -> Result
         sha256,
         meta: Meta::default(),
         vars: Vec::new(),
+        index: HashMap::new(),
         correlations: Vec::new(),
-        scenarios: Vec::new(),
+        scenarios: Arc::from([]),
+        scenario_index: Arc::default(),
         problems: Vec::new(),
     };
     let root = match DeTable::parse(text) {
@@ -40,6 +45,9 @@ pub(super) fn document(text: &str, sources: SourceMap, sha256: String) -> Result
     };
     let mut loader = Loader { text, diagnostics: Vec::new() };
     loader.root(&root, &mut model);
+    model.index = model.vars.iter().enumerate().map(|(i, v)| (v.name.name.clone(), i)).collect();
+    model.scenario_index =
+        Arc::new(model.scenarios.iter().enumerate().map(|(i, s)| (s.name.name.clone(), i)).collect());
     loader.diagnostics.sort_by_key(|d| d.span.map(|s| s.start));
     model.problems = loader.diagnostics;
     Ok(model)
@@ -84,7 +92,7 @@ impl Loader<'_> {
                 "correlations" => model.correlations = self.correlations(value),
                 "scenarios" => {
                     if let Some(table) = self.table(value, "[scenarios]") {
-                        model.scenarios = self.scenarios(table);
+                        model.scenarios = self.scenarios(table).into();
                     }
                 }
                 other => self.unknown_key(
@@ -180,7 +188,15 @@ impl Loader<'_> {
                     meta.name = self.string(value, "name").unwrap_or_default();
                 }
                 "description" => meta.description = self.string(value, "description").unwrap_or_default(),
-                "trials" => meta.trials = self.integer(value, "trials"),
+                "trials" => {
+                    meta.trials = self.integer(value, "trials").filter(|&n| {
+                        let fits = (1..=crate::diagnostic::MAX_TRIALS).contains(&n);
+                        if !fits {
+                            self.error(Diagnostic::new(Problem::TrialsOutOfRange(n), span_of(value)));
+                        }
+                        fits
+                    })
+                }
                 "seed" => meta.seed = self.integer(value, "seed"),
                 "sampling" => {
                     meta.sampling = self.string(value, "sampling").map(|name| Named { name, span: span_of(value) })

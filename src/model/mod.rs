@@ -4,7 +4,9 @@
 mod load;
 mod scenario;
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -34,10 +36,16 @@ pub struct Model {
     pub meta: Meta,
     /// The `[vars]` table, in file order.
     pub vars: Vec<VarDef>,
+    /// Each var's index in `vars`, by name: lookups in O(1), so that loading, checking
+    /// and compiling stay O(n log n) in the model's size.
+    index: HashMap<String, usize>,
     /// The `[[correlations]]` entries.
     pub correlations: Vec<CorrelationDef>,
-    /// The `[scenarios.NAME]` tables, in file order.
-    pub scenarios: Vec<ScenarioDef>,
+    /// The `[scenarios.NAME]` tables, in file order: shared by every variant of the model,
+    /// so that making one costs nothing for the scenarios it does not apply.
+    pub scenarios: Arc<[ScenarioDef]>,
+    /// Each scenario's index in `scenarios`, by name (shared as they are).
+    scenario_index: Arc<HashMap<String, usize>>,
     /// Problems found in the file that do not stop it from being read (a syntax error in
     /// one var, an unknown key): the compiler reports them with its own, all at once. A
     /// var whose expression has a problem is kept, with [`crate::expr::ExprKind::Invalid`] as its
@@ -141,17 +149,36 @@ impl Model {
     /// [`Error::Usage`] if the file cannot be read; [`Error::Model`] with every problem
     /// found if the file is not a valid model.
     pub fn load(path: &Path) -> Result<Model> {
-        use std::io::Read;
-        let cannot =
-            |e: &dyn std::fmt::Display| Error::Usage(format!("cannot read model file `{}`: {e}", path.display()));
-        let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
-        let mut bytes = Vec::new();
-        file.take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes).map_err(|e| cannot(&e))?;
-        if bytes.len() as u64 > MAX_MODEL_BYTES {
+        Model::load_expecting(path, None)
+    }
+
+    /// Reads and loads the model file at `path` if its SHA-256 is `sha256` (hex), the one
+    /// a sharded run's partial states name: another file is refused before any of it is
+    /// parsed or shown, so that a forged state cannot make costsim print a line of some
+    /// other file.
+    ///
+    /// # Errors
+    /// As [`Model::load`], and [`Error::Usage`] if the file's SHA-256 differs.
+    pub fn load_verified(path: &Path, sha256: &str) -> Result<Model> {
+        Model::load_expecting(path, Some(sha256))
+    }
+
+    fn load_expecting(path: &Path, sha256: Option<&str>) -> Result<Model> {
+        let shown = path.display();
+        let cannot = |e: &dyn std::fmt::Display| Error::Usage(format!("cannot read model file `{shown}`: {e}"));
+        let Some(bytes) = crate::source::read_at_most(path, MAX_MODEL_BYTES).map_err(|e| cannot(&e))? else {
             return Err(cannot(&format_args!(
                 "it is larger than {} MB; a model file holds formulas, not data",
                 MAX_MODEL_BYTES >> 20
             )));
+        };
+        if let Some(expected) = sha256 {
+            let actual = hex(&Sha256::digest(&bytes));
+            if actual != expected {
+                return Err(Error::Usage(format!(
+                    "`{shown}` is not the model file the shards ran: its SHA-256 is {actual}, theirs {expected}"
+                )));
+            }
         }
         let text = String::from_utf8(bytes).map_err(|e| cannot(&format_args!("it is not UTF-8 text ({e})")))?;
         Model::parse(&path.display().to_string(), text)
@@ -175,7 +202,18 @@ impl Model {
 
     /// The var named `name`.
     pub fn var(&self, name: &str) -> Option<&VarDef> {
-        self.vars.iter().find(|v| v.name.name == name)
+        self.var_index(name).map(|i| &self.vars[i])
+    }
+
+    /// The index in [`Model::vars`] of the var named `name`.
+    pub fn var_index(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// Adds `var` after the others (its name must be new).
+    fn push_var(&mut self, var: VarDef) {
+        self.index.insert(var.name.name.clone(), self.vars.len());
+        self.vars.push(var);
     }
 
     /// The error for `diagnostics` found in this model.

@@ -25,7 +25,7 @@ impl Model {
     /// # Errors
     /// [`Error::Usage`] if there is no such scenario.
     pub fn with_scenario(&self, name: &str) -> Result<Model> {
-        let Some(scenario) = self.scenarios.iter().find(|s| s.name.name == name) else {
+        let Some(scenario) = self.scenario_index.get(name).map(|&i| &self.scenarios[i]) else {
             let names = self.scenarios.iter().map(|s| s.name.name.as_str());
             let hint = match did_you_mean(name, names.clone()) {
                 Some(near) => format!("did you mean `{near}`?"),
@@ -107,7 +107,7 @@ impl Model {
             if let Some(outputs) = &mut model.meta.outputs {
                 outputs.push(named.clone());
             }
-            model.vars.push(VarDef {
+            model.push_var(VarDef {
                 name: named,
                 expr: expr.map_spans(&|s| s.shift(offset)),
                 text: text.trim().to_string(),
@@ -122,7 +122,7 @@ impl Model {
 
     /// Replaces the var of the same name, keeping its metadata unless the new one has some.
     fn replace(&mut self, new: VarDef) {
-        if let Some(old) = self.vars.iter_mut().find(|v| v.name.name == new.name.name) {
+        if let Some(old) = self.var_index(&new.name.name).map(|i| &mut self.vars[i]) {
             old.unit = new.unit.or(old.unit.take());
             old.source = new.source.or(old.source.take());
             old.note = new.note.or(old.note.take());

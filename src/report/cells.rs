@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{escape, md_cell};
+use super::escape::{code_cell, html, markdown};
 
 /// One cell.
 #[derive(Clone, Debug)]
@@ -29,18 +29,18 @@ impl Cell {
 
     fn html(&self) -> String {
         match self {
-            Cell::Text(t) => format!("<td>{}</td>", escape(t)),
-            Cell::Number(t, x) => format!("<td class=\"n\" data-value=\"{x}\">{}</td>", escape(t)),
-            Cell::Code(t) => format!("<td><code>{}</code></td>", escape(t)),
-            Cell::Anchor(t, id) => format!("<td><a href=\"#{}\">{}</a></td>", escape(id), escape(t)),
+            Cell::Text(t) => format!("<td>{}</td>", html(t)),
+            Cell::Number(t, x) => format!("<td class=\"n\" data-value=\"{x}\">{}</td>", html(t)),
+            Cell::Code(t) => format!("<td><code>{}</code></td>", html(t)),
+            Cell::Anchor(t, id) => format!("<td><a href=\"#{}\">{}</a></td>", html(id), html(t)),
             Cell::Source(t) => format!("<td>{}</td>", linkify(t)),
         }
     }
 
     fn markdown(&self) -> String {
         match self {
-            Cell::Code(t) => format!("`{}`", t.replace('`', "'").replace('|', "\\|")),
-            Cell::Text(t) | Cell::Number(t, _) | Cell::Anchor(t, _) | Cell::Source(t) => md_cell(t),
+            Cell::Code(t) => code_cell(t),
+            Cell::Text(t) | Cell::Number(t, _) | Cell::Anchor(t, _) | Cell::Source(t) => markdown(t),
         }
     }
 }
@@ -76,11 +76,11 @@ impl Table {
         let mut out = format!("<table class=\"{}\">\n<thead><tr>", self.class);
         for (i, h) in self.header.iter().enumerate() {
             let class = if self.numeric(i) { " class=\"n\"" } else { "" };
-            let _ = write!(out, "<th{class}>{}</th>", escape(h));
+            let _ = write!(out, "<th{class}>{}</th>", html(h));
         }
         out.push_str("</tr></thead>\n<tbody>\n");
         for (output, cells) in &self.rows {
-            let data = output.as_ref().map_or(String::new(), |o| format!(" data-output=\"{}\"", escape(o)));
+            let data = output.as_ref().map_or(String::new(), |o| format!(" data-output=\"{}\"", html(o)));
             let _ = writeln!(out, "<tr{data}>{}</tr>", cells.iter().map(Cell::html).collect::<String>());
         }
         out.push_str("</tbody>\n</table>\n");
@@ -89,7 +89,7 @@ impl Table {
 
     /// The table as Markdown.
     pub(super) fn markdown(&self) -> String {
-        let header: Vec<String> = self.header.iter().map(|h| md_cell(h)).collect();
+        let header: Vec<String> = self.header.iter().map(|h| markdown(h)).collect();
         let align: Vec<&str> = (0..self.header.len()).map(|i| if self.numeric(i) { "---:" } else { "---" }).collect();
         let mut out = format!("| {} |\n|{}|\n", header.join(" | "), align.join("|"));
         for (_, cells) in &self.rows {
@@ -105,14 +105,14 @@ pub(super) fn linkify(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
     while let Some(at) = ["https://", "http://"].iter().filter_map(|p| rest.find(p)).min() {
-        out.push_str(&escape(&rest[..at]));
+        out.push_str(&html(&rest[..at]));
         let tail = &rest[at..];
         let end = tail.find(|c: char| c.is_whitespace() || matches!(c, '"' | '<' | '>')).unwrap_or(tail.len());
         let url = tail[..end].trim_end_matches(['.', ',', ';', ':', ')', ']', '\'']);
-        let _ = write!(out, "<a href=\"{u}\">{u}</a>", u = escape(url));
+        let _ = write!(out, "<a href=\"{u}\">{u}</a>", u = html(url));
         rest = &tail[url.len()..];
     }
-    out.push_str(&escape(rest));
+    out.push_str(&html(rest));
     out
 }
 

@@ -1,7 +1,8 @@
 //! `compare`: the base model and its scenarios side by side, with the distribution of
 //! each scenario's difference from base (common random numbers, so it is precise).
 
-use super::{RunReport, aligned, estimate, human, md, md_cell, probability, provenance};
+use super::escape::markdown;
+use super::{RunReport, aligned, estimate, human, probability, provenance};
 use crate::stats::Summary;
 
 /// One scenario's difference from base for one output.
@@ -48,16 +49,21 @@ impl CompareReport<'_> {
         let base = &self.runs[0];
         let mut out = format!(
             "## {}: scenarios\n\n{} · common random numbers\n",
-            md(base.meta.model_name),
-            md(&provenance(&base.meta))
+            markdown(base.meta.model_name),
+            markdown(&provenance(&base.meta))
         );
         for (i, output) in base.outputs.iter().enumerate() {
             let header = header(output, false);
             let align: Vec<&str> = header.iter().map(|h| if *h == "scenario" { "---" } else { "---:" }).collect();
-            out.push_str(&format!("\n### {}\n\n| {} |\n|{}|\n", output.name, header.join(" | "), align.join("|")));
+            out.push_str(&format!(
+                "\n### {}\n\n| {} |\n|{}|\n",
+                markdown(output.name),
+                header.join(" | "),
+                align.join("|")
+            ));
             for run in &self.runs {
                 let mut cells = self.cells(run, i, false);
-                cells[0] = md_cell(&cells[0]);
+                cells[0] = markdown(&cells[0]);
                 cells.resize(header.len(), String::new());
                 out.push_str(&format!("| {} |\n", cells.join(" | ")));
             }

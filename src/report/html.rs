@@ -7,7 +7,8 @@
 use std::fmt::Write as _;
 
 use super::cells::{Cell, Table, linkify};
-use super::{OutputRow, RunReport, Threshold, escape, md, provenance, svg};
+use super::escape::{code, html, link_destination, markdown, markdown_document, safe_url};
+use super::{OutputRow, RunReport, Threshold, provenance, svg};
 use crate::sensitivity::Analysis;
 use crate::stats::{PERCENTILES, Summary};
 use crate::study::Findings;
@@ -317,10 +318,10 @@ impl<'a> HtmlReport<'a> {
         let mut out = String::from(
             "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n",
         );
-        let _ = writeln!(out, "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>", escape(meta.model_name));
-        let _ = writeln!(out, "<h1>{}</h1>", escape(meta.model_name));
+        let _ = writeln!(out, "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>", html(meta.model_name));
+        let _ = writeln!(out, "<h1>{}</h1>", html(meta.model_name));
         out.push_str(&markdown_html(self.description));
-        let _ = writeln!(out, "<p class=\"meta\">{}</p>", escape(&provenance(meta)));
+        let _ = writeln!(out, "<p class=\"meta\">{}</p>", html(&provenance(meta)));
         let _ = writeln!(out, "<h2 id=\"summary\">Summary</h2>");
         let sections = self.sections();
         out.push_str(&self.summary(&sections).html());
@@ -328,8 +329,8 @@ impl<'a> HtmlReport<'a> {
             let _ = writeln!(
                 out,
                 "<section class=\"part\" id=\"{}\">\n<h2>{}</h2>",
-                escape(&section.id),
-                escape(&section.heading)
+                html(&section.id),
+                html(&section.heading)
             );
             if let Some(var) = section.var {
                 out.push_str(&var_line(var));
@@ -347,7 +348,7 @@ impl<'a> HtmlReport<'a> {
             }
             out.push_str("</div>\n");
             for note in &section.notes {
-                let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(note));
+                let _ = writeln!(out, "<p class=\"note\">{}</p>", html(note));
             }
             out.push_str("</section>\n");
         }
@@ -366,7 +367,7 @@ impl<'a> HtmlReport<'a> {
             meta.seed,
             meta.trials,
             meta.sampling,
-            escape(&self.command)
+            html(&self.command)
         );
         out
     }
@@ -374,15 +375,19 @@ impl<'a> HtmlReport<'a> {
     /// Markdown referring to the charts as `<stem>-<chart>.svg` files, and those files.
     pub fn markdown(&self, stem: &str) -> (String, Vec<(String, String)>) {
         let meta = &self.run.meta;
-        let mut out =
-            format!("# {}\n\n{}\n\n{}\n\n", md(meta.model_name), md(self.description.trim()), md(&provenance(meta)));
+        let mut out = format!(
+            "# {}\n\n{}\n\n{}\n\n",
+            markdown(meta.model_name),
+            markdown_document(self.description.trim()),
+            markdown(&provenance(meta))
+        );
         let sections = self.sections();
         out.push_str(&self.summary(&sections).markdown());
         let mut files = Vec::new();
         for section in sections {
-            let _ = writeln!(out, "\n## {}\n", md(&section.heading));
+            let _ = writeln!(out, "\n## {}\n", markdown(&section.heading));
             if let Some(var) = section.var {
-                let _ = writeln!(out, "`{} = {}`\n", var.name, var.expression.replace('`', "'"));
+                let _ = writeln!(out, "{}\n", code(&format!("{} = {}", var.name, var.expression)));
             }
             for item in section.items {
                 match item {
@@ -391,13 +396,13 @@ impl<'a> HtmlReport<'a> {
                     }
                     Item::Chart(name, svg) => {
                         let file = format!("{stem}-{name}.svg");
-                        let _ = writeln!(out, "![{file}]({file})\n");
+                        let _ = writeln!(out, "![{}]({})\n", markdown(&file), link_destination(&file));
                         files.push((file, svg));
                     }
                 }
             }
             for note in &section.notes {
-                let _ = writeln!(out, "_{}_\n", md(note));
+                let _ = writeln!(out, "_{}_\n", markdown(note));
             }
         }
         out.push_str("\n## Inputs\n\n");
@@ -408,10 +413,10 @@ impl<'a> HtmlReport<'a> {
         }
         let _ = writeln!(
             out,
-            "\n---\ncostsim {} · model sha256 `{}` · reproduce: `{}`",
+            "\n---\ncostsim {} · model sha256 {} · reproduce: {}",
             env!("CARGO_PKG_VERSION"),
-            meta.sha256,
-            self.command
+            code(meta.sha256),
+            code(&self.command)
         );
         (out, files)
     }
@@ -462,15 +467,15 @@ fn statistics(o: &OutputRow<'_>) -> Table {
 
 /// A var's definition, unit, source (links clickable) and note, as a line of the page.
 fn var_line(var: &Assumption<'_>) -> String {
-    let mut line = format!("<p class=\"var\"><code>{} = {}</code>", escape(var.name), escape(var.expression));
+    let mut line = format!("<p class=\"var\"><code>{} = {}</code>", html(var.name), html(var.expression));
     if let Some(unit) = var.unit {
-        let _ = write!(line, " · {}", escape(unit));
+        let _ = write!(line, " · {}", html(unit));
     }
     if let Some(source) = var.source {
         let _ = write!(line, " · source: {}", linkify(source));
     }
     if let Some(note) = var.note {
-        let _ = write!(line, " · {}", escape(note));
+        let _ = write!(line, " · {}", html(note));
     }
     line.push_str("</p>\n");
     line
@@ -480,11 +485,10 @@ fn var_line(var: &Assumption<'_>) -> String {
 /// web, mail or in-page addresses, so nothing a model says can run in the page.
 pub(super) fn markdown_html(text: &str) -> String {
     use pulldown_cmark::{Event, Parser, Tag, TagEnd};
-    let safe = |url: &str| ["https://", "http://", "mailto:", "#"].iter().any(|p| url.starts_with(p));
     let mut dropped = Vec::new();
     let events = Parser::new(text).filter_map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
-        Event::Start(Tag::Link { ref dest_url, .. }) if !safe(dest_url) => {
+        Event::Start(Tag::Link { ref dest_url, .. }) if !safe_url(dest_url) => {
             dropped.push(());
             None
         }

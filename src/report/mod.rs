@@ -5,6 +5,7 @@
 mod cells;
 pub mod compare;
 pub mod describe;
+mod escape;
 pub mod html;
 pub mod human;
 mod json;
@@ -166,34 +167,18 @@ fn csv(report: &RunReport<'_>) -> String {
     out
 }
 
-/// `s` as Markdown text that shows as itself: `& < >` as entities, so that no raw HTML
-/// from a model file reaches the reader's renderer.
-fn md(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-}
-
-/// `s` as the text of one Markdown table cell: as [`md`], with `|` and line breaks, which
-/// would end the cell or the row, escaped.
-fn md_cell(s: &str) -> String {
-    md(s).replace('|', "\\|").replace('\n', " ")
-}
-
-/// `s` with `& < > "` escaped for HTML and SVG text and attributes.
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// One line summarising the run's provenance.
 fn provenance(meta: &RunMeta<'_>) -> String {
     let scenario = meta.scenario.map_or(String::new(), |s| format!(" · scenario {s}"));
     let overrides: String = meta.override_pairs().iter().map(|(var, expr)| format!(" · set {var} = {expr}")).collect();
-    format!(
+    // The file name may hold anything (an escape sequence, a line break): shown printable.
+    crate::diagnostic::printable_line(&format!(
         "{}{scenario}{overrides} · seed {} · {} trials · {}",
         meta.file,
         meta.seed,
         group_thousands(meta.trials),
         meta.sampling
-    )
+    ))
 }
 
 /// `1234567` as `1,234,567`.

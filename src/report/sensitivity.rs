@@ -3,6 +3,7 @@
 //! Markdown (JSON is in `json`). A 0/1 output's values are probabilities, shown in
 //! percent, and their differences in percentage points.
 
+use super::escape::{self, code};
 use super::{aligned, human};
 use crate::sensitivity::shapley::Shapley;
 use crate::sensitivity::sobol::Sobol;
@@ -36,7 +37,7 @@ impl SensitivityReport<'_> {
             [one] => format!("Sensitivity of `{}` — {}\n", one.output, self.model_name),
             _ => format!("Sensitivity — {}\n", self.model_name),
         };
-        out.push_str(&format!("{} · seed {}\n", self.file, self.seed));
+        out.push_str(&format!("{} · seed {}\n", crate::diagnostic::printable_line(self.file), self.seed));
         let (constant, varying): (Vec<&Sensitivity>, Vec<&Sensitivity>) =
             outputs.iter().partition(|s| s.constant.is_some());
         for s in &varying {
@@ -100,7 +101,7 @@ fn difference(s: &Sensitivity, d: f64) -> String {
 
 /// One output's analyses, notes and warnings.
 fn section_text(s: &Sensitivity) -> String {
-    let mut out = left_out_line(s);
+    let mut out = left_out_line(s, |n| format!("`{n}`"));
     for note in &s.notes {
         out.push_str(&format!("note: {note}\n"));
     }
@@ -123,16 +124,16 @@ fn section_text(s: &Sensitivity) -> String {
 }
 
 /// One line naming the random inputs that do not feed the output, if any.
-fn left_out_line(s: &Sensitivity) -> String {
+fn left_out_line(s: &Sensitivity, code: impl Fn(&str) -> String) -> String {
     match s.left_out.as_slice() {
         [] => String::new(),
         names => format!(
-            "left out: {} random input{} that do{} not feed `{}` ({})\n",
+            "left out: {} random input{} that do{} not feed {} ({})\n",
             names.len(),
             if names.len() == 1 { "" } else { "s" },
             if names.len() == 1 { "es" } else { "" },
-            s.output,
-            names.join(", ")
+            code(&s.output),
+            names.iter().map(|n| code(n)).collect::<Vec<_>>().join(", ")
         ),
     }
 }
@@ -283,30 +284,30 @@ fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// Markdown: a section per output, a table per method.
 pub fn markdown(report: &SensitivityReport<'_>) -> String {
-    let mut out = format!("## Sensitivity: {}\n", super::md(report.model_name));
+    let mut out = format!("## Sensitivity: {}\n", escape::markdown(report.model_name));
     let (constant, varying): (Vec<&Sensitivity>, Vec<&Sensitivity>) =
         report.analysed.outputs.iter().partition(|s| s.constant.is_some());
     for s in varying {
         out.push_str(&format!(
-            "\n### `{}`{}\n",
-            s.output,
+            "\n### {}{}\n",
+            code(&s.output),
             if s.boolean { " (0/1: values are probabilities)" } else { "" }
         ));
         if !s.left_out.is_empty() {
             out.push('\n');
-            out.push_str(&left_out_line(s));
+            out.push_str(&left_out_line(s, code));
         }
         for note in &s.notes {
-            out.push_str(&format!("\nNote: {note}.\n"));
+            out.push_str(&format!("\nNote: {}.\n", escape::markdown(note)));
         }
         for analysis in &s.analyses {
             out.push_str(&analysis_markdown(s, analysis));
         }
         for w in s.warnings.iter().chain(s.analyses.iter().flat_map(Analysis::warnings)) {
-            out.push_str(&format!("\nWarning: {w}.\n"));
+            out.push_str(&format!("\nWarning: {}.\n", escape::markdown(w)));
         }
     }
-    let leftovers = report.leftovers(&constant, "\n", |s| format!("`{s}`"));
+    let leftovers = report.leftovers(&constant, "\n", code);
     out.push_str(&leftovers);
     out
 }
@@ -335,7 +336,7 @@ fn analysis_markdown(s: &Sensitivity, analysis: &Analysis) -> String {
             for f in &t.factors {
                 out.push_str(&format!(
                     "| {} | {} | {} | {} |\n",
-                    f.name,
+                    escape::markdown(&f.name),
                     value(s, f.low),
                     value(s, f.high),
                     difference(s, f.swing)
@@ -347,7 +348,7 @@ fn analysis_markdown(s: &Sensitivity, analysis: &Analysis) -> String {
             for f in &sp.factors {
                 out.push_str(&format!(
                     "| {} | {:+.3} | {} |\n",
-                    f.name,
+                    escape::markdown(&f.name),
                     f.rank_correlation,
                     human::percent(f.contribution_to_variance)
                 ));
@@ -358,7 +359,7 @@ fn analysis_markdown(s: &Sensitivity, analysis: &Analysis) -> String {
             for f in &so.factors {
                 out.push_str(&format!(
                     "| {} | {} | {} | {} | {} |\n",
-                    f.name,
+                    escape::markdown(&f.name),
                     human::fixed(f.first_order, 3),
                     interval(f.first_order_ci),
                     human::fixed(f.total, 3),
@@ -376,7 +377,7 @@ fn analysis_markdown(s: &Sensitivity, analysis: &Analysis) -> String {
             for f in &sh.factors {
                 out.push_str(&format!(
                     "| {} | {} | {} |\n",
-                    f.name,
+                    escape::markdown(&f.name),
                     human::fixed(f.shapley, 3),
                     interval(f.shapley_ci)
                 ));

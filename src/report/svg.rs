@@ -11,7 +11,8 @@
 
 use std::fmt::Write as _;
 
-use super::{Threshold, escape, human};
+use super::escape::html;
+use super::{Threshold, human};
 use crate::sensitivity::shapley::Shapley;
 use crate::sensitivity::sobol::Sobol;
 use crate::sensitivity::spearman::Spearman;
@@ -117,7 +118,7 @@ impl Axis {
             let half = text_width(&text, SMALL) / 2.0;
             let _ = write!(svg, r#"<line x1="{x:.1}" y1="{y:.1}" x2="{x:.1}" y2="{:.1}" class="axis"/>"#, y + 4.0);
             if x - half > last_end + 4.0 {
-                let _ = write!(svg, r#"<text x="{x:.1}" y="{:.1}" class="tick">{}</text>"#, y + 16.0, escape(&text));
+                let _ = write!(svg, r#"<text x="{x:.1}" y="{:.1}" class="tick">{}</text>"#, y + 16.0, html(&text));
                 last_end = x + half;
             }
         }
@@ -126,7 +127,7 @@ impl Axis {
             r#"<text x="{:.1}" y="{:.1}" class="label">{}</text>"#,
             self.left + self.width / 2.0,
             y + 34.0,
-            escape(&fit(label, WIDTH - 16.0, 11.0))
+            html(&fit(label, WIDTH - 16.0, 11.0))
         );
     }
 }
@@ -139,8 +140,8 @@ fn open(svg: &mut String, title: &str, kind: &str, height: f64, legend: &[Key<'_
     let _ = write!(
         svg,
         r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart {kind}" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" role="img"><title>{t}</title><text x="8" y="20" class="title">{}</text>"#,
-        escape(&fit(title, WIDTH - 16.0, TITLE)),
-        t = escape(title)
+        html(&fit(title, WIDTH - 16.0, TITLE)),
+        t = html(title)
     );
     let mut x = 8.0;
     for (swatch, text) in legend {
@@ -148,7 +149,7 @@ fn open(svg: &mut String, title: &str, kind: &str, height: f64, legend: &[Key<'_
             let _ = write!(svg, r#"<rect x="{x:.1}" y="28" width="10" height="10" class="swatch {class}"/>"#);
             x += 14.0;
         }
-        let _ = write!(svg, r#"<text x="{x:.1}" y="37" class="legend">{}</text>"#, escape(text));
+        let _ = write!(svg, r#"<text x="{x:.1}" y="37" class="legend">{}</text>"#, html(text));
         x += text_width(text, SMALL) + 12.0;
     }
 }
@@ -184,7 +185,7 @@ impl MarkRows {
         let x = x.clamp(half + 2.0, WIDTH - half - 2.0);
         let y = self.place(x - half, x + half);
         let halo = if y > TOP { " halo" } else { "" };
-        let _ = write!(svg, r#"<text x="{x:.1}" y="{y:.1}" class="{class}{halo}">{}</text>"#, escape(text));
+        let _ = write!(svg, r#"<text x="{x:.1}" y="{y:.1}" class="{class}{halo}">{}</text>"#, html(text));
     }
 
     /// Writes `text` beside the line at `x`: to its right if `right`, else to its left.
@@ -197,7 +198,7 @@ impl MarkRows {
         let _ = write!(
             svg,
             r#"<text x="{tx:.1}" y="{y:.1}" class="{class}{halo}" text-anchor="{anchor}">{}</text>"#,
-            escape(text)
+            html(text)
         );
     }
 }
@@ -320,8 +321,8 @@ impl Bars {
             r#"<text x="{:.1}" y="{:.1}" class="rowlabel"><title>{}</title>{}</text>"#,
             NAMES - 6.0,
             Bars::middle(i) + 4.0,
-            escape(name),
-            escape(&fit(name, NAMES - 14.0, SMALL))
+            html(name),
+            html(&fit(name, NAMES - 14.0, SMALL))
         );
     }
 
@@ -364,7 +365,7 @@ impl Bars {
             self.svg,
             r#"<text x="{x:.1}" y="{:.1}" class="{class}" text-anchor="{anchor}">{}</text>"#,
             Bars::middle(i) + 4.0,
-            escape(text)
+            html(text)
         );
     }
 
@@ -576,7 +577,7 @@ pub(super) fn probability(name: &str, s: &Summary) -> String {
         (axis.x(p) - axis.left).max(1.0),
         -(axis.x(p) - axis.left).max(1.0),
         TOP + 24.0,
-        escape(&text)
+        html(&text)
     );
     axis.draw(&mut svg, height - BOTTOM, &|x| human::percent(x), "probability");
     svg.push_str("</svg>");
@@ -622,13 +623,8 @@ pub(super) fn fan(name: &str, periods: &[(&str, &Summary)], show: Show<'_>, unit
         b = HEIGHT - BOTTOM
     );
     for t in axis.ticks() {
-        let _ = write!(
-            svg,
-            r#"<text x="{:.1}" y="{:.1}" class="ytick">{}</text>"#,
-            LEFT - 6.0,
-            y(t) + 4.0,
-            escape(&show(t))
-        );
+        let _ =
+            write!(svg, r#"<text x="{:.1}" y="{:.1}" class="ytick">{}</text>"#, LEFT - 6.0, y(t) + 4.0, html(&show(t)));
     }
     // Period labels that clear each other: every k-th, k from the widest label.
     let widest = periods.iter().map(|(label, _)| text_width(label, SMALL)).fold(0.0, f64::max);
@@ -639,7 +635,7 @@ pub(super) fn fan(name: &str, periods: &[(&str, &Summary)], show: Show<'_>, unit
             r#"<text x="{:.1}" y="{:.1}" class="tick">{}</text>"#,
             x(k),
             HEIGHT - BOTTOM + 16.0,
-            escape(label)
+            html(label)
         );
     }
     let _ = write!(

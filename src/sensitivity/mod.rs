@@ -27,11 +27,11 @@ pub mod tornado;
 
 use crate::engine::RunConfig;
 use crate::error::Result;
-use crate::model::Model;
 use crate::simulation::Simulation;
 use crate::stats::rank::RANK_CAP;
 use crate::stats::tree::ChunkTree;
 
+use pick_freeze::Layout;
 pub use pick_freeze::Sums;
 pub use tornado::TornadoKind;
 
@@ -179,6 +179,7 @@ impl Streaming {
         &mut self,
         output: &str,
         method: Method,
+        layout: Layout,
         compute: impl FnOnce(Option<(u64, u64)>) -> Result<ChunkTree<Sums>>,
     ) -> Result<Option<ChunkTree<Sums>>> {
         match self {
@@ -188,13 +189,19 @@ impl Streaming {
                 kept.push(Streamed { output: output.to_string(), method, tree });
                 Ok(None)
             }
-            Streaming::Merged(merged) => match merged.iter().position(|s| s.output == output && s.method == method) {
-                Some(i) => Ok(Some(merged.remove(i).tree)),
-                None => Err(crate::Error::Usage(format!(
-                    "the partial states have no {} sums of `{output}`: were they written for another model or options?",
-                    method.name()
-                ))),
-            },
+            Streaming::Merged(merged) => {
+                let unfit = |what: &str| {
+                    crate::Error::Usage(format!(
+                        "the partial states {what} {} sums of `{output}`: were they written for another model or options?",
+                        method.name()
+                    ))
+                };
+                match merged.iter().position(|s| s.output == output && s.method == method) {
+                    Some(i) if layout.fits(&merged[i].tree) => Ok(Some(merged.remove(i).tree)),
+                    Some(_) => Err(unfit("have the wrong number of")),
+                    None => Err(unfit("have no")),
+                }
+            }
         }
     }
 }
@@ -322,7 +329,8 @@ fn analyse_output(
         let why = if result.boolean { "the output is 0/1" } else { "inputs that feed it are correlated" };
         result.notes.push(format!("conditional tornado: {why}"));
     }
-    let independent_model = Model { correlations: Vec::new(), ..base.model.clone() };
+    let mut independent_model = base.model.clone();
+    independent_model.correlations.clear();
     let base_sample = |default: u64| RunConfig { trials: config.trials.unwrap_or(default), ..rank_config };
     let sharded = matches!(streaming, Streaming::Shard(..));
     for method in methods {
@@ -346,14 +354,16 @@ fn analyse_output(
                 let independent = simulation.monte_carlo()?.variant(&independent_model, &[])?;
                 let n = base_sample(SOBOL_DEFAULT_N);
                 let sums = |shard| sobol::sums(&independent, output, &feeding, &n, shard);
-                let Some(tree) = streaming.tree(output, method, sums)? else { continue };
+                let layout = sobol::layout(&n, feeding.len());
+                let Some(tree) = streaming.tree(output, method, layout, sums)? else { continue };
                 Analysis::Sobol(sobol::finish(&independent, &feeding, &n, &tree))
             }
             Method::Shapley => {
                 let correlated = simulation.monte_carlo()?;
                 let n = base_sample(shapley::DEFAULT_TRIALS);
                 let sums = |shard| shapley::sums(&correlated, output, &feeding, &n, shard);
-                let Some(tree) = streaming.tree(output, method, sums)? else { continue };
+                let layout = shapley::layout(&n, feeding.len());
+                let Some(tree) = streaming.tree(output, method, layout, sums)? else { continue };
                 Analysis::Shapley(shapley::finish(&correlated, &feeding, &n, &tree))
             }
         };

@@ -123,6 +123,29 @@ impl Sums {
     }
 }
 
+/// The shape of a method's sums: vectors of `dim` sums, over batch units `0..units`.
+pub(super) struct Layout {
+    /// The length of each batch's vector.
+    pub(super) dim: usize,
+    /// The batch units of the whole run.
+    pub(super) units: u64,
+}
+
+impl Layout {
+    /// True if `tree` (merged from partial states, which anyone can write) has this
+    /// shape: nodes that tile `0..units` with sums of `dim`.
+    pub(super) fn fits(&self, tree: &ChunkTree<Sums>) -> bool {
+        let mut next = 0;
+        for node in tree.nodes() {
+            if node.start != next || node.value.sum.len() != self.dim {
+                return false;
+            }
+            next = node.end();
+        }
+        next == self.units
+    }
+}
+
 /// Why a chunk could not be reduced: some var was NaN or infinite in one evaluation.
 pub(super) struct Failure {
     /// The program evaluated (a variant of the simulation's).

@@ -37,7 +37,7 @@
 
 use rand::RngExt as _;
 
-use super::pick_freeze::{self, B_SEED, Failure, Sums};
+use super::pick_freeze::{self, B_SEED, Failure, Layout, Sums};
 use crate::engine::{CHUNK, RunConfig};
 use crate::error::Result;
 use crate::simulation::Simulation;
@@ -94,6 +94,16 @@ fn base_sample(config: &RunConfig, k: usize) -> RunConfig {
     RunConfig { trials: chunks(config.trials, k) * CHUNK as u64, ..*config }
 }
 
+/// Chunks per batch with `k` inputs: a round of every permutation when they are few.
+fn rounds(k: usize) -> u64 {
+    if k <= EXACT_MAX_INPUTS { factorial(k) } else { 1 }
+}
+
+/// The shape of the sums of a run asked for `config` with `k` inputs: per batch, k sums.
+pub(super) fn layout(config: &RunConfig, k: usize) -> Layout {
+    Layout { dim: k, units: base_sample(config, k).n_chunks() / rounds(k) }
+}
+
 /// The sums behind [`run`]'s effects, over the batches of shard `shard` (K, M), or all.
 ///
 /// # Errors
@@ -113,8 +123,7 @@ pub(super) fn sums(
     let base = config.seeds(program);
     let seed_b = config.seed ^ B_SEED;
     let correlated = program.copula().is_some_and(|(members, _)| factors.iter().any(|f| members.contains(f)));
-    let rounds = if exact { factorial(k) } else { 1 };
-    let units = pick_freeze::shard_units(config.n_chunks(), rounds, shard);
+    let units = pick_freeze::shard_units(config.n_chunks(), rounds(k), shard);
     pick_freeze::fold(simulation, program, &config, k, units, |evaluator| {
         let order = permutation(k, exact, config.seed, evaluator.index);
         let reordered;

@@ -22,7 +22,7 @@
 //! model without its correlations, by plain Monte Carlo (a pick-freeze design needs B
 //! independent of A, which shifted quasi-random points are not).
 
-use super::pick_freeze::{self, B_SEED, Failure, SOBOL_BATCH, Sums};
+use super::pick_freeze::{self, B_SEED, Failure, Layout, SOBOL_BATCH, Sums};
 use crate::engine::{CHUNK, RunConfig};
 use crate::error::Result;
 use crate::simulation::Simulation;
@@ -74,6 +74,12 @@ pub fn run(simulation: &Simulation<'_>, output: &str, factors: &[usize], config:
 /// The base sample of a run asked for `config`.
 fn base_sample(config: &RunConfig) -> RunConfig {
     RunConfig { trials: config.trials.max(MIN_TRIALS), ..*config }
+}
+
+/// The shape of the sums of a run asked for `config` with `k` inputs: per chunk,
+/// 2k + 3 sums.
+pub(super) fn layout(config: &RunConfig, k: usize) -> Layout {
+    Layout { dim: 2 * k + 3, units: base_sample(config).n_chunks() }
 }
 
 /// The sums behind [`run`]'s indices, over the chunks of shard `shard` (K, M), or all.

@@ -32,14 +32,21 @@ impl Histogram {
     /// Counts each value of `values` (NaN counts nowhere).
     pub fn record(&mut self, values: &[f64]) {
         let n = self.counts.len();
-        let per_unit = n as f64 / (self.hi - self.lo);
+        // The share of the span below x, by division: n / span overflows for subnormal
+        // spans, and a span wider than f64::MAX is measured in halves.
+        let halves = !(self.hi - self.lo).is_finite();
+        let (lo, span) = match halves {
+            true => (self.lo / 2.0, self.hi / 2.0 - self.lo / 2.0),
+            false => (self.lo, self.hi - self.lo),
+        };
         for &x in values {
             if x < self.lo {
                 self.below += 1;
             } else if x > self.hi {
                 self.above += 1;
             } else if x >= self.lo {
-                self.counts[(((x - self.lo) * per_unit) as usize).min(n - 1)] += 1;
+                let offset = if halves { x / 2.0 - lo } else { x - lo };
+                self.counts[((offset / span * n as f64) as usize).min(n - 1)] += 1;
             }
         }
     }
@@ -78,5 +85,16 @@ mod tests {
         let mut h = Histogram::new(lo, lo + 4.0, 4);
         h.record(&[lo + 0.5, lo + 1.5, lo + 2.5, lo + 3.5, lo + 3.6]);
         assert_eq!(h.counts, [1, 1, 1, 2]);
+    }
+
+    #[test]
+    fn subnormal_and_overflowing_spans_are_binned_evenly() {
+        // A uniform grid over each span lands one value in each bin.
+        for (lo, hi) in [(1e-320, 2e-320), (1e-300, 2e-300), (-1e308, 1e308), (0.0, f64::MAX)] {
+            let mut h = Histogram::new(lo, hi, 4);
+            let values: Vec<f64> = (0..4).map(|k| lo + (hi / 8.0 - lo / 8.0) * (2 * k + 1) as f64).collect();
+            h.record(&values);
+            assert_eq!(h.counts, [1, 1, 1, 1], "{lo}..{hi}: {values:?}");
+        }
     }
 }

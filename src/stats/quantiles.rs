@@ -3,8 +3,10 @@
 //! hdrhistogram counts unsigned integers in log-linear buckets. To use it for costs that
 //! may be negative or span 1e-3…1e13, a [`QuantileSketch`] keeps two histograms (for
 //! |x| of negatives and of positives) plus a count of zeros, and maps |x| to an integer
-//! by a fixed power-of-two `scale` chosen from the first chunk of values (so the choice
-//! is deterministic): the largest |x| of that chunk maps to about 2^40.
+//! by a fixed power of two, 2^`shift`, chosen from the first chunk of values (so the choice
+//! is deterministic): the largest |x| of that chunk maps to about 2^40. The power is
+//! applied as two factors, so that values of any finite magnitude, down to the smallest
+//! subnormal (shift 1,114) and up to `f64::MAX` (shift −984), are charted.
 //!
 //! The sketch only draws charts (reported percentiles are exact order statistics, see
 //! [`super::order`]), so it is kept small: about 115 KB per output per worker.
@@ -29,6 +31,9 @@ use hdrhistogram::Histogram;
 
 /// Where the first chunk's largest magnitude lands: 2^TOP.
 const TOP: i32 = 40;
+/// The shifts a sketch may have: TOP less the exponents of the smallest subnormal
+/// (−1,074) and of the largest double (1,024).
+const SHIFTS: std::ops::RangeInclusive<i32> = (TOP - 1024)..=(TOP + 1074);
 /// The largest integer the histograms hold.
 const HIGH: u64 = 1 << 62;
 /// hdrhistogram's significant digits: buckets at most 1/128 of their value wide.
@@ -42,7 +47,10 @@ pub(crate) const MAX_EXACT: usize = 64;
 /// Counts of values in buckets of bounded relative width; mergeable exactly.
 #[derive(Clone, Debug)]
 pub struct QuantileSketch {
-    scale: f64,
+    /// Values are mapped to integers as |x|·2^shift …
+    shift: i32,
+    /// … by multiplying by these two factors, each within f64's range.
+    up: [f64; 2],
     negative: Histogram<u64>,
     positive: Histogram<u64>,
     zeros: u64,
@@ -55,9 +63,16 @@ impl QuantileSketch {
     pub fn for_values(sample: &[f64]) -> QuantileSketch {
         let largest = sample.iter().fold(0.0f64, |m, x| m.max(x.abs()));
         let exponent = if largest > 0.0 && largest.is_finite() { largest.log2().ceil() as i32 } else { 0 };
+        QuantileSketch::with_shift(TOP - exponent)
+    }
+
+    /// An empty sketch that maps |x| to |x|·2^shift (`shift` in [`SHIFTS`]).
+    fn with_shift(shift: i32) -> QuantileSketch {
         let histogram = || Histogram::new_with_bounds(1, HIGH, SIGNIFICANT).expect("constant bounds are valid");
+        let half = shift / 2;
         QuantileSketch {
-            scale: 2f64.powi(TOP - exponent),
+            shift,
+            up: [2f64.powi(half), 2f64.powi(shift - half)],
             negative: histogram(),
             positive: histogram(),
             zeros: 0,
@@ -90,7 +105,7 @@ impl QuantileSketch {
             }
         }
         for &x in values {
-            let magnitude = (x.abs() * self.scale).round();
+            let magnitude = (x.abs() * self.up[0] * self.up[1]).round();
             if magnitude < 1.0 {
                 self.zeros += 1;
             } else {
@@ -100,9 +115,15 @@ impl QuantileSketch {
         }
     }
 
-    /// Adds `other`'s counts (same scale) to these.
+    /// True if `other` maps values to integers as this sketch does, so that the two
+    /// can be merged.
+    pub fn same_scale(&self, other: &QuantileSketch) -> bool {
+        self.shift == other.shift
+    }
+
+    /// Adds `other`'s counts (same scale, see [`QuantileSketch::same_scale`]) to these.
     pub fn merge(&mut self, other: &QuantileSketch) {
-        debug_assert_eq!(self.scale, other.scale);
+        debug_assert!(self.same_scale(other));
         self.negative.add(&other.negative).expect("same bounds");
         self.positive.add(&other.positive).expect("same bounds");
         self.zeros += other.zeros;
@@ -164,7 +185,8 @@ impl QuantileSketch {
         h.iter_recorded().map(move |v| {
             let value = v.value_iterated_to();
             let (mid, width) = (h.median_equivalent(value), h.equivalent_range(value));
-            (sign * mid as f64 / self.scale, width as f64 / self.scale, v.count_at_value())
+            let value = |n: u64| n as f64 / self.up[0] / self.up[1];
+            (sign * value(mid), value(width), v.count_at_value())
         })
     }
 
@@ -187,13 +209,13 @@ impl QuantileSketch {
     }
 }
 
-/// The state of a [`QuantileSketch`], for saving a partial run: its scale, the count of
+/// The state of a [`QuantileSketch`], for saving a partial run: its shift, the count of
 /// zeros, each histogram's recorded buckets as (a value in the bucket, count), and the
 /// exact counts while there are few distinct values.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SketchParts {
-    /// The power of two that maps values to the histograms' integers.
-    pub scale: f64,
+    /// The power of two that maps values to the histograms' integers: |x|·2^shift.
+    pub shift: i32,
     /// Values that map to 0.
     pub zeros: u64,
     /// |x| of negative values: (integer in the bucket, count).
@@ -210,7 +232,7 @@ impl QuantileSketch {
         let buckets =
             |h: &Histogram<u64>| h.iter_recorded().map(|v| (v.value_iterated_to(), v.count_at_value())).collect();
         SketchParts {
-            scale: self.scale,
+            shift: self.shift,
             zeros: self.zeros,
             negative: buckets(&self.negative),
             positive: buckets(&self.positive),
@@ -220,29 +242,34 @@ impl QuantileSketch {
 
     /// The sketch [`QuantileSketch::to_parts`] gave (recording a value of each bucket
     /// lands in that bucket, so the counts are the same), or `None` for parts no sketch
-    /// has: a scale that is not a power of two, a value out of range, exact values not
-    /// sorted or too many.
+    /// has: a shift out of range, a value out of range, exact values not sorted, not
+    /// finite or too many, counts that overflow.
     pub fn from_parts(parts: SketchParts) -> Option<QuantileSketch> {
-        let scale = parts.scale;
-        if !(scale > 0.0 && scale.is_finite() && scale.log2().fract() == 0.0) {
+        if !SHIFTS.contains(&parts.shift) {
             return None;
         }
-        let mut sketch = QuantileSketch { scale, ..QuantileSketch::for_values(&[]) };
+        let mut sketch = QuantileSketch::with_shift(parts.shift);
         sketch.zeros = parts.zeros;
+        // Counted with overflow checks first: the histograms' own totals saturate.
+        let mut total = parts.zeros;
+        for &(value, count) in parts.negative.iter().chain(&parts.positive) {
+            total = total.checked_add(count)?;
+            if !(1..=HIGH).contains(&value) {
+                return None;
+            }
+        }
         for (histogram, buckets) in [(&mut sketch.negative, &parts.negative), (&mut sketch.positive, &parts.positive)] {
             for &(value, count) in buckets {
-                if !(1..=HIGH).contains(&value) {
-                    return None;
-                }
                 histogram.record_n(value, count).ok()?;
             }
         }
-        let sorted = |e: &Vec<(f64, u64)>| e.len() <= MAX_EXACT && e.windows(2).all(|w| w[0].0 < w[1].0);
-        if parts.exact.as_ref().is_some_and(|e| !sorted(e)) {
-            return None;
-        }
-        let counted = |e: &Vec<(f64, u64)>| e.iter().map(|(_, c)| c).sum::<u64>() == sketch.count();
-        if parts.exact.as_ref().is_some_and(|e| !counted(e)) {
+        let exact_ok = |e: &Vec<(f64, u64)>| {
+            e.len() <= MAX_EXACT
+                && e.iter().all(|(x, _)| x.is_finite())
+                && e.windows(2).all(|w| w[0].0 < w[1].0)
+                && e.iter().try_fold(0u64, |sum, (_, c)| sum.checked_add(*c)) == Some(total)
+        };
+        if parts.exact.as_ref().is_some_and(|e| !exact_ok(e)) {
             return None;
         }
         sketch.exact = parts.exact;
@@ -303,6 +330,31 @@ mod tests {
             assert!((g - want).abs() <= want.abs() * 2f64.powi(-8), "{got:?}");
         }
         assert_eq!(a.count(), 6);
+    }
+
+    #[test]
+    fn any_finite_magnitude_is_sketched_within_the_bound() {
+        // Down to subnormals and up to f64::MAX: the scale never overflows, and parts
+        // read back to the same sketch.
+        for (lo, hi) in [(1e-320, 2e-320), (1e-300, 2e-300), (1e300, 1.7e308), (-2e-310, -1e-310)] {
+            let values: Vec<f64> = (0..10_000).map(|i| lo + (hi - lo) * ((i as f64 + 0.5) / 10_000.0)).collect();
+            let mut sketch = QuantileSketch::for_values(&values[..4096]);
+            sketch.record_all(&values);
+            assert!(sketch.exact.is_none(), "{lo}..{hi}");
+            for q in [0.05, 0.5, 0.95] {
+                let exact = values[((q * values.len() as f64).ceil() as usize) - 1];
+                let got = sketch.quantile(q);
+                // Subnormals hold fewer digits than the sketch's 2^-8: one ulp more.
+                let bound = exact.abs() * 2f64.powi(-8) + 2.0 * f64::from_bits(1);
+                assert!((got - exact).abs() <= bound, "{lo}..{hi} q={q}: {got} vs {exact}");
+            }
+            let again = QuantileSketch::from_parts(sketch.to_parts()).expect("parts read back");
+            assert_eq!(again.to_parts(), sketch.to_parts());
+        }
+        assert!(
+            QuantileSketch::from_parts(SketchParts { shift: 2000, ..QuantileSketch::for_values(&[1.0]).to_parts() })
+                .is_none()
+        );
     }
 
     #[test]

@@ -56,9 +56,17 @@ impl<'m> ComparePlan<'m> {
         let scenarios: Vec<Simulation<'m>> = scenarios.iter().map(|s| s.keeping(&keep)).collect::<Result<_>>()?;
         for scenario in &scenarios {
             if let Some(name) = keep.iter().find(|n| scenario.output_index(n).is_none()) {
-                return Err(crate::Error::Usage(format!(
-                    "`{name}` is a period of a series in the base model, but a scenario makes it one value per trial: a scenario must keep a series a series"
-                )));
+                // Only a change of shape loses an output: a period `x[label]` of a base
+                // series whose var the scenario made one value per trial, or the reverse.
+                let change = match name.split_once('[') {
+                    Some((var, _)) => format!(
+                        "`{name}` is a period of the series `{var}` in the base model, but a scenario makes `{var}` one value per trial"
+                    ),
+                    None => format!(
+                        "`{name}` has one value per trial in the base model, but a scenario makes it a series (one value per period)"
+                    ),
+                };
+                return Err(crate::Error::Usage(format!("{change}: a scenario must keep each output's shape")));
             }
         }
         let mut columns: Vec<Column> = (0..names.len()).map(|output| Column::Output { program: 0, output }).collect();

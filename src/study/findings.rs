@@ -110,6 +110,6 @@ fn inputs(base: &Simulation<'_>, run: &RunResult, config: &RunConfig) -> Result<
         .iter()
         .filter_map(|name| kept.output_index(name).map(|i| (name.to_string(), summaries[i].clone())))
         .collect();
-    found.sort_by_key(|(name, _)| base.model.vars.iter().position(|v| v.name.name == *name));
+    found.sort_by_key(|(name, _)| base.model.var_index(name));
     Ok(found)
 }

@@ -111,3 +111,26 @@ fn a_0_1_output_is_a_probability_with_its_interval_and_changes_in_points() {
     assert_eq!(header.find("mean"), over.find("P = "), "{run}");
     assert!(over.trim_end().ends_with(" pp"), "{over}");
 }
+
+#[test]
+fn a_scenario_that_changes_an_outputs_shape_says_which_way() {
+    let model = |base: &str, scenario: &str| {
+        format!(
+            "[model]\nname = \"shape\"\nperiods = 2\noutputs = [\"b\"]\n[vars]\na = \"1 to 2\"\n\
+             y = {{ value = \"normal(1, 0.1)\", per_period = true }}\nb = \"{base}\"\n[scenarios.s]\nb = \"{scenario}\"\n"
+        )
+    };
+    for (base, scenario, message) in [
+        ("a * 2", "y * 2", "`b` has one value per trial in the base model, but a scenario makes it a series"),
+        (
+            "y * 2",
+            "a * 2",
+            "`b[1]` is a period of the series `b` in the base model, but a scenario makes `b` one value per trial",
+        ),
+    ] {
+        let out =
+            Costsim::new().model(&model(base, scenario)).args(&["compare", "model.toml", "--trials", "100"]).run();
+        let stderr = out.failure(2).stderr;
+        assert!(stderr.contains(message), "{stderr}");
+    }
+}

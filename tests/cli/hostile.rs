@@ -43,18 +43,110 @@ fn control_characters_in_model_text_are_refused_where_they_are() {
     assert!(!stderr.contains('\u{1b}') && stderr.contains('\u{241b}'), "{stderr:?}");
 }
 
+/// Payloads that run a script, link to one or load a remote image if a Markdown
+/// renderer passes them through: each sets the page title to `XSS`.
+const PAYLOADS: &[&str] = &[
+    "<script>document.title='XSS'</script>",
+    "<svg onload=document.title='XSS'>",
+    "`<img src=x onerror=document.title='XSS'>`",
+    "[click](javascript:document.title='XSS')",
+];
+
+/// A model whose name, description, periods, units and scenario carry [`PAYLOADS`].
+fn hostile_model() -> String {
+    let labels: Vec<String> = PAYLOADS.iter().map(|p| format!("\"{}\"", p.replace(['[', ']', ','], ""))).collect();
+    format!(
+        "[model]\nname = \"{p0}\"\ndescription = \"{p1} {p3} ![pic](https://x.test/c.png) <javascript:document.title='XSS'>\"\n\
+         periods = [{labels}]\n[vars]\nx = {{ value = \"1 to 2\", unit = \"{p0}\" }}\n\
+         y = {{ value = \"x * 2\", per_period = true, note = \"{p2}\" }}\ntotal = \"sum(y)\"\n[scenarios.\"{p0}\"]\nx = \"2\"\n",
+        p0 = PAYLOADS[0],
+        p1 = PAYLOADS[1],
+        p2 = PAYLOADS[2],
+        p3 = PAYLOADS[3],
+        labels = labels.join(", ")
+    )
+}
+
+/// `markdown` as a CommonMark renderer turns it into HTML (raw HTML passed through, as
+/// many renderers do).
+fn rendered(markdown: &str) -> String {
+    let mut html = String::new();
+    let parser = pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES);
+    pulldown_cmark::html::push_html(&mut html, parser);
+    html
+}
+
 #[test]
-fn markdown_shows_model_text_as_text_not_html() {
-    let model = "[model]\nname = \"<script>alert(1)</script>\"\n[vars]\nx = { value = \"1 to 2\", unit = \"<b>u</b>\" }\n[scenarios.\"<s>\"]\nx = \"2\"\n";
-    let dir = Costsim::new().model(model);
-    for args in [&["run", "model.toml", "--format", "markdown"][..], &["compare", "model.toml", "--format", "markdown"]]
-    {
+fn markdown_output_stays_inert_once_rendered() {
+    let dir = Costsim::new().model(&hostile_model());
+    // A model file whose name has backticks (the report's "reproduce" code span).
+    std::fs::copy(dir.path("model.toml"), dir.path("a`b``c.toml")).unwrap();
+    let mut documents = Vec::new();
+    for args in [
+        &["run", "model.toml", "--format", "markdown"][..],
+        &["compare", "model.toml", "--format", "markdown"],
+        &["sensitivity", "model.toml", "--format", "markdown", "--method", "spearman", "--var", "total"],
+        &["sensitivity", "model.toml", "--format", "markdown", "--method", "tornado"],
+    ] {
         let mut all = args.to_vec();
-        all.extend(["--trials", "100"]);
-        let out = Costsim::run_in(&dir, &all).success().stdout;
-        assert!(!out.contains("<script>") && !out.contains("<s>"), "{out}");
-        assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{out}");
+        all.extend(["--trials", "2000"]);
+        documents.push(Costsim::run_in(&dir, &all).success().stdout);
     }
+    Costsim::run_in(&dir, &["report", "a`b``c.toml", "--trials", "2000", "--format", "markdown", "-o", "r.md"])
+        .success();
+    documents.push(std::fs::read_to_string(dir.path("r.md")).unwrap());
+    for markdown in &documents {
+        let html = rendered(markdown);
+        for bad in ["<script", "<svg", "href=\"javascript", "x.test"] {
+            assert!(!html.contains(bad), "{bad} in:\n{html}");
+        }
+        // The only images are the report's own charts, beside it.
+        assert!(html.split("<img ").skip(1).all(|img| img.starts_with("src=\"r-")), "{html}");
+        assert!(html.contains("document.title"), "the payloads are shown as text: {html}");
+    }
+    let report = rendered(&documents[4]);
+    assert!(report.contains("<code>costsim report a`b``c.toml"), "the reproduce line holds the file name: {report}");
+    let Some(browser) = crate::util::chromium() else {
+        eprintln!("skipped the browser: no chromium on this machine (CI installs it)");
+        return;
+    };
+    for (i, markdown) in documents.iter().enumerate() {
+        let page = format!("<html><head><title>inert</title></head><body>{}</body></html>", rendered(markdown));
+        let file = dir.path(&format!("page{i}.html"));
+        std::fs::write(&file, page).unwrap();
+        let out = crate::util::headless(browser, &dir.path("profile"))
+            .args(["--virtual-time-budget=2000", "--dump-dom"])
+            .arg(&file)
+            .output()
+            .expect("chromium runs");
+        let dom = String::from_utf8_lossy(&out.stdout);
+        assert!(dom.contains("<title>inert</title>"), "no script ran in document {i}: {dom}");
+    }
+}
+
+#[test]
+fn escape_sequences_in_the_model_files_name_never_reach_the_screen_or_a_document() {
+    let dir = Costsim::new().model(&model_with("x = \"normal(100, 10)\"\n"));
+    let name = "\u{1b}]0;TITLE\u{7}\u{1b}[2J.toml";
+    std::fs::copy(dir.path("model.toml"), dir.path(name)).unwrap();
+    let mut outputs = Vec::new();
+    for format in ["table", "markdown", "csv"] {
+        outputs.push(Costsim::run_in(&dir, &["run", name, "--trials", "1000", "--format", format]).success().stdout);
+    }
+    outputs.push(
+        Costsim::run_in(&dir, &["sensitivity", name, "--trials", "1000", "--method", "spearman"]).success().stdout,
+    );
+    outputs.push(Costsim::run_in(&dir, &["run", "missing\u{1b}[2J.toml"]).failure(2).stderr);
+    Costsim::run_in(&dir, &["run", name, "--trials", "1000", "--shard", "0/1", "-o", "p.json"]).success();
+    outputs.push(Costsim::run_in(&dir, &["merge", "p.json"]).success().stdout);
+    for out in &outputs {
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    }
+    assert!(outputs[0].contains("\u{241b}]0;TITLE"), "the name is shown, its escapes as symbols: {}", outputs[0]);
+    Costsim::run_in(&dir, &["report", name, "--trials", "1000", "-o", "r.html"]).success();
+    let html = std::fs::read_to_string(dir.path("r.html")).unwrap();
+    assert!(!html.contains('\u{1b}'));
+    roxmltree::Document::parse(&html.replacen("<!DOCTYPE html>", "", 1)).expect("the report is well-formed XHTML");
 }
 
 #[test]
@@ -108,4 +200,12 @@ fn extreme_parameters_under_quantile_sampling_finish_with_the_right_mean() {
     let model = "[model]\nname = \"t\"\nsampling = \"lhs\"\n[vars]\nx = \"gamma(1e300, 1e300)\"\n";
     let stderr = Costsim::new().model(model).args(&["run", "model.toml", "--trials", "100"]).run().failure(2).stderr;
     assert!(stderr.contains("var `x` is NaN or infinite"), "{stderr}");
+}
+
+#[test]
+fn a_truncation_too_unlikely_to_draw_is_refused_before_any_trial() {
+    let dir = Costsim::new().model(&model_with("x = \"truncate(poisson(3), 1e6, 1e7)\"\n"));
+    let stderr = Costsim::run_in(&dir, &["check", "model.toml"]).failure(2).stderr;
+    assert!(stderr.contains("poisson(...) has probability 0 between 1000000 and 10000000"), "{stderr}");
+    assert!(stderr.contains("model.toml:5:6"), "{stderr}");
 }

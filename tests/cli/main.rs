@@ -6,6 +6,7 @@ mod completions;
 mod correlations;
 mod determinism;
 mod errors;
+mod forged;
 mod hostile;
 mod models;
 mod output;

@@ -24,6 +24,21 @@ fn leftovers(dir: &Costsim) -> Vec<String> {
         .collect()
 }
 
+/// `samples` of 10^9 trials to `target`, started and seen writing its temporary file.
+fn writing_samples(dir: &Costsim, target: &str) -> std::process::Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_costsim"))
+        .args(["samples", "model.toml", "--trials", "1000000000", "-o", target])
+        .current_dir(dir.path("."))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("costsim starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while leftovers(dir).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child
+}
+
 #[test]
 fn a_fifo_is_written_through_not_replaced() {
     let dir = Costsim::new().model(&model());
@@ -104,18 +119,11 @@ fn directories_and_missing_directories_are_usage_errors() {
 #[test]
 fn a_signal_removes_the_temporary_file_and_kills_the_process_as_usual() {
     use std::os::unix::process::ExitStatusExt;
-    for (signal, number) in [("TERM", 15), ("INT", 2)] {
+    for (signal, number) in
+        [("TERM", 15), ("INT", 2), ("HUP", 1), ("QUIT", 3), ("USR1", 10), ("ALRM", 14), ("XCPU", 24)]
+    {
         let dir = Costsim::new().model(&model());
-        let mut child = Command::new(env!("CARGO_BIN_EXE_costsim"))
-            .args(["samples", "model.toml", "--trials", "1000000000", "-o", "out.csv"])
-            .current_dir(dir.path("."))
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("costsim starts");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while leftovers(&dir).is_empty() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let mut child = writing_samples(&dir, "out.csv");
         assert!(!leftovers(&dir).is_empty(), "the temporary file appears while samples runs");
         let kill = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
         assert!(kill.expect("kill runs").success());
@@ -147,4 +155,65 @@ fn a_closed_pipe_stops_samples_at_once() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn merge_refuses_the_model_and_every_state_it_reads_as_its_output() {
+    let dir = Costsim::new().model(&model());
+    for k in 0..2 {
+        let shard = format!("{k}/2");
+        let file = format!("p{k}.json");
+        Costsim::run_in(&dir, &["run", "model.toml", "--trials", "10000", "--shard", &shard, "-o", &file]).success();
+    }
+    let before: Vec<String> =
+        ["model.toml", "p0.json", "p1.json"].iter().map(|f| std::fs::read_to_string(dir.path(f)).unwrap()).collect();
+    std::os::unix::fs::symlink("model.toml", dir.path("alias.toml")).unwrap();
+    std::fs::hard_link(dir.path("p1.json"), dir.path("hard.json")).unwrap();
+    let model = dir.path("model.toml").display().to_string();
+    for (target, what) in [
+        ("model.toml", "is the model file"),
+        ("./model.toml", "is the model file"),
+        ("alias.toml", "is the model file"),
+        (model.as_str(), "is the model file"),
+        ("p0.json", "`p0.json`, which this command reads"),
+        ("./p1.json", "`p1.json`, which this command reads"),
+        ("hard.json", "`p1.json`, which this command reads"),
+    ] {
+        for extra in [&[][..], &["--partial"]] {
+            let mut args = vec!["merge", "p0.json", "p1.json", "-o", target];
+            args.extend_from_slice(extra);
+            let stderr = Costsim::run_in(&dir, &args).failure(2).stderr;
+            assert!(stderr.contains(what), "{target} {extra:?}: {stderr}");
+        }
+    }
+    let after: Vec<String> =
+        ["model.toml", "p0.json", "p1.json"].iter().map(|f| std::fs::read_to_string(dir.path(f)).unwrap()).collect();
+    assert_eq!(before, after, "nothing merge read was changed");
+    // The model named with --model is refused too, and any other path is written.
+    std::fs::copy(dir.path("model.toml"), dir.path("moved.toml")).unwrap();
+    let stderr = Costsim::run_in(&dir, &["merge", "p0.json", "p1.json", "--model", "moved.toml", "-o", "moved.toml"])
+        .failure(2)
+        .stderr;
+    assert!(stderr.contains("is the model file"), "{stderr}");
+    Costsim::run_in(&dir, &["merge", "p0.json", "p1.json", "-o", "merged.txt"]).success();
+    assert!(std::fs::read_to_string(dir.path("merged.txt")).unwrap().contains("10,000 trials"));
+}
+
+#[test]
+fn a_private_file_is_never_readable_by_others_and_loses_its_setuid_bit() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = Costsim::new().model(&model());
+    let path = dir.path("private.csv");
+    std::fs::write(&path, "old").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    // While samples writes, the temporary file already has the target's mode.
+    let mut child = writing_samples(&dir, "private.csv");
+    let temp = leftovers(&dir);
+    let mode = temp.first().and_then(|t| std::fs::metadata(dir.path(t)).ok()).map(|m| m.mode() & 0o777);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(mode, Some(0o600), "the temporary file {temp:?} is private from the start");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o4755)).unwrap();
+    run_to(&dir, "private.csv").success();
+    assert_eq!(std::fs::metadata(&path).unwrap().mode() & 0o7777, 0o755, "setuid is dropped, the rest kept");
 }

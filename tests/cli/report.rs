@@ -2,10 +2,7 @@
 //! one drawn chart per output; rendered in headless Chromium where available (always in
 //! CI, where `.ci/run` installs it).
 
-use std::path::Path;
-use std::process::Command;
-
-use crate::util::{Costsim, models_dir};
+use crate::util::{Costsim, chromium, headless, models_dir};
 
 fn fleet() -> String {
     models_dir().join("deepseek_fleet_tco.toml").to_str().unwrap().to_string()
@@ -108,30 +105,6 @@ fn markdown_writes_the_charts_beside_it() {
 /// True if `node`'s classes include `class`.
 fn class_has(node: &roxmltree::Node<'_, '_>, class: &str) -> bool {
     node.attribute("class").is_some_and(|c| c.split(' ').any(|c| c == class))
-}
-
-/// Chromium, if installed; in CI it must be.
-fn chromium() -> Option<&'static str> {
-    let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| Path::new(p).exists());
-    if found.is_none() && std::env::var_os("CI").is_some() {
-        panic!("CI must install chromium for the browser test (see .ci/run)");
-    }
-    found
-}
-
-fn headless(browser: &str, profile: &Path) -> Command {
-    let mut command = Command::new(browser);
-    command.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-    ]);
-    command.args(["--disable-component-update", "--disable-sync", "--hide-scrollbars"]);
-    command.arg(format!("--user-data-dir={}", profile.display()));
-    command
 }
 
 /// What a script measures in `html` rendered by `browser`: "sizes", every chart's size

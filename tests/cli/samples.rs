@@ -131,3 +131,14 @@ fn parquet_holds_the_csv_values_bit_for_bit_for_any_thread_count_and_in_shards()
     }
     assert!(joined.iter().zip(&parquet).all(|(a, (_, b))| a == b));
 }
+
+#[test]
+fn an_empty_or_repeated_var_list_is_refused() {
+    let dir = Costsim::new().model(&model_with("x = \"normal(0, 1)\"\ny = \"x * 2\"\n"));
+    for (vars, message) in
+        [("", "`--vars` names nothing"), (" , ", "`--vars` names nothing"), ("x,y,x", "`x` is named twice in `--vars`")]
+    {
+        let out = Costsim::run_in(&dir, &["samples", "model.toml", "--trials", "10", "--vars", vars]).failure(2);
+        assert!(out.stderr.contains(message) && out.stdout.is_empty(), "{vars:?}: {}", out.stderr);
+    }
+}

@@ -208,3 +208,44 @@ fn queries_travel_with_the_shards() {
     let plain = shards(&dir, "run", 2, "plain", &[]);
     refused(&dir, &[&files[0], &plain[1]], "`queries`");
 }
+
+#[test]
+fn values_of_any_magnitude_chart_shard_and_merge() {
+    // Down to subnormals: the chart sketch's scale once overflowed below about 1e-297, so
+    // shards could not merge, the sparkline was blank and the histogram had one bin.
+    let dir = Costsim::new().model(
+        "[model]\nname = \"tiny\"\noutputs = [\"x\", \"c\", \"s\", \"big\"]\n[vars]\n\
+         x = \"uniform(1e-300, 2e-300)\"\nc = \"1e-300\"\ns = \"uniform(1e-320, 2e-320)\"\nbig = \"uniform(1e307, 1.7e308)\"\n",
+    );
+    let files: Vec<String> = (0..3)
+        .map(|k| {
+            let (shard, file) = (format!("{k}/3"), format!("t-{k}.json"));
+            Costsim::run_in(&dir, &["run", "model.toml", "--trials", "20000", "--shard", &shard, "-o", &file])
+                .success();
+            file
+        })
+        .collect();
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    for format in ["json", "table"] {
+        let single = Costsim::run_in(&dir, &["run", "model.toml", "--trials", "20000", "--format", format]).success();
+        assert_eq!(merge(&dir, &files, &["--format", format]).success().stdout, single.stdout, "{format}");
+    }
+    let table = Costsim::run_in(&dir, &["run", "model.toml", "--trials", "20000"]).success().stdout;
+    for name in ["x ", "s ", "big "] {
+        let line = table.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name} in {table}"));
+        assert!(line.chars().filter(|c| ('▁'..='█').contains(c)).count() >= 20, "a sparkline: {line}");
+    }
+    Costsim::run_in(&dir, &["report", "model.toml", "--trials", "20000", "-o", "r.html"]).success();
+    let html = std::fs::read_to_string(dir.path("r.html")).unwrap();
+    // Each uniform's histogram has trials in every bin, none with more than twice its share.
+    let histograms: Vec<Vec<u64>> = html
+        .split("data-counts=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().split(' ').map(|n| n.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(histograms.len(), 3, "x, s and big have histograms (c is constant)");
+    for counts in histograms {
+        let mean = counts.iter().sum::<u64>() as f64 / counts.len() as f64;
+        assert!(counts.iter().all(|&c| c as f64 > 0.5 * mean && (c as f64) < 2.0 * mean), "{counts:?}");
+    }
+}

@@ -84,3 +84,27 @@ pub(crate) fn models_dir() -> &'static Path {
 pub(crate) fn model_with(vars: &str) -> String {
     format!("[model]\nname = \"test\"\n\n[vars]\n{vars}")
 }
+
+/// Chromium, if installed; in CI it must be.
+pub(crate) fn chromium() -> Option<&'static str> {
+    let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| Path::new(p).exists());
+    if found.is_none() && std::env::var_os("CI").is_some() {
+        panic!("CI must install chromium for the browser test (see .ci/run)");
+    }
+    found
+}
+
+pub(crate) fn headless(browser: &str, profile: &Path) -> Command {
+    let mut command = Command::new(browser);
+    command.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+    ]);
+    command.args(["--disable-component-update", "--disable-sync", "--hide-scrollbars"]);
+    command.arg(format!("--user-data-dir={}", profile.display()));
+    command
+}
