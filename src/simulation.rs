@@ -9,7 +9,7 @@ use crate::engine::{self, CHUNK, Cause, NonFinite, Plan, RunConfig, Simulated};
 use crate::error::Result;
 use crate::model::Model;
 use crate::stats::rank::RANK_CAP;
-use crate::stats::{Caveat, Histogram, Summary};
+use crate::stats::{Caveat, Histogram, Summary, larger_side};
 
 /// A precision target for [`Simulation::simulate_to_precision`].
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -253,8 +253,8 @@ impl<'m> Simulation<'m> {
     /// The statistics of `summaries` (one per output) that miss a relative `target`.
     fn misses(&self, summaries: &[Summary], target: f64) -> Vec<Miss> {
         // The larger side of an interval around `x`, relative to `x`.
-        let relative = |x: f64, [lo, hi]: [f64; 2]| {
-            let side = (x - lo).max(hi - x);
+        let relative = |x: f64, interval: [f64; 2]| {
+            let side = larger_side(x, interval);
             if side == 0.0 { 0.0 } else { side / x.abs() }
         };
         let mut misses = Vec::new();

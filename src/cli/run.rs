@@ -59,7 +59,7 @@ pub(super) fn run(args: &RunArgs) -> Result<bool> {
         eprint!("{}", timings(result.trials, &phases));
     }
     match &result.precision {
-        Some(p) if !p.met => {
+        Some(p) if !p.met() => {
             // A table on the terminal says it already; JSON, CSV or a file need the word.
             if args.format != RunFormat::Table || args.output.output.is_some() {
                 let text = crate::report::precision_text(p, result.trials);

@@ -333,7 +333,7 @@ fn run<'a>(report: &'a RunReport<'a>) -> Run<'a> {
             .collect(),
         precision: report.precision.as_ref().map(|p| Precision {
             target: p.target,
-            met: p.met,
+            met: p.met(),
             misses: p
                 .misses
                 .iter()

@@ -284,12 +284,12 @@ fn notes(report: &RunReport<'_>) -> String {
             ));
         }
     }
-    let caveats: Vec<&OutputRow<'_>> = report.outputs.iter().filter(|o| o.summary.mean_caveat.is_some()).collect();
+    let caveats: Vec<(&str, &Caveat)> =
+        report.outputs.iter().filter_map(|o| Some((o.name, o.summary.mean_caveat.as_ref()?))).collect();
     if !caveats.is_empty() {
         out.push_str("\nthe ± of a mean marked ! may not hold:\n");
-        for o in caveats {
-            let caveat = o.summary.mean_caveat.as_ref().expect("filtered");
-            out.push_str(&format!("  {}: {}\n", o.name, caveat_text(caveat)));
+        for (name, caveat) in caveats {
+            out.push_str(&format!("  {name}: {}\n", caveat_text(caveat)));
         }
     }
     if let Some(p) = &report.precision {
@@ -303,7 +303,7 @@ fn notes(report: &RunReport<'_>) -> String {
 pub fn precision_text(p: &PrecisionOutcome, trials: u64) -> String {
     let target = human::percent(p.target);
     let trials = group_thousands(trials);
-    if p.met {
+    if p.met() {
         return format!("\nprecision: ±{target} target met after {trials} trials\n");
     }
     let mut out = format!("\nprecision: ±{target} target NOT met after {trials} trials (raise --max-trials):\n");

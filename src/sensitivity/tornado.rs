@@ -127,8 +127,7 @@ struct TailMeans {
 /// top `1 − range.1` of them by `x`, at least one trial each, ties broken by trial order.
 fn tail_means(x: &[f64], y: &[f64], range: (f64, f64)) -> TailMeans {
     let n = x.len();
-    let tail = |share: f64| ((share * n as f64).round() as usize).clamp(1, n);
-    let (n_low, n_high) = (tail(range.0), tail(1.0 - range.1));
+    let (n_low, n_high) = (tail_size(range.0, n), tail_size(1.0 - range.1, n));
     let mut order: Vec<usize> = (0..n).collect();
     let by_x = |a: &usize, b: &usize| x[*a].total_cmp(&x[*b]).then(a.cmp(b));
     // Each tail's mean is summed in trial order.
@@ -142,6 +141,11 @@ fn tail_means(x: &[f64], y: &[f64], range: (f64, f64)) -> TailMeans {
     order.select_nth_unstable_by(n - n_high, by_x);
     let (high_edge, high) = (x[order[n - n_high]], mean(&order[n - n_high..]));
     TailMeans { low, high, edges: [low_edge, high_edge] }
+}
+
+/// The trials in a tail of `share` of `n` trials: at least one.
+fn tail_size(share: f64, n: usize) -> usize {
+    ((share * n as f64).round() as usize).clamp(1, n)
 }
 
 /// 95% intervals of the low and high tail means `whole` (of all the trials) by batch
@@ -176,7 +180,7 @@ fn tail_means_ci95(x: &[f64], y: &[f64], range: (f64, f64), whole: TailMeans) ->
     // A 0/1 output's tail means are probabilities: their intervals also hold Wilson's for
     // the tail's count, so a tail without (or with only) events is no certainty.
     let boolean = y.iter().all(|&v| v == 0.0 || v == 1.0);
-    let tail = |share: f64| ((share * n as f64).round() as usize).clamp(1, n) as u64;
+    let tail = |share: f64| tail_size(share, n) as u64;
     let interval = |estimate: f64, of: fn(&TailMeans) -> f64, trials: u64| {
         let centre: f64 = batches.iter().map(|(w, b)| w * of(b)).sum();
         let spread: f64 = batches.iter().map(|(w, b)| (w * (of(b) - centre)).powi(2)).sum();

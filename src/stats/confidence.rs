@@ -155,11 +155,11 @@ impl Caveat {
 
 /// Why the normal 95% interval of the mean of these values may not hold, if it may
 /// not: from their moments (with the third), the median, and the [`TAIL_TRIALS`] + 1
-/// largest and smallest values (`top` descending, `bottom` ascending); `random` says
-/// whether the values depend on random draws at all.
-pub fn mean_caveat(moments: &Moments, median: f64, top: &[f64], bottom: &[f64], random: bool) -> Option<Caveat> {
+/// largest and smallest values (`top` descending, `bottom` ascending) of values that
+/// depend on random draws.
+pub fn mean_caveat(moments: &Moments, median: f64, top: &[f64], bottom: &[f64]) -> Option<Caveat> {
     let n = moments.n;
-    if n == 0 || !random {
+    if n == 0 {
         return None;
     }
     if moments.min == moments.max {
@@ -167,6 +167,9 @@ pub fn mean_caveat(moments: &Moments, median: f64, top: &[f64], bottom: &[f64], 
     }
     let skewness = moments.skewness();
     let wanted = COCHRAN * skewness * skewness;
+    if (n as f64) < wanted {
+        return Some(Caveat::Skewed { skewness, wanted });
+    }
     let heavy = |upper: bool| {
         let deviations = |values: &[f64]| -> Vec<f64> {
             values.iter().map(|&x| if upper { x - median } else { median - x }).collect()
@@ -175,9 +178,6 @@ pub fn mean_caveat(moments: &Moments, median: f64, top: &[f64], bottom: &[f64], 
         let index = hill(&deviations(if upper { top } else { bottom }), k)?;
         (index < HEAVY_TAIL_INDEX).then_some(Caveat::HeavyTail { upper, index, trials: k })
     };
-    if (n as f64) < wanted {
-        return Some(Caveat::Skewed { skewness, wanted });
-    }
     heavy(true).or_else(|| heavy(false))
 }
 

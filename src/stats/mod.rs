@@ -68,6 +68,12 @@ pub fn order_statistic_ranks(q: f64, n: u64) -> [u64; 2] {
     [(n * q - spread).floor().max(1.0) as u64, ((n * q + spread).ceil() + 1.0).min(n.max(1.0)) as u64]
 }
 
+/// The larger distance from `x` to an end of its interval `[lo, hi]`: what a precision
+/// target checks of an asymmetric interval.
+pub fn larger_side(x: f64, [lo, hi]: [f64; 2]) -> f64 {
+    (x - lo).max(hi - x)
+}
+
 /// What a column's values are, which decides how the interval of its mean is found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValueKind {
@@ -141,7 +147,7 @@ impl Summary {
             ValueKind::Random => {
                 let half = Z975 * moments.stderr_mean();
                 let (top, bottom) = (column.extremes.top(), column.extremes.bottom());
-                let caveat = confidence::mean_caveat(&moments, percentiles[P50], top, bottom, true);
+                let caveat = confidence::mean_caveat(&moments, percentiles[P50], top, bottom);
                 ([mean - half, mean + half], caveat)
             }
         };
@@ -158,8 +164,7 @@ impl Summary {
     /// The larger distance from the mean to an end of its 95% interval (1.96 standard
     /// errors, unless the interval is asymmetric, as a probability's can be).
     pub fn mean_half_width(&self) -> f64 {
-        let [lo, hi] = self.mean_ci95;
-        (self.moments.mean - lo).max(hi - self.moments.mean)
+        larger_side(self.moments.mean, self.mean_ci95)
     }
 
     /// The 1st percentile.

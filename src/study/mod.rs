@@ -58,10 +58,15 @@ pub(crate) fn output_result(simulation: &Simulation<'_>, i: usize, summary: Summ
 pub struct PrecisionOutcome {
     /// The relative target.
     pub target: f64,
-    /// True if every output met it.
-    pub met: bool,
-    /// What still missed it.
+    /// What still missed it (nothing when every output met it).
     pub misses: Vec<PrecisionMiss>,
+}
+
+impl PrecisionOutcome {
+    /// True if every output met the target.
+    pub fn met(&self) -> bool {
+        self.misses.is_empty()
+    }
 }
 
 /// A statistic that missed a `--precision` target.
@@ -114,7 +119,7 @@ pub fn run(
                     caveat: m.caveat,
                 })
                 .collect();
-            (simulated, Some(PrecisionOutcome { target: p.target, met: misses.is_empty(), misses }))
+            (simulated, Some(PrecisionOutcome { target: p.target, misses }))
         }
         None => (simulation.simulate_reporting(config, progress)?, None),
     };
