@@ -16,6 +16,8 @@
 //! Numbers are written in the shortest form that reads back exactly; infinite window
 //! bounds as the strings `"inf"` and `"-inf"`.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
@@ -117,6 +119,46 @@ pub enum Accumulated {
     Streamed(Vec<Streamed>),
 }
 
+impl Accumulated {
+    /// The shares `parts` (of the same run, no chunk in common; at least one) in one.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] if they were written by different commands or for different
+    /// columns.
+    fn join(parts: Vec<Accumulated>) -> Result<Accumulated> {
+        let unfit =
+            || Error::Usage("the partial states do not fit together: were they written by different commands?".into());
+        let mut parts = parts.into_iter();
+        match parts.next().ok_or_else(unfit)? {
+            Accumulated::Simulated(first, correlations) => {
+                let (mut shares, mut correlations) = (vec![first], correlations);
+                for next in parts {
+                    let Accumulated::Simulated(simulated, c) = next else { return Err(unfit()) };
+                    shares.push(simulated);
+                    correlations = correlations.or(c);
+                }
+                Ok(Accumulated::Simulated(Simulated::join(shares)?, correlations))
+            }
+            Accumulated::Streamed(mut merged) => {
+                for next in parts {
+                    let Accumulated::Streamed(streams) = next else { return Err(unfit()) };
+                    if streams.len() != merged.len() {
+                        return Err(unfit());
+                    }
+                    for (mine, theirs) in merged.iter_mut().zip(streams) {
+                        if mine.output != theirs.output || mine.method != theirs.method {
+                            return Err(unfit());
+                        }
+                        let tree = std::mem::take(&mut mine.tree);
+                        mine.tree = tree.merge(theirs.tree, &Sums::combine).ok_or_else(unfit)?;
+                    }
+                }
+                Ok(Accumulated::Streamed(merged))
+            }
+        }
+    }
+}
+
 impl RunKey {
     /// The first field in which `other` differs: (name, this value, other value).
     pub fn difference(&self, other: &RunKey) -> Option<(String, String, String)> {
@@ -140,65 +182,74 @@ pub struct Partial {
     pub accumulated: Accumulated,
 }
 
+/// Pushes a merged group onto the binary counter `stack` of (level, state): while the top
+/// has the same level, the two are joined into one of the next level.
+fn carry(stack: &mut Vec<(u32, Accumulated)>, group: Accumulated) -> Result<()> {
+    let mut top = (0, group);
+    while let Some((level, _)) = stack.last()
+        && *level == top.0
+    {
+        let (level, below) = stack.pop().expect("just seen");
+        top = (level + 1, Accumulated::join(vec![below, top.1])?);
+    }
+    stack.push(top);
+    Ok(())
+}
+
+/// Partial states joined at once by [`Partial::merge`] before the binary counter takes
+/// over: enough to narrow the windows early, few enough to hold.
+const JOINED_AT_ONCE: usize = 16;
+
 impl Partial {
     /// All `partials` (each with the name of its file, for messages), shares of one run
-    /// with no shard in common, in one.
+    /// with no shard in common, in one. They are merged as they come, so memory holds the
+    /// merged state and the next one, not all of them.
     ///
     /// # Errors
-    /// [`Error::Usage`] naming the field in which two runs differ, or the shard given
-    /// twice.
-    pub fn merge(partials: Vec<(String, Partial)>) -> Result<Partial> {
-        let (first_name, first) = partials.first().ok_or_else(|| Error::Usage("no partial state to merge".into()))?;
-        let mut owner: Vec<(u64, &str)> = Vec::new();
-        for (name, partial) in &partials {
-            if let Some((field, a, b)) = first.key.difference(&partial.key) {
+    /// The first error `partials` yields; [`Error::Usage`] naming the field in which two
+    /// runs differ, or the shard given twice.
+    pub fn merge(partials: impl IntoIterator<Item = Result<(String, Partial)>>) -> Result<Partial> {
+        let mut partials = partials.into_iter();
+        let (first_name, first) = partials.next().ok_or_else(|| Error::Usage("no partial state to merge".into()))??;
+        // Which file gave each shard: O(log n) per shard.
+        let mut owners: BTreeMap<u64, String> = BTreeMap::new();
+        let mut own = |partial: &Partial, name: &str| match partial.covered.iter().find(|k| owners.contains_key(k)) {
+            Some(&k) => Err(Error::Usage(format!(
+                "shard {k} of {} is given twice ({} and {name})",
+                partial.key.shards, owners[&k]
+            ))),
+            None => {
+                owners.extend(partial.covered.iter().map(|&k| (k, name.to_string())));
+                Ok(())
+            }
+        };
+        own(&first, &first_name)?;
+        let Partial { key, accumulated, .. } = first;
+        // Merged like a binary counter of groups of JOINED_AT_ONCE states: a merged state
+        // of 2^j groups is joined only with another of 2^j, so each state takes part in
+        // O(log n) joins, and memory holds O(log n) merged states (each no larger than its
+        // parts), the group being read and the state just read. Joining a group at once
+        // narrows the order statistics' windows to the intersection of the group's.
+        let mut stack: Vec<(u32, Accumulated)> = Vec::new();
+        let mut group = vec![accumulated];
+        for next in partials {
+            let (name, partial) = next?;
+            if let Some((field, a, b)) = key.difference(&partial.key) {
                 return Err(Error::Usage(format!(
                     "{first_name} and {name} are shards of different runs: `{field}` is {a} in one and {b} in the other"
                 )));
             }
-            owner.extend(partial.covered.iter().map(|&k| (k, name.as_str())));
-        }
-        // Sorted, a shard given twice is next to itself: O(n log n) in the shards.
-        owner.sort_unstable();
-        if let Some(w) = owner.windows(2).find(|w| w[0].0 == w[1].0) {
-            return Err(Error::Usage(format!(
-                "shard {} of {} is given twice ({} and {})",
-                w[0].0, first.key.shards, w[0].1, w[1].1
-            )));
-        }
-        let key = first.key.clone();
-        let covered: Vec<u64> = owner.iter().map(|(k, _)| *k).collect();
-        let unfit =
-            || Error::Usage("the partial states do not fit together: were they written by different commands?".into());
-        let mut accumulated = partials.into_iter().map(|(_, p)| p.accumulated);
-        let accumulated = match accumulated.next().ok_or_else(unfit)? {
-            Accumulated::Simulated(first, correlations) => {
-                let (mut shares, mut correlations) = (vec![first], correlations);
-                for next in accumulated {
-                    let Accumulated::Simulated(simulated, c) = next else { return Err(unfit()) };
-                    shares.push(simulated);
-                    correlations = correlations.or(c);
-                }
-                Accumulated::Simulated(Simulated::join(shares)?, correlations)
+            own(&partial, &name)?;
+            group.push(partial.accumulated);
+            if group.len() == JOINED_AT_ONCE {
+                carry(&mut stack, Accumulated::join(std::mem::take(&mut group))?)?;
             }
-            Accumulated::Streamed(mut merged) => {
-                for next in accumulated {
-                    let Accumulated::Streamed(streams) = next else { return Err(unfit()) };
-                    if streams.len() != merged.len() {
-                        return Err(unfit());
-                    }
-                    for (mine, theirs) in merged.iter_mut().zip(streams) {
-                        if mine.output != theirs.output || mine.method != theirs.method {
-                            return Err(unfit());
-                        }
-                        let tree = std::mem::take(&mut mine.tree);
-                        mine.tree = tree.merge(theirs.tree, &Sums::combine).ok_or_else(unfit)?;
-                    }
-                }
-                Accumulated::Streamed(merged)
-            }
-        };
-        Ok(Partial { key, covered, accumulated })
+        }
+        if !group.is_empty() {
+            carry(&mut stack, Accumulated::join(group)?)?;
+        }
+        let merged = Accumulated::join(stack.into_iter().map(|(_, a)| a).collect())?;
+        Ok(Partial { key, covered: owners.into_keys().collect(), accumulated: merged })
     }
 
     /// The shards of the run not included, ascending.

@@ -84,6 +84,20 @@ impl<'m> Simulation<'m> {
         self.variant(self.model, extra)
     }
 
+    /// The same model and options, reporting only the `vars` (in that order, each once),
+    /// not the model's outputs: what an analysis of a few vars of a wide model keeps.
+    ///
+    /// # Errors
+    /// As [`Simulation::with_options`].
+    pub fn reporting(&self, vars: &[&str]) -> Result<Simulation<'m>> {
+        let options = CompileOptions {
+            extra_outputs: vars.iter().map(|s| s.to_string()).collect(),
+            only_extra: true,
+            ..self.options.clone()
+        };
+        Simulation::with_options(self.model, options)
+    }
+
     /// `model` (e.g. this one without correlations) compiled with these options, also
     /// reporting the `extra` vars as outputs.
     ///
@@ -155,6 +169,12 @@ impl<'m> Simulation<'m> {
     /// As [`Simulation::run`].
     pub fn simulate(&self, config: &RunConfig) -> Result<Simulated> {
         self.simulate_reporting(config, &mut |_| {})
+    }
+
+    /// An estimate of the most memory, in bytes, a run of this simulation over `config`
+    /// takes (see [`Simulated::peak_bytes`]).
+    pub fn peak_bytes(&self, config: &RunConfig) -> u64 {
+        Simulated::peak_bytes(&Plan::outputs(&self.program), config)
     }
 
     /// As [`Simulation::simulate`], telling `progress` how many trials are done as the

@@ -214,3 +214,55 @@ fn pinned_programs_fix_random_inputs_without_recompiling() {
     assert_eq!(partly[0], 25.0 + partly[2]);
     assert!(partly[2] > 1.0 && partly[2] < 9.0);
 }
+
+#[test]
+fn rank_analyses_of_more_inputs_than_fit_in_memory_at_once_match_the_closed_form() {
+    // 200 normals summed (σ_i = 1 + i/20): at 200,000 trials the rank analyses hold 160
+    // inputs at a time, so the inputs come in two groups; each must keep its own values.
+    let k = 200;
+    assert!(sensitivity::Trials::group_size(200_000) < k, "the test must cross a group boundary");
+    let sigma = |i: usize| 1.0 + i as f64 / 20.0;
+    let mut text = String::from("[model]\nname = \"wide\"\noutputs = [\"total\"]\n[vars]\n");
+    for i in 0..k {
+        text.push_str(&format!("x{i} = \"normal({i}, {})\"\n", sigma(i)));
+    }
+    let terms: Vec<String> = (0..k).map(|i| format!("x{i}")).collect();
+    text.push_str(&format!("total = \"{}\"\n", terms.join(" + ")));
+    let variance: f64 = (0..k).map(|i| sigma(i).powi(2)).sum();
+    let rho = |i: usize| 6.0 / std::f64::consts::PI * (sigma(i) / variance.sqrt() / 2.0).asin();
+    let se = 1.0 / (200_000f64).sqrt();
+    let analyses = analyse(&text, "total", Some(Method::Spearman), None);
+    let [Analysis::Spearman(s)] = &analyses[..] else { panic!("{analyses:?}") };
+    assert_eq!(s.factors.len(), k);
+    for i in 0..k {
+        let f = s.factors.iter().find(|f| f.name == format!("x{i}")).unwrap();
+        assert!((f.rank_correlation - rho(i)).abs() < 5.0 * se, "x{i}: ρ {} vs {}", f.rank_correlation, rho(i));
+    }
+    // The conditional tornado's bars, from the same groups: the top-decile mean of the
+    // total given x_i is E[total] + σ_i·φ(z90)/0.1 (a normal's tail mean).
+    let config = |tornado| SensitivityConfig {
+        outputs: vec!["total".into()],
+        method: Some(Method::Tornado),
+        tornado,
+        trials: None,
+        default_trials: 200_000,
+        seed: 42,
+        threads: 2,
+        tornado_range: (0.1, 0.9),
+    };
+    let model = Model::parse("m.toml", text.clone()).unwrap();
+    let simulation = Simulation::new(&model).unwrap();
+    let analysed = sensitivity::analyse(&simulation, &config(Some(TornadoKind::Conditional))).unwrap();
+    let [Analysis::Tornado(t)] = &analysed.outputs[0].analyses[..] else { panic!() };
+    assert_eq!(t.factors.len(), k);
+    let mean: f64 = (0..k).map(|i| i as f64).sum();
+    let tail = (-1.281_551_565_544_600_5f64.powi(2) / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt() / 0.1;
+    for bar in &t.factors {
+        let i: usize = bar.name[1..].parse().unwrap();
+        // Given x_i's top decile, the total's mean moves by σ_i·tail; the rest of the
+        // total's spread (√(variance − σ_i²)) over 20,000 trials is the error.
+        let se = (variance / 20_000.0).sqrt();
+        let want = mean + sigma(i) * tail;
+        assert!((bar.high - want).abs() < 5.0 * se, "x{i}: high {} vs {want}", bar.high);
+    }
+}

@@ -2,6 +2,7 @@
 
 use super::args::{CompareArgs, MethodArg, SensitivityArgs, TextFormat, TornadoArg};
 use super::config::RunSetup;
+use super::memory::MemoryLimit;
 use super::output::Target;
 use super::run::Progress;
 use crate::error::{Error, Result};
@@ -9,7 +10,7 @@ use crate::model::Model;
 use crate::partial::{Accumulated, Command, Partial, RunKey, SensitivityKey};
 use crate::sensitivity::{self, Method, SensitivityConfig, TornadoKind};
 use crate::simulation::Simulation;
-use crate::study;
+use crate::study::{self, ComparePlan};
 
 pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     let target = Target::new(args.output.output.as_deref(), &[&args.model])?;
@@ -116,6 +117,11 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
     let base = setup.compile(&setup.model)?;
     let simulations: Vec<Simulation<'_>> = models.iter().map(|m| setup.compile(m)).collect::<Result<_>>()?;
     let scenarios: Vec<&Simulation<'_>> = simulations.iter().collect();
+    MemoryLimit::new(args.memory.max_memory.as_deref())?.check_compare(
+        &ComparePlan::new(&base, &scenarios, true)?,
+        &base,
+        &setup.config,
+    )?;
     let file = args.model.display().to_string();
     if let Some(shard) = &args.shard.shard {
         if args.format != TextFormat::Table {

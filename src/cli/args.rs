@@ -109,6 +109,15 @@ pub(crate) struct ShardArg {
     pub(crate) shard: Option<String>,
 }
 
+/// `--max-memory`, for commands that accumulate statistics of every output.
+#[derive(Debug, Args)]
+pub(crate) struct MemoryArg {
+    /// Refuse, before it starts, a run whose memory estimate exceeds SIZE, e.g. 512M or 4G
+    /// (powers of 1,024) [default: the memory available].
+    #[arg(long, value_name = "SIZE")]
+    pub(crate) max_memory: Option<String>,
+}
+
 /// `--quiet`, for commands that show a progress bar.
 #[derive(Debug, Args)]
 pub(crate) struct QuietArg {
@@ -143,6 +152,8 @@ pub(crate) struct RunArgs {
     pub(crate) timings: bool,
     #[command(flatten)]
     pub(crate) shard: ShardArg,
+    #[command(flatten)]
+    pub(crate) memory: MemoryArg,
     #[command(flatten)]
     pub(crate) quiet: QuietArg,
 }
@@ -218,6 +229,8 @@ pub(crate) struct CompareArgs {
     pub(crate) output: OutputArg,
     #[command(flatten)]
     pub(crate) shard: ShardArg,
+    #[command(flatten)]
+    pub(crate) memory: MemoryArg,
     #[command(flatten)]
     pub(crate) quiet: QuietArg,
 }
@@ -295,6 +308,8 @@ pub(crate) struct ReportArgs {
     pub(crate) format: ReportFormat,
     #[command(flatten)]
     pub(crate) output: OutputArg,
+    #[command(flatten)]
+    pub(crate) memory: MemoryArg,
     #[command(flatten)]
     pub(crate) quiet: QuietArg,
 }

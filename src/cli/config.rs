@@ -55,6 +55,7 @@ impl RunSetup {
                 }),
                 repair_correlations: args.repair_correlations,
                 extra_outputs: Vec::new(),
+                only_extra: false,
             },
             sets: args.sets.clone(),
             queries: args.queries.clone(),

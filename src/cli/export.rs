@@ -2,13 +2,14 @@
 
 use super::args::{ReportArgs, ReportFormat, SamplesArgs, SamplesFormat};
 use super::config::RunSetup;
+use super::memory::MemoryLimit;
 use super::output::Target;
 use super::run::Progress;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::report::RunReport;
 use crate::simulation::Simulation;
-use crate::study;
+use crate::study::{self, ComparePlan};
 
 pub(super) fn report(args: &ReportArgs) -> Result<()> {
     use crate::report::html::{Assumption, HtmlReport};
@@ -26,6 +27,12 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
     };
     let scenarios: Vec<(String, Simulation<'_>)> =
         models.iter().map(|(name, m)| Ok((name.clone(), setup.compile(m)?))).collect::<Result<_>>()?;
+    let memory = MemoryLimit::new(args.memory.max_memory.as_deref())?;
+    memory.check_run(&simulation, &setup.config)?;
+    if !scenarios.is_empty() {
+        let compared: Vec<&Simulation<'_>> = scenarios.iter().map(|(_, s)| s).collect();
+        memory.check_compare(&ComparePlan::new(&simulation, &compared, true)?, &simulation, &setup.config)?;
+    }
     let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
     let findings = study::findings(&simulation, &scenarios, &setup.config, &mut |n| progress.step(n))?;
     progress.finish();

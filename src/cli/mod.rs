@@ -6,6 +6,7 @@ mod args;
 mod config;
 mod export;
 mod interrupt;
+mod memory;
 mod output;
 mod render;
 mod run;
@@ -145,6 +146,9 @@ mod tests {
         assert!(parse(&["run", "m.toml", "--max-trials", "10M"]).is_err(), "--max-trials needs --precision");
         assert!(parse(&["run", "m.toml", "--precision", "1%", "--max-trials", "10M"]).is_ok());
         assert!(parse(&["check", "m.toml", "--format", "json"]).is_ok());
+        assert!(parse(&["samples", "m.toml", "--max-memory", "1G"]).is_err(), "samples streams");
+        assert!(parse(&["sensitivity", "m.toml", "--max-memory", "1G"]).is_err(), "its memory is bounded");
+        assert!(parse(&["report", "m.toml", "--max-memory", "1G"]).is_ok());
     }
 
     #[test]

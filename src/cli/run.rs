@@ -4,6 +4,8 @@ use std::time::{Duration, Instant};
 
 use super::args::{RunArgs, RunFormat};
 use super::config::{RunSetup, parse_precision};
+use super::memory::MemoryLimit;
+use crate::engine::RunConfig;
 use crate::error::Result;
 use crate::report::{Format, RunReport};
 use crate::simulation::Simulation;
@@ -21,6 +23,9 @@ pub(super) fn run(args: &RunArgs) -> Result<bool> {
     };
     let simulation = setup.compile(&setup.model)?;
     print_repairs(&simulation);
+    let most_trials = precision.as_ref().map_or(setup.config.trials, |p| p.max_trials);
+    MemoryLimit::new(args.memory.max_memory.as_deref())?
+        .check_run(&simulation, &RunConfig { trials: most_trials, ..setup.config })?;
     if let Some(shard) = &args.shard.shard {
         if precision.is_some() {
             return Err(crate::Error::Usage(

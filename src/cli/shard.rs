@@ -112,15 +112,18 @@ pub(super) fn merge(args: &MergeArgs, sensitivity: MergedSensitivity) -> Result<
         let bytes = read_bounded(path, &name)?;
         Ok((name.clone(), Partial::decode(&name, &bytes)?))
     };
-    let partials = args.files.iter().map(|path| read(path)).collect::<Result<Vec<_>>>()?;
-    let model = match &args.model {
-        Some(path) => path.clone(),
-        None => partials.first().map(|(_, p)| p.key.model_file.clone().into()).unwrap_or_default(),
+    // The first state names the model; the others are read and merged one at a time.
+    let mut files = args.files.iter();
+    let first = files.next().map(|path| read(path)).transpose()?;
+    let model = match (&args.model, &first) {
+        (Some(path), _) => path.clone(),
+        (None, Some((_, p))) => p.key.model_file.clone().into(),
+        (None, None) => PathBuf::new(),
     };
     // Every file merge reads is refused as its output: the model first, then the states.
     let reads: Vec<&Path> = std::iter::once(model.as_path()).chain(args.files.iter().map(PathBuf::as_path)).collect();
     let target = Target::new(args.output.output.as_deref(), &reads)?;
-    let merged = Partial::merge(partials)?;
+    let merged = Partial::merge(first.map(Ok).into_iter().chain(files.map(|path| read(path))))?;
     if args.partial {
         return target.write(&merged.encode());
     }

@@ -40,6 +40,9 @@ pub struct CompileOptions {
     pub repair_correlations: bool,
     /// Vars to report besides the model's outputs (after them), e.g. inputs for samples.
     pub extra_outputs: Vec<String>,
+    /// Report only `extra_outputs`, not the model's outputs: analyses that need a few vars
+    /// of a wide model keep a few columns, not all of them.
+    pub only_extra: bool,
 }
 
 /// Compiles `model`: every var, with the model's outputs (or, by default, the vars no
@@ -61,7 +64,10 @@ pub fn compile(model: &Model, options: &CompileOptions) -> Result<Program> {
     });
     let (order, cycles) = resolve::order(model, &resolved.deps);
     diagnostics.extend(cycles);
-    let outputs = with_extra(model, outputs, &options.extra_outputs)?;
+    let outputs = match options.only_extra {
+        true => with_extra(model, Vec::new(), &options.extra_outputs)?,
+        false => with_extra(model, outputs, &options.extra_outputs)?,
+    };
     let sampling = options.sampling.unwrap_or_else(|| {
         sampling(model).unwrap_or_else(|d| {
             diagnostics.push(d);

@@ -11,7 +11,20 @@ use super::{CHUNK, ChunkView, NonFinite, Plan, RunConfig, for_each_chunk};
 use crate::error::Result;
 use crate::stats::order::{PassPart, RankSearch, Tally, Window};
 use crate::stats::tree::{ChunkTree, Node};
-use crate::stats::{Accumulated, ExactQuantiles, Extremes, LEVELS, Moments, QuantileSketch, SKETCH_BYTES, Summary};
+use crate::stats::{
+    Accumulated, EXTREMES_BYTES, ExactQuantiles, Extremes, LEVELS, Moments, QuantileSketch, SKETCH_BYTES, Summary,
+};
+
+/// Bytes a run takes besides its accumulators and workers: the program, the thread pool,
+/// the model and the binary's own pages.
+const BASE_BYTES: u64 = 32 << 20;
+
+/// The workers that accumulate `plan` on up to `threads` threads: each keeps a sketch per
+/// column besides its plan state, and they share the budget of [`super::workers`].
+fn plan_workers(plan: &Plan<'_>, threads: usize) -> usize {
+    let per_worker = plan.worker_bytes() + plan.n_columns() * SKETCH_BYTES;
+    super::workers(threads, per_worker, plan.n_columns())
+}
 
 /// The outcome of [`super::simulate`]: merged accumulators per column, before percentiles
 /// are read off.
@@ -19,8 +32,8 @@ use crate::stats::{Accumulated, ExactQuantiles, Extremes, LEVELS, Moments, Quant
 pub struct Simulated {
     /// Moments per column, per chunk, folded in the chunk tree.
     moments: Vec<ChunkTree<Moments>>,
-    /// Percentile sketches per column (for charts).
-    pub sketches: Vec<QuantileSketch>,
+    /// Percentile sketches per column (for charts), shared with the summaries.
+    sketches: Vec<Arc<QuantileSketch>>,
     /// Exact order statistics per column (for the reported percentiles).
     exact: Vec<ExactQuantiles>,
     /// The largest and smallest values per column (for the tail checks of the mean).
@@ -106,6 +119,24 @@ fn first_sketch(values: &[f64], record: bool) -> QuantileSketch {
 }
 
 impl Simulated {
+    /// An estimate of the most memory, in bytes, a run of `plan` over `config` takes:
+    /// per column, a chart sketch for the run (shared with its summary) and one per worker
+    /// that runs a chunk after the first (each up to half of `SKETCH_BYTES`, 58 KB, for
+    /// values of one sign), the
+    /// extremes (16 bytes a trial, up to 16 KB) and the exact order statistics
+    /// ([`ExactQuantiles::peak_bytes`]); per worker that runs a chunk, its columns (32 KB
+    /// per output and per difference, and up to 16 MB of slots); a quarter more for the
+    /// chunks in flight, and 32 MB for the rest. Measured resident memory stays within it
+    /// (README "Output files, memory and limits").
+    pub fn peak_bytes(plan: &Plan<'_>, config: &RunConfig) -> u64 {
+        let (chunks, workers) = (config.n_chunks(), plan_workers(plan, config.threads) as u64);
+        let sketches = 1 + workers.min(chunks.saturating_sub(1));
+        let extremes = (EXTREMES_BYTES as u64).min(16 * config.trials);
+        let per_column = sketches * (SKETCH_BYTES / 2) as u64 + extremes + ExactQuantiles::peak_bytes(config.trials);
+        let accumulators = plan.n_columns() as u64 * per_column + workers.min(chunks) * plan.worker_bytes() as u64;
+        BASE_BYTES + accumulators + accumulators / 4
+    }
+
     /// Nothing simulated yet.
     pub fn new(plan: &Plan<'_>) -> Simulated {
         let n = plan.n_columns();
@@ -127,7 +158,7 @@ impl Simulated {
             moments: self.moments.iter().map(|t| t.nodes().to_vec()).collect(),
             exact: self.exact,
             extremes: self.extremes,
-            sketches: self.sketches,
+            sketches: self.sketches.into_iter().map(Arc::unwrap_or_clone).collect(),
             positive: self.positive,
             nonfinite: self.nonfinite,
         }
@@ -158,7 +189,7 @@ impl Simulated {
         }
         Some(Simulated {
             moments,
-            sketches: parts.sketches,
+            sketches: parts.sketches.into_iter().map(Arc::new).collect(),
             exact: parts.exact,
             extremes: parts.extremes,
             positive: parts.positive,
@@ -241,7 +272,7 @@ impl Simulated {
             for (theirs, mine) in other.moments.into_iter().zip(mine) {
                 joined.moments.push(mine.merge(theirs, &Moments::merge).ok_or_else(clash)?);
             }
-            joined.sketches.iter_mut().zip(&other.sketches).for_each(|(s, o)| s.merge(o));
+            joined.sketches.iter_mut().zip(&other.sketches).for_each(|(s, o)| Arc::make_mut(s).merge(o));
             exact.iter_mut().zip(other.exact).for_each(|(parts, o)| parts.push(o));
             joined.extremes.iter_mut().zip(&other.extremes).for_each(|(e, o)| e.merge(o));
             joined.positive.iter_mut().zip(&other.positive).for_each(|(p, o)| *p += o);
@@ -278,10 +309,7 @@ impl Simulated {
             windows: self.exact.iter().map(ExactQuantiles::window).collect(),
             thresholds: self.extremes.iter().map(Extremes::thresholds).collect(),
         });
-        // Each worker keeps a sketch per column besides its plan state.
-        let per_worker = plan.worker_bytes() + plan.n_columns() * SKETCH_BYTES;
-        let threads = super::workers(whole.threads, per_worker, plan.n_columns());
-        let step = RunConfig { threads, ..*step };
+        let step = RunConfig { threads: plan_workers(plan, whole.threads), ..*step };
         let program = plan.first();
         let seeds = whole.seeds(program);
         let mut start = chunks.start;
@@ -301,12 +329,12 @@ impl Simulated {
                 Ok(())
             };
             for_each_chunk(program, &step, &seeds, 0..1, || plan.state(), chunk, consume)?;
-            self.sketches = first;
+            self.sketches = first.into_iter().map(Arc::new).collect();
             if own {
                 start = 1;
             }
         }
-        let empty: Vec<QuantileSketch> = self.sketches.iter().map(QuantileSketch::empty_like).collect();
+        let empty: Vec<QuantileSketch> = self.sketches.iter().map(|s| s.empty_like()).collect();
         let chunk = |(state, local): &mut (PlanState, Vec<QuantileSketch>), view: &ChunkView<'_>| {
             let (columns, nonfinite) = plan.columns(&step, state, view);
             local.iter_mut().zip(&columns).for_each(|(sketch, c)| sketch.record_all(c));
@@ -319,7 +347,7 @@ impl Simulated {
         };
         let workers = for_each_chunk(program, &step, &seeds, start..chunks.end, make, chunk, consume)?;
         for (_, local) in &workers {
-            self.sketches.iter_mut().zip(local).for_each(|(s, l)| s.merge(l));
+            self.sketches.iter_mut().zip(local).for_each(|(s, l)| Arc::make_mut(s).merge(l));
         }
         Ok(())
     }

@@ -25,6 +25,8 @@ pub mod sobol;
 pub mod spearman;
 pub mod tornado;
 
+use std::collections::HashMap;
+
 use crate::engine::RunConfig;
 use crate::error::Result;
 use crate::simulation::Simulation;
@@ -277,7 +279,7 @@ fn analyse_output(
     config: &SensitivityConfig,
     streaming: &mut Streaming,
 ) -> Result<Sensitivity> {
-    let simulation = base.keeping(&[output])?;
+    let simulation = base.reporting(&[output])?;
     let program = &simulation.program;
     let index = simulation.scalar_output(output)?;
     let var = program.outputs()[index].var as usize;
@@ -305,39 +307,45 @@ fn analyse_output(
         seed: config.seed,
         threads: config.threads,
     };
-    let keep: Vec<&str> = std::iter::once(output).chain(result.factors.iter().map(String::as_str)).collect();
-    let trials = Trials::collect(&base.keeping(&keep)?, output, &result.factors, &rank_config)?;
-    if let Some(value) = trials.constant() {
-        result.constant = Some(value);
-        return Ok(result);
-    }
     let correlated = correlated(program, &feeding);
     let kind = config.tornado.unwrap_or(match correlated || result.boolean {
         true => TornadoKind::Conditional,
         false => TornadoKind::Swing,
     });
+    let mut notes = Vec::new();
     let methods = match config.method {
         Some(method) => vec![method],
         None if result.boolean => vec![Method::Tornado, Method::Spearman],
         None if correlated => {
-            result.notes.push("shapley in place of sobol: inputs that feed it are correlated".to_string());
+            notes.push("shapley in place of sobol: inputs that feed it are correlated".to_string());
             vec![Method::Tornado, Method::Spearman, Method::Shapley]
         }
         None => vec![Method::Tornado, Method::Spearman, Method::Sobol],
     };
     if config.tornado.is_none() && kind == TornadoKind::Conditional && methods.contains(&Method::Tornado) {
         let why = if result.boolean { "the output is 0/1" } else { "inputs that feed it are correlated" };
-        result.notes.push(format!("conditional tornado: {why}"));
+        notes.push(format!("conditional tornado: {why}"));
     }
+    let sharded = matches!(streaming, Streaming::Shard(..));
+    let conditional = !sharded && kind == TornadoKind::Conditional && methods.contains(&Method::Tornado);
+    let spearman = !sharded && methods.contains(&Method::Spearman);
+    let wanted = Wanted { conditional: conditional.then_some(config.tornado_range), spearman };
+    let mut ranked = Ranked::run(&simulation, output, &result.factors, &rank_config, wanted)?;
+    if let Some(value) = ranked.constant {
+        result.constant = Some(value);
+        return Ok(result);
+    }
+    result.notes = notes;
+    let keep: Vec<&str> = std::iter::once(output).chain(result.factors.iter().map(String::as_str)).collect();
     let mut independent_model = base.model.clone();
     independent_model.correlations.clear();
     let base_sample = |default: u64| RunConfig { trials: config.trials.unwrap_or(default), ..rank_config };
-    let sharded = matches!(streaming, Streaming::Shard(..));
     for method in methods {
         let analysis = match method {
             _ if sharded && !matches!(method, Method::Sobol | Method::Shapley) => continue,
             Method::Tornado if kind == TornadoKind::Conditional => {
-                Analysis::Tornado(tornado::conditional(&trials, config.tornado_range))
+                let Some(tornado) = ranked.tornado.take() else { continue };
+                Analysis::Tornado(tornado)
             }
             Method::Tornado => {
                 let independent = simulation.variant(&independent_model, &keep)?;
@@ -349,7 +357,10 @@ fn analyse_output(
                     config.tornado_range,
                 )?)
             }
-            Method::Spearman => Analysis::Spearman(spearman::run(&trials, config.threads)?),
+            Method::Spearman => {
+                let Some(spearman) = ranked.spearman.take() else { continue };
+                Analysis::Spearman(spearman)
+            }
             Method::Sobol => {
                 let independent = simulation.monte_carlo()?.variant(&independent_model, &[])?;
                 let n = base_sample(SOBOL_DEFAULT_N);
@@ -383,6 +394,68 @@ fn analyse_output(
     Ok(result)
 }
 
+/// The rank analyses an output needs: the conditional tornado (over this range) and
+/// Spearman's rank correlations.
+struct Wanted {
+    conditional: Option<(f64, f64)>,
+    spearman: bool,
+}
+
+/// The rank analyses of one output, made from its trials a group of factors at a time;
+/// or the output's value if it is the same in every trial.
+struct Ranked {
+    constant: Option<f64>,
+    tornado: Option<tornado::Tornado>,
+    spearman: Option<spearman::Spearman>,
+}
+
+impl Ranked {
+    /// The `wanted` analyses of `output` over the trials of `config`, whose `factors` feed
+    /// it (only the output's values are simulated when no analysis is wanted: enough to
+    /// find a constant).
+    fn run(
+        simulation: &Simulation<'_>,
+        output: &str,
+        factors: &[String],
+        config: &RunConfig,
+        wanted: Wanted,
+    ) -> Result<Ranked> {
+        let factors = match wanted.conditional.is_some() || wanted.spearman {
+            true => factors,
+            false => &[],
+        };
+        // The output's values and ranks, from the first group (every group has the same).
+        let mut first: Option<(Vec<f64>, Vec<f64>)> = None;
+        let (mut constant, mut bars, mut rhos) = (None, Vec::new(), Vec::new());
+        Trials::for_each_group(simulation, output, factors, config, |trials| {
+            let (_, output_ranks) = match &first {
+                Some(first) => first,
+                None => {
+                    constant = trials.constant();
+                    if constant.is_some() {
+                        return Ok(false);
+                    }
+                    let ranks = if wanted.spearman { crate::stats::rank::ranks(&trials.output) } else { Vec::new() };
+                    first.insert((trials.output.clone(), ranks))
+                }
+            };
+            if let Some(range) = wanted.conditional {
+                bars.extend(tornado::conditional_bars(&trials, range));
+            }
+            if wanted.spearman {
+                rhos.extend(spearman::correlations(output_ranks, &trials, config.threads)?);
+            }
+            Ok(true)
+        })?;
+        let Some((output_values, _)) = first else { return Ok(Ranked { constant, tornado: None, spearman: None }) };
+        Ok(Ranked {
+            constant,
+            tornado: wanted.conditional.map(|range| tornado::conditional(bars, &output_values, range)),
+            spearman: wanted.spearman.then(|| spearman::from_correlations(output_values.len() as u64, rhos)),
+        })
+    }
+}
+
 /// True if two of the factors `feeding` (indices into the program's factors) are
 /// correlated by the model's copula.
 fn correlated(program: &crate::compile::Program, feeding: &[usize]) -> bool {
@@ -391,8 +464,9 @@ fn correlated(program: &crate::compile::Program, feeding: &[usize]) -> bool {
     fed.iter().any(|&i| fed.iter().any(|&j| i != j && matrix[i][j].abs() > 1e-12))
 }
 
-/// Simulated values of an output and of the factors that feed it, trial by trial, with
-/// the model's correlations: what rank correlations and the conditional tornado use.
+/// Simulated values of an output and of (a group of) the factors that feed it, trial by
+/// trial, with the model's correlations: what rank correlations and the conditional
+/// tornado use.
 #[derive(Clone, Debug)]
 pub struct Trials {
     /// The output's values.
@@ -401,31 +475,58 @@ pub struct Trials {
     pub factors: Vec<(String, Vec<f64>)>,
 }
 
+/// Most bytes of values one [`Trials`] holds. An output fed by more factors than fit is
+/// analysed a group of factors at a time, one pass over its trials per group: the rank
+/// analyses of 10,000 inputs take the memory of about 160 at 200,000 trials.
+pub const RANK_BYTES: u64 = 256 << 20;
+
 impl Trials {
-    /// The first `config.trials` trials of `simulation`, which reports `output` and every
-    /// factor in `factors`.
+    /// Factors per group at `trials` trials: as many as fit in [`RANK_BYTES`] beside the
+    /// output, at least one.
+    pub fn group_size(trials: u64) -> usize {
+        (RANK_BYTES / (8 * trials.max(1))).saturating_sub(1).max(1) as usize
+    }
+
+    /// Calls `each` with the first `config.trials` trials of `output` and of each group of
+    /// [`Trials::group_size`] of `factors` in turn (one group of none if there are none),
+    /// until `each` says to stop (returns `false`).
     ///
     /// # Errors
-    /// Non-finite values.
-    pub fn collect(
+    /// Non-finite values, and what `each` returns.
+    pub fn for_each_group(
         simulation: &Simulation<'_>,
         output: &str,
         factors: &[String],
         config: &RunConfig,
-    ) -> Result<Trials> {
-        let mut columns: Vec<Option<Vec<f64>>> =
-            simulation.collect(config, &config.seeds(&simulation.program))?.into_iter().map(Some).collect();
-        let mut take = |name: &str| columns[simulation.output_index(name).expect("kept as an output")].take();
-        let output_values = take(output).expect("the output is kept");
-        let factors = factors
-            .iter()
-            .map(|name| {
-                // A factor that is itself the output shares its column.
-                let values = take(name).unwrap_or_else(|| output_values.clone());
-                (name.clone(), values)
-            })
-            .collect();
-        Ok(Trials { output: output_values, factors })
+        mut each: impl FnMut(Trials) -> Result<bool>,
+    ) -> Result<()> {
+        let groups: Vec<&[String]> = match factors.is_empty() {
+            true => vec![&[]],
+            false => factors.chunks(Trials::group_size(config.trials)).collect(),
+        };
+        for group in groups {
+            let names: Vec<&str> = std::iter::once(output).chain(group.iter().map(String::as_str)).collect();
+            let kept = simulation.reporting(&names)?;
+            let program = &kept.program;
+            let index: HashMap<String, usize> =
+                (0..program.outputs().len()).map(|i| (program.output_name(i), i)).collect();
+            let mut columns: Vec<Option<Vec<f64>>> =
+                kept.collect(config, &config.seeds(program))?.into_iter().map(Some).collect();
+            let mut take = |name: &str| index.get(name).and_then(|&i| columns[i].take());
+            let output_values = take(output).expect("the output is kept");
+            let factors = group
+                .iter()
+                .map(|name| {
+                    // A factor that is itself the output shares its column.
+                    let values = take(name).unwrap_or_else(|| output_values.clone());
+                    (name.clone(), values)
+                })
+                .collect();
+            if !each(Trials { output: output_values, factors })? {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// The output's value if it is the same in every trial.

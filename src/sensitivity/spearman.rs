@@ -29,28 +29,27 @@ pub struct Spearman {
     pub factors: Vec<SpearmanFactor>,
 }
 
-/// Rank correlations of each factor with the output over `trials`, ranking on `threads`
-/// threads.
+/// Spearman's ρ of each factor of `trials` with the output, whose ranks are
+/// `output_ranks`, ranking on `threads` threads: one factor's ranks at a time per thread.
 ///
 /// # Errors
 /// [`crate::Error::Threads`] if the pool cannot be built.
-pub fn run(trials: &Trials, threads: usize) -> Result<Spearman> {
-    let columns: Vec<&[f64]> =
-        std::iter::once(&trials.output[..]).chain(trials.factors.iter().map(|(_, v)| &v[..])).collect();
-    let ranks: Vec<Vec<f64>> =
-        crate::engine::pool(threads)?.install(|| columns.par_iter().map(|column| ranks(column)).collect());
-    let rhos: Vec<f64> = ranks[1..].iter().map(|r| pearson(&ranks[0], r)).collect();
-    let total: f64 = rhos.iter().map(|r| r * r).sum();
-    let mut factors: Vec<SpearmanFactor> = trials
-        .factors
-        .iter()
-        .zip(&rhos)
-        .map(|((name, _), &rho)| SpearmanFactor {
-            name: name.clone(),
+pub fn correlations(output_ranks: &[f64], trials: &Trials, threads: usize) -> Result<Vec<(String, f64)>> {
+    let rho = |(name, x): &(String, Vec<f64>)| (name.clone(), pearson(output_ranks, &ranks(x)));
+    Ok(crate::engine::pool(threads)?.install(|| trials.factors.par_iter().map(rho).collect()))
+}
+
+/// The analysis from every factor's ρ (of [`correlations`]) over `trials` trials.
+pub fn from_correlations(trials: u64, rhos: Vec<(String, f64)>) -> Spearman {
+    let total: f64 = rhos.iter().map(|(_, r)| r * r).sum();
+    let mut factors: Vec<SpearmanFactor> = rhos
+        .into_iter()
+        .map(|(name, rho)| SpearmanFactor {
+            name,
             rank_correlation: rho,
             contribution_to_variance: if total > 0.0 { rho * rho / total } else { 0.0 },
         })
         .collect();
     factors.sort_by(|a, b| b.rank_correlation.abs().total_cmp(&a.rank_correlation.abs()));
-    Ok(Spearman { trials: trials.output.len() as u64, factors })
+    Spearman { trials, factors }
 }

@@ -82,14 +82,13 @@ pub struct Tornado {
     pub factors: Vec<TornadoFactor>,
 }
 
-/// The conditional tornado of the output over `trials`: each factor's bottom
-/// `range.0` and top `1 − range.1` of trials (at least one trial each). The 95% intervals
-/// come from batch means (`tail_means_ci95`), which carry the sampling error of the
-/// cut-points as well as that of the means.
-pub fn conditional(trials: &Trials, range: (f64, f64)) -> Tornado {
+/// The conditional tornado's bars of the factors of `trials` (unsorted): each factor's
+/// bottom `range.0` and top `1 − range.1` of trials (at least one trial each). The 95%
+/// intervals come from batch means (`tail_means_ci95`), which carry the sampling error
+/// of the cut-points as well as that of the means.
+pub fn conditional_bars(trials: &Trials, range: (f64, f64)) -> Vec<TornadoFactor> {
     let y = &trials.output;
-    let n = y.len();
-    let mut bars: Vec<TornadoFactor> = trials
+    trials
         .factors
         .iter()
         .map(|(name, x)| {
@@ -104,10 +103,15 @@ pub fn conditional(trials: &Trials, range: (f64, f64)) -> Tornado {
                 intervals: Some([low_ci, high_ci]),
             }
         })
-        .collect();
+        .collect()
+}
+
+/// The conditional tornado of the output whose values are `output` (the trials the bars
+/// of [`conditional_bars`] came from), largest swing first.
+pub fn conditional(mut bars: Vec<TornadoFactor>, output: &[f64], range: (f64, f64)) -> Tornado {
     bars.sort_by(|a, b| b.swing.total_cmp(&a.swing));
-    let base = y.iter().sum::<f64>() / n as f64;
-    Tornado { kind: TornadoKind::Conditional, trials: n as u64, range, base, factors: bars }
+    let base = output.iter().sum::<f64>() / output.len() as f64;
+    Tornado { kind: TornadoKind::Conditional, trials: output.len() as u64, range, base, factors: bars }
 }
 
 /// Batches for the conditional tornado's intervals when the trials span fewer than

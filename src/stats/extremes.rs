@@ -13,6 +13,9 @@ use super::confidence::TAIL_TRIALS;
 /// the threshold beyond them.
 pub(crate) const KEPT: usize = TAIL_TRIALS + 1;
 
+/// Most bytes of one [`Extremes`]: `KEPT` values on each side.
+pub(crate) const EXTREMES_BYTES: usize = 2 * KEPT * std::mem::size_of::<f64>();
+
 /// The `KEPT` (1,025) largest and smallest values seen (all of them, if fewer).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Extremes {

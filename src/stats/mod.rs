@@ -14,7 +14,10 @@ mod quantiles;
 pub mod rank;
 pub mod tree;
 
+use std::sync::Arc;
+
 pub use confidence::Caveat;
+pub(crate) use extremes::EXTREMES_BYTES;
 pub use extremes::Extremes;
 pub use histogram::Histogram;
 pub use moments::Moments;
@@ -97,7 +100,7 @@ pub struct Accumulated<'a> {
     /// Count, mean, spread, min and max.
     pub moments: Moments,
     /// The sketch of its distribution.
-    pub sketch: &'a QuantileSketch,
+    pub sketch: &'a Arc<QuantileSketch>,
     /// Its order statistics, which must know every rank they were asked for
     /// ([`ExactQuantiles::missing`] is empty).
     pub exact: &'a ExactQuantiles,
@@ -114,8 +117,8 @@ pub struct Summary {
     pub moments: Moments,
     /// The values of [`PERCENTILES`]: exact nearest-rank order statistics of the trials.
     pub percentiles: [f64; 9],
-    /// The full distribution, for histograms and CDFs.
-    pub sketch: QuantileSketch,
+    /// The full distribution, for histograms and CDFs (shared with the run it came from).
+    pub sketch: Arc<QuantileSketch>,
     /// 95% confidence interval of each percentile: exact order statistics of the ranks
     /// [`order_statistic_ranks`] gives.
     pub percentile_ci95: [[f64; 2]; 9],

@@ -9,7 +9,7 @@
 //! subnormal (shift 1,114) and up to `f64::MAX` (shift −984), are charted.
 //!
 //! The sketch only draws charts (reported percentiles are exact order statistics, see
-//! [`super::order`]), so it is kept small: about 115 KB per output per worker.
+//! [`super::order`]), so it is kept small.
 //!
 //! # Error bound
 //! With 2 significant digits each bucket spans at most 1/128 of its value; reporting
@@ -18,8 +18,10 @@
 //! billion times smaller than the typical one. Smaller magnitudes are resolved to an
 //! absolute 2^-40 × that maximum (and may read as 0); magnitudes above 2^22 ≈ 4 million
 //! times it saturate. Percentiles are also clamped to the exact min and max, which the
-//! moment accumulators track. Memory is [`SKETCH_BYTES`] per output per worker, whatever
-//! the trial count.
+//! moment accumulators track. Memory does not grow with the trial count: each sign's
+//! histogram holds 1 KB per binary order of magnitude from 1 up to the largest magnitude
+//! it has recorded (about 36 KB for values of one sign within 4× of the first chunk's
+//! largest), at most [`SKETCH_BYTES`] per output per worker.
 //!
 //! Outputs with few distinct values (counts, 0/1 comparisons, constants: at most
 //! [`MAX_EXACT`] distinct values) are also counted exactly, value by value, and their
@@ -38,7 +40,8 @@ const SHIFTS: std::ops::RangeInclusive<i32> = (TOP - 1024)..=(TOP + 1074);
 const HIGH: u64 = 1 << 62;
 /// hdrhistogram's significant digits: buckets at most 1/128 of their value wide.
 const SIGNIFICANT: u8 = 2;
-/// Bytes of one sketch (two histograms' counts), for memory budgets.
+/// Most bytes of one sketch (two histograms' counts, each up to saturation), for memory
+/// budgets.
 pub(crate) const SKETCH_BYTES: usize = 2 * 8 * 128 * 57;
 
 /// Most distinct values counted exactly.
@@ -68,7 +71,9 @@ impl QuantileSketch {
 
     /// An empty sketch that maps |x| to |x|·2^shift (`shift` in [`SHIFTS`]).
     fn with_shift(shift: i32) -> QuantileSketch {
-        let histogram = || Histogram::new_with_bounds(1, HIGH, SIGNIFICANT).expect("constant bounds are valid");
+        // Auto-resizing: counts cover the largest magnitude recorded so far, so a sketch
+        // takes memory for the orders of magnitude its values span, not for all of them.
+        let histogram = || Histogram::new(SIGNIFICANT).expect("constant digits are valid");
         let half = shift / 2;
         QuantileSketch {
             shift,
@@ -80,14 +85,10 @@ impl QuantileSketch {
         }
     }
 
-    /// An empty sketch with the same scale.
+    /// An empty sketch with the same scale (and the memory of an empty one: its counts
+    /// grow with what it records).
     pub fn empty_like(&self) -> QuantileSketch {
-        let mut empty = self.clone();
-        empty.negative.reset();
-        empty.positive.reset();
-        empty.zeros = 0;
-        empty.exact = Some(Vec::new());
-        empty
+        QuantileSketch::with_shift(self.shift)
     }
 
     /// Counts every value in `values`.
@@ -110,7 +111,7 @@ impl QuantileSketch {
                 self.zeros += 1;
             } else {
                 let histogram = if x < 0.0 { &mut self.negative } else { &mut self.positive };
-                histogram.saturating_record((magnitude as u64).min(HIGH));
+                histogram.record((magnitude as u64).min(HIGH)).expect("magnitudes up to HIGH fit");
             }
         }
     }
@@ -124,8 +125,8 @@ impl QuantileSketch {
     /// Adds `other`'s counts (same scale, see [`QuantileSketch::same_scale`]) to these.
     pub fn merge(&mut self, other: &QuantileSketch) {
         debug_assert!(self.same_scale(other));
-        self.negative.add(&other.negative).expect("same bounds");
-        self.positive.add(&other.positive).expect("same bounds");
+        self.negative.add(&other.negative).expect("magnitudes up to HIGH fit");
+        self.positive.add(&other.positive).expect("magnitudes up to HIGH fit");
         self.zeros += other.zeros;
         self.exact = match (self.exact.take(), &other.exact) {
             (Some(mine), Some(theirs)) => merge_exact(mine, theirs),
@@ -357,11 +358,24 @@ mod tests {
         );
     }
 
+    /// Bytes of the sketch's two histograms' counts.
+    fn counts_bytes(sketch: &QuantileSketch) -> usize {
+        (sketch.negative.distinct_values() + sketch.positive.distinct_values()) * 8
+    }
+
     #[test]
-    fn sketch_bytes_is_the_histograms_size() {
-        let sketch = QuantileSketch::for_values(&[1.0]);
-        let counts = sketch.negative.distinct_values() + sketch.positive.distinct_values();
-        assert_eq!(counts * 8, SKETCH_BYTES);
+    fn a_sketch_takes_memory_for_the_magnitudes_it_holds_and_at_most_sketch_bytes() {
+        // Costs of one sign within a few times the first chunk's largest: ~36 KB.
+        let values: Vec<f64> = (0..100_000).map(|i| 1.9e9 + 2.5e8 * ((i % 977) as f64 / 488.0 - 1.0)).collect();
+        let mut sketch = QuantileSketch::for_values(&values[..4096]);
+        sketch.record_all(&values);
+        let small = counts_bytes(&sketch);
+        assert!((32 << 10..=40 << 10).contains(&small), "{small}");
+        // Both signs up to saturation: every count of both histograms.
+        sketch.record_all(&[-1e300, 1e300]);
+        assert_eq!(counts_bytes(&sketch), SKETCH_BYTES);
+        // Saturated magnitudes are counted at the top, as before.
+        assert_eq!(sketch.count(), 100_002);
     }
 
     #[test]

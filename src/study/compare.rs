@@ -92,6 +92,12 @@ impl<'m> ComparePlan<'m> {
         Plan::new(programs, self.columns.clone())
     }
 
+    /// An estimate of the most memory, in bytes, comparing `base` by this plan over
+    /// `config` takes (see [`Simulated::peak_bytes`]).
+    pub fn peak_bytes(&self, base: &Simulation<'_>, config: &RunConfig) -> u64 {
+        Simulated::peak_bytes(&self.plan(base), config)
+    }
+
     /// The comparison from `simulated`, every chunk of this plan's run of
     /// `config.trials` trials.
     ///

@@ -217,3 +217,33 @@ fn a_private_file_is_never_readable_by_others_and_loses_its_setuid_bit() {
     run_to(&dir, "private.csv").success();
     assert_eq!(std::fs::metadata(&path).unwrap().mode() & 0o7777, 0o755, "setuid is dropped, the rest kept");
 }
+
+#[test]
+fn a_run_beyond_max_memory_is_refused_before_it_starts_and_writes_nothing() {
+    let mut vars = String::new();
+    for i in 0..500 {
+        vars.push_str(&format!("v{i} = \"normal({i}, 1)\"\n"));
+    }
+    let dir = Costsim::new().model(&format!("{}\n[scenarios.high]\nv0 = \"5\"\n", model_with(&vars)));
+    // run and report keep the 500 outputs; compare also the scenario's and the differences.
+    for (command, target, columns) in
+        [("run", "out.json", 500), ("report", "out.html", 500), ("compare", "out.md", 1500)]
+    {
+        let args = [command, "model.toml", "--trials", "1M", "--max-memory", "64M", "-o", target];
+        let out = Costsim::run_in(&dir, &args).failure(2);
+        for part in [
+            "this run needs about",
+            "more than the 64 MiB --max-memory",
+            &format!("{columns} column(s)"),
+            "1000000 trials",
+        ] {
+            assert!(out.stderr.contains(part), "{command}: {part}: {}", out.stderr);
+        }
+        assert!(!dir.path(target).exists(), "{command} wrote {target}");
+    }
+    // A limit it fits in runs as usual; a size that is no size is a usage error.
+    Costsim::run_in(&dir, &["run", "model.toml", "--trials", "10k", "--max-memory", "1G", "-o", "out.json"]).success();
+    assert!(dir.path("out.json").exists());
+    let out = Costsim::run_in(&dir, &["run", "model.toml", "--max-memory", "12X"]).failure(2);
+    assert!(out.stderr.contains("`--max-memory 12X` must be a size such as 512M"), "{}", out.stderr);
+}

@@ -62,6 +62,23 @@ fn partial_merges_merge_to_the_same_bytes() {
 }
 
 #[test]
+fn many_shards_merged_as_they_are_read_give_the_same_bytes() {
+    // 37 one-chunk shards: merge joins them in groups of 16 and then two merged states at
+    // a time, in the order given; any order and any grouping gives the same bytes.
+    let dir = fleet();
+    let files = shards(&dir, "run", 37, "part", &["--threads", "1"]);
+    let single = Costsim::run_in(&dir, &["run", "model.toml", "--trials", TRIALS, "--format", "json"]).success();
+    let mut order: Vec<&str> = files.iter().map(String::as_str).collect();
+    order.rotate_left(11);
+    order.swap(0, 30);
+    assert_eq!(merge(&dir, &order, &["--format", "json"]).success().stdout, single.stdout);
+    merge(&dir, &order, &["--partial", "-o", "rotated.json"]).success();
+    let in_order: Vec<&str> = files.iter().map(String::as_str).collect();
+    merge(&dir, &in_order, &["--partial", "-o", "in-order.json"]).success();
+    assert_eq!(std::fs::read(dir.path("rotated.json")).unwrap(), std::fs::read(dir.path("in-order.json")).unwrap());
+}
+
+#[test]
 fn compare_and_samples_shard_too() {
     let dir = fleet();
     let files = shards(&dir, "compare", 3, "cmp", &["--scenarios", "hoppers_only,semianalysis_style"]);
