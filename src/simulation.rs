@@ -59,6 +59,21 @@ pub struct Simulation<'m> {
     options: CompileOptions,
 }
 
+/// Trials of a run when neither its caller nor the model's `trials` says.
+pub const DEFAULT_TRIALS: u64 = 1_000_000;
+/// Seed of a run when neither its caller nor the model's `seed` says.
+pub const DEFAULT_SEED: u64 = 1;
+
+/// The run of `model` on `threads` threads: `trials` and `seed` if given, else the
+/// model's `trials` and `seed`, else [`DEFAULT_TRIALS`] and [`DEFAULT_SEED`].
+pub fn run_config(model: &Model, trials: Option<u64>, seed: Option<u64>, threads: usize) -> RunConfig {
+    RunConfig {
+        trials: trials.or(model.meta.trials).unwrap_or(DEFAULT_TRIALS),
+        seed: seed.or(model.meta.seed).unwrap_or(DEFAULT_SEED),
+        threads,
+    }
+}
+
 impl<'m> Simulation<'m> {
     /// Compiles `model` as its file says.
     ///
@@ -457,4 +472,20 @@ fn short(x: f64) -> String {
         return x.to_string();
     }
     format!("{x:.3e}").parse::<f64>().map_or_else(|_| x.to_string(), |r| r.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_takes_the_callers_settings_then_the_models_then_the_defaults() {
+        let with = Model::parse("m.toml", "[model]\nname = \"m\"\ntrials = 5000\nseed = 9\n[vars]\nx = \"1\"\n".into());
+        let without = Model::parse("m.toml", "[model]\nname = \"m\"\n[vars]\nx = \"1\"\n".into());
+        let (with, without) = (with.unwrap(), without.unwrap());
+        assert_eq!(run_config(&with, None, None, 2), RunConfig { trials: 5000, seed: 9, threads: 2 });
+        assert_eq!(run_config(&with, Some(7), Some(3), 1), RunConfig { trials: 7, seed: 3, threads: 1 });
+        let defaults = RunConfig { trials: DEFAULT_TRIALS, seed: DEFAULT_SEED, threads: 4 };
+        assert_eq!(run_config(&without, None, None, 4), defaults);
+    }
 }

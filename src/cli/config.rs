@@ -8,17 +8,46 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::partial::{Command, RunKey};
 use crate::report::RunMeta;
-use crate::simulation::{Precision, Simulation};
+use crate::simulation::{Precision, Simulation, run_config};
 
 use super::args::{SamplingArg, Simulate};
 use super::parse_trials;
 
-/// Default trial count when neither `--trials` nor the model sets one.
-const DEFAULT_TRIALS: u64 = 1_000_000;
 /// Most worker threads accepted.
 const MAX_THREADS: usize = 1024;
-/// Default seed when neither `--seed` nor the model sets one.
-const DEFAULT_SEED: u64 = 1;
+
+/// The run settings of a command, typed: from its arguments, or from a shard key.
+struct Settings {
+    trials: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    sampling: Option<Sampling>,
+    repair_correlations: bool,
+    sets: Vec<String>,
+    queries: Vec<String>,
+}
+
+impl Settings {
+    /// The settings `args` give (`--trials` parsed, `--sampling` typed).
+    ///
+    /// # Errors
+    /// A `--trials` that is no trial count.
+    fn from_args(args: &Simulate) -> Result<Settings> {
+        Ok(Settings {
+            trials: args.trials.as_deref().map(parse_trials).transpose()?,
+            seed: args.seed,
+            threads: args.threads,
+            sampling: args.sampling.map(|s| match s {
+                SamplingArg::Mc => Sampling::Mc,
+                SamplingArg::Lhs => Sampling::Lhs,
+                SamplingArg::Qmc => Sampling::Qmc,
+            }),
+            repair_correlations: args.repair_correlations,
+            sets: args.sets.clone(),
+            queries: args.queries.clone(),
+        })
+    }
+}
 
 /// A model with its scenario and overrides applied, and the run settings.
 pub(super) struct RunSetup {
@@ -37,44 +66,35 @@ impl RunSetup {
     /// The model at `path` with `scenario` and the `--set` overrides of `args` applied,
     /// and the run settings `args` and the model give.
     pub(super) fn new(path: &Path, args: &Simulate, scenario: Option<&str>) -> Result<RunSetup> {
-        RunSetup::with_model(Model::load(path)?, args, scenario)
+        let settings = Settings::from_args(args)?;
+        RunSetup::with_model(Model::load(path)?, settings, scenario)
     }
 
-    /// As [`RunSetup::new`], with the model file already loaded.
-    fn with_model(loaded: Model, args: &Simulate, scenario: Option<&str>) -> Result<RunSetup> {
-        let mut setup = RunSetup {
-            model: loaded.clone(),
-            loaded,
-            scenario: scenario.map(str::to_string),
-            config: RunConfig { trials: 1, seed: 0, threads: 1 },
-            options: CompileOptions {
-                sampling: args.sampling.map(|s| match s {
-                    SamplingArg::Mc => Sampling::Mc,
-                    SamplingArg::Lhs => Sampling::Lhs,
-                    SamplingArg::Qmc => Sampling::Qmc,
-                }),
-                repair_correlations: args.repair_correlations,
-                extra_outputs: Vec::new(),
-                only_extra: false,
-            },
-            sets: args.sets.clone(),
-            queries: args.queries.clone(),
-        };
-        setup.model = setup.variant(scenario)?;
-        let model = &setup.model;
-        let trials = match &args.trials {
-            Some(text) => parse_trials(text)?,
-            None => model.meta.trials.unwrap_or(DEFAULT_TRIALS),
-        };
-        let threads = match args.threads {
+    /// As [`RunSetup::new`], with the model file already loaded and the settings typed.
+    fn with_model(loaded: Model, settings: Settings, scenario: Option<&str>) -> Result<RunSetup> {
+        let threads = match settings.threads {
             Some(n) if n == 0 || n > MAX_THREADS => {
                 return Err(Error::Usage(format!("`--threads {n}` must be between 1 and {MAX_THREADS}")));
             }
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, usize::from),
         };
-        let seed = args.seed.or(model.meta.seed).unwrap_or(DEFAULT_SEED);
-        setup.config = RunConfig { trials, seed, threads };
+        let mut setup = RunSetup {
+            model: loaded.clone(),
+            loaded,
+            scenario: scenario.map(str::to_string),
+            config: RunConfig { trials: 1, seed: 0, threads },
+            options: CompileOptions {
+                sampling: settings.sampling,
+                repair_correlations: settings.repair_correlations,
+                extra_outputs: Vec::new(),
+                only_extra: false,
+            },
+            sets: settings.sets,
+            queries: settings.queries,
+        };
+        setup.model = setup.variant(scenario)?;
+        setup.config = run_config(&setup.model, settings.trials, settings.seed, threads);
         Ok(setup)
     }
 
@@ -130,19 +150,14 @@ impl RunSetup {
     /// The setup a sharded run with `key` had, from the model file at `path` (the one
     /// the shards were given, unless moved), with `threads` workers.
     pub(super) fn from_key(key: &RunKey, path: &Path, threads: Option<usize>) -> Result<RunSetup> {
-        let sampling = match key.sampling {
-            Sampling::Mc => SamplingArg::Mc,
-            Sampling::Lhs => SamplingArg::Lhs,
-            Sampling::Qmc => SamplingArg::Qmc,
-        };
-        let simulate = Simulate {
-            trials: Some(key.trials.to_string()),
+        let settings = Settings {
+            trials: Some(key.trials),
             seed: Some(key.seed),
             threads,
+            sampling: Some(key.sampling),
+            repair_correlations: key.repair_correlations,
             sets: key.overrides.clone(),
             queries: key.queries.clone(),
-            sampling: Some(sampling),
-            repair_correlations: key.repair_correlations,
         };
         // The file is checked against the shards' SHA-256 before any of it is read as a model.
         let loaded = Model::load_verified(path, &key.model_sha256).map_err(|e| match e {
@@ -151,7 +166,7 @@ impl RunSetup {
             )),
             e => e,
         })?;
-        RunSetup::with_model(loaded, &simulate, key.scenario.as_deref())
+        RunSetup::with_model(loaded, settings, key.scenario.as_deref())
     }
 
     /// `model` compiled with the run options.
