@@ -134,11 +134,12 @@ hit = "u > 1 - 3e-5"
     for (scenario, truth) in [("more", 3e-5), ("moved", 0.0)] {
         let other = model.with_scenario(scenario).unwrap();
         let other = Simulation::new(&other).unwrap();
+        let plan = costsim::study::ComparePlan::new(&base, &[&other], true).unwrap();
         let mut covered = 0;
         let seeds = 300;
         for seed in 0..seeds {
             let config = RunConfig { trials: 100_000, seed, threads: 2 };
-            let comparison = costsim::study::compare(&base, &[&other], &config, true, &mut |_| {}).unwrap();
+            let comparison = costsim::study::compare(&base, &plan, &config, &mut |_| {}).unwrap();
             let hit = comparison.differences[0].iter().zip(&comparison.runs[0].outputs).find(|(_, o)| o.name == "hit");
             let [lo, hi] = hit.unwrap().0.summary.mean_ci95;
             covered += u64::from(lo <= truth && truth <= hi);

@@ -78,7 +78,8 @@ fn compared_differences_have_exact_percentiles() {
     let other = model("a = \"normal(1B, 1M)\"\nb = \"uniform(0, 10)\"\ny = \"a + 2 * b\"\n", "");
     let config = RunConfig { trials: 250_000, seed: 11, threads: 2 };
     let (base_sim, other_sim) = (Simulation::new(&base).unwrap(), Simulation::new(&other).unwrap());
-    let comparison = costsim::study::compare(&base_sim, &[&other_sim], &config, true, &mut |_| {}).unwrap();
+    let plan = costsim::study::ComparePlan::new(&base_sim, &[&other_sim], true).unwrap();
+    let comparison = costsim::study::compare(&base_sim, &plan, &config, &mut |_| {}).unwrap();
     let difference = [comparison.differences[0][0].summary.clone()];
     let seeds = config.seeds(&base_sim.program);
     let (x, y) = (base_sim.collect(&config, &seeds).unwrap(), other_sim.collect(&config, &seeds).unwrap());

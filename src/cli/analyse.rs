@@ -117,21 +117,18 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
     let base = setup.compile(&setup.model)?;
     let simulations: Vec<Simulation<'_>> = models.iter().map(|m| setup.compile(m)).collect::<Result<_>>()?;
     let scenarios: Vec<&Simulation<'_>> = simulations.iter().collect();
-    MemoryLimit::new(args.memory.max_memory.as_deref())?.check_compare(
-        &ComparePlan::new(&base, &scenarios, true)?,
-        &base,
-        &setup.config,
-    )?;
+    let plan = ComparePlan::new(&base, &scenarios, true)?;
+    MemoryLimit::new(args.memory.max_memory.as_deref())?.check_compare(&plan, &base, &setup.config)?;
     let file = args.model.display().to_string();
     if let Some(shard) = &args.shard.shard {
         if args.format != TextFormat::Table {
             return Err(super::shard::sharded_format());
         }
         let shard = super::shard::parse_shard(shard)?;
-        return super::shard::compare(&setup, &base, &scenarios, &names, &file, shard, &target);
+        return super::shard::compare(&setup, &base, &plan, &names, &file, shard, &target);
     }
     let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
-    let comparison = study::compare(&base, &scenarios, &setup.config, true, &mut |n| progress.step(n))?;
+    let comparison = study::compare(&base, &plan, &setup.config, &mut |n| progress.step(n))?;
     progress.finish();
     target.write(&super::render::comparison(&setup, &base, &simulations, &names, &file, &comparison, args.format))
 }

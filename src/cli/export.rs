@@ -25,16 +25,12 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
             .map(|s| Ok((s.name.name.clone(), setup.variant(Some(&s.name.name))?)))
             .collect::<Result<_>>()?,
     };
-    let scenarios: Vec<(String, Simulation<'_>)> =
-        models.iter().map(|(name, m)| Ok((name.clone(), setup.compile(m)?))).collect::<Result<_>>()?;
-    let memory = MemoryLimit::new(args.memory.max_memory.as_deref())?;
-    memory.check_run(&simulation, &setup.config)?;
-    if !scenarios.is_empty() {
-        let compared: Vec<&Simulation<'_>> = scenarios.iter().map(|(_, s)| s).collect();
-        memory.check_compare(&ComparePlan::new(&simulation, &compared, true)?, &simulation, &setup.config)?;
-    }
+    let names: Vec<String> = models.iter().map(|(name, _)| name.clone()).collect();
+    let compiled: Vec<Simulation<'_>> = models.iter().map(|(_, m)| setup.compile(m)).collect::<Result<_>>()?;
+    let plan = ComparePlan::new(&simulation, &compiled.iter().collect::<Vec<_>>(), false)?;
+    MemoryLimit::new(args.memory.max_memory.as_deref())?.check_compare(&plan, &simulation, &setup.config)?;
     let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
-    let findings = study::findings(&simulation, &scenarios, &setup.config, &mut |n| progress.step(n))?;
+    let findings = study::findings(&simulation, &names, &plan, &setup.config, &mut |n| progress.step(n))?;
     progress.finish();
     let file = args.model.display().to_string();
     let run = RunReport::new(setup.meta(&simulation, &file), &findings.run);

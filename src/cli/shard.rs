@@ -80,14 +80,13 @@ pub(super) fn run(
 pub(super) fn compare(
     setup: &RunSetup,
     base: &Simulation<'_>,
-    scenarios: &[&Simulation<'_>],
+    plan: &ComparePlan<'_>,
     names: &[String],
     file: &str,
     shard: (u64, u64),
     target: &Target,
 ) -> Result<()> {
     let (k, m) = shard;
-    let plan = ComparePlan::new(base, scenarios, true)?;
     let chunks = shard_chunks(setup.config.trials, k, m);
     let simulated = Simulated::shard(&plan.plan(base), &setup.config, chunks)?;
     let key = setup.key(Command::Compare, base, file, names, m);

@@ -64,10 +64,7 @@ pub fn compile(model: &Model, options: &CompileOptions) -> Result<Program> {
     });
     let (order, cycles) = resolve::order(model, &resolved.deps);
     diagnostics.extend(cycles);
-    let outputs = match options.only_extra {
-        true => with_extra(model, Vec::new(), &options.extra_outputs)?,
-        false => with_extra(model, outputs, &options.extra_outputs)?,
-    };
+    let outputs = with_extra(model, if options.only_extra { Vec::new() } else { outputs }, &options.extra_outputs)?;
     let sampling = options.sampling.unwrap_or_else(|| {
         sampling(model).unwrap_or_else(|d| {
             diagnostics.push(d);

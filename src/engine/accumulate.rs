@@ -122,12 +122,11 @@ impl Simulated {
     /// An estimate of the most memory, in bytes, a run of `plan` over `config` takes:
     /// per column, a chart sketch for the run (shared with its summary) and one per worker
     /// that runs a chunk after the first (each up to half of `SKETCH_BYTES`, 58 KB, for
-    /// values of one sign), the
-    /// extremes (16 bytes a trial, up to 16 KB) and the exact order statistics
-    /// ([`ExactQuantiles::peak_bytes`]); per worker that runs a chunk, its columns (32 KB
-    /// per output and per difference, and up to 16 MB of slots); a quarter more for the
-    /// chunks in flight, and 32 MB for the rest. Measured resident memory stays within it
-    /// (README "Output files, memory and limits").
+    /// values of one sign), the extremes (16 bytes a trial, up to 16 KB) and the exact
+    /// order statistics ([`ExactQuantiles::peak_bytes`]); per worker that runs a chunk, its
+    /// columns (32 KB per output and per difference, and up to 16 MB of slots); a quarter
+    /// more for the chunks in flight, and 32 MB for the rest. Measured resident memory
+    /// stays within it (README "Output files, memory and limits").
     pub fn peak_bytes(plan: &Plan<'_>, config: &RunConfig) -> u64 {
         let (chunks, workers) = (config.n_chunks(), plan_workers(plan, config.threads) as u64);
         let sketches = 1 + workers.min(chunks.saturating_sub(1));

@@ -135,21 +135,18 @@ impl<'m> ComparePlan<'m> {
     }
 }
 
-/// Simulates `base` and every scenario in `scenarios` together for `config.trials`
-/// trials (telling `progress` how many are done), with the differences from base when
-/// `differences` is set.
+/// Simulates `base` and every scenario of `plan` (see [`ComparePlan::new`]) together for
+/// `config.trials` trials (telling `progress` how many are done), with the differences
+/// from base if the plan has them.
 ///
 /// # Errors
-/// A scenario that no longer has one of the base's outputs, values that can't be
-/// computed, or worker threads that can't be started.
+/// Values that can't be computed, or worker threads that can't be started.
 pub fn compare(
     base: &Simulation<'_>,
-    scenarios: &[&Simulation<'_>],
+    plan: &ComparePlan<'_>,
     config: &RunConfig,
-    differences: bool,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Comparison> {
-    let plan = ComparePlan::new(base, scenarios, differences)?;
     let simulated = engine::simulate(&plan.plan(base), config, progress)?;
     plan.comparison(base, &simulated, config)
 }

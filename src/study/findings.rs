@@ -3,7 +3,7 @@
 //! sensitivity analyses `costsim sensitivity` runs by default for each output that
 //! varies, and each scenario's values of the base's outputs, simulated in the same pass.
 
-use super::{OutputResult, RunResult, compare};
+use super::{ComparePlan, OutputResult, RunResult, compare};
 use crate::engine::RunConfig;
 use crate::error::Result;
 use crate::sensitivity::{self, Sensitivity, SensitivityConfig};
@@ -34,20 +34,21 @@ pub struct Findings {
     pub scenarios: Vec<(String, Vec<OutputResult>)>,
 }
 
-/// Simulates `base` and `scenarios` (named) together for `config.trials` trials, telling
-/// `progress` how many are done, then counts the histograms' bins and the inputs'
-/// percentiles in the same trials, and runs the sensitivity analyses.
+/// Simulates `base` and the scenarios called `names` together for `config.trials`
+/// trials by `plan` (their [`ComparePlan`], without differences), telling `progress` how
+/// many are done, then counts the histograms' bins and the inputs' percentiles in the
+/// same trials, and runs the sensitivity analyses.
 ///
 /// # Errors
 /// As [`compare`] and [`sensitivity::analyse`].
 pub fn findings(
     base: &Simulation<'_>,
-    scenarios: &[(String, Simulation<'_>)],
+    names: &[String],
+    plan: &ComparePlan<'_>,
     config: &RunConfig,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Findings> {
-    let simulations: Vec<&Simulation<'_>> = scenarios.iter().map(|(_, s)| s).collect();
-    let mut comparison = compare(base, &simulations, config, false, progress)?;
+    let mut comparison = compare(base, plan, config, progress)?;
     let mut run = comparison.runs.remove(0);
     run.correlations = base.achieved_correlations(config)?;
     let run_config = RunConfig { trials: run.trials, ..*config };
@@ -83,11 +84,7 @@ pub fn findings(
         run,
         histograms,
         sensitivity,
-        scenarios: scenarios
-            .iter()
-            .map(|(name, _)| name.clone())
-            .zip(comparison.runs.into_iter().map(|r| r.outputs))
-            .collect(),
+        scenarios: names.iter().cloned().zip(comparison.runs.into_iter().map(|r| r.outputs)).collect(),
     })
 }
 

@@ -24,6 +24,14 @@ fn leftovers(dir: &Costsim) -> Vec<String> {
         .collect()
 }
 
+/// A file `name` in `dir` holding "old", with permissions `mode`.
+fn old_file(dir: &Costsim, name: &str, mode: u32) -> std::path::PathBuf {
+    let path = dir.path(name);
+    std::fs::write(&path, "old").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    path
+}
+
 /// `samples` of 10^9 trials to `target`, started and seen writing its temporary file.
 fn writing_samples(dir: &Costsim, target: &str) -> std::process::Child {
     let child = Command::new(env!("CARGO_BIN_EXE_costsim"))
@@ -70,9 +78,7 @@ fn a_symlinks_target_is_replaced_and_the_link_kept() {
 #[test]
 fn an_existing_files_permissions_are_kept() {
     let dir = Costsim::new().model(&model());
-    let path = dir.path("secret.json");
-    std::fs::write(&path, "old").unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let path = old_file(&dir, "secret.json", 0o600);
     run_to(&dir, "secret.json").success();
     assert_eq!(std::fs::metadata(&path).unwrap().mode() & 0o777, 0o600);
     assert!(std::fs::read_to_string(&path).unwrap().contains("\"outputs\""));
@@ -81,12 +87,10 @@ fn an_existing_files_permissions_are_kept() {
 #[test]
 fn a_read_only_file_and_the_model_itself_are_refused_untouched() {
     let dir = Costsim::new().model(&model());
-    let path = dir.path("frozen.json");
-    std::fs::write(&path, "keep me").unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let path = old_file(&dir, "frozen.json", 0o444);
     let stderr = run_to(&dir, "frozen.json").failure(2).stderr;
     assert!(stderr.contains("`frozen.json`") && stderr.contains("read-only"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep me");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
 
     std::os::unix::fs::symlink("model.toml", dir.path("alias.toml")).unwrap();
     for target in ["model.toml", "alias.toml", "./model.toml"] {
@@ -201,11 +205,8 @@ fn merge_refuses_the_model_and_every_state_it_reads_as_its_output() {
 
 #[test]
 fn a_private_file_is_never_readable_by_others_and_loses_its_setuid_bit() {
-    use std::os::unix::fs::PermissionsExt as _;
     let dir = Costsim::new().model(&model());
-    let path = dir.path("private.csv");
-    std::fs::write(&path, "old").unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let path = old_file(&dir, "private.csv", 0o600);
     // While samples writes, the temporary file already has the target's mode.
     let mut child = writing_samples(&dir, "private.csv");
     let temp = leftovers(&dir);
@@ -225,9 +226,10 @@ fn a_run_beyond_max_memory_is_refused_before_it_starts_and_writes_nothing() {
         vars.push_str(&format!("v{i} = \"normal({i}, 1)\"\n"));
     }
     let dir = Costsim::new().model(&format!("{}\n[scenarios.high]\nv0 = \"5\"\n", model_with(&vars)));
-    // run and report keep the 500 outputs; compare also the scenario's and the differences.
+    // run keeps the 500 outputs; report also the scenario's (it simulates both together);
+    // compare also the differences.
     for (command, target, columns) in
-        [("run", "out.json", 500), ("report", "out.html", 500), ("compare", "out.md", 1500)]
+        [("run", "out.json", 500), ("report", "out.html", 1000), ("compare", "out.md", 1500)]
     {
         let args = [command, "model.toml", "--trials", "1M", "--max-memory", "64M", "-o", target];
         let out = Costsim::run_in(&dir, &args).failure(2);
