@@ -71,6 +71,9 @@ pub enum Problem {
     /// Deeper nesting than the parser takes.
     #[error("expression nested more than {0} levels deep")]
     TooDeep(usize),
+    /// A taller expression tree than later stages take.
+    #[error("expression more than {0} operators deep")]
+    TooTall(usize),
     /// Nothing to parse.
     #[error("empty expression")]
     Empty,
@@ -450,7 +453,7 @@ impl Problem {
             Problem::UnknownSuffix(_) => text(
                 "suffixes are k (1e3), M (1e6), B or G (1e9), T (1e12) and % (1e-2); put a space or `*` between a number and a name",
             ),
-            Problem::TooLong(_) | Problem::TooDeep(_) => text("split it into several vars"),
+            Problem::TooLong(_) | Problem::TooDeep(_) | Problem::TooTall(_) => text("split it into several vars"),
             Problem::ControlCharacter { .. } => {
                 text("remove it; only `description` and `note` may contain newlines and tabs")
             }

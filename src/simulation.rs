@@ -488,4 +488,33 @@ mod tests {
         let defaults = RunConfig { trials: DEFAULT_TRIALS, seed: DEFAULT_SEED, threads: 4 };
         assert_eq!(run_config(&without, None, None, 4), defaults);
     }
+
+    /// The deepest nesting and the tallest tree the parser accepts go through every stage
+    /// — load, compile, simulate, clone, drop — on a 2 MiB thread, the least a test or a
+    /// rayon worker has, in a debug build too (`cargo test --lib` runs this in CI).
+    #[test]
+    fn the_largest_expressions_accepted_fit_a_small_stack_in_every_build() {
+        use crate::expr::{MAX_DEPTH, MAX_HEIGHT};
+        // Calls, prefix operators and parentheses, 3 levels a step: always 1.
+        let steps = MAX_DEPTH / 3;
+        let deep = format!("{}x{}", "max(1, -(".repeat(steps), "))".repeat(steps));
+        // The tallest chain, inside the deepest parentheses: 0 − x − … − x = −1000·x.
+        let chain = format!("0{}", " - x".repeat(MAX_HEIGHT));
+        let tall = format!("{}{chain}{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        let vars = format!("x = \"uniform(1, 2)\"\ndeep = \"{deep}\"\ntall = \"{tall}\"\n");
+        let run = move || {
+            let model = Model::parse("m.toml", format!("[model]\nname = \"m\"\n[vars]\n{vars}")).expect("accepted");
+            let copy = model.clone();
+            let simulation = Simulation::new(&copy).expect("compiles");
+            let summaries = simulation.run(&RunConfig { trials: 100, seed: 1, threads: 1 }).expect("runs");
+            let mean = |name: &str| summaries[simulation.output_index(name).expect("an output")].moments.mean;
+            (mean("deep"), mean("tall"))
+        };
+        let thread = std::thread::Builder::new().stack_size(2 << 20).spawn(run).expect("a thread");
+        let (deep, tall) = thread.join().expect("no stack overflow");
+        assert_eq!(deep, 1.0);
+        // Mean of −1000·U(1, 2) over 100 trials: −1500, standard error 1000/√1200 ≈ 29.
+        let n = MAX_HEIGHT as f64;
+        assert!((tall + 1.5 * n).abs() < 6.0 * n / 1200f64.sqrt(), "{tall}");
+    }
 }

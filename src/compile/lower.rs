@@ -11,7 +11,7 @@ use crate::builtins;
 use crate::correlation::CorrelationMatrix;
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::dist::Sampler;
-use crate::expr::{Expr, ExprKind, UnaryOp};
+use crate::expr::{BinOp, Expr, ExprKind, UnaryOp};
 use crate::model::Model;
 
 /// A lowered expression: one operand per trial, or one per period of every trial (a
@@ -354,8 +354,40 @@ impl<'m> Lowering<'m> {
         }
     }
 
+    /// The recursion over the tree: its frame holds only what an operator needs, so a
+    /// tree [`crate::expr::MAX_HEIGHT`] high fits a small stack in a debug build too.
     fn lower(&mut self, e: &Expr) -> Option<Value> {
         let value = match &e.kind {
+            ExprKind::Unary(op, a) => {
+                let a = self.expr(a)?;
+                self.unary_value(*op, a)?
+            }
+            ExprKind::Binary(op, a, b) => {
+                let (a, b) = (self.expr(a), self.expr(b));
+                self.binary_value(*op, a?, b?)?
+            }
+            _ => self.other(e)?,
+        };
+        self.picked_and_finite(e, value)
+    }
+
+    /// `op a`, period by period if `a` is a series.
+    fn unary_value(&mut self, op: UnaryOp, a: Value) -> Option<Value> {
+        let f = match op {
+            UnaryOp::Neg => Unary::Neg,
+            UnaryOp::Not => Unary::Not,
+        };
+        self.each(&[a], |l, v| Some(l.unary(f, v[0])))
+    }
+
+    /// `a op b`, period by period if either is a series.
+    fn binary_value(&mut self, op: BinOp, a: Value, b: Value) -> Option<Value> {
+        self.each(&[a, b], |l, v| Some(l.binary(Binary::Op(op), v[0], v[1])))
+    }
+
+    /// `e`, a leaf, a distribution, a call or a list.
+    fn other(&mut self, e: &Expr) -> Option<Value> {
+        Some(match &e.kind {
             ExprKind::Num(v) => Value::One(Operand::Const(*v)),
             ExprKind::Name(n) => match self.model.var_index(n) {
                 Some(i) => self.values[i].clone()?,
@@ -364,26 +396,19 @@ impl<'m> Lowering<'m> {
                 }
                 None => Value::One(Operand::Const(builtins::constant(n).unwrap_or(f64::NAN))),
             },
-            ExprKind::Unary(op, a) => {
-                let f = match op {
-                    UnaryOp::Neg => Unary::Neg,
-                    UnaryOp::Not => Unary::Not,
-                };
-                let a = self.expr(a)?;
-                self.each(&[a], |l, v| Some(l.unary(f, v[0])))?
-            }
-            ExprKind::Binary(op, a, b) => {
-                let (a, b) = (self.expr(a), self.expr(b));
-                self.each(&[a?, b?], |l, v| Some(l.binary(Binary::Op(*op), v[0], v[1])))?
-            }
             ExprKind::To(..) => {
                 let (kind, params) = self.dist_params(e)?;
                 Value::One(self.sample(e, kind, params, None)?)
             }
             ExprKind::Call { name, args, .. } => self.call(e, name, args)?,
             ExprKind::List(items) => self.list(e, items)?,
-            ExprKind::Invalid => return None,
-        };
+            ExprKind::Unary(..) | ExprKind::Binary(..) | ExprKind::Invalid => return None,
+        })
+    }
+
+    /// `value` of `e`, the picked period's if a period is being lowered; refused if it is
+    /// a constant that is not finite.
+    fn picked_and_finite(&mut self, e: &Expr, value: Value) -> Option<Value> {
         let value = match (value, self.pick) {
             (Value::Series(s), Some(k)) => Value::One(s[k]),
             (value, _) => value,

@@ -45,7 +45,7 @@ pub fn parse(src: &str) -> Result<Expr, Diagnostic> {
     if parser.peek() == &Tok::End {
         return Err(Diagnostic::new(Problem::Empty, Span::new(0, src.len())));
     }
-    let expr = parser.expr()?;
+    let Node { expr, .. } = parser.expr()?;
     match parser.peek() {
         Tok::End => Ok(expr),
         // `20,000 to 80,000`: a thousands separator after a number.
@@ -57,11 +57,29 @@ pub fn parse(src: &str) -> Result<Expr, Diagnostic> {
     }
 }
 
-/// Deepest nesting of parentheses, brackets, calls and prefix operators accepted (the
-/// parser recurses).
-const MAX_DEPTH: usize = 200;
-/// Longest expression accepted, in tokens (later stages recurse over the tree).
+/// Deepest nesting of parentheses, brackets, calls and prefix operators accepted, as in
+/// spreadsheets: the parser recurses once per level, some 10 KB of stack in a debug
+/// build.
+pub const MAX_DEPTH: usize = 64;
+/// Tallest expression tree accepted, in operators from the root to the deepest leaf
+/// (`a + b + … + z` is as tall as it has `+`): every later stage (resolution, lowering,
+/// dropping the tree) recurses once per level.
+pub const MAX_HEIGHT: usize = 1_000;
+/// Longest expression accepted, in tokens.
 const MAX_TOKENS: usize = 10_000;
+
+/// A parsed expression and the height of its tree: operators from its root to its deepest
+/// leaf (a leaf is 0 high).
+struct Node {
+    expr: Expr,
+    height: usize,
+}
+
+impl Node {
+    fn leaf(kind: ExprKind, span: Span) -> Node {
+        Node { expr: Expr { kind, span }, height: 0 }
+    }
+}
 
 struct Parser {
     tokens: Vec<Token>,
@@ -115,52 +133,70 @@ impl Parser {
         Diagnostic::new(Problem::Expected { wanted: wanted.to_string(), found, hint }, self.span())
     }
 
-    fn binary(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
-        let span = lhs.span.to(rhs.span);
-        Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span }
+    /// `lhs op rhs`, the operator at `at`.
+    fn binary(op: BinOp, lhs: Node, rhs: Node, at: Span) -> Result<Node, Diagnostic> {
+        let height = taller(lhs.height.max(rhs.height), at)?;
+        let span = lhs.expr.span.to(rhs.expr.span);
+        let kind = ExprKind::Binary(op, Box::new(lhs.expr), Box::new(rhs.expr));
+        Ok(Node { expr: Expr { kind, span }, height })
     }
 
-    fn expr(&mut self) -> Result<Expr, Diagnostic> {
+    fn expr(&mut self) -> Result<Node, Diagnostic> {
         let lhs = self.or()?;
         if !self.at_keyword("to") {
             return Ok(lhs);
         }
-        self.bump();
+        let at = self.bump().span;
         let rhs = self.or()?;
         if self.at_keyword("to") {
             let hint = Some("`to` takes one low and one high value".to_string());
             return Err(self.unexpected_with("the end of the `a to b` range", hint));
         }
-        let span = lhs.span.to(rhs.span);
-        Ok(Expr { kind: ExprKind::To(Box::new(lhs), Box::new(rhs)), span })
+        let height = taller(lhs.height.max(rhs.height), at)?;
+        let span = lhs.expr.span.to(rhs.expr.span);
+        Ok(Node { expr: Expr { kind: ExprKind::To(Box::new(lhs.expr), Box::new(rhs.expr)), span }, height })
     }
 
-    fn or(&mut self) -> Result<Expr, Diagnostic> {
-        let mut lhs = self.and()?;
-        while self.at_keyword("or") {
-            self.bump();
-            lhs = Self::binary(BinOp::Or, lhs, self.and()?);
+    /// Operands parsed by `operand`, joined left to right by the operators `operator`
+    /// finds at the current token.
+    fn chain(
+        &mut self,
+        operand: fn(&mut Self) -> Result<Node, Diagnostic>,
+        operator: fn(&Self) -> Option<BinOp>,
+    ) -> Result<Node, Diagnostic> {
+        let mut lhs = operand(self)?;
+        while let Some(op) = operator(self) {
+            let at = self.bump().span;
+            let rhs = operand(self)?;
+            lhs = Self::binary(op, lhs, rhs, at)?;
         }
         Ok(lhs)
     }
 
-    fn and(&mut self) -> Result<Expr, Diagnostic> {
-        let mut lhs = self.not()?;
-        while self.at_keyword("and") {
-            self.bump();
-            lhs = Self::binary(BinOp::And, lhs, self.not()?);
-        }
-        Ok(lhs)
+    fn or(&mut self) -> Result<Node, Diagnostic> {
+        self.chain(Self::and, |p| p.at_keyword("or").then_some(BinOp::Or))
     }
 
-    fn not(&mut self) -> Result<Expr, Diagnostic> {
+    fn and(&mut self) -> Result<Node, Diagnostic> {
+        self.chain(Self::not, |p| p.at_keyword("and").then_some(BinOp::And))
+    }
+
+    fn not(&mut self) -> Result<Node, Diagnostic> {
         if !self.at_keyword("not") {
             return self.cmp();
         }
-        let start = self.bump().span;
-        let operand = self.nested(Self::not)?;
-        let span = start.to(operand.span);
-        Ok(Expr { kind: ExprKind::Unary(UnaryOp::Not, Box::new(operand)), span })
+        self.prefix(UnaryOp::Not, Self::not)
+    }
+
+    /// The prefix operator `op` at the current token, applied to what `operand` parses.
+    fn prefix(&mut self, op: UnaryOp, operand: fn(&mut Self) -> Result<Node, Diagnostic>) -> Result<Node, Diagnostic> {
+        self.nested(|p| {
+            let at = p.bump().span;
+            let operand = operand(p)?;
+            let height = taller(operand.height, at)?;
+            let span = at.to(operand.expr.span);
+            Ok(Node { expr: Expr { kind: ExprKind::Unary(op, Box::new(operand.expr)), span }, height })
+        })
     }
 
     fn cmp_op(&self) -> Option<BinOp> {
@@ -176,69 +212,53 @@ impl Parser {
         })
     }
 
-    fn cmp(&mut self) -> Result<Expr, Diagnostic> {
+    fn cmp(&mut self) -> Result<Node, Diagnostic> {
         let lhs = self.sum()?;
         let Some(op) = self.cmp_op() else { return Ok(lhs) };
-        self.bump();
-        let expr = Self::binary(op, lhs, self.sum()?);
+        let at = self.bump().span;
+        let rhs = self.sum()?;
+        let expr = Self::binary(op, lhs, rhs, at)?;
         if self.cmp_op().is_some() {
             return Err(Diagnostic::new(Problem::ChainedComparison, self.span()));
         }
         Ok(expr)
     }
 
-    fn sum(&mut self) -> Result<Expr, Diagnostic> {
-        let mut lhs = self.product()?;
-        loop {
-            let op = if self.at_punct("+") {
-                BinOp::Add
-            } else if self.at_punct("-") {
-                BinOp::Sub
-            } else {
-                return Ok(lhs);
-            };
-            self.bump();
-            lhs = Self::binary(op, lhs, self.product()?);
-        }
+    fn sum(&mut self) -> Result<Node, Diagnostic> {
+        self.chain(Self::product, |p| match p.peek() {
+            Tok::Punct("+") => Some(BinOp::Add),
+            Tok::Punct("-") => Some(BinOp::Sub),
+            _ => None,
+        })
     }
 
-    fn product(&mut self) -> Result<Expr, Diagnostic> {
-        let mut lhs = self.unary()?;
-        loop {
-            let op = if self.at_punct("*") {
-                BinOp::Mul
-            } else if self.at_punct("/") {
-                BinOp::Div
-            } else {
-                return Ok(lhs);
-            };
-            self.bump();
-            lhs = Self::binary(op, lhs, self.unary()?);
-        }
+    fn product(&mut self) -> Result<Node, Diagnostic> {
+        self.chain(Self::unary, |p| match p.peek() {
+            Tok::Punct("*") => Some(BinOp::Mul),
+            Tok::Punct("/") => Some(BinOp::Div),
+            _ => None,
+        })
     }
 
-    fn unary(&mut self) -> Result<Expr, Diagnostic> {
+    fn unary(&mut self) -> Result<Node, Diagnostic> {
         if !self.at_punct("-") {
             return self.power();
         }
-        let start = self.bump().span;
-        let operand = self.nested(Self::unary)?;
-        let span = start.to(operand.span);
-        Ok(Expr { kind: ExprKind::Unary(UnaryOp::Neg, Box::new(operand)), span })
+        self.prefix(UnaryOp::Neg, Self::unary)
     }
 
-    fn power(&mut self) -> Result<Expr, Diagnostic> {
+    fn power(&mut self) -> Result<Node, Diagnostic> {
         let base = self.atom()?;
         if !self.at_punct("^") {
             return Ok(base);
         }
-        self.bump();
+        let at = self.bump().span;
         let exponent = self.unary()?;
-        Ok(Self::binary(BinOp::Pow, base, exponent))
+        Self::binary(BinOp::Pow, base, exponent, at)
     }
 
     /// Runs `parse` one nesting level deeper, refusing to go past [`MAX_DEPTH`].
-    fn nested(&mut self, parse: impl FnOnce(&mut Self) -> Result<Expr, Diagnostic>) -> Result<Expr, Diagnostic> {
+    fn nested(&mut self, parse: impl FnOnce(&mut Self) -> Result<Node, Diagnostic>) -> Result<Node, Diagnostic> {
         if self.depth >= MAX_DEPTH {
             return Err(Diagnostic::new(Problem::TooDeep(MAX_DEPTH), self.span()));
         }
@@ -248,16 +268,12 @@ impl Parser {
         result
     }
 
-    fn atom(&mut self) -> Result<Expr, Diagnostic> {
-        self.nested(Self::atom_inner)
-    }
-
-    fn atom_inner(&mut self) -> Result<Expr, Diagnostic> {
+    fn atom(&mut self) -> Result<Node, Diagnostic> {
         let token = self.tokens[self.pos].clone();
         match token.kind {
             Tok::Num(value) => {
                 self.bump();
-                Ok(Expr { kind: ExprKind::Num(value), span: token.span })
+                Ok(Node::leaf(ExprKind::Num(value), token.span))
             }
             Tok::Ident(word) if ["to", "or", "and"].contains(&word.as_str()) => {
                 Err(self.unexpected_with("a value", Some(format!("`{word}` needs a value on each side"))))
@@ -265,45 +281,59 @@ impl Parser {
             Tok::Ident(name) => {
                 self.bump();
                 if !self.at_punct("(") {
-                    return Ok(Expr { kind: ExprKind::Name(name), span: token.span });
+                    return Ok(Node::leaf(ExprKind::Name(name), token.span));
                 }
-                self.bump();
-                let (args, end) = self.list(")")?;
-                let kind = ExprKind::Call { name, name_span: token.span, args };
-                Ok(Expr { kind, span: token.span.to(end) })
+                self.nested(|p| {
+                    p.bump();
+                    let (args, height, end) = p.list(")", token.span)?;
+                    let kind = ExprKind::Call { name, name_span: token.span, args };
+                    Ok(Node { expr: Expr { kind, span: token.span.to(end) }, height })
+                })
             }
-            Tok::Punct("(") => {
-                self.bump();
-                let inner = self.expr()?;
-                let end = self.expect_punct(")")?;
-                Ok(Expr { kind: inner.kind, span: token.span.to(end) })
-            }
-            Tok::Punct("[") => {
-                self.bump();
-                let (items, end) = self.list("]")?;
-                Ok(Expr { kind: ExprKind::List(items), span: token.span.to(end) })
-            }
+            Tok::Punct("(") => self.nested(|p| {
+                p.bump();
+                let Node { expr, height } = p.expr()?;
+                let end = p.expect_punct(")")?;
+                Ok(Node { expr: Expr { kind: expr.kind, span: token.span.to(end) }, height })
+            }),
+            Tok::Punct("[") => self.nested(|p| {
+                p.bump();
+                let (items, height, end) = p.list("]", token.span)?;
+                Ok(Node { expr: Expr { kind: ExprKind::List(items), span: token.span.to(end) }, height })
+            }),
             _ => Err(self.unexpected("a number, a name, `(` or `[`")),
         }
     }
 
-    /// Comma-separated expressions up to the `close` bracket; returns them and its span.
-    fn list(&mut self, close: &str) -> Result<(Vec<Expr>, Span), Diagnostic> {
-        let mut items = Vec::new();
-        if self.at_punct(close) {
-            return Ok((items, self.bump().span));
-        }
-        loop {
-            items.push(self.expr()?);
-            if self.at_punct(",") {
-                self.bump();
-                continue;
+    /// Comma-separated expressions up to the `close` bracket, under the node opened at
+    /// `at`; returns them, the node's height and the bracket's span.
+    fn list(&mut self, close: &str, at: Span) -> Result<(Vec<Expr>, usize, Span), Diagnostic> {
+        let (mut items, mut tallest) = (Vec::new(), 0);
+        if !self.at_punct(close) {
+            loop {
+                let Node { expr, height } = self.expr()?;
+                items.push(expr);
+                tallest = tallest.max(height);
+                if self.at_punct(",") {
+                    self.bump();
+                    continue;
+                }
+                if self.at_punct(close) {
+                    break;
+                }
+                return Err(self.unexpected(&format!("`,` or `{close}`")));
             }
-            if self.at_punct(close) {
-                return Ok((items, self.bump().span));
-            }
-            return Err(self.unexpected(&format!("`,` or `{close}`")));
         }
+        Ok((items, taller(tallest, at)?, self.bump().span))
+    }
+}
+
+/// The height of a node over children at most `tallest` high, refused past
+/// [`MAX_HEIGHT`] with an error at `at`, the node's operator or bracket.
+fn taller(tallest: usize, at: Span) -> Result<usize, Diagnostic> {
+    match tallest + 1 {
+        height if height > MAX_HEIGHT => Err(Diagnostic::new(Problem::TooTall(MAX_HEIGHT), at)),
+        height => Ok(height),
     }
 }
 
@@ -389,9 +419,25 @@ mod tests {
         check_err("", "empty expression", (0, 0));
         check_err("max(1 2)", "expected `,` or `)`, found a number", (6, 7));
         check_err("1 to 2 to 3", "expected the end of the `a to b` range, found `to`", (7, 9));
-        let deep = format!("{}1{}", "(".repeat(500), ")".repeat(500));
-        assert_eq!(parse(&deep).unwrap_err().problem.to_string(), "expression nested more than 200 levels deep");
-        let negations = format!("{}1", "-".repeat(5000));
-        assert!(parse(&negations).is_err());
+    }
+
+    #[test]
+    fn nesting_and_height_are_bounded_where_they_are_written() {
+        let nested = |n: usize| format!("{}1{}", "(".repeat(n), ")".repeat(n));
+        assert!(parse(&nested(MAX_DEPTH)).is_ok());
+        check_err(&nested(MAX_DEPTH + 1), "expression nested more than 64 levels deep", (64, 65));
+        check_err(&nested(500), "expression nested more than 64 levels deep", (64, 65));
+        let negations = |n: usize| format!("{}1", "-".repeat(n));
+        assert!(parse(&negations(MAX_DEPTH)).is_ok());
+        check_err(&negations(MAX_DEPTH + 1), "expression nested more than 64 levels deep", (64, 65));
+        // `1+1+…`: n operators make a tree n high; the one past the limit is named.
+        let chain = |n: usize| format!("1{}", "+1".repeat(n));
+        assert!(parse(&chain(MAX_HEIGHT)).is_ok());
+        let at = 2 * MAX_HEIGHT + 1;
+        check_err(&chain(MAX_HEIGHT + 1), "expression more than 1000 operators deep", (at, at + 1));
+        check_err(&chain(4_999), "expression more than 1000 operators deep", (at, at + 1));
+        // Height adds across nesting: a chain inside a call is one taller.
+        let call = format!("max({})", chain(MAX_HEIGHT));
+        check_err(&call, "expression more than 1000 operators deep", (0, 3));
     }
 }

@@ -31,6 +31,23 @@ fn a_long_line_is_shown_cut_around_the_problem() {
 }
 
 #[test]
+fn too_deep_or_too_tall_an_expression_is_refused_where_it_passes_the_limit() {
+    // 65 nested parentheses: the 65th is named (column 6 + 64).
+    let deep = format!("{}1{}", "(".repeat(65), ")".repeat(65));
+    // 1,001 additions: the 1,001st `+` is named (column 6 + 2,001).
+    let tall = format!("1{}", "+1".repeat(1_001));
+    for (expression, problem, column) in
+        [(deep, "nested more than 64 levels deep", 70), (tall, "more than 1000 operators deep", 2007)]
+    {
+        let dir = Costsim::new().model(&model_with(&format!("x = \"{expression}\"\n")));
+        let stderr = Costsim::run_in(&dir, &["check", "model.toml"]).failure(2).stderr;
+        let place = format!("model.toml:5:{column}");
+        assert!(stderr.contains(problem) && stderr.contains(&place), "{place}: {stderr}");
+        assert!(stderr.contains("split it into several vars"), "{stderr}");
+    }
+}
+
+#[test]
 fn control_characters_in_model_text_are_refused_where_they_are() {
     let model = "[model]\nname = \"t\"\n[vars]\nx = { value = \"1\", unit = \"\\u001b]52;c;aGk=\\u0007\" }\n";
     let stderr = Costsim::new().model(model).args(&["run", "model.toml"]).run().failure(2).stderr;
