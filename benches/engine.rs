@@ -164,7 +164,7 @@ fn bench_model(name: &str) -> Model {
 /// hand-written program when `baseline` is set (it is the single-period model).
 fn model_group(c: &mut Criterion, name: &str, file: &str, baseline: bool) {
     let model = bench_model(file);
-    let simulation = Simulation::new(&model).expect("bench model compiles");
+    let simulation = Simulation::new(model.clone()).expect("bench model compiles");
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let inputs = Inputs::new();
     let mut group = c.benchmark_group(name);
@@ -196,7 +196,7 @@ fn fleet_cashflow(c: &mut Criterion) {
 /// sink (formatting and encoding, not the disk).
 fn samples(c: &mut Criterion) {
     let model = bench_model("bench_fleet_tco.toml");
-    let simulation = Simulation::new(&model).expect("bench model compiles");
+    let simulation = Simulation::new(model.clone()).expect("bench model compiles");
     let names = simulation.program.output_vars();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
@@ -235,7 +235,7 @@ fn quantiles(c: &mut Criterion) {
         for sampling in ["mc", "lhs"] {
             let text = format!("[model]\nname = \"q\"\nsampling = \"{sampling}\"\n[vars]\nx = \"{dist}\"\n");
             let model = Model::parse("q.toml", text).expect("parses");
-            let simulation = Simulation::new(&model).expect("compiles");
+            let simulation = Simulation::new(model.clone()).expect("compiles");
             group.bench_function(format!("{name}/{sampling}"), |b| {
                 b.iter(|| black_box(simulation.run(&RunConfig { trials: 1_000_000, seed: 1, threads }).expect("runs")))
             });
@@ -258,7 +258,7 @@ fn load(c: &mut Criterion) {
         group.bench_function(format!("vars/{n}"), |b| {
             b.iter(|| {
                 let model = Model::parse("big.toml", text.clone()).expect("parses");
-                black_box(Simulation::new(&model).expect("compiles").program.vars().len())
+                black_box(Simulation::new(model).expect("compiles").program.vars().len())
             })
         });
     }
@@ -271,7 +271,7 @@ fn load(c: &mut Criterion) {
                 let model = Model::parse("many.toml", text.clone()).expect("parses");
                 for scenario in model.scenarios.iter() {
                     let variant = model.with_scenario(&scenario.name.name).expect("applies");
-                    black_box(Simulation::new(&variant).expect("compiles").program.vars().len());
+                    black_box(Simulation::new(variant).expect("compiles").program.vars().len());
                 }
             })
         });

@@ -33,7 +33,7 @@ fn ishigami(c: &mut Criterion) {
     for log_n in [14u32, 16] {
         let config = config("y", Method::Sobol, Some(1 << log_n));
         group.bench_function(format!("N=2^{log_n}"), |b| {
-            b.iter(|| black_box(sensitivity::analyse(&Simulation::new(&model).unwrap(), &config).expect("runs")))
+            b.iter(|| black_box(sensitivity::analyse(&Simulation::new(model.clone()).unwrap(), &config).expect("runs")))
         });
     }
     group.finish();
@@ -45,7 +45,7 @@ fn fleet(c: &mut Criterion) {
     group.sample_size(10);
     let config = config("tco", Method::Shapley, None);
     group.bench_function("tco default", |b| {
-        b.iter(|| black_box(sensitivity::analyse(&Simulation::new(&model).unwrap(), &config).expect("runs")))
+        b.iter(|| black_box(sensitivity::analyse(&Simulation::new(model.clone()).unwrap(), &config).expect("runs")))
     });
     group.finish();
 }

@@ -58,7 +58,7 @@
 //!     price = "1.5 to 3.5"
 //!     cost = "hours * price"
 //! "#.into()).unwrap();
-//! let simulation = Simulation::new(&model).unwrap();
+//! let simulation = Simulation::new(model).unwrap();
 //! let summaries = simulation.run(&RunConfig { trials: 10_000, seed: 7, threads: 1 }).unwrap();
 //! assert!(summaries[0].p50() > 5e6 && summaries[0].p50() < 7e6);
 //! ```

@@ -18,7 +18,7 @@ use crate::simulation::Simulation;
 /// [`Error::Io`] if writing fails; [`Error::Model`] naming any var that was NaN or
 /// infinite in some trials (the rows are written first, with `NaN`/`inf` where they
 /// occur).
-pub fn write_csv(simulation: &Simulation<'_>, config: &RunConfig, names: &[&str], out: &mut dyn Write) -> Result<()> {
+pub fn write_csv(simulation: &Simulation, config: &RunConfig, names: &[&str], out: &mut dyn Write) -> Result<()> {
     write_csv_chunks(simulation, config, names, 0..config.trials.div_ceil(CHUNK as u64), out)
 }
 
@@ -29,7 +29,7 @@ pub fn write_csv(simulation: &Simulation<'_>, config: &RunConfig, names: &[&str]
 /// # Errors
 /// As [`write_csv`].
 pub fn write_csv_chunks(
-    simulation: &Simulation<'_>,
+    simulation: &Simulation,
     config: &RunConfig,
     names: &[&str],
     chunks: std::ops::Range<u64>,
@@ -59,7 +59,7 @@ pub fn write_csv_chunks(
 }
 
 /// The output columns of `names`.
-fn columns(simulation: &Simulation<'_>, names: &[&str]) -> Result<Vec<usize>> {
+fn columns(simulation: &Simulation, names: &[&str]) -> Result<Vec<usize>> {
     let mut columns = Vec::new();
     for n in names {
         let found = simulation.output_indices(n);
@@ -82,7 +82,7 @@ fn io(e: std::io::Error) -> Error {
 /// `work` (in parallel) and handing the `T`s to `consume` in trial order; returns the
 /// non-finite counts, for the caller to check once its output is complete.
 fn each_chunk<T: Send>(
-    simulation: &Simulation<'_>,
+    simulation: &Simulation,
     config: &RunConfig,
     columns: &[usize],
     chunks: std::ops::Range<u64>,
@@ -122,7 +122,7 @@ const ROW_GROUP_BYTES: usize = 64 << 20;
 /// As [`write_csv`].
 #[cfg(feature = "parquet")]
 pub fn write_parquet_chunks(
-    simulation: &Simulation<'_>,
+    simulation: &Simulation,
     config: &RunConfig,
     names: &[&str],
     chunks: std::ops::Range<u64>,
@@ -135,7 +135,7 @@ pub fn write_parquet_chunks(
 /// a chunk).
 #[cfg(feature = "parquet")]
 fn write_parquet_groups(
-    simulation: &Simulation<'_>,
+    simulation: &Simulation,
     config: &RunConfig,
     names: &[&str],
     chunks: std::ops::Range<u64>,
@@ -256,7 +256,7 @@ mod tests {
     #[test]
     fn a_failed_write_stops_the_run_at_once() {
         let model = Model::parse("m.toml", "[model]\nname = \"t\"\n[vars]\na = \"uniform(0, 1)\"\n".into()).unwrap();
-        let simulation = Simulation::new(&model).unwrap();
+        let simulation = Simulation::new(model.clone()).unwrap();
         // 10^12 trials would take hours: only the block under way runs after the failure.
         let config = RunConfig { trials: 1_000_000_000_000, seed: 1, threads: 2 };
         let mut out = Failing { writes: 0 };
@@ -270,7 +270,7 @@ mod tests {
     fn parquet_row_groups_split_at_whole_chunks_and_hold_every_trial() {
         use parquet::file::reader::{FileReader, SerializedFileReader};
         let model = Model::parse("m.toml", "[model]\nname = \"t\"\n[vars]\na = \"normal(0, 1)\"\n".into()).unwrap();
-        let simulation = Simulation::new(&model).unwrap();
+        let simulation = Simulation::new(model.clone()).unwrap();
         let config = RunConfig { trials: 10_000, seed: 1, threads: 2 };
         let mut file = tempfile::tempfile().unwrap();
         write_parquet_groups(&simulation, &config, &["a"], 0..3, &mut file, 1).unwrap();
@@ -298,7 +298,7 @@ mod tests {
         let model =
             Model::parse("m.toml", "[model]\nname = \"t\"\n[vars]\na = \"uniform(0, 1)\"\nb = \"a * 2\"\n".into())
                 .unwrap();
-        let simulation = Simulation::new(&model).unwrap();
+        let simulation = Simulation::new(model.clone()).unwrap();
         let config = RunConfig { trials: 10, seed: 1, threads: 1 };
         let mut out = Vec::new();
         let error = write_csv(&simulation, &config, &["a"], &mut out).unwrap_err();

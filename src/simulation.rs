@@ -1,6 +1,8 @@
 //! The library's front door: compile a model and simulate it, reporting any var that
 //! cannot be computed in some trials instead of letting NaN into the statistics.
 
+use std::sync::Arc;
+
 use crate::compile::program::Draw;
 use crate::compile::{self, CompileOptions, Op, Operand, Program};
 use crate::diagnostic::{Diagnostic, Problem};
@@ -49,11 +51,12 @@ pub struct Achieved {
     pub trials: u64,
 }
 
-/// A compiled model ready to run.
+/// A compiled model ready to run. It shares its model (for names and error locations)
+/// with the simulations made from it, so it can be kept, moved and returned on its own.
 #[derive(Debug)]
-pub struct Simulation<'m> {
+pub struct Simulation {
     /// The model, for names and error locations.
-    pub model: &'m Model,
+    pub model: Arc<Model>,
     /// Its compiled form.
     pub program: Program,
     options: CompileOptions,
@@ -74,12 +77,12 @@ pub fn run_config(model: &Model, trials: Option<u64>, seed: Option<u64>, threads
     }
 }
 
-impl<'m> Simulation<'m> {
-    /// Compiles `model` as its file says.
+impl Simulation {
+    /// Compiles `model` (a [`Model`], or one already shared) as its file says.
     ///
     /// # Errors
     /// [`crate::Error::Model`] with every problem found.
-    pub fn new(model: &'m Model) -> Result<Simulation<'m>> {
+    pub fn new(model: impl Into<Arc<Model>>) -> Result<Simulation> {
         Simulation::with_options(model, CompileOptions::default())
     }
 
@@ -87,16 +90,17 @@ impl<'m> Simulation<'m> {
     ///
     /// # Errors
     /// As [`Simulation::new`], and [`crate::Error::Usage`] for an unknown extra output.
-    pub fn with_options(model: &'m Model, options: CompileOptions) -> Result<Simulation<'m>> {
-        Ok(Simulation { model, program: compile::compile(model, &options)?, options })
+    pub fn with_options(model: impl Into<Arc<Model>>, options: CompileOptions) -> Result<Simulation> {
+        let model = model.into();
+        Ok(Simulation { program: compile::compile(&model, &options)?, model, options })
     }
 
     /// The same model and options, also reporting the `extra` vars as outputs.
     ///
     /// # Errors
     /// As [`Simulation::with_options`].
-    pub fn keeping(&self, extra: &[&str]) -> Result<Simulation<'m>> {
-        self.variant(self.model, extra)
+    pub fn keeping(&self, extra: &[&str]) -> Result<Simulation> {
+        self.variant(Arc::clone(&self.model), extra)
     }
 
     /// The same model and options, reporting only the `vars` (in that order, each once),
@@ -104,13 +108,13 @@ impl<'m> Simulation<'m> {
     ///
     /// # Errors
     /// As [`Simulation::with_options`].
-    pub fn reporting(&self, vars: &[&str]) -> Result<Simulation<'m>> {
+    pub fn reporting(&self, vars: &[&str]) -> Result<Simulation> {
         let options = CompileOptions {
             extra_outputs: vars.iter().map(|s| s.to_string()).collect(),
             only_extra: true,
             ..self.options.clone()
         };
-        Simulation::with_options(self.model, options)
+        Simulation::with_options(Arc::clone(&self.model), options)
     }
 
     /// `model` (e.g. this one without correlations) compiled with these options, also
@@ -118,7 +122,7 @@ impl<'m> Simulation<'m> {
     ///
     /// # Errors
     /// As [`Simulation::with_options`].
-    pub fn variant<'v>(&self, model: &'v Model, extra: &[&str]) -> Result<Simulation<'v>> {
+    pub fn variant(&self, model: impl Into<Arc<Model>>, extra: &[&str]) -> Result<Simulation> {
         let mut options = self.options.clone();
         options.extra_outputs.extend(extra.iter().map(|s| s.to_string()));
         Simulation::with_options(model, options)
@@ -129,9 +133,9 @@ impl<'m> Simulation<'m> {
     ///
     /// # Errors
     /// As [`Simulation::with_options`].
-    pub fn monte_carlo(&self) -> Result<Simulation<'m>> {
+    pub fn monte_carlo(&self) -> Result<Simulation> {
         let options = CompileOptions { sampling: Some(compile::Sampling::Mc), ..self.options.clone() };
-        Simulation::with_options(self.model, options)
+        Simulation::with_options(Arc::clone(&self.model), options)
     }
 
     /// This simulation with the factors named in `pins` (see
@@ -139,7 +143,7 @@ impl<'m> Simulation<'m> {
     ///
     /// # Panics
     /// If a name is not a factor of the model.
-    pub fn pinned(&self, pins: &[(&str, f64)]) -> Simulation<'m> {
+    pub fn pinned(&self, pins: &[(&str, f64)]) -> Simulation {
         let names = self.factor_names();
         let index = |name: &str| names.iter().position(|n| n == name).expect("a factor of the model");
         let pins: Vec<(usize, f64)> = pins.iter().map(|&(name, value)| (index(name), value)).collect();
@@ -148,8 +152,8 @@ impl<'m> Simulation<'m> {
 
     /// This simulation running `program`, a variant of its own program (factors pinned,
     /// the copula in another order) with the same vars and slots.
-    pub(crate) fn with_program(&self, program: Program) -> Simulation<'m> {
-        Simulation { model: self.model, program, options: self.options.clone() }
+    pub(crate) fn with_program(&self, program: Program) -> Simulation {
+        Simulation { model: Arc::clone(&self.model), program, options: self.options.clone() }
     }
 
     /// The outputs of the first trial (exact values when every random input is pinned).
@@ -505,7 +509,7 @@ mod tests {
         let run = move || {
             let model = Model::parse("m.toml", format!("[model]\nname = \"m\"\n[vars]\n{vars}")).expect("accepted");
             let copy = model.clone();
-            let simulation = Simulation::new(&copy).expect("compiles");
+            let simulation = Simulation::new(copy.clone()).expect("compiles");
             let summaries = simulation.run(&RunConfig { trials: 100, seed: 1, threads: 1 }).expect("runs");
             let mean = |name: &str| summaries[simulation.output_index(name).expect("an output")].moments.mean;
             (mean("deep"), mean("tall"))

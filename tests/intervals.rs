@@ -18,7 +18,7 @@ fn parse(text: &str) -> Model {
 
 /// Every output's summary for one seed.
 fn run(model: &Model, trials: u64, seed: u64) -> Vec<Summary> {
-    Simulation::new(model).unwrap().run(&RunConfig { trials, seed, threads: 2 }).unwrap()
+    Simulation::new(model.clone()).unwrap().run(&RunConfig { trials, seed, threads: 2 }).unwrap()
 }
 
 /// The exact coverage of [`proportion_ci95`] at probability p in n trials: the binomial
@@ -130,10 +130,10 @@ limit = "6e-5"
 hit = "u > 1 - 3e-5"
 "#;
     let model = parse(text);
-    let base = Simulation::new(&model).unwrap();
+    let base = Simulation::new(model.clone()).unwrap();
     for (scenario, truth) in [("more", 3e-5), ("moved", 0.0)] {
         let other = model.with_scenario(scenario).unwrap();
-        let other = Simulation::new(&other).unwrap();
+        let other = Simulation::new(other.clone()).unwrap();
         let plan = costsim::study::ComparePlan::new(&base, &[&other], true).unwrap();
         let mut covered = 0;
         let seeds = 300;
@@ -166,7 +166,7 @@ fn means_of_heavy_tails_are_flagged_in_every_run_and_ordinary_ones_never() {
     // for σ = 2.5. Every run at 100k and 1M trials must say so; σ = 1 and a $1.9B ± $0.25B
     // output never; a shifted and scaled copy of σ = 3 exactly as σ = 3.
     let model = parse(HEAVY);
-    let simulation = Simulation::new(&model).unwrap();
+    let simulation = Simulation::new(model.clone()).unwrap();
     let index = |name: &str| simulation.output_index(name).unwrap();
     for (trials, seeds) in [(100_000, 60), (1_000_000, 30)] {
         for seed in 0..seeds {
@@ -204,7 +204,7 @@ fn precision_does_not_stop_on_events_it_has_not_seen_enough() {
     // sees a few events at most: never met, and the miss names the output and why.
     let text = "[model]\nname = \"r\"\n[vars]\nrare = \"1000 + 1B * poisson(1e-6)\"\n";
     let model = parse(text);
-    let simulation = Simulation::new(&model).unwrap();
+    let simulation = Simulation::new(model.clone()).unwrap();
     let precision = Precision { target: 0.01, max_trials: 4_000_000 };
     for seed in 0..20 {
         let config = RunConfig { trials: 1, seed, threads: 2 };
@@ -216,7 +216,7 @@ fn precision_does_not_stop_on_events_it_has_not_seen_enough() {
     // An ordinary output stops as soon as both sides of its intervals are within 1%.
     let text = "[model]\nname = \"n\"\n[vars]\nx = \"normal(100, 10)\"\n";
     let model = parse(text);
-    let simulation = Simulation::new(&model).unwrap();
+    let simulation = Simulation::new(model.clone()).unwrap();
     let (simulated, misses) =
         simulation.simulate_to_precision(&RunConfig { trials: 1, seed: 1, threads: 2 }, &precision).unwrap();
     assert!(misses.is_empty() && simulated.trials() == 65_536, "{misses:?}");
@@ -241,7 +241,7 @@ vars = ["z1", "z2"]
 rank = 0.5
 "#;
     let model = parse(text);
-    let simulation = Simulation::new(&model).unwrap();
+    let simulation = Simulation::new(model.clone()).unwrap();
     let r = 2.0 * (std::f64::consts::PI / 12.0).sin();
     let q: f64 = -1.281_551_565_544_600_5;
     let m = (-0.5 * q * q).exp() / (2.0 * std::f64::consts::PI).sqrt() / 0.1;

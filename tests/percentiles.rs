@@ -13,7 +13,7 @@ fn model(vars: &str, extra: &str) -> Model {
 
 /// Every output's summary and its values in trial order, from the same run.
 fn run_and_collect(model: &Model, config: &RunConfig) -> (Vec<Summary>, Vec<Vec<f64>>) {
-    let simulation = Simulation::new(model).unwrap();
+    let simulation = Simulation::new(model.clone()).unwrap();
     let summaries = simulation.run(config).unwrap();
     let values = simulation.collect(config, &config.seeds(&simulation.program)).unwrap();
     (summaries, values)
@@ -77,7 +77,7 @@ fn compared_differences_have_exact_percentiles() {
     let base = model("a = \"normal(1B, 1M)\"\nb = \"uniform(0, 10)\"\ny = \"a + b\"\n", "");
     let other = model("a = \"normal(1B, 1M)\"\nb = \"uniform(0, 10)\"\ny = \"a + 2 * b\"\n", "");
     let config = RunConfig { trials: 250_000, seed: 11, threads: 2 };
-    let (base_sim, other_sim) = (Simulation::new(&base).unwrap(), Simulation::new(&other).unwrap());
+    let (base_sim, other_sim) = (Simulation::new(base.clone()).unwrap(), Simulation::new(other.clone()).unwrap());
     let plan = costsim::study::ComparePlan::new(&base_sim, &[&other_sim], true).unwrap();
     let comparison = costsim::study::compare(&base_sim, &plan, &config, &mut |_| {}).unwrap();
     let difference = [comparison.differences[0][0].summary.clone()];
@@ -93,7 +93,7 @@ fn intervals_cover_the_true_quantile_as_often_as_theory_says() {
     // exact coverage is P(lo ≤ B < hi) with B ~ Binomial(n, q) the number of trials below
     // the true quantile; the observed share must be within 4 standard errors of it.
     let m = model("x = \"1000 + normal(0, 1)\"\n", "");
-    let simulation = Simulation::new(&m).unwrap();
+    let simulation = Simulation::new(m.clone()).unwrap();
     let (n, seeds) = (4_000u64, 400u64);
     for (index, q, truth) in [(1, 0.05, 1000.0 - 1.644_853_626_951_472_2), (4, 0.5, 1000.0)] {
         let covered = (0..seeds)
@@ -116,7 +116,8 @@ fn intervals_cover_the_true_quantile_as_often_as_theory_says() {
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     let m = model("x = \"1B + (100k to 200k)\"\ny = \"1 to 1e9\"\n", "");
-    let run = |threads| Simulation::new(&m).unwrap().run(&RunConfig { trials: 500_000, seed: 5, threads }).unwrap();
+    let run =
+        |threads| Simulation::new(m.clone()).unwrap().run(&RunConfig { trials: 500_000, seed: 5, threads }).unwrap();
     let (one, three) = (run(1), run(3));
     for (a, b) in one.iter().zip(&three) {
         assert_eq!((a.percentiles, a.percentile_ci95), (b.percentiles, b.percentile_ci95));

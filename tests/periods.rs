@@ -16,7 +16,7 @@ const N: u64 = 400_000;
 fn run(periods: &str, vars: &str, sampling: &str) -> Vec<(String, Summary)> {
     let text = format!("[model]\nname = \"t\"\nperiods = {periods}\nsampling = \"{sampling}\"\n[vars]\n{vars}");
     let model = Model::parse("t.toml", text).unwrap();
-    let simulation = Simulation::new(&model).unwrap();
+    let simulation = Simulation::new(model.clone()).unwrap();
     let summaries = simulation.run(&RunConfig { trials: N, seed: 7, threads: 2 }).unwrap();
     summaries.into_iter().enumerate().map(|(i, s)| (simulation.program.output_name(i), s)).collect()
 }
@@ -134,7 +134,7 @@ fn pinning_one_period_of_a_per_period_input_fixes_that_period_only() {
     let text = "[model]\nname = \"t\"\nperiods = [\"y1\", \"y2\", \"y3\"]\n[vars]\n\
         d = { value = \"normal(0, 1)\", per_period = true }\ns = \"uniform(0, 1)\"\nx = \"d + s * t\"\n";
     let model = Model::parse("t.toml", text.to_string()).unwrap();
-    let simulation = Simulation::new(&model).unwrap();
+    let simulation = Simulation::new(model.clone()).unwrap();
     assert_eq!(simulation.factor_names(), ["d[y1]", "d[y2]", "d[y3]", "s"]);
     let values = simulation.pinned(&[("d[y2]", 5.0), ("s", 0.5)]).first_trial().unwrap();
     assert_eq!(values[1], 5.0 + 0.5);

@@ -14,7 +14,7 @@ use proptest::prelude::*;
 /// Runs `text` as a model: `Ok(summaries)` or `Err(rendered error)`; panics propagate.
 fn outcome(text: &str, trials: u64, threads: usize) -> Result<String, String> {
     let model = Model::parse("m.toml", text.to_string()).map_err(|e| e.to_string())?;
-    let simulation = Simulation::new(&model).map_err(|e| e.to_string())?;
+    let simulation = Simulation::new(model.clone()).map_err(|e| e.to_string())?;
     let config = RunConfig { trials, seed: 7, threads };
     let summaries = simulation.run(&config).map_err(|e| e.to_string())?;
     Ok(format!("{summaries:?}"))
@@ -257,7 +257,7 @@ fn mutated_shipped_models_run_or_explain_and_ignore_the_thread_count() {
 /// (partial joins included), give the same summaries as the whole run, to the bit.
 fn shards_join_to_the_whole(text: &str, trials: u64, m: u64, order: &[usize]) -> Result<bool, TestCaseError> {
     let Ok(model) = Model::parse("m.toml", text.to_string()) else { return Ok(false) };
-    let Ok(simulation) = Simulation::new(&model) else { return Ok(false) };
+    let Ok(simulation) = Simulation::new(model.clone()) else { return Ok(false) };
     let config = RunConfig { trials, seed: 11, threads: 2 };
     let Ok(whole) = simulation.simulate(&config) else { return Ok(false) };
     let mut shards: Vec<Option<Simulated>> = (0..m)

@@ -7,7 +7,7 @@ fn model(vars: &str, extra: &str) -> Model {
 }
 
 fn run(model: &Model, trials: u64, seed: u64) -> Vec<costsim::stats::Summary> {
-    Simulation::new(model).unwrap().run(&RunConfig { trials, seed, threads: 2 }).unwrap()
+    Simulation::new(model.clone()).unwrap().run(&RunConfig { trials, seed, threads: 2 }).unwrap()
 }
 
 const PAIR: &str = "a = \"100 to 400\"\nb = \"pert(10, 20, 60)\"\n";
@@ -19,7 +19,7 @@ fn requested_rank_correlation_is_achieved_and_marginals_are_unchanged() {
     let mut correlated_with = correlated.clone();
     correlated_with.correlations =
         model(&format!("{PAIR}[[correlations]]\nvars = [\"a\", \"b\"]\nrank = 0.8\n"), "").correlations.clone();
-    let simulation = Simulation::new(&correlated_with).unwrap();
+    let simulation = Simulation::new(correlated_with.clone()).unwrap();
     let achieved = simulation.achieved_correlations(&RunConfig { trials: N, seed: 9, threads: 2 }).unwrap();
     assert_eq!(achieved.len(), 1);
     assert!((achieved[0].achieved - 0.8).abs() < 0.02, "{:?}", achieved[0]);

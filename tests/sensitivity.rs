@@ -24,7 +24,7 @@ fn one_output(text: &str, output: &str, method: Option<Method>, trials: Option<u
         threads: 2,
         tornado_range: (0.1, 0.9),
     };
-    sensitivity::analyse(&Simulation::new(&model).unwrap(), &config).unwrap().outputs.pop().unwrap()
+    sensitivity::analyse(&Simulation::new(model.clone()).unwrap(), &config).unwrap().outputs.pop().unwrap()
 }
 
 fn sobol(text: &str, output: &str, n: u64) -> Sobol {
@@ -206,7 +206,7 @@ fn pinned_programs_fix_random_inputs_without_recompiling() {
     let text = "[model]\nname = \"t\"\noutputs = [\"a\", \"b\", \"c\"]\n[vars]\ny = \"normal(0, 1)\"\n\
                 x = \"if(1, y, normal(0, 1))\"\nw = \"pert(1, 2, 9)\"\na = \"x * 10 + w\"\nb = \"y + 0\"\nc = \"w\"\n";
     let model = Model::parse("m.toml", text.to_string()).unwrap();
-    let simulation = Simulation::new(&model).unwrap();
+    let simulation = Simulation::new(model.clone()).unwrap();
     let outputs = simulation.pinned(&[("x", 2.5), ("y", -1.0), ("w", 4.0)]).first_trial().unwrap();
     assert_eq!(outputs, [29.0, -1.0, 4.0]);
     // Unpinned inputs still draw.
@@ -251,7 +251,7 @@ fn rank_analyses_of_more_inputs_than_fit_in_memory_at_once_match_the_closed_form
         tornado_range: (0.1, 0.9),
     };
     let model = Model::parse("m.toml", text.clone()).unwrap();
-    let simulation = Simulation::new(&model).unwrap();
+    let simulation = Simulation::new(model.clone()).unwrap();
     let analysed = sensitivity::analyse(&simulation, &config(Some(TornadoKind::Conditional))).unwrap();
     let [Analysis::Tornado(t)] = &analysed.outputs[0].analyses[..] else { panic!() };
     assert_eq!(t.factors.len(), k);

@@ -27,7 +27,7 @@ fn analysis(text: &str, output: &str, method: Method, trials: Option<u64>) -> An
         threads: 2,
         tornado_range: (0.1, 0.9),
     };
-    let mut result = sensitivity::analyse(&Simulation::new(&model).unwrap(), &config).unwrap();
+    let mut result = sensitivity::analyse(&Simulation::new(model.clone()).unwrap(), &config).unwrap();
     result.outputs.pop().unwrap().analyses.pop().unwrap()
 }
 
@@ -327,7 +327,7 @@ fn a_value_that_cannot_be_computed_in_a_resample_is_reported_where_it_arises() {
     // chunk that has one and point at the operation, as a run does.
     let text = "[model]\nname = \"nan\"\n[vars]\nx = \"uniform(0, 1)\"\ny = \"ln(x - 0.5)\"\n";
     let model = Model::parse("nan.toml", text.to_string()).unwrap();
-    let simulation = Simulation::new(&model).unwrap();
+    let simulation = Simulation::new(model.clone()).unwrap();
     let config = costsim::RunConfig { trials: 8192, seed: 1, threads: 2 };
     for message in [
         sensitivity::shapley::run(&simulation, "y", &[0], &config).unwrap_err().to_string(),

@@ -39,7 +39,7 @@ fn discrete(mean: f64, var: f64, cdf: impl Fn(f64) -> f64 + 'static) -> Truth {
 fn simulate(expr: &str, extra: &str, trials: u64, seed: u64) -> (costsim::stats::Moments, [f64; 9]) {
     let text = format!("[model]\nname = \"t\"\noutputs = [\"x\"]\n[vars]\n{extra}x = \"{expr}\"\n");
     let model = Model::parse("t.toml", text).unwrap();
-    let summaries = Simulation::new(&model).unwrap().run(&RunConfig { trials, seed, threads: 2 }).unwrap();
+    let summaries = Simulation::new(model.clone()).unwrap().run(&RunConfig { trials, seed, threads: 2 }).unwrap();
     (summaries[0].moments, summaries[0].percentiles)
 }
 
@@ -329,7 +329,7 @@ fn gamma_and_beta_of_small_and_huge_shapes_match_their_cdf_under_every_sampling(
                 "[model]\nname = \"t\"\nsampling = \"{sampling}\"\noutputs = [\"x\"]\n[vars]\n{partner}x = \"{expr}\"\n{copula}"
             );
             let model = Model::parse("t.toml", text).unwrap();
-            let simulation = Simulation::new(&model).unwrap();
+            let simulation = Simulation::new(model.clone()).unwrap();
             let config = RunConfig { trials: N, seed: 3, threads: 2 };
             let values = simulation.collect(&config, &config.seeds(&simulation.program)).unwrap().remove(0);
             let what = format!("{expr} under {sampling}{}", if correlated { ", correlated" } else { "" });

@@ -88,7 +88,7 @@ fn draws(cases: &[(&str, &str, [f64; 4])], header: &str, footer: &str) -> Vec<[f
     let names: Vec<&str> = cases.iter().map(|(name, _, _)| *name).collect();
     let text = format!("[model]\nname = \"pins\"\nseed = 42\n{header}\n[vars]\n{vars}{footer}");
     let model = Model::parse("pins.toml", text).expect("model loads");
-    let simulation = Simulation::new(&model).expect("compiles").keeping(&names).expect("vars exist");
+    let simulation = Simulation::new(model.clone()).expect("compiles").keeping(&names).expect("vars exist");
     let config = RunConfig { trials: 4097, seed: 42, threads: 2 };
     let mut csv = Vec::new();
     costsim::samples::write_csv(&simulation, &config, &names, &mut csv).expect("runs");

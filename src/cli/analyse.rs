@@ -115,8 +115,8 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
     }
     let models: Vec<Model> = names.iter().map(|n| setup.variant(Some(n))).collect::<Result<_>>()?;
     let base = setup.compile(&setup.model)?;
-    let simulations: Vec<Simulation<'_>> = models.iter().map(|m| setup.compile(m)).collect::<Result<_>>()?;
-    let scenarios: Vec<&Simulation<'_>> = simulations.iter().collect();
+    let simulations: Vec<Simulation> = models.iter().map(|m| setup.compile(m)).collect::<Result<_>>()?;
+    let scenarios: Vec<&Simulation> = simulations.iter().collect();
     let plan = ComparePlan::new(&base, &scenarios, true)?;
     MemoryLimit::new(args.memory.max_memory.as_deref())?.check_compare(&plan, &base, &setup.config)?;
     let file = args.model.display().to_string();

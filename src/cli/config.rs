@@ -105,7 +105,7 @@ impl RunSetup {
     }
 
     /// Provenance of a run of `simulation` (a compiled [`RunSetup::model`]) from `file`.
-    pub(super) fn meta<'a>(&'a self, simulation: &'a Simulation<'_>, file: &'a str) -> RunMeta<'a> {
+    pub(super) fn meta<'a>(&'a self, simulation: &'a Simulation, file: &'a str) -> RunMeta<'a> {
         RunMeta {
             model_name: &self.model.meta.name,
             file,
@@ -123,7 +123,7 @@ impl RunSetup {
     pub(super) fn key(
         &self,
         command: Command,
-        simulation: &Simulation<'_>,
+        simulation: &Simulation,
         file: &str,
         scenarios: &[String],
         shards: u64,
@@ -170,8 +170,8 @@ impl RunSetup {
     }
 
     /// `model` compiled with the run options.
-    pub(super) fn compile<'m>(&self, model: &'m Model) -> Result<Simulation<'m>> {
-        Simulation::with_options(model, self.options.clone())
+    pub(super) fn compile(&self, model: &Model) -> Result<Simulation> {
+        Simulation::with_options(model.clone(), self.options.clone())
     }
 }
 

@@ -26,7 +26,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
             .collect::<Result<_>>()?,
     };
     let names: Vec<String> = models.iter().map(|(name, _)| name.clone()).collect();
-    let compiled: Vec<Simulation<'_>> = models.iter().map(|(_, m)| setup.compile(m)).collect::<Result<_>>()?;
+    let compiled: Vec<Simulation> = models.iter().map(|(_, m)| setup.compile(m)).collect::<Result<_>>()?;
     let plan = ComparePlan::new(&simulation, &compiled.iter().collect::<Vec<_>>(), false)?;
     MemoryLimit::new(args.memory.max_memory.as_deref())?.check_compare(&plan, &simulation, &setup.config)?;
     let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);

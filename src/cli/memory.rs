@@ -37,7 +37,7 @@ impl MemoryLimit {
     ///
     /// # Errors
     /// As [`MemoryLimit::check`].
-    pub(super) fn check_run(self, simulation: &Simulation<'_>, config: &RunConfig) -> Result<()> {
+    pub(super) fn check_run(self, simulation: &Simulation, config: &RunConfig) -> Result<()> {
         self.check(simulation.peak_bytes(config), simulation.program.outputs().len(), config.trials)
     }
 
@@ -45,7 +45,7 @@ impl MemoryLimit {
     ///
     /// # Errors
     /// As [`MemoryLimit::check`].
-    pub(super) fn check_compare(self, plan: &ComparePlan<'_>, base: &Simulation<'_>, config: &RunConfig) -> Result<()> {
+    pub(super) fn check_compare(self, plan: &ComparePlan, base: &Simulation, config: &RunConfig) -> Result<()> {
         self.check(plan.peak_bytes(base, config), plan.columns.len(), config.trials)
     }
 

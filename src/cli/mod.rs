@@ -76,10 +76,10 @@ fn dispatch(cli: Cli) -> Result<i32> {
 fn check(args: &CheckArgs) -> Result<()> {
     let base = Model::load(&args.model)?;
     for scenario in base.scenarios.iter() {
-        Simulation::new(&base.with_scenario(&scenario.name.name)?)?;
+        Simulation::new(base.with_scenario(&scenario.name.name)?)?;
     }
     let model = base.variant(args.scenario.scenario.as_deref(), &args.sets)?;
-    let simulation = Simulation::new(&model)?;
+    let simulation = Simulation::new(model.clone())?;
     let description = crate::study::describe(&model, &simulation);
     let bytes = match args.format {
         CheckFormat::Table => crate::report::describe::text(&description).into_bytes(),

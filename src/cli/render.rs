@@ -10,8 +10,8 @@ use crate::study;
 /// `comparison` of `base` with `simulations` (the scenarios `names`) in `format`.
 pub(super) fn comparison(
     setup: &RunSetup,
-    base: &Simulation<'_>,
-    simulations: &[Simulation<'_>],
+    base: &Simulation,
+    simulations: &[Simulation],
     names: &[String],
     file: &str,
     comparison: &study::Comparison,

@@ -131,7 +131,7 @@ fn timings(trials: u64, phases: &[(&str, Duration)]) -> String {
 }
 
 /// Tells the user, on stderr, how far `--repair-correlations` moved each coefficient.
-pub(super) fn print_repairs(simulation: &Simulation<'_>) {
+pub(super) fn print_repairs(simulation: &Simulation) {
     let Some(matrix) = simulation.program.correlation() else { return };
     if matrix.repairs.is_empty() {
         return;

@@ -57,7 +57,7 @@ fn slurm_shard() -> Result<(u64, u64)> {
 /// `run --shard K/M`: simulates shard K's chunks and writes its partial state.
 pub(super) fn run(
     setup: &RunSetup,
-    simulation: &Simulation<'_>,
+    simulation: &Simulation,
     file: &str,
     shard: (u64, u64),
     target: &Target,
@@ -79,8 +79,8 @@ pub(super) fn run(
 /// partial state.
 pub(super) fn compare(
     setup: &RunSetup,
-    base: &Simulation<'_>,
-    plan: &ComparePlan<'_>,
+    base: &Simulation,
+    plan: &ComparePlan,
     names: &[String],
     file: &str,
     shard: (u64, u64),
@@ -212,8 +212,8 @@ fn merged_run(
 fn merged_compare(setup: &RunSetup, key: &RunKey, simulated: Simulated, format: TextFormat) -> Result<Vec<u8>> {
     let models: Vec<_> = key.scenarios.iter().map(|n| setup.variant(Some(n))).collect::<Result<_>>()?;
     let base = setup.compile(&setup.model)?;
-    let simulations: Vec<Simulation<'_>> = models.iter().map(|m| setup.compile(m)).collect::<Result<_>>()?;
-    let scenarios: Vec<&Simulation<'_>> = simulations.iter().collect();
+    let simulations: Vec<Simulation> = models.iter().map(|m| setup.compile(m)).collect::<Result<_>>()?;
+    let scenarios: Vec<&Simulation> = simulations.iter().collect();
     let plan = ComparePlan::new(&base, &scenarios, true)?;
     let engine_plan = plan.plan(&base);
     let mut simulated = fitting(simulated, &engine_plan)?;

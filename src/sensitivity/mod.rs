@@ -220,7 +220,7 @@ impl Streaming {
 /// # Errors
 /// Unknown output var, a series named without a period, a model that does not compile,
 /// or non-finite values.
-pub fn analyse(base: &Simulation<'_>, config: &SensitivityConfig) -> Result<Analysed> {
+pub fn analyse(base: &Simulation, config: &SensitivityConfig) -> Result<Analysed> {
     analyse_with(base, config, &mut Streaming::All)
 }
 
@@ -230,7 +230,7 @@ pub fn analyse(base: &Simulation<'_>, config: &SensitivityConfig) -> Result<Anal
 ///
 /// # Errors
 /// As [`analyse`].
-pub fn analyse_shard(base: &Simulation<'_>, config: &SensitivityConfig, shard: (u64, u64)) -> Result<Vec<Streamed>> {
+pub fn analyse_shard(base: &Simulation, config: &SensitivityConfig, shard: (u64, u64)) -> Result<Vec<Streamed>> {
     let mut streaming = Streaming::Shard(shard, Vec::new());
     analyse_with(base, config, &mut streaming)?;
     match streaming {
@@ -243,11 +243,11 @@ pub fn analyse_shard(base: &Simulation<'_>, config: &SensitivityConfig, shard: (
 ///
 /// # Errors
 /// As [`analyse`], and [`crate::Error::Usage`] if sums are missing.
-pub fn analyse_merged(base: &Simulation<'_>, config: &SensitivityConfig, merged: Vec<Streamed>) -> Result<Analysed> {
+pub fn analyse_merged(base: &Simulation, config: &SensitivityConfig, merged: Vec<Streamed>) -> Result<Analysed> {
     analyse_with(base, config, &mut Streaming::Merged(merged))
 }
 
-fn analyse_with(base: &Simulation<'_>, config: &SensitivityConfig, streaming: &mut Streaming) -> Result<Analysed> {
+fn analyse_with(base: &Simulation, config: &SensitivityConfig, streaming: &mut Streaming) -> Result<Analysed> {
     let program = &base.program;
     let (outputs, series) = match config.outputs.is_empty() {
         false => (config.outputs.clone(), Vec::new()),
@@ -274,7 +274,7 @@ fn analyse_with(base: &Simulation<'_>, config: &SensitivityConfig, streaming: &m
 
 /// The analyses of one output.
 fn analyse_output(
-    base: &Simulation<'_>,
+    base: &Simulation,
     output: &str,
     config: &SensitivityConfig,
     streaming: &mut Streaming,
@@ -337,8 +337,9 @@ fn analyse_output(
     }
     result.notes = notes;
     let keep: Vec<&str> = std::iter::once(output).chain(result.factors.iter().map(String::as_str)).collect();
-    let mut independent_model = base.model.clone();
+    let mut independent_model = (*base.model).clone();
     independent_model.correlations.clear();
+    let independent_model = std::sync::Arc::new(independent_model);
     let base_sample = |default: u64| RunConfig { trials: config.trials.unwrap_or(default), ..rank_config };
     for method in methods {
         let analysis = match method {
@@ -348,7 +349,7 @@ fn analyse_output(
                 Analysis::Tornado(tornado)
             }
             Method::Tornado => {
-                let independent = simulation.variant(&independent_model, &keep)?;
+                let independent = simulation.variant(std::sync::Arc::clone(&independent_model), &keep)?;
                 Analysis::Tornado(tornado::run(
                     &independent,
                     output,
@@ -362,7 +363,7 @@ fn analyse_output(
                 Analysis::Spearman(spearman)
             }
             Method::Sobol => {
-                let independent = simulation.monte_carlo()?.variant(&independent_model, &[])?;
+                let independent = simulation.monte_carlo()?.variant(std::sync::Arc::clone(&independent_model), &[])?;
                 let n = base_sample(SOBOL_DEFAULT_N);
                 let sums = |shard| sobol::sums(&independent, output, &feeding, &n, shard);
                 let layout = sobol::layout(&n, feeding.len());
@@ -414,7 +415,7 @@ impl Ranked {
     /// it (only the output's values are simulated when no analysis is wanted: enough to
     /// find a constant).
     fn run(
-        simulation: &Simulation<'_>,
+        simulation: &Simulation,
         output: &str,
         factors: &[String],
         config: &RunConfig,
@@ -494,7 +495,7 @@ impl Trials {
     /// # Errors
     /// Non-finite values, and what `each` returns.
     pub fn for_each_group(
-        simulation: &Simulation<'_>,
+        simulation: &Simulation,
         output: &str,
         factors: &[String],
         config: &RunConfig,

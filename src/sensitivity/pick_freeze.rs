@@ -183,7 +183,7 @@ pub(super) fn shard_units(n_chunks: u64, chunks_per_batch: u64, shard: Option<(u
 /// The non-finite values of the first chunk that had some, located as a run would locate
 /// them; [`crate::Error::Threads`].
 pub(super) fn fold(
-    simulation: &Simulation<'_>,
+    simulation: &Simulation,
     program: &Program,
     config: &RunConfig,
     dim: usize,

@@ -85,7 +85,7 @@ pub struct Shapley {
 ///
 /// # Errors
 /// Non-finite values in any evaluation.
-pub fn run(simulation: &Simulation<'_>, output: &str, factors: &[usize], config: &RunConfig) -> Result<Shapley> {
+pub fn run(simulation: &Simulation, output: &str, factors: &[usize], config: &RunConfig) -> Result<Shapley> {
     Ok(finish(simulation, factors, config, &sums(simulation, output, factors, config, None)?))
 }
 
@@ -109,7 +109,7 @@ pub(super) fn layout(config: &RunConfig, k: usize) -> Layout {
 /// # Errors
 /// As [`run`].
 pub(super) fn sums(
-    simulation: &Simulation<'_>,
+    simulation: &Simulation,
     output: &str,
     factors: &[usize],
     config: &RunConfig,
@@ -155,7 +155,7 @@ pub(super) fn sums(
 
 /// [`run`]'s result from the sums of every batch.
 pub(super) fn finish(
-    simulation: &Simulation<'_>,
+    simulation: &Simulation,
     factors: &[usize],
     config: &RunConfig,
     tree: &ChunkTree<Sums>,

@@ -67,7 +67,7 @@ pub const MIN_TRIALS: u64 = 2 * SOBOL_BATCH as u64;
 ///
 /// # Errors
 /// Non-finite values in any evaluation.
-pub fn run(simulation: &Simulation<'_>, output: &str, factors: &[usize], config: &RunConfig) -> Result<Sobol> {
+pub fn run(simulation: &Simulation, output: &str, factors: &[usize], config: &RunConfig) -> Result<Sobol> {
     Ok(finish(simulation, factors, config, &sums(simulation, output, factors, config, None)?))
 }
 
@@ -87,7 +87,7 @@ pub(super) fn layout(config: &RunConfig, k: usize) -> Layout {
 /// # Errors
 /// As [`run`].
 pub(super) fn sums(
-    simulation: &Simulation<'_>,
+    simulation: &Simulation,
     output: &str,
     factors: &[usize],
     config: &RunConfig,
@@ -135,12 +135,7 @@ pub(super) fn sums(
 }
 
 /// [`run`]'s result from the sums of every chunk.
-pub(super) fn finish(
-    simulation: &Simulation<'_>,
-    factors: &[usize],
-    config: &RunConfig,
-    tree: &ChunkTree<Sums>,
-) -> Sobol {
+pub(super) fn finish(simulation: &Simulation, factors: &[usize], config: &RunConfig, tree: &ChunkTree<Sums>) -> Sobol {
     let config = base_sample(config);
     let k = factors.len();
     let dim = 2 * k + 3;

@@ -207,7 +207,7 @@ fn tail_means_ci95(x: &[f64], y: &[f64], range: (f64, f64), whole: TailMeans) ->
 /// # Errors
 /// Non-finite values in the simulation or in an evaluation.
 pub fn run(
-    simulation: &Simulation<'_>,
+    simulation: &Simulation,
     output: &str,
     names: &[String],
     config: &RunConfig,
@@ -227,7 +227,7 @@ struct Quantiles {
 /// The bars of `output`, each factor at its low and high value with the others at their
 /// medians: one trial of the program with every factor pinned per value.
 fn bars(
-    simulation: &Simulation<'_>,
+    simulation: &Simulation,
     output: &str,
     factors: &[(&str, &Quantiles)],
     config: &RunConfig,
@@ -257,7 +257,7 @@ fn bars(
 /// Each factor's quantiles at `levels`: from its quantile function when it has one
 /// (exact), else the exact order statistics of `config.trials` simulated trials.
 fn factor_quantiles(
-    simulation: &Simulation<'_>,
+    simulation: &Simulation,
     names: &[String],
     config: &RunConfig,
     levels: [f64; 3],

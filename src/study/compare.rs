@@ -33,27 +33,27 @@ pub struct Comparison {
 /// The scenarios of a comparison, each kept reporting the base's outputs, and the
 /// columns to accumulate: the base's outputs, then per scenario its values of them and,
 /// if `differences`, its differences from base.
-pub struct ComparePlan<'m> {
+pub struct ComparePlan {
     /// The base's output names, in order.
     pub names: Vec<String>,
     /// Each scenario, reporting the base's outputs.
-    pub scenarios: Vec<Simulation<'m>>,
+    pub scenarios: Vec<Simulation>,
     /// The accumulated columns.
     pub columns: Vec<Column>,
     /// Whether the differences are accumulated.
     pub differences: bool,
 }
 
-impl<'m> ComparePlan<'m> {
+impl ComparePlan {
     /// The plan of comparing `base` with `scenarios`.
     ///
     /// # Errors
     /// A scenario that no longer has one of the base's outputs.
-    pub fn new(base: &Simulation<'_>, scenarios: &[&Simulation<'m>], differences: bool) -> Result<ComparePlan<'m>> {
+    pub fn new(base: &Simulation, scenarios: &[&Simulation], differences: bool) -> Result<ComparePlan> {
         let names: Vec<String> = (0..base.program.outputs().len()).map(|i| base.program.output_name(i)).collect();
         let keep: Vec<&str> = names.iter().map(String::as_str).collect();
         // Each scenario reports the base's outputs, whatever its own formulas make outputs.
-        let scenarios: Vec<Simulation<'m>> = scenarios.iter().map(|s| s.keeping(&keep)).collect::<Result<_>>()?;
+        let scenarios: Vec<Simulation> = scenarios.iter().map(|s| s.keeping(&keep)).collect::<Result<_>>()?;
         for scenario in &scenarios {
             if let Some(name) = keep.iter().find(|n| scenario.output_index(n).is_none()) {
                 // Only a change of shape loses an output: a period `x[label]` of a base
@@ -86,7 +86,7 @@ impl<'m> ComparePlan<'m> {
     }
 
     /// The engine's plan: `base`'s program first, then the scenarios'.
-    pub fn plan<'p>(&'p self, base: &'p Simulation<'_>) -> Plan<'p> {
+    pub fn plan<'p>(&'p self, base: &'p Simulation) -> Plan<'p> {
         let mut programs = vec![&base.program];
         programs.extend(self.scenarios.iter().map(|s| &s.program));
         Plan::new(programs, self.columns.clone())
@@ -94,7 +94,7 @@ impl<'m> ComparePlan<'m> {
 
     /// An estimate of the most memory, in bytes, comparing `base` by this plan over
     /// `config` takes (see [`Simulated::peak_bytes`]).
-    pub fn peak_bytes(&self, base: &Simulation<'_>, config: &RunConfig) -> u64 {
+    pub fn peak_bytes(&self, base: &Simulation, config: &RunConfig) -> u64 {
         Simulated::peak_bytes(&self.plan(base), config)
     }
 
@@ -103,7 +103,7 @@ impl<'m> ComparePlan<'m> {
     ///
     /// # Errors
     /// Values that can't be computed.
-    pub fn comparison(&self, base: &Simulation<'_>, simulated: &Simulated, config: &RunConfig) -> Result<Comparison> {
+    pub fn comparison(&self, base: &Simulation, simulated: &Simulated, config: &RunConfig) -> Result<Comparison> {
         for (p, simulation) in std::iter::once(base).chain(&self.scenarios).enumerate() {
             simulation.check_finite(simulated.nonfinite(p), config, &config.seeds(&simulation.program))?;
         }
@@ -142,8 +142,8 @@ impl<'m> ComparePlan<'m> {
 /// # Errors
 /// Values that can't be computed, or worker threads that can't be started.
 pub fn compare(
-    base: &Simulation<'_>,
-    plan: &ComparePlan<'_>,
+    base: &Simulation,
+    plan: &ComparePlan,
     config: &RunConfig,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Comparison> {

@@ -70,7 +70,7 @@ pub struct Description {
 }
 
 /// The description of `simulation`'s model (`model` holds its scenarios).
-pub fn describe(model: &Model, simulation: &Simulation<'_>) -> Description {
+pub fn describe(model: &Model, simulation: &Simulation) -> Description {
     let program = &simulation.program;
     Description {
         name: model.meta.name.clone(),

@@ -42,9 +42,9 @@ pub struct Findings {
 /// # Errors
 /// As [`compare`] and [`sensitivity::analyse`].
 pub fn findings(
-    base: &Simulation<'_>,
+    base: &Simulation,
     names: &[String],
-    plan: &ComparePlan<'_>,
+    plan: &ComparePlan,
     config: &RunConfig,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Findings> {
@@ -90,7 +90,7 @@ pub fn findings(
 
 /// The statistics of every var of `base` that is neither one of `run`'s outputs nor a
 /// constant nor per period, over the trials of `config`.
-fn inputs(base: &Simulation<'_>, run: &RunResult, config: &RunConfig) -> Result<Vec<(String, Summary)>> {
+fn inputs(base: &Simulation, run: &RunResult, config: &RunConfig) -> Result<Vec<(String, Summary)>> {
     let program = &base.program;
     let names: Vec<&str> = program
         .vars()

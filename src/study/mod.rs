@@ -35,12 +35,12 @@ pub struct OutputResult {
 }
 
 /// The outputs of `simulation`'s program with their summaries, in report order.
-pub fn output_results(simulation: &Simulation<'_>, summaries: Vec<Summary>) -> Vec<OutputResult> {
+pub fn output_results(simulation: &Simulation, summaries: Vec<Summary>) -> Vec<OutputResult> {
     summaries.into_iter().enumerate().map(|(i, summary)| output_result(simulation, i, summary)).collect()
 }
 
 /// Output `i` of `simulation`'s program with its summary.
-pub(crate) fn output_result(simulation: &Simulation<'_>, i: usize, summary: Summary) -> OutputResult {
+pub(crate) fn output_result(simulation: &Simulation, i: usize, summary: Summary) -> OutputResult {
     let program = &simulation.program;
     let output = &program.outputs()[i];
     let var = &program.vars()[output.var as usize];
@@ -102,7 +102,7 @@ pub struct RunResult {
 /// # Errors
 /// Values that can't be computed, or worker threads that can't be started.
 pub fn run(
-    simulation: &Simulation<'_>,
+    simulation: &Simulation,
     config: &RunConfig,
     precision: Option<&Precision>,
     progress: &mut dyn FnMut(u64),
