@@ -26,14 +26,16 @@
 //! - [`sensitivity`]: tornado (swing and conditional), rank correlation, Sobol indices
 //!   and Shapley effects.
 //! - [`samples`]: per-trial values as CSV, streamed.
-//! - [`study`]: what the commands compute (run, compare, report findings, describe), as
-//!   plain data.
 //! - [`partial`]: the partial states of sharded runs (`--shard K/M`) and their exact
 //!   merge.
+//! - [`study`]: what the commands compute (run, compare, sensitivity, samples, report
+//!   findings, describe) from a typed setup, whole, sharded or merged, as plain data.
 //! - [`report`]: table, JSON, CSV, Markdown and HTML/SVG renderings of runs, comparisons
 //!   and sensitivity analyses.
 //! - `cli` (feature `cli`, on by default): the command line — one clap argument struct
-//!   per command, the progress bar, atomic output files, exit codes.
+//!   per command, the progress bar, atomic output files, exit codes. It turns arguments
+//!   into a study's typed setup and renders the result, using only [`study`], [`report`],
+//!   [`model`], [`error`] and [`diagnostic`].
 //!
 //! # Architecture invariants
 //! - Only `cli` knows about clap, indicatif, exit codes, stdout and stderr. The library

@@ -35,7 +35,7 @@ use crate::stats::{ExactQuantiles, Extremes, LEVELS, Moments, QuantileSketch, Sk
 /// The `format` field of every partial state.
 pub const FORMAT: &str = "costsim partial state";
 /// The version of the encoding; a change to it is a change to docs/scale-out.md.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// The largest partial state file read (1 GiB); one of 1.25·10⁸ trials of the fleet
 /// model is some 25 MB.
 pub const MAX_PARTIAL_BYTES: u64 = 1 << 30;
@@ -91,7 +91,8 @@ pub struct RunKey {
     pub sensitivity: Option<SensitivityKey>,
 }
 
-/// The options of a sharded `sensitivity` that decide its result.
+/// What a `sensitivity` asks for beyond its run's settings: its request, and the part
+/// of a sharded run's key that decides the analyses.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SensitivityKey {
@@ -103,8 +104,9 @@ pub struct SensitivityKey {
     /// `--tornado`, if given.
     #[serde(with = "named::optional")]
     pub tornado: Option<TornadoKind>,
-    /// `--tornado-range`.
-    pub tornado_range: String,
+    /// `--tornado-range`: the swing tornado's low and high percentiles, as fractions
+    /// (0 < low < high < 1).
+    pub tornado_range: (f64, f64),
     /// True if `--trials` was given (else each method's default sample size).
     pub trials_given: bool,
 }
@@ -328,6 +330,11 @@ impl Partial {
         }
         if (key.command == Command::Sensitivity) != key.sensitivity.is_some() {
             return Err(bad("its key's sensitivity options do not fit its command"));
+        }
+        if let Some((low, high)) = key.sensitivity.as_ref().map(|s| s.tornado_range)
+            && !(0.0 < low && low < high && high < 1.0)
+        {
+            return Err(bad(&format!("its tornado range {low}, {high} is not two fractions 0 < low < high < 1")));
         }
         let inconsistent = || bad("its accumulators are inconsistent");
         let accumulated = match key.sensitivity {

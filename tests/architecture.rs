@@ -100,6 +100,23 @@ fn modules_only_use_modules_listed_before_them_in_the_code_map() {
 }
 
 #[test]
+fn the_command_line_only_turns_arguments_into_studies_and_renders_them() {
+    // What a command computes is owned by `study`, in every scope (whole, shard, merged):
+    // the command line never reaches the engine, partial states or analyses itself.
+    let allowed = ["study", "report", "model", "error", "diagnostic"];
+    let mut violations = Vec::new();
+    for path in files(&src().join("cli"), &["rs"]) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for used in names_after(&text, "crate::") {
+            if !allowed.contains(&used.as_str()) {
+                violations.push(format!("{} uses `crate::{used}`", path.display()));
+            }
+        }
+    }
+    assert!(violations.is_empty(), "cli may use only {allowed:?}:\n{}", violations.join("\n"));
+}
+
+#[test]
 fn files_within_a_module_have_no_cycles() {
     let mut dirs = BTreeSet::new();
     for path in files(&src(), &["rs"]) {

@@ -129,17 +129,16 @@ limit = "6e-5"
 [scenarios.moved]
 hit = "u > 1 - 3e-5"
 "#;
-    let model = parse(text);
-    let base = Simulation::new(model.clone()).unwrap();
+    use costsim::study::{ComparePlan, Scope, Settings, Setup, compare};
+    let settings = Settings { trials: Some(100_000), threads: Some(2), ..Settings::default() };
+    let mut setup = Setup::new(parse(text), "paired.toml".into(), settings, None).unwrap();
     for (scenario, truth) in [("more", 3e-5), ("moved", 0.0)] {
-        let other = model.with_scenario(scenario).unwrap();
-        let other = Simulation::new(other.clone()).unwrap();
-        let plan = costsim::study::ComparePlan::new(&base, &[&other], true).unwrap();
+        let plan = ComparePlan::new(&setup, vec![scenario.to_string()], true).unwrap();
         let mut covered = 0;
         let seeds = 300;
         for seed in 0..seeds {
-            let config = RunConfig { trials: 100_000, seed, threads: 2 };
-            let comparison = costsim::study::compare(&base, &plan, &config, &mut |_| {}).unwrap();
+            setup.config.seed = seed;
+            let comparison = compare(&setup, &plan, Scope::Whole, &mut |_| {}).unwrap().done().unwrap();
             let hit = comparison.differences[0].iter().zip(&comparison.runs[0].outputs).find(|(_, o)| o.name == "hit");
             let [lo, hi] = hit.unwrap().0.summary.mean_ci95;
             covered += u64::from(lo <= truth && truth <= hi);

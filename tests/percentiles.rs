@@ -74,13 +74,18 @@ fn percentiles_are_exact_under_every_sampling_method_and_with_correlations() {
 
 #[test]
 fn compared_differences_have_exact_percentiles() {
-    let base = model("a = \"normal(1B, 1M)\"\nb = \"uniform(0, 10)\"\ny = \"a + b\"\n", "");
-    let other = model("a = \"normal(1B, 1M)\"\nb = \"uniform(0, 10)\"\ny = \"a + 2 * b\"\n", "");
+    use costsim::study::{ComparePlan, Scope, Settings, Setup, compare};
+    let vars = "a = \"normal(1B, 1M)\"\nb = \"uniform(0, 10)\"\ny = \"a + b\"\n";
+    let base = model(&format!("{vars}[scenarios.other]\ny = \"a + 2 * b\"\n"), "");
+    let other = base.with_scenario("other").unwrap();
     let config = RunConfig { trials: 250_000, seed: 11, threads: 2 };
-    let (base_sim, other_sim) = (Simulation::new(base.clone()).unwrap(), Simulation::new(other.clone()).unwrap());
-    let plan = costsim::study::ComparePlan::new(&base_sim, &[&other_sim], true).unwrap();
-    let comparison = costsim::study::compare(&base_sim, &plan, &config, &mut |_| {}).unwrap();
+    let settings =
+        Settings { trials: Some(config.trials), seed: Some(config.seed), threads: Some(2), ..Settings::default() };
+    let setup = Setup::new(base.clone(), "m.toml".into(), settings, None).unwrap();
+    let plan = ComparePlan::new(&setup, vec!["other".into()], true).unwrap();
+    let comparison = compare(&setup, &plan, Scope::Whole, &mut |_| {}).unwrap().done().unwrap();
     let difference = [comparison.differences[0][0].summary.clone()];
+    let (base_sim, other_sim) = (Simulation::new(base).unwrap(), Simulation::new(other).unwrap());
     let seeds = config.seeds(&base_sim.program);
     let (x, y) = (base_sim.collect(&config, &seeds).unwrap(), other_sim.collect(&config, &seeds).unwrap());
     let differences: Vec<f64> = y[0].iter().zip(&x[0]).map(|(b, a)| b - a).collect();

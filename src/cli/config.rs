@@ -1,177 +1,95 @@
-//! Validated run settings from the arguments and the model.
+//! Typed settings and scopes from the arguments (`--shard auto` from Slurm's
+//! environment): the one place that reads their text, with `parse_trials` and `memory`.
 
 use std::path::Path;
 
-use crate::compile::{CompileOptions, Sampling};
-use crate::engine::RunConfig;
 use crate::error::{Error, Result};
-use crate::model::Model;
-use crate::partial::{Command, RunKey};
 use crate::report::RunMeta;
-use crate::simulation::{Precision, Simulation, run_config};
+use crate::study::{Precision, Sampling, Scope, Settings, Setup, Shard, Simulation};
 
 use super::args::{SamplingArg, Simulate};
 use super::parse_trials;
 
-/// Most worker threads accepted.
-const MAX_THREADS: usize = 1024;
-
-/// The run settings of a command, typed: from its arguments, or from a shard key.
-struct Settings {
-    trials: Option<u64>,
-    seed: Option<u64>,
-    threads: Option<usize>,
-    sampling: Option<Sampling>,
-    repair_correlations: bool,
-    sets: Vec<String>,
-    queries: Vec<String>,
+/// The settings `args` give (`--trials` parsed, `--sampling` typed).
+///
+/// # Errors
+/// A `--trials` that is no trial count.
+fn settings(args: &Simulate) -> Result<Settings> {
+    Ok(Settings {
+        trials: args.trials.as_deref().map(parse_trials).transpose()?,
+        seed: args.seed,
+        threads: args.threads,
+        sampling: args.sampling.map(|s| match s {
+            SamplingArg::Mc => Sampling::Mc,
+            SamplingArg::Lhs => Sampling::Lhs,
+            SamplingArg::Qmc => Sampling::Qmc,
+        }),
+        repair_correlations: args.repair_correlations,
+        sets: args.sets.clone(),
+        queries: args.queries.clone(),
+    })
 }
 
-impl Settings {
-    /// The settings `args` give (`--trials` parsed, `--sampling` typed).
-    ///
-    /// # Errors
-    /// A `--trials` that is no trial count.
-    fn from_args(args: &Simulate) -> Result<Settings> {
-        Ok(Settings {
-            trials: args.trials.as_deref().map(parse_trials).transpose()?,
-            seed: args.seed,
-            threads: args.threads,
-            sampling: args.sampling.map(|s| match s {
-                SamplingArg::Mc => Sampling::Mc,
-                SamplingArg::Lhs => Sampling::Lhs,
-                SamplingArg::Qmc => Sampling::Qmc,
-            }),
-            repair_correlations: args.repair_correlations,
-            sets: args.sets.clone(),
-            queries: args.queries.clone(),
-        })
+/// The model at `path` with `scenario` and the `--set` overrides of `args` applied, and
+/// the run settings `args` and the model give.
+pub(super) fn setup(path: &Path, args: &Simulate, scenario: Option<&str>) -> Result<Setup> {
+    Setup::load(path, settings(args)?, scenario)
+}
+
+/// The scope `--shard` gives: the whole run, or shard K of M. A shard writes a partial
+/// state, so a `--format` other than the default (`formatted`) is refused with it.
+pub(super) fn scope(shard: Option<&str>, formatted: bool) -> Result<Scope> {
+    match shard {
+        None => Ok(Scope::Whole),
+        Some(_) if formatted => Err(Error::Usage(
+            "with --shard the output is a partial state: choose the format when merging (costsim merge --format ...)"
+                .into(),
+        )),
+        Some(text) => parse_shard(text).map(Scope::Shard),
     }
 }
 
-/// A model with its scenario and overrides applied, and the run settings.
-pub(super) struct RunSetup {
-    /// The model file as loaded, before any scenario or override.
-    pub(super) loaded: Model,
-    pub(super) model: Model,
-    pub(super) scenario: Option<String>,
-    pub(super) config: RunConfig,
-    /// Run options for the compiler.
-    pub(super) options: CompileOptions,
-    sets: Vec<String>,
-    queries: Vec<String>,
+/// Parses `--shard K/M` (0 ≤ K < M), or `auto` from a Slurm job array's variables.
+fn parse_shard(text: &str) -> Result<Shard> {
+    if text == "auto" {
+        return slurm_shard();
+    }
+    let bad = || Error::Usage(format!("`--shard {text}` must be K/M with 0 ≤ K < M, e.g. --shard 3/8, or auto"));
+    let (k, m) = text.split_once('/').ok_or_else(bad)?;
+    let (k, m): (u64, u64) = (k.trim().parse().map_err(|_| bad())?, m.trim().parse().map_err(|_| bad())?);
+    Shard::new(k, m).map_err(|e| if k < m { e } else { bad() })
 }
 
-impl RunSetup {
-    /// The model at `path` with `scenario` and the `--set` overrides of `args` applied,
-    /// and the run settings `args` and the model give.
-    pub(super) fn new(path: &Path, args: &Simulate, scenario: Option<&str>) -> Result<RunSetup> {
-        let settings = Settings::from_args(args)?;
-        RunSetup::with_model(Model::load(path)?, settings, scenario)
-    }
-
-    /// As [`RunSetup::new`], with the model file already loaded and the settings typed.
-    fn with_model(loaded: Model, settings: Settings, scenario: Option<&str>) -> Result<RunSetup> {
-        let threads = match settings.threads {
-            Some(n) if n == 0 || n > MAX_THREADS => {
-                return Err(Error::Usage(format!("`--threads {n}` must be between 1 and {MAX_THREADS}")));
-            }
-            Some(n) => n,
-            None => std::thread::available_parallelism().map_or(1, usize::from),
-        };
-        let mut setup = RunSetup {
-            model: loaded.clone(),
-            loaded,
-            scenario: scenario.map(str::to_string),
-            config: RunConfig { trials: 1, seed: 0, threads },
-            options: CompileOptions {
-                sampling: settings.sampling,
-                repair_correlations: settings.repair_correlations,
-                extra_outputs: Vec::new(),
-                only_extra: false,
-            },
-            sets: settings.sets,
-            queries: settings.queries,
-        };
-        setup.model = setup.variant(scenario)?;
-        setup.config = run_config(&setup.model, settings.trials, settings.seed, threads);
-        Ok(setup)
-    }
-
-    /// The loaded model with `scenario` (if any), then the `--set` overrides applied, and
-    /// the `--query` outputs added.
-    pub(super) fn variant(&self, scenario: Option<&str>) -> Result<Model> {
-        self.loaded.variant(scenario, &self.sets)?.with_queries(&self.queries)
-    }
-
-    /// Provenance of a run of `simulation` (a compiled [`RunSetup::model`]) from `file`.
-    pub(super) fn meta<'a>(&'a self, simulation: &'a Simulation, file: &'a str) -> RunMeta<'a> {
-        RunMeta {
-            model_name: &self.model.meta.name,
-            file,
-            sha256: &self.model.sha256,
-            scenario: self.scenario.as_deref(),
-            seed: self.config.seed,
-            trials: self.config.trials,
-            sampling: simulation.program.sampling().name(),
-            overrides: &self.sets,
-        }
-    }
-
-    /// The key of a sharded run of `simulation` (a compiled [`RunSetup::model`]) by
-    /// `command` from `file`, split in `shards`, comparing `scenarios` (for `compare`).
-    pub(super) fn key(
-        &self,
-        command: Command,
-        simulation: &Simulation,
-        file: &str,
-        scenarios: &[String],
-        shards: u64,
-    ) -> RunKey {
-        RunKey {
-            command,
-            costsim_version: env!("CARGO_PKG_VERSION").to_string(),
-            model_name: self.model.meta.name.clone(),
-            model_file: file.to_string(),
-            model_sha256: self.model.sha256.clone(),
-            seed: self.config.seed,
-            trials: self.config.trials,
-            sampling: simulation.program.sampling(),
-            scenario: self.scenario.clone(),
-            scenarios: scenarios.to_vec(),
-            overrides: self.sets.clone(),
-            queries: self.queries.clone(),
-            repair_correlations: self.options.repair_correlations,
-            shards,
-            sensitivity: None,
-        }
-    }
-
-    /// The setup a sharded run with `key` had, from the model file at `path` (the one
-    /// the shards were given, unless moved), with `threads` workers.
-    pub(super) fn from_key(key: &RunKey, path: &Path, threads: Option<usize>) -> Result<RunSetup> {
-        let settings = Settings {
-            trials: Some(key.trials),
-            seed: Some(key.seed),
-            threads,
-            sampling: Some(key.sampling),
-            repair_correlations: key.repair_correlations,
-            sets: key.overrides.clone(),
-            queries: key.queries.clone(),
-        };
-        // The file is checked against the shards' SHA-256 before any of it is read as a model.
-        let loaded = Model::load_verified(path, &key.model_sha256).map_err(|e| match e {
-            Error::Usage(message) => Error::Usage(format!(
-                "{message}\nmerge needs the model file the shards ran, to name the outputs (and, rarely, to replay trials): pass --model PATH"
-            )),
-            e => e,
+/// K and M of a Slurm array task: its index from the array's first, and the task count.
+fn slurm_shard() -> Result<Shard> {
+    let var = |name: &str| -> Result<u64> {
+        let value = std::env::var(name).map_err(|_| {
+            Error::Usage(format!(
+                "`--shard auto` reads {name}, which is not set: run it as a Slurm array task (sbatch --array=0-7), or give --shard K/M"
+            ))
         })?;
-        RunSetup::with_model(loaded, settings, key.scenario.as_deref())
+        value.trim().parse().map_err(|_| Error::Usage(format!("{name}={value} is not a whole number")))
+    };
+    let (id, min, count) = (var("SLURM_ARRAY_TASK_ID")?, var("SLURM_ARRAY_TASK_MIN")?, var("SLURM_ARRAY_TASK_COUNT")?);
+    match id.checked_sub(min) {
+        Some(k) if k < count => Shard::new(k, count),
+        _ => Err(Error::Usage(format!(
+            "SLURM_ARRAY_TASK_ID {id} is not one of {count} tasks from {min}: use a contiguous array such as --array=0-7"
+        ))),
     }
+}
 
-    /// `model` compiled with the run options.
-    pub(super) fn compile(&self, model: &Model) -> Result<Simulation> {
-        Simulation::with_options(model.clone(), self.options.clone())
+/// Provenance of a run of `simulation` (a compiled [`Setup::model`]).
+pub(super) fn meta<'a>(setup: &'a Setup, simulation: &'a Simulation) -> RunMeta<'a> {
+    RunMeta {
+        model_name: &setup.model.meta.name,
+        file: &setup.file,
+        sha256: &setup.model.sha256,
+        scenario: setup.scenario.as_deref(),
+        seed: setup.config.seed,
+        trials: setup.config.trials,
+        sampling: simulation.program.sampling().name(),
+        overrides: setup.overrides(),
     }
 }
 
@@ -183,9 +101,8 @@ pub(super) fn parse_precision(text: &str, max_trials: &str) -> Result<Precision>
 /// Parses `--precision`: a relative tolerance such as `0.5%` or `0.005`, in (0, 1).
 fn parse_percent(text: &str) -> Result<f64> {
     let bad = || Error::Usage(format!("`--precision {text}` must be a relative tolerance such as 0.5% or 0.005"));
-    let expr = crate::expr::parse(text).map_err(|_| bad())?;
-    match expr.kind {
-        crate::expr::ExprKind::Num(v) if v > 0.0 && v < 1.0 => Ok(v),
+    match crate::model::number(text) {
+        Some(v) if v > 0.0 && v < 1.0 => Ok(v),
         _ => Err(bad()),
     }
 }

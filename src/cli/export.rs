@@ -1,39 +1,29 @@
 //! `report` and `samples`: results as a document with charts, or as raw trials.
 
 use super::args::{ReportArgs, ReportFormat, SamplesArgs, SamplesFormat};
-use super::config::RunSetup;
+use super::config::{meta, scope, setup};
 use super::memory::MemoryLimit;
 use super::output::Target;
 use super::run::Progress;
 use crate::error::{Error, Result};
-use crate::model::Model;
 use crate::report::RunReport;
-use crate::simulation::Simulation;
-use crate::study::{self, ComparePlan};
+use crate::study::{self, ComparePlan, Samples};
 
 pub(super) fn report(args: &ReportArgs) -> Result<()> {
     use crate::report::html::{Assumption, HtmlReport};
     let target = Target::new(args.output.output.as_deref(), &[&args.model])?;
-    let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
-    let simulation = setup.compile(&setup.model)?;
-    let models: Vec<(String, Model)> = match setup.scenario {
+    let setup = setup(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
+    let names = match setup.scenario {
         Some(_) => Vec::new(),
-        None => setup
-            .loaded
-            .scenarios
-            .iter()
-            .map(|s| Ok((s.name.name.clone(), setup.variant(Some(&s.name.name))?)))
-            .collect::<Result<_>>()?,
+        None => setup.scenario_names(),
     };
-    let names: Vec<String> = models.iter().map(|(name, _)| name.clone()).collect();
-    let compiled: Vec<Simulation> = models.iter().map(|(_, m)| setup.compile(m)).collect::<Result<_>>()?;
-    let plan = ComparePlan::new(&simulation, &compiled.iter().collect::<Vec<_>>(), false)?;
-    MemoryLimit::new(args.memory.max_memory.as_deref())?.check_compare(&plan, &simulation, &setup.config)?;
+    let plan = ComparePlan::new(&setup, names, false)?;
+    MemoryLimit::new(args.memory.max_memory.as_deref())?.check(plan.estimate(&setup.config))?;
     let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
-    let findings = study::findings(&simulation, &names, &plan, &setup.config, &mut |n| progress.step(n))?;
+    let findings = study::findings(&setup, &plan, &mut |n| progress.step(n))?;
     progress.finish();
-    let file = args.model.display().to_string();
-    let run = RunReport::new(setup.meta(&simulation, &file), &findings.run);
+    let simulation = &plan.base;
+    let run = RunReport::new(meta(&setup, simulation), &findings.run);
     let assumptions = setup
         .model
         .vars
@@ -76,33 +66,21 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
 
 pub(super) fn samples(args: &SamplesArgs) -> Result<()> {
     let target = Target::new(args.output.output.as_deref(), &[&args.model])?;
-    let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
-    let default = setup.compile(&setup.model)?;
-    let names: Vec<String> = match &args.vars {
-        Some(list) => super::split_list(list, "--vars")?,
-        None => default.program.output_vars(),
-    };
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let simulation = default.keeping(&names)?;
-    let chunks = match &args.shard {
-        Some(shard) => {
-            let (k, m) = super::shard::parse_shard(shard)?;
-            crate::engine::shard_chunks(setup.config.trials, k, m)
-        }
-        None => 0..setup.config.trials.div_ceil(crate::engine::CHUNK as u64),
-    };
+    let setup = setup(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
+    let vars = args.vars.as_deref().map(|list| super::split_list(list, "--vars")).transpose()?;
+    let samples = Samples::new(&setup, vars)?;
+    let scope = scope(args.shard.as_deref(), false)?;
     let parquet = args.output.output.as_deref().is_some_and(|p| p.extension().is_some_and(|e| e == "parquet"));
-    match args.format.unwrap_or(if parquet { SamplesFormat::Parquet } else { SamplesFormat::Csv }) {
-        SamplesFormat::Csv => {
-            target.stream(|out| crate::samples::write_csv_chunks(&simulation, &setup.config, &names, chunks, out))
-        }
+    let format = match args.format.unwrap_or(if parquet { SamplesFormat::Parquet } else { SamplesFormat::Csv }) {
+        SamplesFormat::Csv => study::SamplesFormat::Csv,
         SamplesFormat::Parquet => {
             if args.output.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
                 return Err(Error::Usage(
                     "Parquet is binary: write it to a file with -o FILE.parquet, or pipe it to a program".into(),
                 ));
             }
-            target.stream(|out| crate::samples::write_parquet_chunks(&simulation, &setup.config, &names, chunks, out))
+            study::SamplesFormat::Parquet
         }
-    }
+    };
+    target.stream(|out| samples.write(&setup, scope, format, out))
 }

@@ -2,10 +2,8 @@
 //! available), and the refusal, before a single trial runs, of a run whose estimate
 //! (see `Simulated::peak_bytes`) exceeds it.
 
-use crate::engine::RunConfig;
 use crate::error::{Error, Result};
-use crate::simulation::Simulation;
-use crate::study::ComparePlan;
+use crate::study::Estimate;
 
 /// Binary multiples: `--max-memory 4G` is 4 GiB, as for Slurm's `--mem` and Java's `-Xmx`.
 const UNITS: [(&str, u32); 5] = [("", 0), ("K", 10), ("M", 20), ("G", 30), ("T", 40)];
@@ -33,28 +31,12 @@ impl MemoryLimit {
         }
     }
 
-    /// Refuses a run of `simulation` over `config` that the limit cannot hold.
-    ///
-    /// # Errors
-    /// As [`MemoryLimit::check`].
-    pub(super) fn check_run(self, simulation: &Simulation, config: &RunConfig) -> Result<()> {
-        self.check(simulation.peak_bytes(config), simulation.program.outputs().len(), config.trials)
-    }
-
-    /// Refuses a comparison of `base` by `plan` over `config` that the limit cannot hold.
-    ///
-    /// # Errors
-    /// As [`MemoryLimit::check`].
-    pub(super) fn check_compare(self, plan: &ComparePlan, base: &Simulation, config: &RunConfig) -> Result<()> {
-        self.check(plan.peak_bytes(base, config), plan.columns.len(), config.trials)
-    }
-
-    /// Refuses a run estimated to need `needed` bytes, accumulating `columns` columns over
-    /// `trials` trials, if that is more than the limit.
+    /// Refuses a study whose `estimate` the limit cannot hold.
     ///
     /// # Errors
     /// [`Error::Usage`] with the estimate, the limit, and what would take less.
-    fn check(self, needed: u64, columns: usize, trials: u64) -> Result<()> {
+    pub(super) fn check(self, estimate: Estimate) -> Result<()> {
+        let Estimate { bytes: needed, columns, trials } = estimate;
         let (limit, whence) = match self {
             MemoryLimit::Given(limit) => (limit, "--max-memory"),
             MemoryLimit::Available(limit) => (limit, "available (MemAvailable)"),
@@ -139,8 +121,9 @@ mod tests {
     #[test]
     fn the_refusal_gives_the_estimate_the_limit_and_what_takes_less() {
         let limit = MemoryLimit::Given(100 << 20);
-        assert!(limit.check(100 << 20, 10, 1000).is_ok());
-        let message = limit.check(3 << 30, 2000, 1_000_000).unwrap_err().to_string();
+        assert!(limit.check(Estimate { bytes: 100 << 20, columns: 10, trials: 1000 }).is_ok());
+        let message =
+            limit.check(Estimate { bytes: 3 << 30, columns: 2000, trials: 1_000_000 }).unwrap_err().to_string();
         for part in [
             "about 3.0 GiB",
             "100 MiB --max-memory",
@@ -151,7 +134,7 @@ mod tests {
         ] {
             assert!(message.contains(part), "{part}: {message}");
         }
-        assert!(MemoryLimit::Unknown.check(u64::MAX, 1, 1).is_ok());
+        assert!(MemoryLimit::Unknown.check(Estimate { bytes: u64::MAX, columns: 1, trials: 1 }).is_ok());
     }
 
     #[test]

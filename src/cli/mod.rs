@@ -7,16 +7,14 @@ mod config;
 mod export;
 mod interrupt;
 mod memory;
+mod merge;
 mod output;
 mod render;
 mod run;
-mod shard;
 
 use clap::{CommandFactory as _, Parser};
 
 use crate::error::{Error, Result};
-use crate::model::Model;
-use crate::simulation::Simulation;
 use args::{CheckArgs, CheckFormat, Cli, Command};
 
 /// Exit status of a `run --precision` whose target was not met within `--max-trials`;
@@ -59,7 +57,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Compare(args) => done(analyse::compare(&args)),
         Command::Samples(args) => done(export::samples(&args)),
         Command::Report(args) => done(export::report(&args)),
-        Command::Merge(args) => done(shard::merge(&args, analyse::merged_sensitivity)),
+        Command::Merge(args) => done(merge::merge(&args)),
         Command::Completions(args) => {
             let mut bytes = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "costsim", &mut bytes);
@@ -74,13 +72,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
 }
 
 fn check(args: &CheckArgs) -> Result<()> {
-    let base = Model::load(&args.model)?;
-    for scenario in base.scenarios.iter() {
-        Simulation::new(base.with_scenario(&scenario.name.name)?)?;
-    }
-    let model = base.variant(args.scenario.scenario.as_deref(), &args.sets)?;
-    let simulation = Simulation::new(model.clone())?;
-    let description = crate::study::describe(&model, &simulation);
+    let description = crate::study::check(&args.model, args.scenario.scenario.as_deref(), &args.sets)?;
     let bytes = match args.format {
         CheckFormat::Table => crate::report::describe::text(&description).into_bytes(),
         CheckFormat::Json => crate::report::describe::json(&description),
@@ -117,15 +109,10 @@ fn parse_trials(text: &str) -> Result<u64> {
         Some(c @ ('b' | 'g' | 't')) => format!("{}{}", &text[..text.len() - 1], c.to_ascii_uppercase()),
         _ => text.to_string(),
     };
-    let expr = crate::expr::parse(&normalised).map_err(|_| bad())?;
     let range = || Error::Usage(format!("`--trials {text}` is out of range: {}", crate::diagnostic::TRIALS_RANGE));
-    match expr.kind {
-        crate::expr::ExprKind::Num(v)
-            if v.fract() == 0.0 && (1.0..=crate::diagnostic::MAX_TRIALS as f64).contains(&v) =>
-        {
-            Ok(v as u64)
-        }
-        crate::expr::ExprKind::Num(v) if v.fract() == 0.0 && v.is_finite() => Err(range()),
+    match crate::model::number(&normalised) {
+        Some(v) if v.fract() == 0.0 && (1.0..=crate::diagnostic::MAX_TRIALS as f64).contains(&v) => Ok(v as u64),
+        Some(v) if v.fract() == 0.0 && v.is_finite() => Err(range()),
         _ => Err(bad()),
     }
 }

@@ -1,33 +1,24 @@
-//! Renderings shared by several commands: a comparison, whether it was simulated in one
-//! process (`compare`) or merged from shards (`merge`).
+//! Renderings shared by a command and `merge`: a comparison or a sensitivity analysis,
+//! whether computed in one process or merged from shards.
 
 use super::args::TextFormat;
-use super::config::RunSetup;
+use super::config::meta;
 use crate::report::{RunMeta, RunReport};
-use crate::simulation::Simulation;
-use crate::study;
+use crate::study::{Analysed, ComparePlan, Comparison, Setup};
 
-/// `comparison` of `base` with `simulations` (the scenarios `names`) in `format`.
-pub(super) fn comparison(
-    setup: &RunSetup,
-    base: &Simulation,
-    simulations: &[Simulation],
-    names: &[String],
-    file: &str,
-    comparison: &study::Comparison,
-    format: TextFormat,
-) -> Vec<u8> {
-    let runs: Vec<RunReport<'_>> = std::iter::once(base)
-        .chain(simulations)
+/// `comparison`, by `plan`, in `format`.
+pub(super) fn comparison(setup: &Setup, plan: &ComparePlan, comparison: &Comparison, format: TextFormat) -> Vec<u8> {
+    let runs: Vec<RunReport<'_>> = std::iter::once(&plan.base)
+        .chain(&plan.scenarios)
         .zip(&comparison.runs)
         .enumerate()
         .map(|(i, (simulation, run))| {
-            let scenario = if i == 0 { None } else { Some(names[i - 1].as_str()) };
-            RunReport::new(RunMeta { scenario, ..setup.meta(simulation, file) }, run)
+            let scenario = if i == 0 { None } else { Some(plan.scenario_names[i - 1].as_str()) };
+            RunReport::new(RunMeta { scenario, ..meta(setup, simulation) }, run)
         })
         .collect();
     let mut rows = Vec::new();
-    for (name, differences) in names.iter().zip(&comparison.differences) {
+    for (name, differences) in plan.scenario_names.iter().zip(&comparison.differences) {
         for (output, d) in runs[0].outputs.iter().zip(differences) {
             rows.push(crate::report::compare::Difference {
                 scenario: name,
@@ -44,5 +35,21 @@ pub(super) fn comparison(
         TextFormat::Table => report.table().into_bytes(),
         TextFormat::Json => report.json(),
         TextFormat::Markdown => report.markdown().into_bytes(),
+    }
+}
+
+/// The sensitivity report of `analysed` in `format`.
+pub(super) fn sensitivity(setup: &Setup, analysed: &Analysed, format: TextFormat) -> Vec<u8> {
+    let report = crate::report::sensitivity::SensitivityReport {
+        model_name: &setup.model.meta.name,
+        file: &setup.file,
+        sha256: &setup.model.sha256,
+        seed: setup.config.seed,
+        analysed,
+    };
+    match format {
+        TextFormat::Table => report.table().into_bytes(),
+        TextFormat::Json => report.json(),
+        TextFormat::Markdown => crate::report::sensitivity::markdown(&report).into_bytes(),
     }
 }

@@ -3,56 +3,40 @@
 use std::time::{Duration, Instant};
 
 use super::args::{RunArgs, RunFormat};
-use super::config::{RunSetup, parse_precision};
+use super::config::{meta, parse_precision, scope, setup};
 use super::memory::MemoryLimit;
-use crate::engine::RunConfig;
 use crate::error::Result;
 use crate::report::{Format, RunReport};
-use crate::simulation::Simulation;
-use crate::study;
+use crate::study::{self, Outcome, Simulation};
 
 /// Runs `args`; returns false if a `--precision` target was not met (which is said on
 /// stderr too, whatever the format).
 pub(super) fn run(args: &RunArgs) -> Result<bool> {
     let start = Instant::now();
     let target = super::output::Target::new(args.output.output.as_deref(), &[&args.model])?;
-    let setup = RunSetup::new(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
+    let setup = setup(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
     let precision = match &args.precision {
         Some(text) => Some(parse_precision(text, &args.max_trials)?),
         None => None,
     };
-    let simulation = setup.compile(&setup.model)?;
+    let scope = scope(args.shard.shard.as_deref(), args.format != RunFormat::Table)?;
+    let simulation = setup.simulation()?;
     print_repairs(&simulation);
-    let most_trials = precision.as_ref().map_or(setup.config.trials, |p| p.max_trials);
-    MemoryLimit::new(args.memory.max_memory.as_deref())?
-        .check_run(&simulation, &RunConfig { trials: most_trials, ..setup.config })?;
-    if let Some(shard) = &args.shard.shard {
-        if precision.is_some() {
-            return Err(crate::Error::Usage(
-                "--precision decides the trial count as it goes, so it cannot be split into shards: give --trials"
-                    .into(),
-            ));
-        }
-        if args.format != RunFormat::Table {
-            return Err(super::shard::sharded_format());
-        }
-        let shard = super::shard::parse_shard(shard)?;
-        return super::shard::run(&setup, &simulation, &args.model.display().to_string(), shard, &target)
-            .map(|()| true);
-    }
+    MemoryLimit::new(args.memory.max_memory.as_deref())?.check(study::run_estimate(
+        &setup,
+        &simulation,
+        precision.as_ref(),
+    ))?;
     let compiled = Instant::now();
     let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
-    let result = study::run(&simulation, &setup.config, precision.as_ref(), &mut |n| progress.step(n))?;
+    let result = match study::run(&setup, &simulation, scope, precision.as_ref(), &mut |n| progress.step(n))? {
+        Outcome::Done(result) => result,
+        Outcome::Shard(state) => return target.write(&state).map(|()| true),
+    };
     progress.finish();
     let sampled = Instant::now();
-    let file = args.model.display().to_string();
-    let report = RunReport::new(setup.meta(&simulation, &file), &result);
-    let bytes = report.render(match args.format {
-        RunFormat::Table => Format::Table,
-        RunFormat::Json => Format::Json,
-        RunFormat::Csv => Format::Csv,
-        RunFormat::Markdown => Format::Markdown,
-    });
+    let report = RunReport::new(meta(&setup, &simulation), &result);
+    let bytes = report.render(format(args.format));
     let summarised = Instant::now();
     target.write(&bytes)?;
     if args.timings {
@@ -73,6 +57,16 @@ pub(super) fn run(args: &RunArgs) -> Result<bool> {
             Ok(false)
         }
         _ => Ok(true),
+    }
+}
+
+/// The report format of `run`'s `--format`.
+pub(super) fn format(format: RunFormat) -> Format {
+    match format {
+        RunFormat::Table => Format::Table,
+        RunFormat::Json => Format::Json,
+        RunFormat::Csv => Format::Csv,
+        RunFormat::Markdown => Format::Markdown,
     }
 }
 

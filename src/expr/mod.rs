@@ -6,7 +6,7 @@
 mod lexer;
 mod parser;
 
-pub use parser::{MAX_DEPTH, MAX_HEIGHT, parse};
+pub use parser::{MAX_DEPTH, MAX_HEIGHT, number, parse};
 
 use crate::source::Span;
 

@@ -57,6 +57,15 @@ pub fn parse(src: &str) -> Result<Expr, Diagnostic> {
     }
 }
 
+/// The value of `src` if it is one number in the language's notation (`1M`, `1e6`,
+/// `0.5%`, `10_000`), else `None`.
+pub fn number(src: &str) -> Option<f64> {
+    match parse(src).ok()?.kind {
+        ExprKind::Num(v) => Some(v),
+        _ => None,
+    }
+}
+
 /// Deepest nesting of parentheses, brackets, calls and prefix operators accepted, as in
 /// spreadsheets: the parser recurses once per level, some 10 KB of stack in a debug
 /// build.

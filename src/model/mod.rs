@@ -14,6 +14,7 @@ pub use crate::correlation::Coefficients;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::expr::Expr;
+pub use crate::expr::number;
 use crate::source::{SourceMap, Span};
 
 /// A name as written in the file, with its place.

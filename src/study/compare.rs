@@ -3,9 +3,11 @@
 //! values, and the differences are accumulated trial by trial (precise: an identical
 //! scenario differs by exactly 0). Outputs are matched by name, never by position.
 
-use super::{RunResult, output_result, output_results};
+use super::run::{RunResult, output_result, output_results};
+use super::setup::{Estimate, Outcome, Scope, Setup, fitting};
 use crate::engine::{self, Column, Plan, RunConfig, Simulated};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::partial::{Accumulated, Command, Partial};
 use crate::simulation::Simulation;
 use crate::stats::Summary;
 use crate::stats::confidence::proportion_ci95;
@@ -30,10 +32,15 @@ pub struct Comparison {
     pub differences: Vec<Vec<Difference>>,
 }
 
-/// The scenarios of a comparison, each kept reporting the base's outputs, and the
-/// columns to accumulate: the base's outputs, then per scenario its values of them and,
-/// if `differences`, its differences from base.
+/// The base and the scenarios of a comparison, each scenario kept reporting the base's
+/// outputs, and the columns to accumulate: the base's outputs, then per scenario its
+/// values of them and, if `differences`, its differences from base.
+#[derive(Debug)]
 pub struct ComparePlan {
+    /// The base model, compiled.
+    pub base: Simulation,
+    /// The scenarios' names, in order.
+    pub scenario_names: Vec<String>,
     /// The base's output names, in order.
     pub names: Vec<String>,
     /// Each scenario, reporting the base's outputs.
@@ -45,15 +52,18 @@ pub struct ComparePlan {
 }
 
 impl ComparePlan {
-    /// The plan of comparing `base` with `scenarios`.
+    /// The plan of comparing `setup`'s model with its scenarios `scenario_names` (none: a
+    /// run of the base alone), with the differences from base if `differences`.
     ///
     /// # Errors
-    /// A scenario that no longer has one of the base's outputs.
-    pub fn new(base: &Simulation, scenarios: &[&Simulation], differences: bool) -> Result<ComparePlan> {
+    /// A model or scenario that does not compile; a scenario that no longer has one of
+    /// the base's outputs.
+    pub fn new(setup: &Setup, scenario_names: Vec<String>, differences: bool) -> Result<ComparePlan> {
+        let base = setup.simulation()?;
         let names: Vec<String> = (0..base.program.outputs().len()).map(|i| base.program.output_name(i)).collect();
         let keep: Vec<&str> = names.iter().map(String::as_str).collect();
         // Each scenario reports the base's outputs, whatever its own formulas make outputs.
-        let scenarios: Vec<Simulation> = scenarios.iter().map(|s| s.keeping(&keep)).collect::<Result<_>>()?;
+        let scenarios = setup.scenarios(&scenario_names, &keep)?;
         for scenario in &scenarios {
             if let Some(name) = keep.iter().find(|n| scenario.output_index(n).is_none()) {
                 // Only a change of shape loses an output: a period `x[label]` of a base
@@ -66,7 +76,7 @@ impl ComparePlan {
                         "`{name}` has one value per trial in the base model, but a scenario makes it a series (one value per period)"
                     ),
                 };
-                return Err(crate::Error::Usage(format!("{change}: a scenario must keep each output's shape")));
+                return Err(Error::Usage(format!("{change}: a scenario must keep each output's shape")));
             }
         }
         let mut columns: Vec<Column> = (0..names.len()).map(|output| Column::Output { program: 0, output }).collect();
@@ -82,20 +92,24 @@ impl ComparePlan {
                 }));
             }
         }
-        Ok(ComparePlan { names, scenarios, columns, differences })
+        Ok(ComparePlan { base, scenario_names, names, scenarios, columns, differences })
     }
 
-    /// The engine's plan: `base`'s program first, then the scenarios'.
-    pub fn plan<'p>(&'p self, base: &'p Simulation) -> Plan<'p> {
-        let mut programs = vec![&base.program];
+    /// The engine's plan: the base's program first, then the scenarios'.
+    pub(crate) fn plan(&self) -> Plan<'_> {
+        let mut programs = vec![&self.base.program];
         programs.extend(self.scenarios.iter().map(|s| &s.program));
         Plan::new(programs, self.columns.clone())
     }
 
-    /// An estimate of the most memory, in bytes, comparing `base` by this plan over
-    /// `config` takes (see [`Simulated::peak_bytes`]).
-    pub fn peak_bytes(&self, base: &Simulation, config: &RunConfig) -> u64 {
-        Simulated::peak_bytes(&self.plan(base), config)
+    /// What comparing by this plan over `config` would keep in memory (see
+    /// [`Simulated::peak_bytes`]).
+    pub fn estimate(&self, config: &RunConfig) -> Estimate {
+        Estimate {
+            bytes: Simulated::peak_bytes(&self.plan(), config),
+            columns: self.columns.len(),
+            trials: config.trials,
+        }
     }
 
     /// The comparison from `simulated`, every chunk of this plan's run of
@@ -103,12 +117,13 @@ impl ComparePlan {
     ///
     /// # Errors
     /// Values that can't be computed.
-    pub fn comparison(&self, base: &Simulation, simulated: &Simulated, config: &RunConfig) -> Result<Comparison> {
+    fn comparison(&self, simulated: &Simulated, config: &RunConfig) -> Result<Comparison> {
+        let base = &self.base;
         for (p, simulation) in std::iter::once(base).chain(&self.scenarios).enumerate() {
             simulation.check_finite(simulated.nonfinite(p), config, &config.seeds(&simulation.program))?;
         }
         // Columns: the base's n outputs, then per scenario its n outputs and n differences.
-        let (summaries, n) = (simulated.summaries(&self.plan(base)), self.names.len());
+        let (summaries, n) = (simulated.summaries(&self.plan()), self.names.len());
         let per_scenario = if self.differences { 2 * n } else { n };
         let mut runs = vec![output_results(base, summaries[..n].to_vec())];
         let mut found = Vec::new();
@@ -135,18 +150,52 @@ impl ComparePlan {
     }
 }
 
-/// Simulates `base` and every scenario of `plan` (see [`ComparePlan::new`]) together for
-/// `config.trials` trials (telling `progress` how many are done), with the differences
-/// from base if the plan has them.
+/// Simulates the base and every scenario of `plan` together in `scope` — the setup's
+/// trials (telling `progress` how many are done), or a shard of them as a partial
+/// state — with the differences from base if the plan has them.
 ///
 /// # Errors
 /// Values that can't be computed, or worker threads that can't be started.
 pub fn compare(
-    base: &Simulation,
+    setup: &Setup,
+    plan: &ComparePlan,
+    scope: Scope,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Outcome<Comparison>> {
+    let config = &setup.config;
+    match scope {
+        Scope::Whole => Ok(Outcome::Done(compare_whole(plan, config, progress)?)),
+        Scope::Shard(shard) => {
+            let simulated = Simulated::shard(&plan.plan(), config, shard.chunks(config.trials))?;
+            let key = setup.key(Command::Compare, &plan.base, &plan.scenario_names, shard.count());
+            let accumulated = Accumulated::Simulated(simulated, None);
+            Ok(Outcome::Shard(Partial { key, covered: vec![shard.index()], accumulated }.encode()))
+        }
+    }
+}
+
+/// Simulates the base and every scenario of `plan` together for `config.trials` trials,
+/// telling `progress` how many are done.
+///
+/// # Errors
+/// As [`compare`].
+pub(super) fn compare_whole(
     plan: &ComparePlan,
     config: &RunConfig,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Comparison> {
-    let simulated = engine::simulate(&plan.plan(base), config, progress)?;
-    plan.comparison(base, &simulated, config)
+    let simulated = engine::simulate(&plan.plan(), config, progress)?;
+    plan.comparison(&simulated, config)
+}
+
+/// The comparison finished from merged partial states: `simulated` holds every chunk of
+/// the run of `plan`.
+///
+/// # Errors
+/// Values that can't be computed; states that do not fit the plan.
+pub(crate) fn merged_compare(setup: &Setup, plan: &ComparePlan, simulated: Simulated) -> Result<Comparison> {
+    let engine_plan = plan.plan();
+    let mut simulated = fitting(simulated, &engine_plan)?;
+    simulated.finish(&engine_plan, &setup.config)?;
+    plan.comparison(&simulated, &setup.config)
 }

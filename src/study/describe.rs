@@ -1,8 +1,26 @@
 //! What `check` says about a model: its vars (random, constant or derived), random
 //! factors, outputs, scenarios, correlated inputs and sampling method.
 
+use std::path::Path;
+
+use crate::error::Result;
 use crate::model::Model;
 use crate::simulation::Simulation;
+
+/// `check`: loads the model at `path`, compiles it with each of its scenarios, and
+/// describes it with `scenario` (if any) and the overrides `sets` applied.
+///
+/// # Errors
+/// The first model or scenario that does not load or compile, with all its problems.
+pub fn check(path: &Path, scenario: Option<&str>, sets: &[String]) -> Result<Description> {
+    let base = Model::load(path)?;
+    for scenario in base.scenarios.iter() {
+        Simulation::new(base.with_scenario(&scenario.name.name)?)?;
+    }
+    let model = base.variant(scenario, sets)?;
+    let simulation = Simulation::new(model.clone())?;
+    Ok(describe(&model, &simulation))
+}
 
 /// How a var gets its value.
 #[derive(Clone, Debug, PartialEq)]

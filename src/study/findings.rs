@@ -3,7 +3,9 @@
 //! sensitivity analyses `costsim sensitivity` runs by default for each output that
 //! varies, and each scenario's values of the base's outputs, simulated in the same pass.
 
-use super::{ComparePlan, OutputResult, RunResult, compare};
+use super::compare::{ComparePlan, compare_whole};
+use super::run::{OutputResult, RunResult};
+use super::setup::Setup;
 use crate::engine::RunConfig;
 use crate::error::Result;
 use crate::sensitivity::{self, Sensitivity, SensitivityConfig};
@@ -34,21 +36,16 @@ pub struct Findings {
     pub scenarios: Vec<(String, Vec<OutputResult>)>,
 }
 
-/// Simulates `base` and the scenarios called `names` together for `config.trials`
-/// trials by `plan` (their [`ComparePlan`], without differences), telling `progress` how
-/// many are done, then counts the histograms' bins and the inputs' percentiles in the
-/// same trials, and runs the sensitivity analyses.
+/// Simulates the base and the scenarios of `plan` (without differences) together for
+/// the setup's trials, telling `progress` how many are done, then counts the histograms'
+/// bins and the inputs' percentiles in the same trials, and runs the sensitivity
+/// analyses.
 ///
 /// # Errors
-/// As [`compare`] and [`sensitivity::analyse`].
-pub fn findings(
-    base: &Simulation,
-    names: &[String],
-    plan: &ComparePlan,
-    config: &RunConfig,
-    progress: &mut dyn FnMut(u64),
-) -> Result<Findings> {
-    let mut comparison = compare(base, plan, config, progress)?;
+/// As [`super::compare`] and [`sensitivity::analyse`].
+pub fn findings(setup: &Setup, plan: &ComparePlan, progress: &mut dyn FnMut(u64)) -> Result<Findings> {
+    let (base, config) = (&plan.base, &setup.config);
+    let mut comparison = compare_whole(plan, config, progress)?;
     let mut run = comparison.runs.remove(0);
     run.correlations = base.achieved_correlations(config)?;
     let run_config = RunConfig { trials: run.trials, ..*config };
@@ -84,7 +81,7 @@ pub fn findings(
         run,
         histograms,
         sensitivity,
-        scenarios: names.iter().cloned().zip(comparison.runs.into_iter().map(|r| r.outputs)).collect(),
+        scenarios: plan.scenario_names.iter().cloned().zip(comparison.runs.into_iter().map(|r| r.outputs)).collect(),
     })
 }
 

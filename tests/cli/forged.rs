@@ -85,7 +85,7 @@ const RUN_FORGERIES: &[Forgery] = &[
     ("an unknown key field", |v| v["key"]["extra"] = json!(1)),
     ("sensitivity options on a run", |v| {
         v["key"]["sensitivity"] =
-            json!({"vars": [], "method": null, "tornado": null, "tornado_range": "10,90", "trials_given": false})
+            json!({"vars": [], "method": null, "tornado": null, "tornado_range": [0.1, 0.9], "trials_given": false})
     }),
     ("a column fewer", |v| {
         v["state"]["columns"].as_array_mut().unwrap().pop();
@@ -133,6 +133,9 @@ const SENSITIVITY_FORGERIES: &[Forgery] = &[
     ("an unknown tornado", |v| v["key"]["sensitivity"]["tornado"] = json!("evil")),
     ("a streamed tornado", |v| v["state"]["streams"][0]["method"] = json!("tornado")),
     ("no sensitivity options", |v| v["key"]["sensitivity"] = Value::Null),
+    ("a tornado range upside down", |v| v["key"]["sensitivity"]["tornado_range"] = json!([0.9, 0.1])),
+    ("a tornado range past 100%", |v| v["key"]["sensitivity"]["tornado_range"] = json!([0.1, 1.5])),
+    ("a tornado range as text", |v| v["key"]["sensitivity"]["tornado_range"] = json!("10,90")),
 ];
 
 #[test]
