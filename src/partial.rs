@@ -125,11 +125,12 @@ impl Accumulated {
     /// The shares `parts` (of the same run, no chunk in common; at least one) in one.
     ///
     /// # Errors
-    /// [`Error::Usage`] if they were written by different commands or for different
+    /// [`Error::Unfit`] if they were written by different commands or for different
     /// columns.
     fn join(parts: Vec<Accumulated>) -> Result<Accumulated> {
-        let unfit =
-            || Error::Usage("the partial states do not fit together: were they written by different commands?".into());
+        let unfit = || Error::Unfit {
+            reason: "the partial states do not fit together: were they written by different commands?".into(),
+        };
         let mut parts = parts.into_iter();
         match parts.next().ok_or_else(unfit)? {
             Accumulated::Simulated(first, correlations) => {
@@ -208,18 +209,21 @@ impl Partial {
     /// merged state and the next one, not all of them.
     ///
     /// # Errors
-    /// The first error `partials` yields; [`Error::Usage`] naming the field in which two
-    /// runs differ, or the shard given twice.
+    /// The first error `partials` yields; [`Error::DifferentRuns`] naming the field in
+    /// which two runs differ; [`Error::ShardTwice`]; [`Error::Unfit`] if there is none.
     pub fn merge(partials: impl IntoIterator<Item = Result<(String, Partial)>>) -> Result<Partial> {
         let mut partials = partials.into_iter();
-        let (first_name, first) = partials.next().ok_or_else(|| Error::Usage("no partial state to merge".into()))??;
+        let none = || Error::Unfit { reason: "no partial state to merge".into() };
+        let (first_name, first) = partials.next().ok_or_else(none)??;
         // Which file gave each shard: O(log n) per shard.
         let mut owners: BTreeMap<u64, String> = BTreeMap::new();
         let mut own = |partial: &Partial, name: &str| match partial.covered.iter().find(|k| owners.contains_key(k)) {
-            Some(&k) => Err(Error::Usage(format!(
-                "shard {k} of {} is given twice ({} and {name})",
-                partial.key.shards, owners[&k]
-            ))),
+            Some(&k) => Err(Error::ShardTwice {
+                shard: k,
+                shards: partial.key.shards,
+                first: owners[&k].clone(),
+                second: name.to_string(),
+            }),
             None => {
                 owners.extend(partial.covered.iter().map(|&k| (k, name.to_string())));
                 Ok(())
@@ -237,9 +241,7 @@ impl Partial {
         for next in partials {
             let (name, partial) = next?;
             if let Some((field, a, b)) = key.difference(&partial.key) {
-                return Err(Error::Usage(format!(
-                    "{first_name} and {name} are shards of different runs: `{field}` is {a} in one and {b} in the other"
-                )));
+                return Err(Error::DifferentRuns { first: first_name, second: name, field, value: a, other: b });
             }
             own(&partial, &name)?;
             group.push(partial.accumulated);
@@ -285,10 +287,10 @@ impl Partial {
     /// Reads a partial state from `bytes` (of the file `name`, for messages).
     ///
     /// # Errors
-    /// [`Error::Usage`] for anything that is not an intact partial state of this
+    /// [`Error::BadPartial`] for anything that is not an intact partial state of this
     /// version of costsim, saying which.
     pub fn decode(name: &str, bytes: &[u8]) -> Result<Partial> {
-        let refuse = |why: String| Error::Usage(format!("{name}: {why}"));
+        let refuse = |reason: String| Error::BadPartial { file: name.to_string(), reason };
         // The header first, skipping the rest, so that another version's file is named as
         // such rather than as a corrupt one.
         let probe: Probe = serde_json::from_slice(bytes)

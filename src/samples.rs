@@ -14,7 +14,7 @@ use crate::simulation::Simulation;
 /// outputs; a series var gives one column per period, `name[label]`) to `out`.
 ///
 /// # Errors
-/// [`Error::Usage`] for a name that is not an output, before anything is written;
+/// [`Error::Output`] for a name that is not an output, before anything is written;
 /// [`Error::Io`] if writing fails; [`Error::Model`] naming any var that was NaN or
 /// infinite in some trials (the rows are written first, with `NaN`/`inf` where they
 /// occur).
@@ -64,9 +64,10 @@ fn columns(simulation: &Simulation, names: &[&str]) -> Result<Vec<usize>> {
     for n in names {
         let found = simulation.output_indices(n);
         if found.is_empty() {
-            return Err(Error::Usage(format!(
-                "`{n}` is not an output of this simulation; keep it with `Simulation::keeping`"
-            )));
+            return Err(Error::Output {
+                name: n.to_string(),
+                problem: format!("`{n}` is not an output of this simulation; keep it with `Simulation::keeping`"),
+            });
         }
         columns.extend(found);
     }
@@ -302,7 +303,8 @@ mod tests {
         let config = RunConfig { trials: 10, seed: 1, threads: 1 };
         let mut out = Vec::new();
         let error = write_csv(&simulation, &config, &["a"], &mut out).unwrap_err();
-        assert!(matches!(&error, Error::Usage(m) if m.contains("`a` is not an output")), "{error}");
+        assert!(matches!(&error, Error::Output { name, .. } if name == "a"), "{error}");
+        assert!(error.to_string().contains("`a` is not an output"), "{error}");
         assert!(out.is_empty());
         write_csv(&simulation.keeping(&["a"]).unwrap(), &config, &["a"], &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap().lines().count(), 11);

@@ -89,7 +89,7 @@ impl Simulation {
     /// Compiles `model` with run options (sampling, correlation repair, extra outputs).
     ///
     /// # Errors
-    /// As [`Simulation::new`], and [`crate::Error::Usage`] for an unknown extra output.
+    /// As [`Simulation::new`], and [`crate::Error::Output`] for an unknown extra output.
     pub fn with_options(model: impl Into<Arc<Model>>, options: CompileOptions) -> Result<Simulation> {
         let model = model.into();
         Ok(Simulation { program: compile::compile(&model, &options)?, model, options })
@@ -357,7 +357,7 @@ impl Simulation {
     /// or `name[label]` for one period of a series).
     ///
     /// # Errors
-    /// [`crate::Error::Usage`] for a series, with what to ask for instead, or for a period
+    /// [`crate::Error::Output`] for a series, with what to ask for instead, or for a period
     /// the series does not have.
     pub fn scalar_output(&self, name: &str) -> Result<usize> {
         if let Some(i) = self.output_index(name) {
@@ -367,7 +367,7 @@ impl Simulation {
         let var = name.split_once('[').map_or(name, |(var, _)| var);
         let labels = || periods.iter().map(|l| format!("`{var}[{l}]`")).collect::<Vec<_>>().join(", ");
         let series = self.program.vars().iter().any(|v| v.name == var && v.series);
-        Err(crate::Error::Usage(if !series {
+        let problem = if !series {
             format!("`{var}` has one value per trial, not one per period: ask for `{var}`")
         } else if name != var {
             format!("`{name}` is not a period of `{var}`: its periods are {}", labels())
@@ -376,7 +376,8 @@ impl Simulation {
                 "`{name}` is a series (one value per period), and this needs one value per trial: ask for a period ({}), or add a var that reduces it, e.g. `{name}_total = \"sum({name})\"` or `{name}_npv = \"npv(0.08, {name})\"`",
                 labels()
             )
-        }))
+        };
+        Err(crate::Error::Output { name: name.to_string(), problem })
     }
 
     /// The outputs called `name`: the one with that name, or every period of the series

@@ -117,6 +117,21 @@ fn the_command_line_only_turns_arguments_into_studies_and_renders_them() {
 }
 
 #[test]
+fn only_the_command_line_builds_usage_errors() {
+    // The library reports each failure as its own variant with fields; a free-text
+    // `Error::Usage` is the command line's, which words failures in terms of its options.
+    let mut builders = Vec::new();
+    for path in files(&src(), &["rs"]) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let code: String = text.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n");
+        if !path.starts_with(src().join("cli")) && !path.ends_with("error.rs") && code.contains("Error::Usage(") {
+            builders.push(path.display().to_string());
+        }
+    }
+    assert!(builders.is_empty(), "library code builds Error::Usage: {builders:?}");
+}
+
+#[test]
 fn files_within_a_module_have_no_cycles() {
     let mut dirs = BTreeSet::new();
     for path in files(&src(), &["rs"]) {

@@ -11,6 +11,7 @@ mod merge;
 mod output;
 mod render;
 mod run;
+mod words;
 
 use clap::{CommandFactory as _, Parser};
 
@@ -35,7 +36,7 @@ pub fn main() -> i32 {
         Ok(status) => status,
         Err(e) => {
             use std::io::Write;
-            let mut text = crate::diagnostic::printable(&e.to_string());
+            let mut text = crate::diagnostic::printable(&words::message(&e));
             if !text.ends_with('\n') {
                 text.push('\n');
             }

@@ -49,7 +49,7 @@ pub struct CompileOptions {
 /// other var uses) and `options.extra_outputs` as the program's outputs.
 ///
 /// # Errors
-/// [`crate::Error::Model`] with every problem found; [`crate::Error::Usage`] for an
+/// [`crate::Error::Model`] with every problem found; [`crate::Error::Output`] for an
 /// unknown extra output.
 pub fn compile(model: &Model, options: &CompileOptions) -> Result<Program> {
     // Every stage runs even when an earlier one found problems: a var with a problem is
@@ -157,7 +157,10 @@ fn with_extra(model: &Model, mut outputs: Vec<usize>, extra: &[String]) -> Resul
         let name = name.split_once('[').map_or(name.as_str(), |(var, _)| var);
         let Some(v) = model.var_index(name) else {
             let hint = did_you_mean(name, names()).map_or(String::new(), |n| format!("; did you mean `{n}`?"));
-            return Err(crate::Error::Usage(format!("unknown var `{name}`{hint}")));
+            return Err(crate::Error::Output {
+                name: name.to_string(),
+                problem: format!("unknown var `{name}`{hint}"),
+            });
         };
         if !outputs.contains(&v) {
             outputs.push(v);

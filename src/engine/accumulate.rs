@@ -249,9 +249,9 @@ impl Simulated {
     /// run, in time linear in their accumulators.
     ///
     /// # Errors
-    /// [`crate::Error::Usage`] if two shares have a chunk in common or different columns.
+    /// [`crate::Error::Unfit`] if two shares have a chunk in common or different columns.
     pub fn join(shares: Vec<Simulated>) -> Result<Simulated> {
-        let clash = || crate::Error::Usage("the partial states share chunks or differ in columns".into());
+        let clash = || crate::Error::Unfit { reason: "the partial states share chunks or differ in columns".into() };
         let mut shares = shares.into_iter();
         let mut joined = shares.next().ok_or_else(clash)?;
         let mut exact: Vec<Vec<ExactQuantiles>> =

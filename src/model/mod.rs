@@ -147,7 +147,7 @@ impl Model {
     /// Reads and loads a model file of at most [`MAX_MODEL_BYTES`].
     ///
     /// # Errors
-    /// [`Error::Usage`] if the file cannot be read; [`Error::Model`] with every problem
+    /// [`Error::Unreadable`] if the file cannot be read; [`Error::Model`] with every problem
     /// found if the file is not a valid model.
     pub fn load(path: &Path) -> Result<Model> {
         Model::load_expecting(path, None)
@@ -159,14 +159,18 @@ impl Model {
     /// other file.
     ///
     /// # Errors
-    /// As [`Model::load`], and [`Error::Usage`] if the file's SHA-256 differs.
+    /// As [`Model::load`], and [`Error::NotTheModel`] if the file's SHA-256 differs.
     pub fn load_verified(path: &Path, sha256: &str) -> Result<Model> {
         Model::load_expecting(path, Some(sha256))
     }
 
     fn load_expecting(path: &Path, sha256: Option<&str>) -> Result<Model> {
         let shown = path.display();
-        let cannot = |e: &dyn std::fmt::Display| Error::Usage(format!("cannot read model file `{shown}`: {e}"));
+        let cannot = |e: &dyn std::fmt::Display| Error::Unreadable {
+            what: "model file ",
+            path: shown.to_string(),
+            reason: e.to_string(),
+        };
         let Some(bytes) = crate::source::read_at_most(path, MAX_MODEL_BYTES).map_err(|e| cannot(&e))? else {
             return Err(cannot(&format_args!(
                 "it is larger than {} MB; a model file holds formulas, not data",
@@ -176,9 +180,7 @@ impl Model {
         if let Some(expected) = sha256 {
             let actual = hex(&Sha256::digest(&bytes));
             if actual != expected {
-                return Err(Error::Usage(format!(
-                    "`{shown}` is not the model file the shards ran: its SHA-256 is {actual}, theirs {expected}"
-                )));
+                return Err(Error::NotTheModel { path: shown.to_string(), actual, expected: expected.to_string() });
             }
         }
         let text = String::from_utf8(bytes).map_err(|e| cannot(&format_args!("it is not UTF-8 text ({e})")))?;

@@ -23,7 +23,7 @@ impl Model {
     /// The model with scenario `name`'s overrides applied.
     ///
     /// # Errors
-    /// [`Error::Usage`] if there is no such scenario.
+    /// [`Error::UnknownScenario`] if there is no such scenario.
     pub fn with_scenario(&self, name: &str) -> Result<Model> {
         let Some(scenario) = self.scenario_index.get(name).map(|&i| &self.scenarios[i]) else {
             let names = self.scenarios.iter().map(|s| s.name.name.as_str());
@@ -32,7 +32,7 @@ impl Model {
                 None if self.scenarios.is_empty() => "this model defines no scenarios".to_string(),
                 None => format!("scenarios are: {}", names.collect::<Vec<_>>().join(", ")),
             };
-            return Err(Error::Usage(format!("unknown scenario `{name}`; {hint}")));
+            return Err(Error::UnknownScenario { name: name.to_string(), hint });
         };
         let mut model = self.clone();
         for var in &scenario.overrides {
@@ -45,15 +45,13 @@ impl Model {
     /// its own entry in [`Model::sources`] so errors in it point at the option.
     ///
     /// # Errors
-    /// [`Error::Usage`] for a malformed option; [`Error::Model`] for an unknown var or an
+    /// [`Error::BadOverride`] for one that is not `VAR=EXPR`; [`Error::Model`] for an unknown var or an
     /// expression that does not parse.
     pub fn with_overrides(&self, sets: &[String]) -> Result<Model> {
         let mut model = self.clone();
         for set in sets {
             let Some((name, text)) = set.split_once('=') else {
-                return Err(Error::Usage(format!(
-                    "`--set {set}` must look like VAR=EXPR, e.g. `--set p_h800=\"30k to 45k\"`"
-                )));
+                return Err(Error::BadOverride { text: set.clone() });
             };
             let base = model.sources.add("--set", set.clone());
             let name = Named { name: name.trim().to_string(), span: crate::source::Span::new(base, base + name.len()) };

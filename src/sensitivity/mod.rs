@@ -192,11 +192,11 @@ impl Streaming {
                 Ok(None)
             }
             Streaming::Merged(merged) => {
-                let unfit = |what: &str| {
-                    crate::Error::Usage(format!(
+                let unfit = |what: &str| crate::Error::Unfit {
+                    reason: format!(
                         "the partial states {what} {} sums of `{output}`: were they written for another model or options?",
                         method.name()
-                    ))
+                    ),
                 };
                 match merged.iter().position(|s| s.output == output && s.method == method) {
                     Some(i) if layout.fits(&merged[i].tree) => Ok(Some(merged.remove(i).tree)),
@@ -242,7 +242,7 @@ pub fn analyse_shard(base: &Simulation, config: &SensitivityConfig, shard: (u64,
 /// [`analyse`] with the Sobol and Shapley sums of every shard, merged: the same result.
 ///
 /// # Errors
-/// As [`analyse`], and [`crate::Error::Usage`] if sums are missing.
+/// As [`analyse`], and [`crate::Error::Unfit`] if sums are missing.
 pub fn analyse_merged(base: &Simulation, config: &SensitivityConfig, merged: Vec<Streamed>) -> Result<Analysed> {
     analyse_with(base, config, &mut Streaming::Merged(merged))
 }

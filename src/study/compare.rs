@@ -76,7 +76,7 @@ impl ComparePlan {
                         "`{name}` has one value per trial in the base model, but a scenario makes it a series (one value per period)"
                     ),
                 };
-                return Err(Error::Usage(format!("{change}: a scenario must keep each output's shape")));
+                return Err(Error::ShapeChanged { change });
             }
         }
         let mut columns: Vec<Column> = (0..names.len()).map(|output| Column::Output { program: 0, output }).collect();

@@ -34,8 +34,9 @@ impl Merging {
     /// Reads the partial state at `path`.
     ///
     /// # Errors
-    /// [`Error::Usage`] for a file that cannot be read, is too large, or is not an intact
-    /// partial state of this version of costsim.
+    /// [`Error::Unreadable`] for a file that cannot be read or is too large;
+    /// [`Error::BadPartial`] for one that is not an intact partial state of this version
+    /// of costsim.
     pub fn open(path: &Path) -> Result<Merging> {
         let (name, first) = read(path)?;
         Ok(Merging { name, first })
@@ -65,13 +66,7 @@ impl Merging {
         let merged = self.merged(rest)?;
         let missing = merged.missing();
         if !missing.is_empty() {
-            return Err(Error::Usage(format!(
-                "shard{} {} of {} {} missing: merge every shard (or write a partial merge with --partial)",
-                if missing.len() == 1 { "" } else { "s" },
-                shard_list(&missing),
-                merged.key.shards,
-                if missing.len() == 1 { "is" } else { "are" },
-            )));
+            return Err(Error::ShardsMissing { missing, shards: merged.key.shards });
         }
         let Partial { key, accumulated, .. } = merged;
         let setup = Setup::from_key(&key, model, threads)?;
@@ -105,20 +100,10 @@ impl Merging {
 /// [`MAX_PARTIAL_BYTES`] before it is read.
 fn read(path: &Path) -> Result<(String, Partial)> {
     let name = path.display().to_string();
-    let cannot = |e: &dyn std::fmt::Display| Error::Usage(format!("cannot read `{name}`: {e}"));
+    let cannot = |e: &dyn std::fmt::Display| Error::Unreadable { what: "", path: name.clone(), reason: e.to_string() };
     let bytes = crate::source::read_at_most(path, MAX_PARTIAL_BYTES).map_err(|e| cannot(&e))?.ok_or_else(|| {
         cannot(&format_args!("it is larger than {} MB, more than any partial state", MAX_PARTIAL_BYTES >> 20))
     })?;
     let partial = Partial::decode(&name, &bytes)?;
     Ok((name, partial))
-}
-
-/// Shard numbers for a message: all of them if few, else the first ten and a count.
-fn shard_list(shards: &[u64]) -> String {
-    const SHOWN: usize = 10;
-    let list: Vec<String> = shards.iter().take(SHOWN).map(u64::to_string).collect();
-    match shards.len() > SHOWN {
-        true => format!("{}, … and {} more", list.join(", "), shards.len() - SHOWN),
-        false => list.join(", "),
-    }
 }

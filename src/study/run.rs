@@ -102,9 +102,7 @@ pub fn run(
 ) -> Result<Outcome<RunResult>> {
     let config = &setup.config;
     match (scope, precision) {
-        (Scope::Shard(_), Some(_)) => Err(Error::Usage(
-            "--precision decides the trial count as it goes, so it cannot be split into shards: give --trials".into(),
-        )),
+        (Scope::Shard(_), Some(_)) => Err(Error::PrecisionSharded),
         (Scope::Shard(shard), None) => Ok(Outcome::Shard(run_shard(setup, simulation, shard)?)),
         (Scope::Whole, Some(p)) => {
             let (simulated, misses) = simulation.simulate_to_precision(config, p)?;

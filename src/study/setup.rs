@@ -55,16 +55,11 @@ impl Shard {
     /// Shard `index` of `count`.
     ///
     /// # Errors
-    /// [`Error::Usage`] if there is no such shard, or too many.
+    /// [`Error::NoSuchShard`] if there is no such shard, or too many.
     pub fn new(index: u64, count: u64) -> Result<Shard> {
-        match (index < count, count <= MAX_SHARDS) {
-            (true, true) => Ok(Shard { index, count }),
-            (_, false) => {
-                Err(Error::Usage(format!("{count} shards are too many: a run is split into at most {MAX_SHARDS}")))
-            }
-            (false, true) => {
-                Err(Error::Usage(format!("shard {index} of {count} does not exist: K counts from 0 to M − 1")))
-            }
+        match index < count && count <= MAX_SHARDS {
+            true => Ok(Shard { index, count }),
+            false => Err(Error::NoSuchShard { index, count, max: MAX_SHARDS }),
         }
     }
 
@@ -140,7 +135,7 @@ impl Setup {
     pub fn new(loaded: Model, file: String, settings: Settings, scenario: Option<&str>) -> Result<Setup> {
         let threads = match settings.threads {
             Some(n) if n == 0 || n > MAX_THREADS => {
-                return Err(Error::Usage(format!("`--threads {n}` must be between 1 and {MAX_THREADS}")));
+                return Err(Error::ThreadCount { threads: n, max: MAX_THREADS });
             }
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, usize::from),
@@ -237,12 +232,8 @@ impl Setup {
             queries: key.queries.clone(),
         };
         // The file is checked against the shards' SHA-256 before any of it is read as a model.
-        let loaded = Model::load_verified(path, &key.model_sha256).map_err(|e| match e {
-            Error::Usage(message) => Error::Usage(format!(
-                "{message}\nmerge needs the model file the shards ran, to name the outputs (and, rarely, to replay trials): pass --model PATH"
-            )),
-            e => e,
-        })?;
+        let loaded = Model::load_verified(path, &key.model_sha256)
+            .map_err(|source| Error::MergeModel { source: Box::new(source) })?;
         Setup::new(loaded, key.model_file.clone(), settings, key.scenario.as_deref())
     }
 }
@@ -261,7 +252,7 @@ pub struct Estimate {
 /// `simulated`, merged from partial states, if it has the columns of `plan`.
 ///
 /// # Errors
-/// [`Error::Usage`] if it does not: the model was edited.
+/// [`Error::Unfit`] if it does not: the model was edited.
 pub(super) fn fitting(simulated: Simulated, plan: &Plan<'_>) -> Result<Simulated> {
     match simulated.fits(plan) {
         true => Ok(simulated),
@@ -271,5 +262,5 @@ pub(super) fn fitting(simulated: Simulated, plan: &Plan<'_>) -> Result<Simulated
 
 /// The error for partial states that do not fit the model.
 pub(super) fn unfit() -> Error {
-    Error::Usage("the partial states do not fit the model's outputs: was the model edited?".into())
+    Error::Unfit { reason: "the partial states do not fit the model's outputs: was the model edited?".into() }
 }
