@@ -233,34 +233,76 @@ impl Simulation {
     /// # Errors
     /// As [`Simulation::run`].
     pub fn collect(&self, config: &RunConfig, seeds: &[u64]) -> Result<Vec<Vec<f64>>> {
-        let (columns, nonfinite) = engine::collect(&self.program, config, seeds)?;
+        let (columns, nonfinite) = engine::collect(&self.program, config, seeds, 0..config.n_chunks())?;
         self.check_finite(&nonfinite, config, seeds)?;
         Ok(columns)
     }
 
-    /// Exact counts of outputs' values in fixed bins over every trial of `config`: for
-    /// each (output index, empty histogram) of `bins`, that histogram filled.
+    /// In one pass over every trial of `config`: exact counts of outputs' values in fixed
+    /// bins — for each (output index, empty histogram) of `bins`, that histogram filled —
+    /// and the achieved rank correlations of [`Simulation::achieved_correlations`] (this
+    /// simulation must report the correlated vars: see [`Simulation::keeping`]).
     ///
     /// # Errors
-    /// [`crate::Error::Threads`] if the pool cannot be built.
-    pub fn histograms(&self, config: &RunConfig, bins: &[(usize, Histogram)]) -> Result<Vec<Histogram>> {
+    /// [`crate::Error::Output`] if a correlated var is not an output; values that can't be
+    /// computed in a chunk run for the correlations alone; [`crate::Error::Threads`] if
+    /// the pool cannot be built.
+    pub fn histograms_and_correlations(
+        &self,
+        config: &RunConfig,
+        bins: &[(usize, Histogram)],
+    ) -> Result<(Vec<Histogram>, Vec<Achieved>)> {
         let seeds = config.seeds(&self.program);
+        let correlated: Vec<usize> = self
+            .correlated()
+            .iter()
+            .map(|n| {
+                self.output_index(n).ok_or_else(|| crate::Error::Output {
+                    name: n.to_string(),
+                    problem: format!("the correlated var `{n}` is not an output: keep it with `Simulation::keeping`"),
+                })
+            })
+            .collect::<Result<_>>()?;
+        // The correlations' sample is the first trials of a run of `capped` trials: the
+        // whole chunks below it are this run's; a last partial chunk is run on its own
+        // (under Latin hypercube sampling its strata depend on its length).
+        let capped = RunConfig { trials: config.trials.min(RANK_CAP), ..*config };
+        let whole_chunks = match capped.trials == config.trials {
+            true => config.n_chunks(),
+            false => capped.trials / CHUNK as u64,
+        };
         let mut filled: Vec<Histogram> = bins.iter().map(|(_, h)| h.empty_like()).collect();
+        let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(capped.trials as usize); correlated.len()];
         let count = |_: &mut (), chunk: &engine::ChunkView<'_>| {
-            bins.iter()
+            let histograms: Vec<Histogram> = bins
+                .iter()
                 .map(|(i, empty)| {
                     let mut h = empty.empty_like();
                     h.record(chunk.output(*i));
                     h
                 })
-                .collect::<Vec<_>>()
+                .collect();
+            let kept = match chunk.index < whole_chunks {
+                true => correlated.iter().map(|&i| chunk.output(i).to_vec()).collect(),
+                false => Vec::new(),
+            };
+            (histograms, kept)
         };
-        let merge = |chunk: Vec<Histogram>| {
+        let merge = |(chunk, kept): (Vec<Histogram>, Vec<Vec<f64>>)| {
             filled.iter_mut().zip(&chunk).for_each(|(total, part)| total.merge(part));
+            values.iter_mut().zip(kept).for_each(|(all, part)| all.extend(part));
             Ok(())
         };
         engine::for_each_chunk(&self.program, config, &seeds, 0..config.n_chunks(), || (), count, merge)?;
-        Ok(filled)
+        if whole_chunks < capped.n_chunks() {
+            let capped_seeds = capped.seeds(&self.program);
+            let (last, nonfinite) =
+                engine::collect(&self.program, &capped, &capped_seeds, whole_chunks..capped.n_chunks())?;
+            self.check_finite(&nonfinite, &capped, &capped_seeds)?;
+            values.iter_mut().zip(&correlated).for_each(|(all, &i)| all.extend_from_slice(&last[i]));
+        }
+        let columns: Vec<&[f64]> = values.iter().map(Vec::as_slice).collect();
+        Ok((filled, self.achieved(&columns, capped.trials)))
     }
 
     /// Runs in rounds, doubling the trials (in whole chunks, from 65,536) until each side
@@ -316,15 +358,29 @@ impl Simulation {
     /// # Errors
     /// As [`Simulation::run`].
     pub fn achieved_correlations(&self, config: &RunConfig) -> Result<Vec<Achieved>> {
-        let Some(matrix) = self.program.correlation() else { return Ok(Vec::new()) };
-        let names: Vec<&str> = matrix.vars.iter().map(String::as_str).collect();
+        let names = self.correlated();
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
         let simulation = self.keeping(&names)?;
         let config = RunConfig { trials: config.trials.min(RANK_CAP), ..*config };
         let columns = simulation.collect(&config, &config.seeds(&simulation.program))?;
-        let ranks: Vec<Vec<f64>> = names
-            .iter()
-            .map(|n| crate::stats::rank::ranks(&columns[simulation.output_index(n).expect("kept")]))
-            .collect();
+        let columns: Vec<&[f64]> =
+            names.iter().map(|n| columns[simulation.output_index(n).expect("kept")].as_slice()).collect();
+        Ok(self.achieved(&columns, config.trials))
+    }
+
+    /// The vars of the correlation matrix, in its order (none without one).
+    pub fn correlated(&self) -> Vec<&str> {
+        self.program.correlation().map_or(Vec::new(), |m| m.vars.iter().map(String::as_str).collect())
+    }
+
+    /// Requested, used and achieved rank correlations from `columns`, the values of the
+    /// [`Simulation::correlated`] vars in `trials` trials.
+    fn achieved(&self, columns: &[&[f64]], trials: u64) -> Vec<Achieved> {
+        let Some(matrix) = self.program.correlation() else { return Vec::new() };
+        let names = self.correlated();
+        let ranks: Vec<Vec<f64>> = columns.iter().map(|c| crate::stats::rank::ranks(c)).collect();
         let mut achieved = Vec::new();
         for i in 0..names.len() {
             for j in (i + 1)..names.len() {
@@ -340,11 +396,11 @@ impl Simulation {
                     requested,
                     used,
                     achieved: value,
-                    trials: config.trials,
+                    trials,
                 });
             }
         }
-        Ok(achieved)
+        achieved
     }
 
     /// The index in [`Program::outputs`] of the output called `name` (a var's name, or

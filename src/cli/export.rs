@@ -17,7 +17,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
         Some(_) => Vec::new(),
         None => setup.scenario_names(),
     };
-    let plan = ComparePlan::new(&setup, names, false)?;
+    let plan = ComparePlan::for_findings(&setup, names)?;
     MemoryLimit::new(args.memory.max_memory.as_deref())?.check(plan.estimate(&setup.config))?;
     let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
     let findings = study::findings(&setup, &plan, &mut |n| progress.step(n))?;

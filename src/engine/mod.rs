@@ -206,6 +206,8 @@ fn for_each_workspace<S: Send, T: Send>(
     mut consume: impl FnMut(T) -> Result<()>,
 ) -> Result<Vec<S>> {
     use rayon::prelude::*;
+    #[cfg(test)]
+    TRIALS_RUN.with(|n| n.set(n.get() + chunks.clone().map(|i| config.chunk_len(i) as u64).sum::<u64>()));
     let threads = workers(config.threads, Workspace::bytes(program), program.outputs().len());
     let pool = pool(threads)?;
     let states: Vec<Mutex<Option<S>>> = (0..threads).map(|_| Mutex::new(None)).collect();
@@ -225,6 +227,12 @@ fn for_each_workspace<S: Send, T: Send>(
         start = end;
     }
     Ok(states.into_iter().filter_map(|s| s.into_inner().expect("no panics while locked")).collect())
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Trials this thread has had run, to count a study's passes over the trials.
+    pub(crate) static TRIALS_RUN: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// The chunks of shard `k` of `m` (0-based) of a run of `trials` trials: the chunks split
@@ -273,20 +281,26 @@ pub(crate) fn first_trial(program: &Program, seeds: &[u64]) -> (Vec<f64>, NonFin
     (outputs, nonfinite)
 }
 
-/// Every output's values in trial order (for rank statistics and Sobol indices: memory
-/// grows with `config.trials`, so callers cap it), with the non-finite values per var.
+/// Every output's values in trial order over the chunks `chunks` of a run of
+/// `config.trials` (for rank statistics and Sobol indices: memory grows with the trials,
+/// so callers cap them), with the non-finite values per var.
 ///
 /// # Errors
 /// [`Error::Threads`] if the pool cannot be built.
-pub(crate) fn collect(program: &Program, config: &RunConfig, seeds: &[u64]) -> Result<(Vec<Vec<f64>>, NonFinite)> {
+pub(crate) fn collect(
+    program: &Program,
+    config: &RunConfig,
+    seeds: &[u64],
+    chunks: Range<u64>,
+) -> Result<(Vec<Vec<f64>>, NonFinite)> {
     let n_outputs = program.outputs().len();
-    let mut columns = vec![Vec::with_capacity(config.trials as usize); n_outputs];
+    let mut columns = vec![Vec::with_capacity(config.trials.min(chunks.end * CHUNK as u64) as usize); n_outputs];
     let mut nonfinite = NonFinite::new(program.vars().len());
     for_each_chunk(
         program,
         config,
         seeds,
-        0..config.n_chunks(),
+        chunks,
         || (),
         |_, view| {
             let chunk: Vec<Vec<f64>> = (0..n_outputs).map(|i| view.output(i).to_vec()).collect();

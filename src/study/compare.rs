@@ -30,11 +30,15 @@ pub struct Comparison {
     pub runs: Vec<RunResult>,
     /// For each scenario, each output's difference from base (empty unless asked for).
     pub differences: Vec<Vec<Difference>>,
+    /// The base's inputs observed in the same trials, with their statistics, in model
+    /// order (empty unless asked for: see [`ComparePlan::for_findings`]).
+    pub inputs: Vec<(String, Summary)>,
 }
 
 /// The base and the scenarios of a comparison, each scenario kept reporting the base's
 /// outputs, and the columns to accumulate: the base's outputs, then per scenario its
-/// values of them and, if `differences`, its differences from base.
+/// values of them and, if `differences`, its differences from base, then the base's
+/// observed inputs.
 #[derive(Debug)]
 pub struct ComparePlan {
     /// The base model, compiled.
@@ -49,6 +53,8 @@ pub struct ComparePlan {
     pub columns: Vec<Column>,
     /// Whether the differences are accumulated.
     pub differences: bool,
+    /// The base's inputs observed (accumulated like outputs), in model order.
+    pub observed: Vec<String>,
 }
 
 impl ComparePlan {
@@ -59,8 +65,39 @@ impl ComparePlan {
     /// A model or scenario that does not compile; a scenario that no longer has one of
     /// the base's outputs.
     pub fn new(setup: &Setup, scenario_names: Vec<String>, differences: bool) -> Result<ComparePlan> {
-        let base = setup.simulation()?;
-        let names: Vec<String> = (0..base.program.outputs().len()).map(|i| base.program.output_name(i)).collect();
+        ComparePlan::observing(setup, scenario_names, differences, false)
+    }
+
+    /// The plan of the report's findings: `setup`'s model and its scenarios
+    /// `scenario_names` without differences, and every input of the base — each var that
+    /// is neither an output nor a constant nor per period — observed in the same trials.
+    ///
+    /// # Errors
+    /// As [`ComparePlan::new`].
+    pub fn for_findings(setup: &Setup, scenario_names: Vec<String>) -> Result<ComparePlan> {
+        ComparePlan::observing(setup, scenario_names, false, true)
+    }
+
+    /// As [`ComparePlan::new`], observing the base's inputs if `inputs`.
+    fn observing(setup: &Setup, scenario_names: Vec<String>, differences: bool, inputs: bool) -> Result<ComparePlan> {
+        let plain = setup.simulation()?;
+        let names: Vec<String> = (0..plain.program.outputs().len()).map(|i| plain.program.output_name(i)).collect();
+        let mut observed: Vec<String> = match inputs {
+            true => plain
+                .program
+                .vars()
+                .iter()
+                .filter(|v| v.constant.is_none() && !v.series && !names.contains(&v.name))
+                .map(|v| v.name.clone())
+                .collect(),
+            false => Vec::new(),
+        };
+        observed.sort_by_key(|name| plain.model.var_index(name));
+        // The base keeps its outputs first, then reports the observed inputs too.
+        let base = match observed.is_empty() {
+            true => plain,
+            false => plain.keeping(&observed.iter().map(String::as_str).collect::<Vec<_>>())?,
+        };
         let keep: Vec<&str> = names.iter().map(String::as_str).collect();
         // Each scenario reports the base's outputs, whatever its own formulas make outputs.
         let scenarios = setup.scenarios(&scenario_names, &keep)?;
@@ -92,7 +129,9 @@ impl ComparePlan {
                 }));
             }
         }
-        Ok(ComparePlan { base, scenario_names, names, scenarios, columns, differences })
+        let index = |name: &str| base.output_index(name).expect("kept");
+        columns.extend(observed.iter().map(|name| Column::Output { program: 0, output: index(name) }));
+        Ok(ComparePlan { base, scenario_names, names, scenarios, columns, differences, observed })
     }
 
     /// The engine's plan: the base's program first, then the scenarios'.
@@ -146,7 +185,9 @@ impl ComparePlan {
             .into_iter()
             .map(|outputs| RunResult { trials: config.trials, outputs, correlations: Vec::new(), precision: None })
             .collect();
-        Ok(Comparison { runs, differences: found })
+        let first_observed = summaries.len() - self.observed.len();
+        let inputs = self.observed.iter().cloned().zip(summaries[first_observed..].iter().cloned()).collect();
+        Ok(Comparison { runs, differences: found, inputs })
     }
 }
 

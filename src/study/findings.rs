@@ -9,7 +9,6 @@ use super::setup::Setup;
 use crate::engine::RunConfig;
 use crate::error::Result;
 use crate::sensitivity::{self, Sensitivity, SensitivityConfig};
-use crate::simulation::Simulation;
 use crate::stats::{Histogram, Summary};
 
 /// The report's tornado percentiles of each input: p10 and p90, as `costsim sensitivity`.
@@ -36,20 +35,42 @@ pub struct Findings {
     pub scenarios: Vec<(String, Vec<OutputResult>)>,
 }
 
-/// Simulates the base and the scenarios of `plan` (without differences) together for
-/// the setup's trials, telling `progress` how many are done, then counts the histograms'
-/// bins and the inputs' percentiles in the same trials, and runs the sensitivity
-/// analyses.
+/// Everything the report shows of `setup`'s model by `plan` (see
+/// [`ComparePlan::for_findings`]) in two passes over the setup's trials: the base, its
+/// scenarios and its inputs simulated together (telling `progress` how many trials are
+/// done), then the histograms' exact bins and the achieved rank correlations; then the
+/// sensitivity analyses, which sample designs of their own.
 ///
 /// # Errors
 /// As [`super::compare`] and [`sensitivity::analyse`].
 pub fn findings(setup: &Setup, plan: &ComparePlan, progress: &mut dyn FnMut(u64)) -> Result<Findings> {
-    let (base, config) = (&plan.base, &setup.config);
+    let config = &setup.config;
+    let mut findings = observe(plan, config, progress)?;
+    let sensitivity = SensitivityConfig {
+        outputs: findings.run.outputs.iter().filter(varies).map(|o| o.name.clone()).collect(),
+        method: None,
+        tornado: None,
+        trials: None,
+        default_trials: config.trials,
+        seed: config.seed,
+        threads: config.threads,
+        tornado_range: TORNADO_RANGE,
+    };
+    findings.sensitivity = sensitivity::analyse(&plan.base, &sensitivity)?.outputs;
+    Ok(findings)
+}
+
+/// True for an output that varies and is not a period of a series: one with a histogram
+/// (unless it is 0/1) and a sensitivity analysis.
+fn varies(o: &&OutputResult) -> bool {
+    o.period.is_none() && o.summary.moments.min < o.summary.moments.max
+}
+
+/// [`findings`]' two passes over the trials of `config`: everything but the sensitivity
+/// analyses.
+fn observe(plan: &ComparePlan, config: &RunConfig, progress: &mut dyn FnMut(u64)) -> Result<Findings> {
     let mut comparison = compare_whole(plan, config, progress)?;
     let mut run = comparison.runs.remove(0);
-    run.correlations = base.achieved_correlations(config)?;
-    let run_config = RunConfig { trials: run.trials, ..*config };
-    let varies = |o: &&OutputResult| o.period.is_none() && o.summary.moments.min < o.summary.moments.max;
     let bins: Vec<(usize, Histogram)> = run
         .outputs
         .iter()
@@ -63,47 +84,65 @@ pub fn findings(setup: &Setup, plan: &ComparePlan, progress: &mut dyn FnMut(u64)
             (i, Histogram::new(lo, hi, HISTOGRAM_BINS))
         })
         .collect();
-    let histograms =
-        bins.iter().map(|(i, _)| run.outputs[*i].name.clone()).zip(base.histograms(&run_config, &bins)?).collect();
-    let sensitivity = SensitivityConfig {
-        outputs: run.outputs.iter().filter(varies).map(|o| o.name.clone()).collect(),
-        method: None,
-        tornado: None,
-        trials: None,
-        default_trials: config.trials,
-        seed: config.seed,
-        threads: config.threads,
-        tornado_range: TORNADO_RANGE,
-    };
-    let sensitivity = sensitivity::analyse(base, &sensitivity)?.outputs;
-    Ok(Findings {
-        inputs: inputs(base, &run, &run_config)?,
-        run,
-        histograms,
-        sensitivity,
-        scenarios: plan.scenario_names.iter().cloned().zip(comparison.runs.into_iter().map(|r| r.outputs)).collect(),
-    })
+    let (filled, correlations) = plan.base.histograms_and_correlations(config, &bins)?;
+    run.correlations = correlations;
+    let histograms = bins.iter().map(|(i, _)| run.outputs[*i].name.clone()).zip(filled).collect();
+    let scenarios = plan.scenario_names.iter().cloned().zip(comparison.runs.into_iter().map(|r| r.outputs)).collect();
+    Ok(Findings { run, histograms, inputs: comparison.inputs, sensitivity: Vec::new(), scenarios })
 }
 
-/// The statistics of every var of `base` that is neither one of `run`'s outputs nor a
-/// constant nor per period, over the trials of `config`.
-fn inputs(base: &Simulation, run: &RunResult, config: &RunConfig) -> Result<Vec<(String, Summary)>> {
-    let program = &base.program;
-    let names: Vec<&str> = program
-        .vars()
-        .iter()
-        .filter(|v| v.constant.is_none() && !v.series && !run.outputs.iter().any(|o| o.name == v.name))
-        .map(|v| v.name.as_str())
-        .collect();
-    if names.is_empty() {
-        return Ok(Vec::new());
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::CHUNK;
+    use crate::engine::TRIALS_RUN;
+    use crate::stats::rank::RANK_CAP;
+    use crate::study::{ComparePlan, Scope, Settings, Setup, compare};
+
+    /// A fleet-like model: correlated inputs, inputs that are not outputs, a 0/1 output,
+    /// and a scenario.
+    const MODEL: &str = "[model]\nname = \"fleet\"\noutputs = [\"capex\", \"over\"]\n[vars]\n\
+        gpus = \"45k to 55k\"\nprice = \"25k to 35k\"\nshare = \"0.8\"\n\
+        capex = \"gpus * price * share\"\nover = \"capex > 1.1B\"\n\
+        [[correlations]]\nvars = [\"gpus\", \"price\"]\nrank = 0.5\n\
+        [scenarios.cheap]\nprice = \"20k to 30k\"\n";
+
+    fn setup(trials: u64) -> Setup {
+        let model = crate::model::Model::parse("fleet.toml", MODEL.into()).unwrap();
+        let settings = Settings { trials: Some(trials), seed: Some(3), threads: Some(2), ..Settings::default() };
+        Setup::new(model, "fleet.toml".into(), settings, None).unwrap()
     }
-    let kept = base.keeping(&names)?;
-    let summaries = kept.run(config)?;
-    let mut found: Vec<(String, Summary)> = names
-        .iter()
-        .filter_map(|name| kept.output_index(name).map(|i| (name.to_string(), summaries[i].clone())))
-        .collect();
-    found.sort_by_key(|(name, _)| base.model.var_index(name));
-    Ok(found)
+
+    /// The report's findings take two passes over the trials (counted in trials run by
+    /// the engine on this thread), and the one chunk that ends the correlations' sample
+    /// when the run is longer; they equal what separate runs give.
+    #[test]
+    fn the_report_observes_everything_in_two_passes_and_changes_no_number() {
+        for trials in [20_000, 250_000] {
+            let setup = setup(trials);
+            let plan = ComparePlan::for_findings(&setup, vec!["cheap".into()]).unwrap();
+            let before = TRIALS_RUN.with(|n| n.get());
+            let found = observe(&plan, &setup.config, &mut |_| {}).unwrap();
+            let run = TRIALS_RUN.with(|n| n.get()) - before;
+            let partial = if trials > RANK_CAP { RANK_CAP % CHUNK as u64 } else { 0 };
+            assert_eq!(run, 2 * trials + partial, "{trials} trials");
+            // The same numbers as a run of the base, its correlations and its inputs alone.
+            let alone = crate::study::run(&setup, &setup.simulation().unwrap(), Scope::Whole, None, &mut |_| {})
+                .unwrap()
+                .done()
+                .unwrap();
+            assert_eq!(format!("{:?}", alone.outputs), format!("{:?}", found.run.outputs));
+            assert_eq!(format!("{:?}", alone.correlations), format!("{:?}", found.run.correlations));
+            assert!(found.run.correlations[0].achieved > 0.4, "{:?}", found.run.correlations);
+            let inputs = setup.simulation().unwrap().keeping(&["gpus", "price"]).unwrap();
+            let summaries = inputs.run(&setup.config).unwrap();
+            for (name, summary) in &found.inputs {
+                let i = inputs.output_index(name).unwrap();
+                assert_eq!(format!("{summary:?}"), format!("{:?}", summaries[i]), "{name}");
+            }
+            assert_eq!(found.inputs.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["gpus", "price"]);
+            let compared = compare(&setup, &plan, Scope::Whole, &mut |_| {}).unwrap().done().unwrap();
+            assert_eq!(format!("{:?}", compared.runs[1].outputs), format!("{:?}", found.scenarios[0].1));
+        }
+    }
 }
