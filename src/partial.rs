@@ -1,10 +1,10 @@
 //! Partial states of sharded runs: what `--shard K/M` writes and `costsim merge` reads.
 //! For `run` and `compare` they hold the columns' accumulators; for `sensitivity`, the
-//! Sobol and Shapley estimators' batch sums ([`crate::sensitivity::Streamed`]).
+//! Sobol and Shapley estimators' batch sums ([`crate::sensitivity::MethodSums`]).
 //!
 //! A run's chunks are split into M contiguous ranges ([`crate::engine::shard_chunks`]);
 //! shard K simulates its range and saves its accumulators with everything that decides
-//! the result (the [`RunKey`]). Every accumulator merges exactly — moments in a fixed tree
+//! the result (the [`ShardKey`]). Every accumulator merges exactly — moments in a fixed tree
 //! over the chunks, sketches and counts by addition, order statistics by window
 //! intersection — so the shards' states, merged in any grouping, give the bytes a single
 //! machine would have printed.
@@ -26,7 +26,7 @@ use crate::compile::Sampling;
 use crate::diagnostic::MAX_TRIALS;
 use crate::engine::{MAX_SHARDS, NonFinite, Simulated, SimulatedParts, shard_trials};
 use crate::error::{Error, Result};
-use crate::sensitivity::{Method, Streamed, Sums, TornadoKind};
+use crate::sensitivity::{Method, MethodSums, Sums, TornadoKind};
 use crate::simulation::Achieved;
 use crate::stats::order::ExactParts;
 use crate::stats::tree::{ChunkTree, Node};
@@ -55,7 +55,7 @@ pub enum Command {
 /// Everything that decides a sharded run's result: all its shards have the same key.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RunKey {
+pub struct ShardKey {
     /// The command.
     pub command: Command,
     /// The costsim version that ran the shard.
@@ -118,7 +118,7 @@ pub enum Accumulated {
     /// from the shard that ran chunk 0.
     Simulated(Simulated, Option<Vec<Achieved>>),
     /// `sensitivity`: the Sobol and Shapley sums per output and method.
-    Streamed(Vec<Streamed>),
+    Sums(Vec<MethodSums>),
 }
 
 impl Accumulated {
@@ -142,9 +142,9 @@ impl Accumulated {
                 }
                 Ok(Accumulated::Simulated(Simulated::join(shares)?, correlations))
             }
-            Accumulated::Streamed(mut merged) => {
+            Accumulated::Sums(mut merged) => {
                 for next in parts {
-                    let Accumulated::Streamed(streams) = next else { return Err(unfit()) };
+                    let Accumulated::Sums(streams) = next else { return Err(unfit()) };
                     if streams.len() != merged.len() {
                         return Err(unfit());
                     }
@@ -156,15 +156,15 @@ impl Accumulated {
                         mine.tree = tree.merge(theirs.tree, &Sums::combine).ok_or_else(unfit)?;
                     }
                 }
-                Ok(Accumulated::Streamed(merged))
+                Ok(Accumulated::Sums(merged))
             }
         }
     }
 }
 
-impl RunKey {
+impl ShardKey {
     /// The first field in which `other` differs: (name, this value, other value).
-    pub fn difference(&self, other: &RunKey) -> Option<(String, String, String)> {
+    pub fn difference(&self, other: &ShardKey) -> Option<(String, String, String)> {
         let (mine, theirs) = (serde_json::to_value(self).ok()?, serde_json::to_value(other).ok()?);
         let (serde_json::Value::Object(mine), serde_json::Value::Object(theirs)) = (mine, theirs) else { return None };
         mine.iter().find(|(k, v)| theirs.get(*k) != Some(v)).map(|(k, v)| {
@@ -178,7 +178,7 @@ impl RunKey {
 #[derive(Debug)]
 pub struct Partial {
     /// What decides the result.
-    pub key: RunKey,
+    pub key: ShardKey,
     /// The shard indices included, ascending.
     pub covered: Vec<u64>,
     /// The accumulators.
@@ -267,7 +267,7 @@ impl Partial {
             Accumulated::Simulated(simulated, correlations) => {
                 serde_json::value::to_raw_value(&State::from(simulated.into_parts(), correlations))
             }
-            Accumulated::Streamed(streams) => serde_json::value::to_raw_value(&StreamedState::from(streams)),
+            Accumulated::Sums(streams) => serde_json::value::to_raw_value(&SumsState::from(streams)),
         }
         .expect("plain data serialises");
         let checksum = checksum(&self.key, &self.covered, &state);
@@ -341,8 +341,8 @@ impl Partial {
         let inconsistent = || bad("its accumulators are inconsistent");
         let accumulated = match key.sensitivity {
             Some(_) => {
-                let state: StreamedState = serde_json::from_str(file.state.get()).map_err(corrupt)?;
-                Accumulated::Streamed(state.into_streams().ok_or_else(inconsistent)?)
+                let state: SumsState = serde_json::from_str(file.state.get()).map_err(corrupt)?;
+                Accumulated::Sums(state.into_streams().ok_or_else(inconsistent)?)
             }
             None => {
                 let state: State = serde_json::from_str(file.state.get()).map_err(corrupt)?;
@@ -362,7 +362,7 @@ impl Partial {
 }
 
 /// SHA-256 (hex) of the key and the shard indices as serialised, then the state's text.
-fn checksum(key: &RunKey, covered: &[u64], state: &RawValue) -> String {
+fn checksum(key: &ShardKey, covered: &[u64], state: &RawValue) -> String {
     let mut hasher = Sha256::new();
     hasher.update(serde_json::to_vec(&(key, covered)).expect("plain data serialises"));
     hasher.update(state.get().as_bytes());
@@ -374,7 +374,7 @@ fn checksum(key: &RunKey, covered: &[u64], state: &RawValue) -> String {
 struct File {
     format: String,
     format_version: u32,
-    key: RunKey,
+    key: ShardKey,
     covered: Vec<u64>,
     state: Box<RawValue>,
     checksum: String,
@@ -541,13 +541,13 @@ impl State {
 
 /// A sharded `sensitivity`'s sums.
 #[derive(Serialize, Deserialize)]
-struct StreamedState {
-    streams: Vec<StreamState>,
+struct SumsState {
+    streams: Vec<MethodSumsState>,
 }
 
 /// One output's and method's sums.
 #[derive(Serialize, Deserialize)]
-struct StreamState {
+struct MethodSumsState {
     output: String,
     #[serde(with = "named")]
     method: Method,
@@ -557,11 +557,11 @@ struct StreamState {
 /// A chunk-tree node of sums: (first batch, level, batches, Σx, upper triangle of Σxxᵀ).
 type SumsNode = (u64, u32, u64, Vec<F>, Vec<F>);
 
-impl StreamedState {
-    fn from(streams: Vec<Streamed>) -> StreamedState {
+impl SumsState {
+    fn from(streams: Vec<MethodSums>) -> SumsState {
         let streams = streams
             .into_iter()
-            .map(|s| StreamState {
+            .map(|s| MethodSumsState {
                 output: s.output,
                 method: s.method,
                 nodes: s
@@ -576,10 +576,10 @@ impl StreamedState {
                     .collect(),
             })
             .collect();
-        StreamedState { streams }
+        SumsState { streams }
     }
 
-    fn into_streams(self) -> Option<Vec<Streamed>> {
+    fn into_streams(self) -> Option<Vec<MethodSums>> {
         self.streams
             .into_iter()
             .map(|s| {
@@ -598,7 +598,7 @@ impl StreamedState {
                         Some(Node { start, level, value: Sums::from_parts(batches, floats(sum)?, floats(products)?)? })
                     })
                     .collect::<Option<Vec<_>>>()?;
-                Some(Streamed { output: s.output, method, tree: ChunkTree::from_nodes(nodes)? })
+                Some(MethodSums { output: s.output, method, tree: ChunkTree::from_nodes(nodes)? })
             })
             .collect()
     }

@@ -220,7 +220,7 @@ fn rank_analyses_of_more_inputs_than_fit_in_memory_at_once_match_the_closed_form
     // 200 normals summed (σ_i = 1 + i/20): at 200,000 trials the rank analyses hold 160
     // inputs at a time, so the inputs come in two groups; each must keep its own values.
     let k = 200;
-    assert!(sensitivity::Trials::group_size(200_000) < k, "the test must cross a group boundary");
+    assert!(sensitivity::Sample::group_size(200_000) < k, "the test must cross a group boundary");
     let sigma = |i: usize| 1.0 + i as f64 / 20.0;
     let mut text = String::from("[model]\nname = \"wide\"\noutputs = [\"total\"]\n[vars]\n");
     for i in 0..k {

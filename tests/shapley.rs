@@ -330,8 +330,8 @@ fn a_value_that_cannot_be_computed_in_a_resample_is_reported_where_it_arises() {
     let simulation = Simulation::new(model.clone()).unwrap();
     let config = costsim::RunConfig { trials: 8192, seed: 1, threads: 2 };
     for message in [
-        sensitivity::shapley::run(&simulation, "y", &[0], &config).unwrap_err().to_string(),
-        sensitivity::sobol::run(&simulation, "y", &[0], &config).unwrap_err().to_string(),
+        sensitivity::shapley::effects(&simulation, "y", &[0], &config).unwrap_err().to_string(),
+        sensitivity::sobol::indices(&simulation, "y", &[0], &config).unwrap_err().to_string(),
     ] {
         assert!(message.contains("nan.toml:5") && message.contains("`y`") && message.contains("`ln"), "{message}");
     }

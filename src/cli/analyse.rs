@@ -50,7 +50,7 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
     let target = Target::new(args.output.output.as_deref(), &[&args.model])?;
     let setup = setup(&args.model, &args.simulate, None)?;
     let names: Vec<String> = match &args.scenarios {
-        Some(list) => super::split_list(list, "--scenarios")?,
+        Some(list) => super::config::split_list(list, "--scenarios")?,
         None => setup.scenario_names(),
     };
     if names.is_empty() {

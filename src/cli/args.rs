@@ -55,7 +55,7 @@ pub(crate) struct CompletionsArgs {
 
 /// How to simulate: the options every simulating command honours.
 #[derive(Debug, Args)]
-pub(crate) struct Simulate {
+pub(crate) struct SimulateArgs {
     /// Number of trials, e.g. 1000000, 1M, 10k or 1e6 [default: the model's `trials`,
     /// else 1M].
     #[arg(long)]
@@ -132,7 +132,7 @@ pub(crate) struct RunArgs {
     /// The model file (TOML).
     pub(crate) model: PathBuf,
     #[command(flatten)]
-    pub(crate) simulate: Simulate,
+    pub(crate) simulate: SimulateArgs,
     #[command(flatten)]
     pub(crate) scenario: ScenarioArg,
     /// Output format.
@@ -200,7 +200,7 @@ pub(crate) struct SensitivityArgs {
     #[arg(long, default_value = "10,90", value_name = "LOW,HIGH")]
     pub(crate) tornado_range: String,
     #[command(flatten)]
-    pub(crate) simulate: Simulate,
+    pub(crate) simulate: SimulateArgs,
     #[command(flatten)]
     pub(crate) scenario: ScenarioArg,
     /// Output format.
@@ -221,7 +221,7 @@ pub(crate) struct CompareArgs {
     #[arg(long, value_name = "A,B,...")]
     pub(crate) scenarios: Option<String>,
     #[command(flatten)]
-    pub(crate) simulate: Simulate,
+    pub(crate) simulate: SimulateArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TextFormat::Table)]
     pub(crate) format: TextFormat,
@@ -244,7 +244,7 @@ pub(crate) struct SamplesArgs {
     #[arg(long, value_name = "A,B,...")]
     pub(crate) vars: Option<String>,
     #[command(flatten)]
-    pub(crate) simulate: Simulate,
+    pub(crate) simulate: SimulateArgs,
     #[command(flatten)]
     pub(crate) scenario: ScenarioArg,
     #[command(flatten)]
@@ -300,7 +300,7 @@ pub(crate) struct ReportArgs {
     /// The model file (TOML).
     pub(crate) model: PathBuf,
     #[command(flatten)]
-    pub(crate) simulate: Simulate,
+    pub(crate) simulate: SimulateArgs,
     #[command(flatten)]
     pub(crate) scenario: ScenarioArg,
     /// html, or markdown with the charts as SVG files beside it (needs -o).

@@ -1,20 +1,19 @@
 //! Typed settings and scopes from the arguments (`--shard auto` from Slurm's
-//! environment): the one place that reads their text, with `parse_trials` and `memory`.
+//! environment): the one place that reads their text, with `memory`.
 
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::report::RunMeta;
+use crate::report::Provenance;
 use crate::study::{Precision, Sampling, Scope, Settings, Setup, Shard, Simulation};
 
-use super::args::{SamplingArg, Simulate};
-use super::parse_trials;
+use super::args::{SamplingArg, SimulateArgs};
 
 /// The settings `args` give (`--trials` parsed, `--sampling` typed).
 ///
 /// # Errors
 /// A `--trials` that is no trial count.
-fn settings(args: &Simulate) -> Result<Settings> {
+fn settings(args: &SimulateArgs) -> Result<Settings> {
     Ok(Settings {
         trials: args.trials.as_deref().map(parse_trials).transpose()?,
         seed: args.seed,
@@ -32,7 +31,7 @@ fn settings(args: &Simulate) -> Result<Settings> {
 
 /// The model at `path` with `scenario` and the `--set` overrides of `args` applied, and
 /// the run settings `args` and the model give.
-pub(super) fn setup(path: &Path, args: &Simulate, scenario: Option<&str>) -> Result<Setup> {
+pub(super) fn setup(path: &Path, args: &SimulateArgs, scenario: Option<&str>) -> Result<Setup> {
     Setup::load(path, settings(args)?, scenario)
 }
 
@@ -80,8 +79,8 @@ fn slurm_shard() -> Result<Shard> {
 }
 
 /// Provenance of a run of `simulation` (a compiled [`Setup::model`]).
-pub(super) fn meta<'a>(setup: &'a Setup, simulation: &'a Simulation) -> RunMeta<'a> {
-    RunMeta {
+pub(super) fn meta<'a>(setup: &'a Setup, simulation: &'a Simulation) -> Provenance<'a> {
+    Provenance {
         model_name: &setup.model.meta.name,
         file: &setup.file,
         sha256: &setup.model.sha256,
@@ -104,5 +103,61 @@ fn parse_percent(text: &str) -> Result<f64> {
     match crate::model::number(text) {
         Some(v) if v > 0.0 && v < 1.0 => Ok(v),
         _ => Err(bad()),
+    }
+}
+
+/// The items of a comma-separated option (`--scenarios a,b`, `--vars x,y`), trimmed; an
+/// empty list or a name given twice is an error.
+pub(super) fn split_list(list: &str, option: &str) -> Result<Vec<String>> {
+    let names: Vec<String> = list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    if names.is_empty() {
+        return Err(Error::Usage(format!(
+            "`{option}` names nothing: give one or more names, comma-separated, e.g. {option} a,b"
+        )));
+    }
+    let mut sorted: Vec<&String> = names.iter().collect();
+    sorted.sort_unstable();
+    if let Some(twice) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        return Err(Error::Usage(format!("`{}` is named twice in `{option}`", twice[0])));
+    }
+    Ok(names)
+}
+
+/// Parses `--trials`: a whole number ≥ 1, with the model language's suffixes (1M, 1e6),
+/// which are case-insensitive on the command line where that is unambiguous (10K, 2b);
+/// `m` is refused, as milli or million could be meant.
+fn parse_trials(text: &str) -> Result<u64> {
+    let bad = || Error::Usage(format!("`--trials {text}` must be a whole number ≥ 1, e.g. 1000000, 1M or 1e6"));
+    let suffix = text.chars().last().filter(|c| c.is_ascii_alphabetic());
+    let normalised = match suffix {
+        Some('m') => return Err(Error::Usage(format!("`--trials {text}`: write M for millions (m is ambiguous)"))),
+        Some('K') => format!("{}k", &text[..text.len() - 1]),
+        Some(c @ ('b' | 'g' | 't')) => format!("{}{}", &text[..text.len() - 1], c.to_ascii_uppercase()),
+        _ => text.to_string(),
+    };
+    let range = || Error::Usage(format!("`--trials {text}` is out of range: {}", crate::diagnostic::TRIALS_RANGE));
+    match crate::model::number(&normalised) {
+        Some(v) if v.fract() == 0.0 && (1.0..=crate::diagnostic::MAX_TRIALS as f64).contains(&v) => Ok(v as u64),
+        Some(v) if v.fract() == 0.0 && v.is_finite() => Err(range()),
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trials_accept_suffixes_and_reject_fractions() {
+        assert_eq!(parse_trials("1M").unwrap(), 1_000_000);
+        assert_eq!(parse_trials("10K").unwrap(), 10_000);
+        assert_eq!(parse_trials("10k").unwrap(), 10_000);
+        assert_eq!(parse_trials("2b").unwrap(), 2_000_000_000);
+        assert!(parse_trials("1m").unwrap_err().to_string().contains("write M for millions"));
+        assert_eq!(parse_trials("1e6").unwrap(), 1_000_000);
+        assert_eq!(parse_trials("10_000").unwrap(), 10_000);
+        assert!(parse_trials("0").is_err());
+        assert!(parse_trials("1.5").is_err());
+        assert!(parse_trials("lots").is_err());
     }
 }

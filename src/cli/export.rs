@@ -67,7 +67,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
 pub(super) fn samples(args: &SamplesArgs) -> Result<()> {
     let target = Target::new(args.output.output.as_deref(), &[&args.model])?;
     let setup = setup(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
-    let vars = args.vars.as_deref().map(|list| super::split_list(list, "--vars")).transpose()?;
+    let vars = args.vars.as_deref().map(|list| super::config::split_list(list, "--vars")).transpose()?;
     let samples = Samples::new(&setup, vars)?;
     let scope = scope(args.shard.as_deref(), false)?;
     let parquet = args.output.output.as_deref().is_some_and(|p| p.extension().is_some_and(|e| e == "parquet"));

@@ -3,7 +3,7 @@
 
 use super::args::TextFormat;
 use super::config::meta;
-use crate::report::{RunMeta, RunReport};
+use crate::report::{Provenance, RunReport};
 use crate::study::{Analysed, ComparePlan, Comparison, Setup};
 
 /// `comparison`, by `plan`, in `format`.
@@ -14,7 +14,7 @@ pub(super) fn comparison(setup: &Setup, plan: &ComparePlan, comparison: &Compari
         .enumerate()
         .map(|(i, (simulation, run))| {
             let scenario = if i == 0 { None } else { Some(plan.scenario_names[i - 1].as_str()) };
-            RunReport::new(RunMeta { scenario, ..meta(setup, simulation) }, run)
+            RunReport::new(Provenance { scenario, ..meta(setup, simulation) }, run)
         })
         .collect();
     let mut rows = Vec::new();

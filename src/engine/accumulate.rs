@@ -6,8 +6,10 @@
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
-use super::plan::PlanState;
-use super::{CHUNK, ChunkView, NonFinite, Plan, RunConfig, for_each_chunk};
+use super::chunks::{ChunkView, for_each_chunk, workers};
+use super::config::{CHUNK, RunConfig};
+use super::plan::{Plan, PlanState};
+use super::trace::NonFinite;
 use crate::error::Result;
 use crate::stats::order::{PassPart, RankSearch, Tally, Window};
 use crate::stats::tree::{ChunkTree, Node};
@@ -23,7 +25,7 @@ const BASE_BYTES: u64 = 32 << 20;
 /// column besides its plan state, and they share the budget of [`super::workers`].
 fn plan_workers(plan: &Plan<'_>, threads: usize) -> usize {
     let per_worker = plan.worker_bytes() + plan.n_columns() * SKETCH_BYTES;
-    super::workers(threads, per_worker, plan.n_columns())
+    workers(threads, per_worker, plan.n_columns())
 }
 
 /// The outcome of [`super::simulate`]: merged accumulators per column, before percentiles

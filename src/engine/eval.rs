@@ -14,7 +14,7 @@ use crate::compile::program::{Binary, Draw, Op, Operand, Unary, clamp, select};
 use crate::dist::{Rng, Sampler, Truncated, uniform_open};
 use crate::expr::BinOp;
 
-use super::CHUNK;
+use super::config::CHUNK;
 use super::quantile::{self, QuantileInputs};
 use crate::compile::program::Sampling;
 use crate::stream::stream;
@@ -88,7 +88,7 @@ impl Workspace {
 
     /// Runs chunk `chunk` (its first `n` trials), factor `i` drawing from the stream of
     /// `seeds[i]`.
-    pub(super) fn run(&mut self, program: &Program, seeds: &[u64], chunk: u64, n: usize) {
+    pub(super) fn evaluate(&mut self, program: &Program, seeds: &[u64], chunk: u64, n: usize) {
         self.start(program, seeds, chunk);
         if self.lanes == CHUNK {
             self.block(program, n);
@@ -130,7 +130,7 @@ impl Workspace {
         self.strata.truncate(count);
     }
 
-    /// Runs chunk `chunk` like [`Workspace::run`], one op at a time, until an op made by
+    /// Runs chunk `chunk` like [`Workspace::evaluate`], one op at a time, until an op made by
     /// var `var` turns finite inputs into a NaN or infinite value: then returns that op's
     /// index, the trial's index within the chunk, the op's inputs in that trial and its
     /// output.
@@ -380,8 +380,8 @@ mod tests {
             let (mut whole, mut blocked) =
                 (Workspace::with_lanes(&program, CHUNK), Workspace::with_lanes(&program, 256));
             for (chunk, n) in [(3, CHUNK), (7, 1000), (8, 100)] {
-                whole.run(&program, &seeds, chunk, n);
-                blocked.run(&program, &seeds, chunk, n);
+                whole.evaluate(&program, &seeds, chunk, n);
+                blocked.evaluate(&program, &seeds, chunk, n);
                 for k in 0..program.outputs().len() {
                     let bits = |w: &Workspace| w.output(&program, k, n).iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                     assert_eq!(bits(&whole), bits(&blocked), "{sampling:?}, chunk {chunk}, output {k}");

@@ -3,8 +3,9 @@
 //! accumulate from them: outputs of any program, and trial-by-trial differences between
 //! two programs' outputs.
 
+use super::chunks::ChunkView;
+use super::config::{CHUNK, RunConfig};
 use super::eval::Workspace;
-use super::{CHUNK, ChunkView, RunConfig};
 use crate::compile::Program;
 use crate::stats::ValueKind;
 
@@ -124,7 +125,7 @@ impl<'p> Plan<'p> {
         view: &'a ChunkView<'_>,
     ) -> (Vec<&'a [f64]>, Vec<&'a [u64]>) {
         for (workspace, program) in state.workspaces.iter_mut().zip(&self.programs[1..]) {
-            workspace.run(program, &config.seeds(program), view.index, view.n);
+            workspace.evaluate(program, &config.seeds(program), view.index, view.n);
         }
         let workspaces = &state.workspaces;
         let value = |program: usize, output: usize| -> &'a [f64] {

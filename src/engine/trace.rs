@@ -8,8 +8,8 @@
 //! that had them, one op at a time, to find the op that turned finite inputs into a
 //! non-finite value.
 
+use super::config::{CHUNK, RunConfig};
 use super::eval::Workspace;
-use super::{CHUNK, RunConfig};
 use crate::compile::Program;
 
 /// Chunks [`cause`] replays, at most, looking for the op that made a var non-finite.

@@ -309,7 +309,7 @@ fn output(s: &Summary, p_greater: Option<(f64, [f64; 2])>) -> Output {
     }
 }
 
-fn run<'a>(report: &'a RunReport<'a>) -> Run<'a> {
+fn run_view<'a>(report: &'a RunReport<'a>) -> Run<'a> {
     let meta = &report.meta;
     Run {
         costsim_version: env!("CARGO_PKG_VERSION"),
@@ -350,7 +350,7 @@ fn run<'a>(report: &'a RunReport<'a>) -> Run<'a> {
 
 /// A run.
 pub(super) fn run_json(report: &RunReport<'_>) -> Vec<u8> {
-    pretty(&run(report))
+    pretty(&run_view(report))
 }
 
 impl CompareReport<'_> {
@@ -380,7 +380,7 @@ fn compare_json(report: &CompareReport<'_>) -> Vec<u8> {
     }
     let compare = Compare {
         common_random_numbers: true,
-        runs: report.runs.iter().map(run).collect(),
+        runs: report.runs.iter().map(run_view).collect(),
         differences: Entries(differences),
     };
     pretty(&compare)

@@ -32,7 +32,7 @@ pub enum Format {
 
 /// Where a run came from: everything needed to reproduce it.
 #[derive(Clone, Copy, Debug)]
-pub struct RunMeta<'a> {
+pub struct Provenance<'a> {
     /// `[model] name`.
     pub model_name: &'a str,
     /// The model file as given.
@@ -51,7 +51,7 @@ pub struct RunMeta<'a> {
     pub overrides: &'a [String],
 }
 
-impl RunMeta<'_> {
+impl Provenance<'_> {
     /// The overrides as (var, expression) pairs.
     pub fn override_pairs(&self) -> Vec<(&str, &str)> {
         self.overrides
@@ -117,7 +117,7 @@ impl<'a> From<&'a OutputResult> for OutputRow<'a> {
 #[derive(Clone, Debug)]
 pub struct RunReport<'a> {
     /// Provenance.
-    pub meta: RunMeta<'a>,
+    pub meta: Provenance<'a>,
     /// Outputs in report order.
     pub outputs: Vec<OutputRow<'a>>,
     /// Requested and achieved correlations.
@@ -128,9 +128,9 @@ pub struct RunReport<'a> {
 
 impl<'a> RunReport<'a> {
     /// The report of `run`, with `meta`'s provenance (its trial count from the run).
-    pub fn new(meta: RunMeta<'a>, run: &'a RunResult) -> RunReport<'a> {
+    pub fn new(meta: Provenance<'a>, run: &'a RunResult) -> RunReport<'a> {
         RunReport {
-            meta: RunMeta { trials: run.trials, ..meta },
+            meta: Provenance { trials: run.trials, ..meta },
             outputs: run.outputs.iter().map(OutputRow::from).collect(),
             correlations: &run.correlations,
             precision: run.precision.clone(),
@@ -168,7 +168,7 @@ fn csv(report: &RunReport<'_>) -> String {
 }
 
 /// One line summarising the run's provenance.
-fn provenance(meta: &RunMeta<'_>) -> String {
+fn provenance(meta: &Provenance<'_>) -> String {
     let scenario = meta.scenario.map_or(String::new(), |s| format!(" · scenario {s}"));
     let overrides: String = meta.override_pairs().iter().map(|(var, expr)| format!(" · set {var} = {expr}")).collect();
     // The file name may hold anything (an escape sequence, a line break): shown printable.

@@ -155,7 +155,7 @@ pub struct Analysed {
 /// The sums of a streamed estimator (Sobol or Shapley) for one output over some of the
 /// run's batches: what a shard of `sensitivity` computes.
 #[derive(Clone, Debug)]
-pub struct Streamed {
+pub struct MethodSums {
     /// The output analysed.
     pub output: String,
     /// [`Method::Sobol`] or [`Method::Shapley`].
@@ -165,16 +165,16 @@ pub struct Streamed {
 }
 
 /// Where the streamed estimators' sums come from.
-enum Streaming {
+enum SumsScope {
     /// Every batch, computed here.
     All,
     /// Shard (K, M)'s batches, computed here and kept.
-    Shard((u64, u64), Vec<Streamed>),
+    Shard((u64, u64), Vec<MethodSums>),
     /// Every batch, merged from the shards.
-    Merged(Vec<Streamed>),
+    Merged(Vec<MethodSums>),
 }
 
-impl Streaming {
+impl SumsScope {
     /// The sums of `method` on `output`: from `compute` (given the shard, if any), or
     /// the merged ones. `None` for a shard, which only keeps them.
     fn tree(
@@ -185,13 +185,13 @@ impl Streaming {
         compute: impl FnOnce(Option<(u64, u64)>) -> Result<ChunkTree<Sums>>,
     ) -> Result<Option<ChunkTree<Sums>>> {
         match self {
-            Streaming::All => compute(None).map(Some),
-            Streaming::Shard(shard, kept) => {
+            SumsScope::All => compute(None).map(Some),
+            SumsScope::Shard(shard, kept) => {
                 let tree = compute(Some(*shard))?;
-                kept.push(Streamed { output: output.to_string(), method, tree });
+                kept.push(MethodSums { output: output.to_string(), method, tree });
                 Ok(None)
             }
-            Streaming::Merged(merged) => {
+            SumsScope::Merged(merged) => {
                 let unfit = |what: &str| crate::Error::Unfit {
                     reason: format!(
                         "the partial states {what} {} sums of `{output}`: were they written for another model or options?",
@@ -221,20 +221,20 @@ impl Streaming {
 /// Unknown output var, a series named without a period, a model that does not compile,
 /// or non-finite values.
 pub fn analyse(base: &Simulation, config: &SensitivityConfig) -> Result<Analysed> {
-    analyse_with(base, config, &mut Streaming::All)
+    analyse_with(base, config, &mut SumsScope::All)
 }
 
 /// Shard `shard` = (K, M) of [`analyse`]: the sums of the Sobol and Shapley estimators
-/// over the shard's contiguous range of batches, one [`Streamed`] per output and method
+/// over the shard's contiguous range of batches, one [`MethodSums`] per output and method
 /// in analysis order. The other methods are cheap and run when the shards are merged.
 ///
 /// # Errors
 /// As [`analyse`].
-pub fn analyse_shard(base: &Simulation, config: &SensitivityConfig, shard: (u64, u64)) -> Result<Vec<Streamed>> {
-    let mut streaming = Streaming::Shard(shard, Vec::new());
+pub fn analyse_shard(base: &Simulation, config: &SensitivityConfig, shard: (u64, u64)) -> Result<Vec<MethodSums>> {
+    let mut streaming = SumsScope::Shard(shard, Vec::new());
     analyse_with(base, config, &mut streaming)?;
     match streaming {
-        Streaming::Shard(_, kept) => Ok(kept),
+        SumsScope::Shard(_, kept) => Ok(kept),
         _ => unreachable!("a shard keeps its sums"),
     }
 }
@@ -243,11 +243,11 @@ pub fn analyse_shard(base: &Simulation, config: &SensitivityConfig, shard: (u64,
 ///
 /// # Errors
 /// As [`analyse`], and [`crate::Error::Unfit`] if sums are missing.
-pub fn analyse_merged(base: &Simulation, config: &SensitivityConfig, merged: Vec<Streamed>) -> Result<Analysed> {
-    analyse_with(base, config, &mut Streaming::Merged(merged))
+pub fn analyse_merged(base: &Simulation, config: &SensitivityConfig, merged: Vec<MethodSums>) -> Result<Analysed> {
+    analyse_with(base, config, &mut SumsScope::Merged(merged))
 }
 
-fn analyse_with(base: &Simulation, config: &SensitivityConfig, streaming: &mut Streaming) -> Result<Analysed> {
+fn analyse_with(base: &Simulation, config: &SensitivityConfig, streaming: &mut SumsScope) -> Result<Analysed> {
     let program = &base.program;
     let (outputs, series) = match config.outputs.is_empty() {
         false => (config.outputs.clone(), Vec::new()),
@@ -277,7 +277,7 @@ fn analyse_output(
     base: &Simulation,
     output: &str,
     config: &SensitivityConfig,
-    streaming: &mut Streaming,
+    streaming: &mut SumsScope,
 ) -> Result<Sensitivity> {
     let simulation = base.reporting(&[output])?;
     let program = &simulation.program;
@@ -326,11 +326,11 @@ fn analyse_output(
         let why = if result.boolean { "the output is 0/1" } else { "inputs that feed it are correlated" };
         notes.push(format!("conditional tornado: {why}"));
     }
-    let sharded = matches!(streaming, Streaming::Shard(..));
+    let sharded = matches!(streaming, SumsScope::Shard(..));
     let conditional = !sharded && kind == TornadoKind::Conditional && methods.contains(&Method::Tornado);
     let spearman = !sharded && methods.contains(&Method::Spearman);
     let wanted = Wanted { conditional: conditional.then_some(config.tornado_range), spearman };
-    let mut ranked = Ranked::run(&simulation, output, &result.factors, &rank_config, wanted)?;
+    let mut ranked = Ranked::analyse(&simulation, output, &result.factors, &rank_config, wanted)?;
     if let Some(value) = ranked.constant {
         result.constant = Some(value);
         return Ok(result);
@@ -350,7 +350,7 @@ fn analyse_output(
             }
             Method::Tornado => {
                 let independent = simulation.variant(std::sync::Arc::clone(&independent_model), &keep)?;
-                Analysis::Tornado(tornado::run(
+                Analysis::Tornado(tornado::swing(
                     &independent,
                     output,
                     &result.factors,
@@ -414,7 +414,7 @@ impl Ranked {
     /// The `wanted` analyses of `output` over the trials of `config`, whose `factors` feed
     /// it (only the output's values are simulated when no analysis is wanted: enough to
     /// find a constant).
-    fn run(
+    fn analyse(
         simulation: &Simulation,
         output: &str,
         factors: &[String],
@@ -428,7 +428,7 @@ impl Ranked {
         // The output's values and ranks, from the first group (every group has the same).
         let mut first: Option<(Vec<f64>, Vec<f64>)> = None;
         let (mut constant, mut bars, mut rhos) = (None, Vec::new(), Vec::new());
-        Trials::for_each_group(simulation, output, factors, config, |trials| {
+        Sample::for_each_group(simulation, output, factors, config, |trials| {
             let (_, output_ranks) = match &first {
                 Some(first) => first,
                 None => {
@@ -469,19 +469,19 @@ fn correlated(program: &crate::compile::Program, feeding: &[usize]) -> bool {
 /// trial, with the model's correlations: what rank correlations and the conditional
 /// tornado use.
 #[derive(Clone, Debug)]
-pub struct Trials {
+pub struct Sample {
     /// The output's values.
     pub output: Vec<f64>,
     /// Each factor's name and values.
     pub factors: Vec<(String, Vec<f64>)>,
 }
 
-/// Most bytes of values one [`Trials`] holds. An output fed by more factors than fit is
+/// Most bytes of values one [`Sample`] holds. An output fed by more factors than fit is
 /// analysed a group of factors at a time, one pass over its trials per group: the rank
 /// analyses of 10,000 inputs take the memory of about 160 at 200,000 trials.
 pub const RANK_BYTES: u64 = 256 << 20;
 
-impl Trials {
+impl Sample {
     /// Factors per group at `trials` trials: as many as fit in [`RANK_BYTES`] beside the
     /// output, at least one.
     pub fn group_size(trials: u64) -> usize {
@@ -489,7 +489,7 @@ impl Trials {
     }
 
     /// Calls `each` with the first `config.trials` trials of `output` and of each group of
-    /// [`Trials::group_size`] of `factors` in turn (one group of none if there are none),
+    /// [`Sample::group_size`] of `factors` in turn (one group of none if there are none),
     /// until `each` says to stop (returns `false`).
     ///
     /// # Errors
@@ -499,11 +499,11 @@ impl Trials {
         output: &str,
         factors: &[String],
         config: &RunConfig,
-        mut each: impl FnMut(Trials) -> Result<bool>,
+        mut each: impl FnMut(Sample) -> Result<bool>,
     ) -> Result<()> {
         let groups: Vec<&[String]> = match factors.is_empty() {
             true => vec![&[]],
-            false => factors.chunks(Trials::group_size(config.trials)).collect(),
+            false => factors.chunks(Sample::group_size(config.trials)).collect(),
         };
         for group in groups {
             let names: Vec<&str> = std::iter::once(output).chain(group.iter().map(String::as_str)).collect();
@@ -523,7 +523,7 @@ impl Trials {
                     (name.clone(), values)
                 })
                 .collect();
-            if !each(Trials { output: output_values, factors })? {
+            if !each(Sample { output: output_values, factors })? {
                 break;
             }
         }

@@ -85,7 +85,7 @@ pub struct Shapley {
 ///
 /// # Errors
 /// Non-finite values in any evaluation.
-pub fn run(simulation: &Simulation, output: &str, factors: &[usize], config: &RunConfig) -> Result<Shapley> {
+pub fn effects(simulation: &Simulation, output: &str, factors: &[usize], config: &RunConfig) -> Result<Shapley> {
     Ok(finish(simulation, factors, config, &sums(simulation, output, factors, config, None)?))
 }
 
@@ -104,10 +104,10 @@ pub(super) fn layout(config: &RunConfig, k: usize) -> Layout {
     Layout { dim: k, units: base_sample(config, k).n_chunks() / rounds(k) }
 }
 
-/// The sums behind [`run`]'s effects, over the batches of shard `shard` (K, M), or all.
+/// The sums behind [`effects`], over the batches of shard `shard` (K, M), or all.
 ///
 /// # Errors
-/// As [`run`].
+/// As [`effects`].
 pub(super) fn sums(
     simulation: &Simulation,
     output: &str,
@@ -136,7 +136,7 @@ pub(super) fn sums(
             false => program,
         };
         let mut seeds = base.clone();
-        let y_a = match evaluator.run(variant, &seeds, out) {
+        let y_a = match evaluator.evaluate(variant, &seeds, out) {
             Ok(values) => values.to_vec(),
             Err(counts) => return Err(Failure::new(variant, &seeds, counts)),
         };
@@ -144,7 +144,7 @@ pub(super) fn sums(
         let mut before = 0.0;
         for &i in &order {
             seeds[factors[i]] = seed_b;
-            let y = evaluator.run(variant, &seeds, out).map_err(|counts| Failure::new(variant, &seeds, counts))?;
+            let y = evaluator.evaluate(variant, &seeds, out).map_err(|counts| Failure::new(variant, &seeds, counts))?;
             let c: f64 = y_a.iter().zip(y).map(|(a, b)| (a - b) * (a - b) / 2.0).sum();
             contributions[i] = c - before;
             before = c;
@@ -153,7 +153,7 @@ pub(super) fn sums(
     })
 }
 
-/// [`run`]'s result from the sums of every batch.
+/// [`effects`]'s result from the sums of every batch.
 pub(super) fn finish(
     simulation: &Simulation,
     factors: &[usize],

@@ -67,7 +67,7 @@ pub const MIN_TRIALS: u64 = 2 * SOBOL_BATCH as u64;
 ///
 /// # Errors
 /// Non-finite values in any evaluation.
-pub fn run(simulation: &Simulation, output: &str, factors: &[usize], config: &RunConfig) -> Result<Sobol> {
+pub fn indices(simulation: &Simulation, output: &str, factors: &[usize], config: &RunConfig) -> Result<Sobol> {
     Ok(finish(simulation, factors, config, &sums(simulation, output, factors, config, None)?))
 }
 
@@ -82,10 +82,10 @@ pub(super) fn layout(config: &RunConfig, k: usize) -> Layout {
     Layout { dim: 2 * k + 3, units: base_sample(config).n_chunks() }
 }
 
-/// The sums behind [`run`]'s indices, over the chunks of shard `shard` (K, M), or all.
+/// The sums behind [`indices`], over the chunks of shard `shard` (K, M), or all.
 ///
 /// # Errors
-/// As [`run`].
+/// As [`indices`].
 pub(super) fn sums(
     simulation: &Simulation,
     output: &str,
@@ -107,7 +107,7 @@ pub(super) fn sums(
     let dim = 2 * k + 3;
     let units = pick_freeze::shard_units(config.n_chunks(), 1, shard);
     pick_freeze::fold(simulation, program, &config, dim, units, |evaluator| {
-        let mut run = |seeds: &[u64]| match evaluator.run(program, seeds, out) {
+        let mut run = |seeds: &[u64]| match evaluator.evaluate(program, seeds, out) {
             Ok(values) => Ok(values.to_vec()),
             Err(counts) => Err(Failure::new(program, seeds, counts)),
         };
@@ -134,7 +134,7 @@ pub(super) fn sums(
     })
 }
 
-/// [`run`]'s result from the sums of every chunk.
+/// [`indices`]'s result from the sums of every chunk.
 pub(super) fn finish(simulation: &Simulation, factors: &[usize], config: &RunConfig, tree: &ChunkTree<Sums>) -> Sobol {
     let config = base_sample(config);
     let k = factors.len();

@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use super::Trials;
+use super::Sample;
 use crate::error::Result;
 use crate::stats::rank::{pearson, ranks};
 
@@ -34,7 +34,7 @@ pub struct Spearman {
 ///
 /// # Errors
 /// [`crate::Error::Threads`] if the pool cannot be built.
-pub fn correlations(output_ranks: &[f64], trials: &Trials, threads: usize) -> Result<Vec<(String, f64)>> {
+pub fn correlations(output_ranks: &[f64], trials: &Sample, threads: usize) -> Result<Vec<(String, f64)>> {
     let rho = |(name, x): &(String, Vec<f64>)| (name.clone(), pearson(output_ranks, &ranks(x)));
     Ok(crate::engine::pool(threads)?.install(|| trials.factors.par_iter().map(rho).collect()))
 }

@@ -19,7 +19,7 @@
 //! [`crate::stats::rank::RANK_CAP`] simulated trials. Each bar is then one trial of the
 //! compiled program with every factor pinned: an exact evaluation, without recompiling.
 
-use super::Trials;
+use super::Sample;
 use crate::engine::RunConfig;
 use crate::error::Result;
 use crate::simulation::Simulation;
@@ -86,7 +86,7 @@ pub struct Tornado {
 /// bottom `range.0` and top `1 − range.1` of trials (at least one trial each). The 95%
 /// intervals come from batch means (`tail_means_ci95`), which carry the sampling error
 /// of the cut-points as well as that of the means.
-pub fn conditional_bars(trials: &Trials, range: (f64, f64)) -> Vec<TornadoFactor> {
+pub fn conditional_bars(trials: &Sample, range: (f64, f64)) -> Vec<TornadoFactor> {
     let y = &trials.output;
     trials
         .factors
@@ -206,7 +206,7 @@ fn tail_means_ci95(x: &[f64], y: &[f64], range: (f64, f64), whole: TailMeans) ->
 ///
 /// # Errors
 /// Non-finite values in the simulation or in an evaluation.
-pub fn run(
+pub fn swing(
     simulation: &Simulation,
     output: &str,
     names: &[String],

@@ -81,7 +81,7 @@ impl Merging {
                 let comparison = merged_compare(&setup, &plan, simulated)?;
                 Ok(Merged::Compare(setup, plan, comparison))
             }
-            (Command::Sensitivity, Accumulated::Streamed(streams), Some(request)) => {
+            (Command::Sensitivity, Accumulated::Sums(streams), Some(request)) => {
                 let analysed = merged_sensitivity(&setup, request, streams)?;
                 Ok(Merged::Sensitivity(setup, analysed))
             }

@@ -5,7 +5,7 @@
 use super::setup::{Outcome, Scope, Setup};
 use crate::error::Result;
 use crate::partial::{Accumulated, Command, Partial, SensitivityKey};
-use crate::sensitivity::{self, Analysed, SensitivityConfig, Streamed};
+use crate::sensitivity::{self, Analysed, MethodSums, SensitivityConfig};
 
 /// The analyses `request` asks for of `setup`'s model, in `scope`.
 ///
@@ -20,7 +20,7 @@ pub fn sensitivity(setup: &Setup, request: &SensitivityKey, scope: Scope) -> Res
             let streams = sensitivity::analyse_shard(&base, &config, (shard.index(), shard.count()))?;
             let mut key = setup.key(Command::Sensitivity, &base, &[], shard.count());
             key.sensitivity = Some(request.clone());
-            let accumulated = Accumulated::Streamed(streams);
+            let accumulated = Accumulated::Sums(streams);
             Ok(Outcome::Shard(Partial { key, covered: vec![shard.index()], accumulated }.encode()))
         }
     }
@@ -31,7 +31,11 @@ pub fn sensitivity(setup: &Setup, request: &SensitivityKey, scope: Scope) -> Res
 ///
 /// # Errors
 /// As [`sensitivity()`], and sums that do not fit the model.
-pub(super) fn merged_sensitivity(setup: &Setup, request: &SensitivityKey, streams: Vec<Streamed>) -> Result<Analysed> {
+pub(super) fn merged_sensitivity(
+    setup: &Setup,
+    request: &SensitivityKey,
+    streams: Vec<MethodSums>,
+) -> Result<Analysed> {
     sensitivity::analyse_merged(&setup.simulation()?, &config(setup, request), streams)
 }
 

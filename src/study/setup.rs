@@ -9,7 +9,7 @@ use crate::compile::{CompileOptions, Sampling};
 use crate::engine::{MAX_SHARDS, Plan, RunConfig, Simulated, shard_chunks};
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::partial::{Command, RunKey};
+use crate::partial::{Command, ShardKey};
 use crate::simulation::{Simulation, run_config};
 
 /// Most worker threads accepted.
@@ -196,8 +196,8 @@ impl Setup {
 
     /// The key of a sharded run of `simulation` (the compiled [`Setup::model`]) by
     /// `command`, split in `shards`, comparing `scenarios` (for `compare`).
-    pub(crate) fn key(&self, command: Command, simulation: &Simulation, scenarios: &[String], shards: u64) -> RunKey {
-        RunKey {
+    pub(crate) fn key(&self, command: Command, simulation: &Simulation, scenarios: &[String], shards: u64) -> ShardKey {
+        ShardKey {
             command,
             costsim_version: env!("CARGO_PKG_VERSION").to_string(),
             model_name: self.model.meta.name.clone(),
@@ -221,7 +221,7 @@ impl Setup {
     ///
     /// # Errors
     /// A model file that is not the one the shards ran, and as [`Setup::load`].
-    pub(crate) fn from_key(key: &RunKey, path: &Path, threads: Option<usize>) -> Result<Setup> {
+    pub(crate) fn from_key(key: &ShardKey, path: &Path, threads: Option<usize>) -> Result<Setup> {
         let settings = Settings {
             trials: Some(key.trials),
             seed: Some(key.seed),

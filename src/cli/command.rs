@@ -1,0 +1,97 @@
+//! Running the command line: arguments parsed, the command dispatched, its error
+//! printed, and the exit status.
+
+use clap::{CommandFactory as _, Parser};
+
+use super::args::{CheckArgs, CheckFormat, Cli, Command};
+use super::{analyse, export, interrupt, merge, output, run, words};
+use crate::error::{Error, Result};
+
+/// Exit status of a `run --precision` whose target was not met within `--max-trials`;
+/// its results are written all the same.
+pub const PRECISION_NOT_MET: i32 = 3;
+
+/// Runs the command line; returns the process exit status.
+pub fn main() -> i32 {
+    interrupt::install();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    match dispatch(cli) {
+        Ok(status) => status,
+        Err(e) => {
+            use std::io::Write;
+            let mut text = crate::diagnostic::printable(&words::message(&e));
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            // A closed stderr must not turn an error into a panic.
+            let _ = std::io::stderr().write_all(text.as_bytes());
+            e.exit_code()
+        }
+    }
+}
+
+/// Runs the command; returns the exit status of a success (0, or
+/// [`PRECISION_NOT_MET`]).
+fn dispatch(cli: Cli) -> Result<i32> {
+    let done = |result: Result<()>| result.map(|()| 0);
+    match cli.command {
+        Command::Run(args) => run::run(&args).map(|met| if met { 0 } else { PRECISION_NOT_MET }),
+        Command::Check(args) => done(check(&args)),
+        Command::Sensitivity(args) => done(analyse::sensitivity(&args)),
+        Command::Compare(args) => done(analyse::compare(&args)),
+        Command::Samples(args) => done(export::samples(&args)),
+        Command::Report(args) => done(export::report(&args)),
+        Command::Merge(args) => done(merge::merge(&args)),
+        Command::Completions(args) => {
+            let mut bytes = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "costsim", &mut bytes);
+            done(output::Target::new(None, &[])?.write(&bytes))
+        }
+        Command::Man => {
+            let mut bytes = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut bytes).map_err(|e| Error::Usage(e.to_string()))?;
+            done(output::Target::new(None, &[])?.write(&bytes))
+        }
+    }
+}
+
+fn check(args: &CheckArgs) -> Result<()> {
+    let description = crate::study::check(&args.model, args.scenario.scenario.as_deref(), &args.sets)?;
+    let bytes = match args.format {
+        CheckFormat::Table => crate::report::describe::text(&description).into_bytes(),
+        CheckFormat::Json => crate::report::describe::json(&description),
+    };
+    output::Target::new(None, &[])?.write(&bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_command_refuses_options_it_cannot_honour() {
+        let parse = |args: &[&str]| Cli::try_parse_from(std::iter::once("costsim").chain(args.iter().copied()));
+        assert!(parse(&["samples", "m.toml", "--precision", "1%"]).is_err());
+        assert!(parse(&["samples", "m.toml", "--timings"]).is_err());
+        assert!(parse(&["samples", "m.toml", "--format", "json"]).is_err());
+        assert!(parse(&["report", "m.toml", "--format", "table"]).is_err());
+        assert!(parse(&["compare", "m.toml", "--scenario", "x"]).is_err());
+        assert!(parse(&["run", "m.toml", "--max-trials", "10M"]).is_err(), "--max-trials needs --precision");
+        assert!(parse(&["run", "m.toml", "--precision", "1%", "--max-trials", "10M"]).is_ok());
+        assert!(parse(&["check", "m.toml", "--format", "json"]).is_ok());
+        assert!(parse(&["samples", "m.toml", "--max-memory", "1G"]).is_err(), "samples streams");
+        assert!(parse(&["sensitivity", "m.toml", "--max-memory", "1G"]).is_err(), "its memory is bounded");
+        assert!(parse(&["report", "m.toml", "--max-memory", "1G"]).is_ok());
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}
