@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use super::Sample;
+use super::sample::Sample;
 use crate::error::Result;
 use crate::stats::rank::{pearson, ranks};
 

@@ -19,7 +19,7 @@
 //! [`crate::stats::rank::RANK_CAP`] simulated trials. Each bar is then one trial of the
 //! compiled program with every factor pinned: an exact evaluation, without recompiling.
 
-use super::Sample;
+use super::sample::Sample;
 use crate::engine::RunConfig;
 use crate::error::Result;
 use crate::simulation::Simulation;
