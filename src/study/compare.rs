@@ -3,11 +3,13 @@
 //! values, and the differences are accumulated trial by trial (precise: an identical
 //! scenario differs by exactly 0). Outputs are matched by name, never by position.
 
+use std::collections::HashSet;
+
 use super::run::{RunResult, output_result, output_results};
 use super::setup::{Estimate, Outcome, Scope, Setup, fitting};
 use crate::engine::{self, Column, Plan, RunConfig, Simulated};
 use crate::error::{Error, Result};
-use crate::partial::{Accumulated, Command, Partial};
+use crate::partial::{Accumulated, Command};
 use crate::simulation::Simulation;
 use crate::stats::Summary;
 use crate::stats::confidence::proportion_ci95;
@@ -82,12 +84,13 @@ impl ComparePlan {
     fn observing(setup: &Setup, scenario_names: Vec<String>, differences: bool, inputs: bool) -> Result<ComparePlan> {
         let plain = setup.simulation()?;
         let names: Vec<String> = (0..plain.program.outputs().len()).map(|i| plain.program.output_name(i)).collect();
+        let outputs: HashSet<&str> = names.iter().map(String::as_str).collect();
         let mut observed: Vec<String> = match inputs {
             true => plain
                 .program
                 .vars()
                 .iter()
-                .filter(|v| v.constant.is_none() && !v.series && !names.contains(&v.name))
+                .filter(|v| v.constant.is_none() && !v.series && !outputs.contains(v.name.as_str()))
                 .map(|v| v.name.clone())
                 .collect(),
             false => Vec::new(),
@@ -210,7 +213,7 @@ pub fn compare(
             let simulated = Simulated::shard(&plan.plan(), config, shard.chunks(config.trials))?;
             let key = setup.key(Command::Compare, &plan.base, &plan.scenario_names, shard.count());
             let accumulated = Accumulated::Simulated(simulated, None);
-            Ok(Outcome::Shard(Partial { key, covered: vec![shard.index()], accumulated }.encode()))
+            Ok(Outcome::Shard(shard.state(key, accumulated)))
         }
     }
 }

@@ -4,7 +4,7 @@
 use super::setup::{Estimate, Outcome, Scope, Setup, Shard, fitting};
 use crate::engine::RunConfig;
 use crate::error::{Error, Result};
-use crate::partial::{Accumulated, Command, Partial};
+use crate::partial::{Accumulated, Command};
 use crate::simulation::{Achieved, Precision, Simulation};
 use crate::stats::{Caveat, Summary};
 
@@ -160,7 +160,7 @@ fn run_shard(setup: &Setup, simulation: &Simulation, shard: Shard) -> Result<Vec
     let simulated = simulation.simulate_shard(&setup.config, chunks)?;
     let key = setup.key(Command::Run, simulation, &[], shard.count());
     let accumulated = Accumulated::Simulated(simulated, correlations);
-    Ok(Partial { key, covered: vec![shard.index()], accumulated }.encode())
+    Ok(shard.state(key, accumulated))
 }
 
 /// What a run of `simulation` over `setup`'s configuration would keep in memory (up to

@@ -5,7 +5,6 @@
 use std::io::Write;
 
 use super::setup::{Scope, Setup};
-use crate::engine::CHUNK;
 use crate::error::Result;
 use crate::simulation::Simulation;
 
@@ -51,7 +50,7 @@ impl Samples {
     ) -> Result<()> {
         let config = &setup.config;
         let chunks = match scope {
-            Scope::Whole => 0..config.trials.div_ceil(CHUNK as u64),
+            Scope::Whole => 0..config.n_chunks(),
             Scope::Shard(shard) => shard.chunks(config.trials),
         };
         let names: Vec<&str> = self.names.iter().map(String::as_str).collect();

@@ -4,7 +4,7 @@
 
 use super::setup::{Outcome, Scope, Setup};
 use crate::error::Result;
-use crate::partial::{Accumulated, Command, Partial, SensitivityKey};
+use crate::partial::{Accumulated, Command, SensitivityKey};
 use crate::sensitivity::{self, Analysed, MethodSums, SensitivityConfig};
 
 /// The analyses `request` asks for of `setup`'s model, in `scope`.
@@ -21,7 +21,7 @@ pub fn sensitivity(setup: &Setup, request: &SensitivityKey, scope: Scope) -> Res
             let mut key = setup.key(Command::Sensitivity, &base, &[], shard.count());
             key.sensitivity = Some(request.clone());
             let accumulated = Accumulated::Sums(streams);
-            Ok(Outcome::Shard(Partial { key, covered: vec![shard.index()], accumulated }.encode()))
+            Ok(Outcome::Shard(shard.state(key, accumulated)))
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::compile::{CompileOptions, Sampling};
 use crate::engine::{MAX_SHARDS, Plan, RunConfig, Simulated, shard_chunks};
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::partial::{Command, ShardKey};
+use crate::partial::{Accumulated, Command, Partial, ShardKey};
 use crate::simulation::{Simulation, run_config};
 
 /// Most worker threads accepted.
@@ -76,6 +76,12 @@ impl Shard {
     /// The chunks of a run of `trials` this shard simulates.
     pub(crate) fn chunks(self, trials: u64) -> std::ops::Range<u64> {
         shard_chunks(trials, self.index, self.count)
+    }
+
+    /// This shard's partial state of the run `key` decides, holding `accumulated`, as
+    /// the bytes of its file.
+    pub(super) fn state(self, key: ShardKey, accumulated: Accumulated) -> Vec<u8> {
+        Partial { key, covered: vec![self.index], accumulated }.encode()
     }
 }
 
