@@ -3,7 +3,8 @@
 
 use statrs::distribution::{Beta, Gamma};
 
-use super::Sampler;
+use super::bounded::{Count, CountTable};
+use super::sampler::Sampler;
 
 /// A quantile function tabulated for speed: cubic Hermite interpolation between exact
 /// values and slopes (Q′(u) = 1/f(Q(u))) on a grid of `TABLE_INTERVALS` (4,096) intervals.
@@ -116,4 +117,34 @@ pub(crate) fn density(sampler: &Sampler) -> Option<impl Fn(f64) -> f64 + use<>> 
 fn ulp(x: f64) -> f64 {
     let x = x.abs();
     f64::from_bits(x.to_bits() + 1) - x
+}
+
+/// A sampler's quantile function in a faster form, built once for an input drawn through
+/// it (lhs, qmc, correlations).
+#[derive(Clone, Debug)]
+pub enum Tabulated {
+    /// Interpolated, for beta, PERT and gamma.
+    Continuous(QuantileTable),
+    /// The exact CDF of a Poisson or binomial count.
+    Counts(CountTable),
+}
+
+impl Tabulated {
+    /// The table for `sampler`, when it has one.
+    pub fn new(sampler: &Sampler) -> Option<Tabulated> {
+        match sampler {
+            Sampler::Poisson { lambda, .. } => Count::Poisson(*lambda).table().map(Tabulated::Counts),
+            Sampler::Binomial { n, p, .. } => Count::Binomial(*n, *p).table().map(Tabulated::Counts),
+            _ => QuantileTable::new(sampler).map(Tabulated::Continuous),
+        }
+    }
+
+    /// Q(u), the same as `sampler.quantile(u)` up to the interpolation's tolerance.
+    #[inline]
+    pub fn quantile(&self, sampler: &Sampler, u: f64) -> f64 {
+        match self {
+            Tabulated::Continuous(table) => table.quantile(sampler, u),
+            Tabulated::Counts(table) => table.quantile(u),
+        }
+    }
 }

@@ -18,8 +18,8 @@
 //!
 //! Comparisons do not chain: `a < b < c` is an error rather than a surprise.
 
+use super::ast::{BinOp, Expr, ExprKind, UnaryOp};
 use super::lexer::{Tok, Token, tokenize};
-use super::{BinOp, Expr, ExprKind, UnaryOp};
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::source::Span;
 

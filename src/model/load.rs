@@ -3,16 +3,86 @@
 //! an expression — is found with its place in the file, all in one pass.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 
+use sha2::{Digest, Sha256};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{Coefficients, CorrelationDef, MAX_PERIODS, Meta, Model, Named, Periods, ScenarioDef, VarDef};
+use super::definition::{
+    CorrelationDef, MAX_MODEL_BYTES, MAX_PERIODS, Meta, Model, Named, Periods, ScenarioDef, VarDef,
+};
+use crate::correlation::Coefficients;
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::error::{Error, Result};
 use crate::expr::{self, Expr, ExprKind};
 use crate::source::{SourceMap, Span, did_you_mean};
+
+impl Model {
+    /// Reads and loads a model file of at most [`MAX_MODEL_BYTES`].
+    ///
+    /// # Errors
+    /// [`Error::Unreadable`] if the file cannot be read; [`Error::Model`] with every problem
+    /// found if the file is not a valid model.
+    pub fn load(path: &Path) -> Result<Model> {
+        Model::load_expecting(path, None)
+    }
+
+    /// Reads and loads the model file at `path` if its SHA-256 is `sha256` (hex), the one
+    /// a sharded run's partial states name: another file is refused before any of it is
+    /// parsed or shown, so that a forged state cannot make costsim print a line of some
+    /// other file.
+    ///
+    /// # Errors
+    /// As [`Model::load`], and [`Error::NotTheModel`] if the file's SHA-256 differs.
+    pub fn load_verified(path: &Path, sha256: &str) -> Result<Model> {
+        Model::load_expecting(path, Some(sha256))
+    }
+
+    fn load_expecting(path: &Path, sha256: Option<&str>) -> Result<Model> {
+        let shown = path.display();
+        let cannot = |e: &dyn std::fmt::Display| Error::Unreadable {
+            what: "model file ",
+            path: shown.to_string(),
+            reason: e.to_string(),
+        };
+        let Some(bytes) = crate::source::read_at_most(path, MAX_MODEL_BYTES).map_err(|e| cannot(&e))? else {
+            return Err(cannot(&format_args!(
+                "it is larger than {} MB; a model file holds formulas, not data",
+                MAX_MODEL_BYTES >> 20
+            )));
+        };
+        if let Some(expected) = sha256 {
+            let actual = hex(&Sha256::digest(&bytes));
+            if actual != expected {
+                return Err(Error::NotTheModel { path: shown.to_string(), actual, expected: expected.to_string() });
+            }
+        }
+        let text = String::from_utf8(bytes).map_err(|e| cannot(&format_args!("it is not UTF-8 text ({e})")))?;
+        Model::parse(&path.display().to_string(), text)
+    }
+
+    /// Loads a model from its text; `path` is only used in messages. Problems that do
+    /// not stop the file from being read are kept in [`Model::problems`], for the
+    /// compiler to report with its own.
+    ///
+    /// # Errors
+    /// [`Error::Model`] if the text is not TOML.
+    pub fn parse(path: &str, text: String) -> Result<Model> {
+        let sha256 = hex(&Sha256::digest(text.as_bytes()));
+        let sources = SourceMap::new(path, text);
+        let text = sources.main().text.clone();
+        let mut model = document(&text, sources, sha256)?;
+        let unknown = model.check_scenarios();
+        model.problems.extend(unknown);
+        Ok(model)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// The model in `text` (the main file of `sources`), with every problem that does not stop
 /// it from being read in [`Model::problems`].

@@ -1,7 +1,7 @@
 //! Scenarios, `--set` and `--query`: a new [`Model`] with some vars' expressions
 //! replaced, or ad-hoc outputs added.
 
-use super::{Model, Named, VarDef};
+use super::definition::{Model, Named, VarDef};
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::error::{Error, Result};
 use crate::expr;

@@ -31,7 +31,8 @@
 //!   fell below it (lognormal σ ≥ 2.5 and Pareto α ≤ 1.5 at 10⁵ and 10⁶ trials) and
 //!   93–97% where it stayed above (σ ≤ 2, α ≥ 2.2).
 
-use super::{Moments, Z975};
+use super::levels::Z975;
+use super::moments::Moments;
 
 /// Tail indices below this flag the normal interval of the mean.
 pub const HEAVY_TAIL_INDEX: f64 = 1.6;
