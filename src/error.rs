@@ -166,6 +166,25 @@ pub enum Error {
         /// M.
         shards: u64,
     },
+    /// A report asked for in a format it has not.
+    #[error("error: `{report}` has no {} format: use {}", .format.to_uppercase(), one_of(.offered))]
+    NoSuchFormat {
+        /// The report (its command's name).
+        report: &'static str,
+        /// The format asked for.
+        format: &'static str,
+        /// The formats it has.
+        offered: Vec<&'static str>,
+    },
+}
+
+/// `a, b or c`.
+fn one_of(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
 }
 
 /// Why shard `index` of `count` cannot be (see [`Error::NoSuchShard`]).

@@ -134,20 +134,15 @@ fn only_the_command_line_builds_usage_errors() {
 #[test]
 fn mod_files_declare_and_re_export_without_logic() {
     // A module's mod.rs says what its files hold; its logic lives in files named for it.
-    // Modules whose mod.rs still holds logic, to be moved out (issue 24, item 7):
-    const NOT_YET: &[&str] = &["report"];
     let mut holding = Vec::new();
     for path in files(&src(), &["rs"]).into_iter().filter(|p| p.ends_with("mod.rs")) {
-        let module = top_module(&path);
         let text = std::fs::read_to_string(&path).unwrap();
         let code = text.split("#[cfg(test)]").next().unwrap_or("");
         let logic = code.lines().map(str::trim_start).any(|l| {
             ["fn ", "pub fn ", "pub(crate) fn ", "pub(super) fn ", "impl ", "impl<"].iter().any(|p| l.starts_with(p))
         });
-        match (logic, NOT_YET.contains(&module.as_str())) {
-            (true, false) => holding.push(format!("{} holds logic", path.display())),
-            (false, true) => holding.push(format!("{module}/mod.rs is clean now: take it off NOT_YET")),
-            _ => {}
+        if logic {
+            holding.push(format!("{} holds logic", path.display()));
         }
     }
     assert!(holding.is_empty(), "{}", holding.join("\n"));

@@ -4,8 +4,10 @@ use super::args::{CompareArgs, MethodArg, SensitivityArgs, TextFormat, TornadoAr
 use super::config::{scope, setup};
 use super::memory::MemoryLimit;
 use super::output::Target;
+use super::render::write;
 use super::run::Progress;
 use crate::error::{Error, Result};
+use crate::report::{CompareReport, SensitivityReport};
 use crate::study::{self, ComparePlan, Method, Outcome, SensitivityKey, TornadoKind};
 
 pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
@@ -29,7 +31,7 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     };
     let scope = scope(args.shard.shard.as_deref(), args.format != TextFormat::Table)?;
     match study::sensitivity(&setup, &request, scope)? {
-        Outcome::Done(analysed) => target.write(&super::render::sensitivity(&setup, &analysed, args.format)),
+        Outcome::Done(analysed) => write(&target, &SensitivityReport::new(&setup, &analysed), args.format),
         Outcome::Shard(state) => target.write(&state),
     }
 }
@@ -65,5 +67,5 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
         Outcome::Shard(state) => return target.write(&state),
     };
     progress.finish();
-    target.write(&super::render::comparison(&setup, &plan, &comparison, args.format))
+    write(&target, &CompareReport::new(&setup, &plan, &comparison), args.format)
 }

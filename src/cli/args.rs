@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::report::Format;
+
 /// costsim: Monte Carlo cost models with honest uncertainty.
 #[derive(Debug, Parser)]
 #[command(name = "costsim", version, about, long_about = None)]
@@ -391,4 +393,24 @@ pub(crate) enum ReportFormat {
     Html,
     /// Markdown with the charts as SVG files beside it.
     Markdown,
+}
+
+/// Each command's `--format` values are some of the report formats, by the same names.
+macro_rules! report_formats {
+    ($($values:ident { $($format:ident),+ })+) => {$(
+        impl From<$values> for Format {
+            fn from(format: $values) -> Format {
+                match format {
+                    $($values::$format => Format::$format,)+
+                }
+            }
+        }
+    )+};
+}
+
+report_formats! {
+    RunFormat { Table, Json, Csv, Markdown }
+    CheckFormat { Table, Json }
+    TextFormat { Table, Json, Markdown }
+    ReportFormat { Html, Markdown }
 }

@@ -3,9 +3,10 @@
 
 use clap::{CommandFactory as _, Parser};
 
-use super::args::{CheckArgs, CheckFormat, Cli, Command};
+use super::args::{CheckArgs, Cli, Command};
 use super::{analyse, export, interrupt, merge, output, run, words};
 use crate::error::{Error, Result};
+use crate::report::DescribeReport;
 
 /// Exit status of a `run --precision` whose target was not met within `--max-trials`;
 /// its results are written all the same.
@@ -63,11 +64,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
 
 fn check(args: &CheckArgs) -> Result<()> {
     let description = crate::study::check(&args.model, args.scenario.scenario.as_deref(), &args.sets)?;
-    let bytes = match args.format {
-        CheckFormat::Table => crate::report::describe::text(&description).into_bytes(),
-        CheckFormat::Json => crate::report::describe::json(&description),
-    };
-    output::Target::new(None, &[])?.write(&bytes)
+    super::render::write(&output::Target::new(None, &[])?, &DescribeReport(&description), args.format)
 }
 
 #[cfg(test)]

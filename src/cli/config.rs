@@ -4,8 +4,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::report::Provenance;
-use crate::study::{Precision, Sampling, Scope, Settings, Setup, Shard, Simulation};
+use crate::study::{Precision, Sampling, Scope, Settings, Setup, Shard};
 
 use super::args::{SamplingArg, SimulateArgs};
 
@@ -75,20 +74,6 @@ fn slurm_shard() -> Result<Shard> {
         _ => Err(Error::Usage(format!(
             "SLURM_ARRAY_TASK_ID {id} is not one of {count} tasks from {min}: use a contiguous array such as --array=0-7"
         ))),
-    }
-}
-
-/// Provenance of a run of `simulation` (a compiled [`Setup::model`]).
-pub(super) fn meta<'a>(setup: &'a Setup, simulation: &'a Simulation) -> Provenance<'a> {
-    Provenance {
-        model_name: &setup.model.meta.name,
-        file: &setup.file,
-        sha256: &setup.model.sha256,
-        scenario: setup.scenario.as_deref(),
-        seed: setup.config.seed,
-        trials: setup.config.trials,
-        sampling: simulation.program.sampling().name(),
-        overrides: setup.overrides(),
     }
 }
 

@@ -1,17 +1,26 @@
 //! `report` and `samples`: results as a document with charts, or as raw trials.
 
 use super::args::{ReportArgs, ReportFormat, SamplesArgs, SamplesFormat};
-use super::config::{meta, scope, setup};
+use super::config::{scope, setup};
 use super::memory::MemoryLimit;
 use super::output::Target;
 use super::run::Progress;
 use crate::error::{Error, Result};
-use crate::report::RunReport;
+use crate::report::{HtmlReport, Render};
 use crate::study::{self, ComparePlan, Samples};
 
 pub(super) fn report(args: &ReportArgs) -> Result<()> {
-    use crate::report::html::{Assumption, HtmlReport};
     let target = Target::new(args.output.output.as_deref(), &[&args.model])?;
+    let markdown = args.format == ReportFormat::Markdown;
+    let stem = match (args.output.output.as_deref(), markdown) {
+        (Some(path), _) => path.file_stem().map_or("report".into(), |s| s.to_string_lossy().to_string()),
+        (None, false) => String::new(),
+        (None, true) => {
+            return Err(Error::Usage(
+                "report --format markdown needs -o FILE.md: the charts are written as SVG files beside it".into(),
+            ));
+        }
+    };
     let setup = setup(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
     let names = match setup.scenario {
         Some(_) => Vec::new(),
@@ -22,46 +31,15 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
     let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
     let findings = study::findings(&setup, &plan, &mut |n| progress.step(n))?;
     progress.finish();
-    let simulation = &plan.base;
-    let run = RunReport::new(meta(&setup, simulation), &findings.run);
-    let assumptions = setup
-        .model
-        .vars
-        .iter()
-        .map(|v| Assumption {
-            name: &v.name.name,
-            expression: &v.text,
-            unit: v.unit.as_deref(),
-            source: v.source.as_deref(),
-            note: v.note.as_deref(),
-            constant: simulation.program.vars().iter().find(|p| p.name == v.name.name).and_then(|p| p.constant),
-        })
-        .collect();
     let command = std::iter::once("costsim".to_string()).chain(std::env::args().skip(1)).collect::<Vec<_>>().join(" ");
-    let report = HtmlReport {
-        run,
-        description: &setup.model.meta.description,
-        assumptions,
-        findings: &findings,
-        command,
-        thresholds: Vec::new(),
-    };
-    let report =
-        HtmlReport { thresholds: crate::report::html::thresholds(&setup.model, &report.run.outputs), ..report };
-    if args.format == ReportFormat::Html {
-        return target.write(report.html().as_bytes());
+    let report = HtmlReport::new(&setup, &plan, &findings, command, stem);
+    let document = report.render(args.format.into())?;
+    if let Some(path) = args.output.output.as_deref() {
+        for (name, chart) in &document.files {
+            Target::sibling(path, name, &[&args.model])?.write(chart)?;
+        }
     }
-    let Some(path) = args.output.output.as_deref() else {
-        return Err(Error::Usage(
-            "report --format markdown needs -o FILE.md: the charts are written as SVG files beside it".into(),
-        ));
-    };
-    let stem = path.file_stem().map_or("report".into(), |s| s.to_string_lossy().to_string());
-    let (markdown, charts) = report.markdown(&stem);
-    for (name, svg) in &charts {
-        Target::sibling(path, name, &[&args.model])?.write(svg.as_bytes())?;
-    }
-    target.write(markdown.as_bytes())
+    target.write(&document.text)
 }
 
 pub(super) fn samples(args: &SamplesArgs) -> Result<()> {

@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use super::args::{MergeArgs, RunFormat, TextFormat};
-use super::config::meta;
+use super::args::MergeArgs;
 use super::output::Target;
+use super::render::write;
 use crate::error::{Error, Result};
-use crate::report::RunReport;
+use crate::report::{CompareReport, Provenance, RunReport, SensitivityReport};
 use crate::study::{Merged, Merging};
 
 /// `costsim merge`.
@@ -25,26 +25,13 @@ pub(super) fn merge(args: &MergeArgs) -> Result<()> {
     if args.partial {
         return target.write(&merging.partial(rest)?);
     }
-    let bytes = match merging.finish(rest, &model, args.threads)? {
+    match merging.finish(rest, &model, args.threads)? {
         Merged::Run(setup, simulation, result) => {
-            RunReport::new(meta(&setup, &simulation), &result).render(super::run::format(args.format))
+            write(&target, &RunReport::new(Provenance::new(&setup, &simulation), &result), args.format)
         }
         Merged::Compare(setup, plan, comparison) => {
-            super::render::comparison(&setup, &plan, &comparison, text_format(args.format, "compare")?)
+            write(&target, &CompareReport::new(&setup, &plan, &comparison), args.format)
         }
-        Merged::Sensitivity(setup, analysed) => {
-            super::render::sensitivity(&setup, &analysed, text_format(args.format, "sensitivity")?)
-        }
-    };
-    target.write(&bytes)
-}
-
-/// The text format of a merged `command`, which has no CSV.
-fn text_format(format: RunFormat, command: &str) -> Result<TextFormat> {
-    match format {
-        RunFormat::Table => Ok(TextFormat::Table),
-        RunFormat::Json => Ok(TextFormat::Json),
-        RunFormat::Markdown => Ok(TextFormat::Markdown),
-        RunFormat::Csv => Err(Error::Usage(format!("`{command}` has no CSV format: use table, json or markdown"))),
+        Merged::Sensitivity(setup, analysed) => write(&target, &SensitivityReport::new(&setup, &analysed), args.format),
     }
 }

@@ -3,10 +3,10 @@
 use std::time::{Duration, Instant};
 
 use super::args::{RunArgs, RunFormat};
-use super::config::{meta, parse_precision, scope, setup};
+use super::config::{parse_precision, scope, setup};
 use super::memory::MemoryLimit;
 use crate::error::Result;
-use crate::report::{Format, RunReport};
+use crate::report::{Provenance, Render, RunReport};
 use crate::study::{self, Outcome, Simulation};
 
 /// Runs `args`; returns false if a `--precision` target was not met (which is said on
@@ -35,8 +35,8 @@ pub(super) fn run(args: &RunArgs) -> Result<bool> {
     };
     progress.finish();
     let sampled = Instant::now();
-    let report = RunReport::new(meta(&setup, &simulation), &result);
-    let bytes = report.render(format(args.format));
+    let report = RunReport::new(Provenance::new(&setup, &simulation), &result);
+    let bytes = report.render(args.format.into())?.text;
     let summarised = Instant::now();
     target.write(&bytes)?;
     if args.timings {
@@ -57,16 +57,6 @@ pub(super) fn run(args: &RunArgs) -> Result<bool> {
             Ok(false)
         }
         _ => Ok(true),
-    }
-}
-
-/// The report format of `run`'s `--format`.
-pub(super) fn format(format: RunFormat) -> Format {
-    match format {
-        RunFormat::Table => Format::Table,
-        RunFormat::Json => Format::Json,
-        RunFormat::Csv => Format::Csv,
-        RunFormat::Markdown => Format::Markdown,
     }
 }
 

@@ -1,4 +1,4 @@
-//! Compile step: a [`Model`] to a [`Program`] of column ops.
+//! Compile step: a [`Model`](crate::model::Model) to a [`Program`] of column ops.
 //!
 //! In order: resolve every name and call (`resolve`), check correlations
 //! (`correlations`), order the vars and reject cycles, lower each var's expression to ops

@@ -1,17 +1,23 @@
-//! The report's tables, built once and rendered as HTML or as Markdown: cells that know
-//! whether they hold a number (right-aligned, with its exact value in `data-value`), code,
-//! a link within the page, or a source whose web addresses become links.
+//! Every report's tables, built once and rendered as aligned text, Markdown or HTML: cells
+//! that know whether they hold a number (right-aligned in Markdown and HTML, with its
+//! exact value in `data-value`), text from a model or a file (escaped), text costsim
+//! wrote, code, a link within the page, or a source whose web addresses become links.
 
 use std::fmt::Write as _;
 
 use super::escape::{code_cell, html, markdown};
+use super::human::pad;
 
 /// One cell.
 #[derive(Clone, Debug)]
 pub(super) enum Cell {
-    /// Text.
+    /// Text from a model, a file or a state (a name, a note): escaped in Markdown.
     Text(String),
-    /// A number as shown, and its exact value.
+    /// Text costsim wrote (a range, an interval): nothing in it can start Markdown, so it
+    /// is written as is there, and escaped in HTML.
+    Shown(String),
+    /// A number as shown (costsim's words, written as is in Markdown), and its exact
+    /// value.
     Number(String, f64),
     /// Code, such as an expression.
     Code(String),
@@ -27,9 +33,21 @@ impl Cell {
         Cell::Number(show(x), x)
     }
 
+    /// What the cell shows, as plain text.
+    fn text(&self) -> &str {
+        match self {
+            Cell::Text(t)
+            | Cell::Shown(t)
+            | Cell::Number(t, _)
+            | Cell::Code(t)
+            | Cell::Anchor(t, _)
+            | Cell::Source(t) => t,
+        }
+    }
+
     fn html(&self) -> String {
         match self {
-            Cell::Text(t) => format!("<td>{}</td>", html(t)),
+            Cell::Text(t) | Cell::Shown(t) => format!("<td>{}</td>", html(t)),
             Cell::Number(t, x) => format!("<td class=\"n\" data-value=\"{x}\">{}</td>", html(t)),
             Cell::Code(t) => format!("<td><code>{}</code></td>", html(t)),
             Cell::Anchor(t, id) => format!("<td><a href=\"#{}\">{}</a></td>", html(id), html(t)),
@@ -40,12 +58,14 @@ impl Cell {
     fn markdown(&self) -> String {
         match self {
             Cell::Code(t) => code_cell(t),
-            Cell::Text(t) | Cell::Number(t, _) | Cell::Anchor(t, _) | Cell::Source(t) => markdown(t),
+            Cell::Shown(t) | Cell::Number(t, _) => t.clone(),
+            Cell::Text(t) | Cell::Anchor(t, _) | Cell::Source(t) => markdown(t),
         }
     }
 }
 
-/// A table with a header row; a column holding numbers is right-aligned.
+/// A table with a header row; a column holding numbers is right-aligned. A row may be
+/// shorter than the header: the cells it lacks are left blank.
 #[derive(Clone, Debug)]
 pub(super) struct Table {
     /// The table's class in HTML.
@@ -93,7 +113,26 @@ impl Table {
         let align: Vec<&str> = (0..self.header.len()).map(|i| if self.numeric(i) { "---:" } else { "---" }).collect();
         let mut out = format!("| {} |\n|{}|\n", header.join(" | "), align.join("|"));
         for (_, cells) in &self.rows {
-            let _ = writeln!(out, "| {} |", cells.iter().map(Cell::markdown).collect::<Vec<_>>().join(" | "));
+            let blanks = " |".repeat(self.header.len().saturating_sub(cells.len()));
+            let _ = writeln!(out, "| {} |{blanks}", cells.iter().map(Cell::markdown).collect::<Vec<_>>().join(" | "));
+        }
+        out
+    }
+
+    /// The table as aligned text for a terminal: left-aligned columns two spaces apart,
+    /// each line after `indent`, without trailing spaces.
+    pub(super) fn text(&self, indent: &str) -> String {
+        let rows: Vec<Vec<&str>> = std::iter::once(self.header.iter().map(String::as_str).collect())
+            .chain(self.rows.iter().map(|(_, cells)| cells.iter().map(Cell::text).collect()))
+            .collect();
+        let n_columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..n_columns)
+            .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|cell| cell.chars().count()).max().unwrap_or(0))
+            .collect();
+        let mut out = String::new();
+        for row in rows {
+            let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, &w)| pad(cell, w)).collect();
+            let _ = writeln!(out, "{indent}{}", cells.join("  ").trim_end());
         }
         out
     }
@@ -140,5 +179,21 @@ mod tests {
             "<tr data-output=\"capex\"><td>mean</td><td class=\"n\" data-value=\"1500000000\">1.5e9</td></tr>"
         ));
         assert_eq!(t.markdown(), "| statistic | value |\n|---|---:|\n| mean | 1.5e9 |\n");
+    }
+
+    #[test]
+    fn text_aligns_columns_and_markdown_blanks_what_a_short_row_lacks() {
+        let mut t = Table::new("runs", &["output", "mean", "p5"]);
+        t.row(
+            None,
+            vec![Cell::Text("a|b".into()), Cell::number(-2.0, |x| format!("-${}", -x)), Cell::Shown("[1, 2]".into())],
+        );
+        t.row(None, vec![Cell::Text("longer name".into()), Cell::Text(String::new())]);
+        t.row(None, vec![Cell::Text("p".into())]);
+        assert_eq!(t.text("  "), "  output       mean  p5\n  a|b          -$2   [1, 2]\n  longer name\n  p\n");
+        assert_eq!(
+            t.markdown(),
+            "| output | mean | p5 |\n|---|---:|---|\n| a\\|b | -$2 | [1, 2] |\n| longer name |  | |\n| p | | |\n"
+        );
     }
 }

@@ -1,8 +1,22 @@
 //! What `check` prints: vars, random factors, outputs, scenarios and correlations, as
 //! text or JSON.
 
-use super::human;
+use super::format::{Document, Format, Render};
+use super::view::DescribeReport;
+use super::{human, json};
 use crate::study::{Description, VarKind};
+
+impl Render for DescribeReport<'_> {
+    const NAME: &'static str = "check";
+    const FORMATS: &'static [Format] = &[Format::Table, Format::Json];
+
+    fn document(&self, format: Format) -> Document {
+        match format {
+            Format::Json => json::check_json(self.0).into(),
+            Format::Table | Format::Csv | Format::Markdown | Format::Html => text(self.0).into(),
+        }
+    }
+}
 
 /// `c` exactly (the shortest decimal that reads back as the same double), with the
 /// rounded human form beside it when that is easier to read (1600000000 ($1.6B)).
@@ -15,7 +29,7 @@ fn exact(c: f64, unit: Option<&str>) -> String {
 }
 
 /// `description` as aligned text ending in `ok`.
-pub fn text(d: &Description) -> String {
+fn text(d: &Description) -> String {
     let mut out = format!("model: {}\nsha256: {}\n\n", d.name, d.sha256);
     let width = d.vars.iter().map(|v| v.name.len()).max().unwrap_or(0);
     out.push_str(&format!("vars ({}):\n", d.vars.len()));
@@ -58,11 +72,6 @@ pub fn text(d: &Description) -> String {
     out.push_str(&format!("sampling: {}\n", d.sampling));
     out.push_str("ok\n");
     out
-}
-
-/// `description` as JSON (docs/json.md).
-pub fn json(d: &Description) -> Vec<u8> {
-    super::json::check_json(d)
 }
 
 #[cfg(test)]

@@ -8,88 +8,28 @@ use std::fmt::Write as _;
 
 use super::cells::{Cell, Table, linkify};
 use super::escape::{code, html, link_destination, markdown, markdown_document, safe_url};
-use super::{OutputRow, RunReport, Threshold, provenance, svg};
+use super::format::{Document, Format, Render};
+use super::view::{HtmlReport, Mark};
+use super::words::{self, CAVEAT_MARK, caveat_text, probability_cell, provenance, show, show_to, values};
+use super::{human, svg};
 use crate::sensitivity::Analysis;
 use crate::stats::{PERCENTILES, Summary};
-use crate::study::Findings;
+use crate::study::{Assumption, OutputResult};
 
-/// A var as the report describes it: in the inputs table, or above its output's section.
-#[derive(Clone, Debug)]
-pub struct Assumption<'a> {
-    /// Name.
-    pub name: &'a str,
-    /// Expression as written.
-    pub expression: &'a str,
-    /// Unit.
-    pub unit: Option<&'a str>,
-    /// Source.
-    pub source: Option<&'a str>,
-    /// Note.
-    pub note: Option<&'a str>,
-    /// Its value, if it is a constant.
-    pub constant: Option<f64>,
-}
+impl Render for HtmlReport<'_> {
+    const NAME: &'static str = "report";
+    const FORMATS: &'static [Format] = &[Format::Html, Format::Markdown];
 
-/// The thresholds tested by the 0/1 outputs among `outputs` that compare another of them
-/// with a number (`x > c`, `x >= c`, `x < c`, `x <= c`, or `c < x` and so on), as `model`
-/// writes them.
-pub fn thresholds(model: &crate::model::Model, outputs: &[super::OutputRow<'_>]) -> Vec<Threshold> {
-    use crate::expr::{BinOp, ExprKind};
-    let shown = |name: &str| outputs.iter().find(|o| o.name == name && !o.boolean && o.period.is_none());
-    outputs
-        .iter()
-        .filter(|o| o.boolean && o.period.is_none())
-        .filter_map(|o| {
-            let ExprKind::Binary(op, a, b) = &model.var(o.name)?.expr.kind else { return None };
-            let (name, value, op) = match (&a.kind, &b.kind) {
-                (ExprKind::Name(x), ExprKind::Num(c)) => (x, *c, *op),
-                // `c < x` is `x > c`.
-                (ExprKind::Num(c), ExprKind::Name(x)) => (
-                    x,
-                    *c,
-                    match op {
-                        BinOp::Lt => BinOp::Gt,
-                        BinOp::Le => BinOp::Ge,
-                        BinOp::Gt => BinOp::Lt,
-                        BinOp::Ge => BinOp::Le,
-                        other => *other,
-                    },
-                ),
-                _ => return None,
-            };
-            let sign = match op {
-                BinOp::Gt => ">",
-                BinOp::Ge => "≥",
-                BinOp::Lt => "<",
-                BinOp::Le => "≤",
-                _ => return None,
-            };
-            let compared = shown(name)?;
-            let label = format!(
-                "P({name} {sign} {}) = {}",
-                super::human::number(value, compared.unit),
-                super::human::percent(o.summary.moments.mean)
-            );
-            Some(Threshold { output: name.clone(), value, label })
-        })
-        .collect()
-}
-
-/// Everything the report shows.
-#[derive(Clone, Debug)]
-pub struct HtmlReport<'a> {
-    /// The base run.
-    pub run: RunReport<'a>,
-    /// The model's description (Markdown, rendered without raw HTML).
-    pub description: &'a str,
-    /// Every var, in model order.
-    pub assumptions: Vec<Assumption<'a>>,
-    /// Histograms, inputs' statistics, sensitivity analyses and scenarios.
-    pub findings: &'a Findings,
-    /// The command that reproduces the report.
-    pub command: String,
-    /// Thresholds to draw (see [`thresholds`]).
-    pub thresholds: Vec<Threshold>,
+    fn document(&self, format: Format) -> Document {
+        match format {
+            Format::Markdown => {
+                let (text, charts) = self.markdown();
+                let files = charts.into_iter().map(|(name, svg)| (name, svg.into_bytes())).collect();
+                Document { text: text.into_bytes(), files }
+            }
+            Format::Html | Format::Table | Format::Json | Format::Csv => self.html().into(),
+        }
+    }
 }
 
 const STYLE: &str = include_str!("report.css");
@@ -108,7 +48,7 @@ struct Section<'a> {
     id: String,
     heading: String,
     /// The var the section is about, with its expression, unit, source and note.
-    var: Option<&'a Assumption<'a>>,
+    var: Option<&'a Assumption>,
     items: Vec<Item>,
     /// Lines of small print under the grid.
     notes: Vec<String>,
@@ -119,9 +59,9 @@ fn section_id(name: &str) -> String {
     format!("output-{name}")
 }
 
-impl<'a> HtmlReport<'a> {
-    fn assumption(&self, name: &str) -> Option<&Assumption<'a>> {
-        self.assumptions.iter().find(|a| a.name == name)
+impl HtmlReport<'_> {
+    fn assumption(&self, name: &str) -> Option<&Assumption> {
+        self.findings.assumptions.iter().find(|a| a.name == name)
     }
 
     /// The report's sections in page order: one per output that varies (a series has one
@@ -129,10 +69,10 @@ impl<'a> HtmlReport<'a> {
     /// same in every trial gets none: the summary table says all there is.
     fn sections(&self) -> Vec<Section<'_>> {
         let mut sections = Vec::new();
-        let outputs = &self.run.outputs;
+        let outputs = self.run.outputs;
         for (i, o) in outputs.iter().enumerate() {
-            match o.period {
-                Some((var, _)) if !outputs[..i].iter().any(|p| p.period.is_some_and(|(v, _)| v == var)) => {
+            match o.in_series() {
+                Some((var, _)) if !outputs[..i].iter().any(|p| p.in_series().is_some_and(|(v, _)| v == var)) => {
                     sections.push(self.series_section(var, &outputs[i..]));
                 }
                 None if o.summary.moments.min < o.summary.moments.max => sections.push(self.output_section(o)),
@@ -145,56 +85,59 @@ impl<'a> HtmlReport<'a> {
         sections
     }
 
-    fn output_section(&self, o: &OutputRow<'_>) -> Section<'_> {
-        let show = |x: f64| o.show(x);
-        let unit = if o.boolean { "probability" } else { o.unit.unwrap_or("value") };
+    fn output_section(&self, o: &OutputResult) -> Section<'_> {
+        let name = o.name.as_str();
+        let show = |x: f64| show(o, x);
+        let unit = if o.boolean { "probability" } else { o.unit.as_deref().unwrap_or("value") };
         let mut items = vec![Item::Table(statistics(o))];
         let mut notes = Vec::new();
         if let Some(caveat) = &o.summary.mean_caveat {
-            notes.push(format!("warning: the 95% interval of the mean may not hold: {}", super::caveat_text(caveat)));
+            notes.push(format!("warning: the 95% interval of the mean may not hold: {}", caveat_text(caveat)));
         }
         if o.boolean {
-            items.push(Item::Chart(format!("{}-probability", o.name), svg::probability(o.name, o.summary)));
-        } else if let Some((_, h)) = self.findings.histograms.iter().find(|(n, _)| n == o.name) {
-            let marks: Vec<&Threshold> = self.thresholds.iter().filter(|t| t.output == o.name).collect();
+            items.push(Item::Chart(format!("{name}-probability"), svg::probability(name, &o.summary)));
+        } else if let Some((_, h)) = self.findings.histograms.iter().find(|(n, _)| *n == o.name) {
+            let marks: Vec<&Mark> = self.marks.iter().filter(|t| t.output == o.name).collect();
             items.push(Item::Chart(
-                format!("{}-histogram", o.name),
-                svg::histogram(o.name, o.summary, h, &show, unit, &marks),
+                format!("{name}-histogram"),
+                svg::histogram(name, &o.summary, h, &show, unit, &marks),
             ));
-            items.push(Item::Chart(format!("{}-cdf", o.name), svg::cdf(o.name, o.summary, &show, unit, &marks)));
+            items.push(Item::Chart(format!("{name}-cdf"), svg::cdf(name, &o.summary, &show, unit, &marks)));
         }
         if let Some(s) = self.findings.sensitivity.iter().find(|s| s.output == o.name) {
             for analysis in &s.analyses {
                 let (kind, chart) = match analysis {
-                    Analysis::Tornado(t) => ("tornado", svg::tornado(o.name, t, &show, unit)),
-                    Analysis::Spearman(r) => ("spearman", svg::spearman(o.name, r)),
-                    Analysis::Sobol(r) => ("sobol", svg::sobol(o.name, r)),
-                    Analysis::Shapley(r) => ("shapley", svg::shapley(o.name, r)),
+                    Analysis::Tornado(t) => ("tornado", svg::tornado(name, t, &show, unit)),
+                    Analysis::Spearman(r) => ("spearman", svg::spearman(name, r)),
+                    Analysis::Sobol(r) => ("sobol", svg::sobol(name, r)),
+                    Analysis::Shapley(r) => ("shapley", svg::shapley(name, r)),
                 };
-                items.push(Item::Chart(format!("{}-{kind}", o.name), chart));
+                items.push(Item::Chart(format!("{name}-{kind}"), chart));
             }
             notes.extend(s.notes.iter().cloned());
             notes.extend(s.warnings.iter().map(|w| format!("warning: {w}")));
             if !s.left_out.is_empty() {
-                notes.push(format!("inputs that do not feed {}: {}", o.name, s.left_out.join(", ")));
+                notes.push(format!("inputs that do not feed {name}: {}", s.left_out.join(", ")));
             }
         }
-        Section { id: section_id(o.name), heading: o.name.to_string(), var: self.assumption(o.name), items, notes }
+        Section { id: section_id(name), heading: name.to_string(), var: self.assumption(name), items, notes }
     }
 
-    fn series_section(&self, var: &str, rest: &[OutputRow<'_>]) -> Section<'_> {
-        let periods: Vec<&OutputRow<'_>> = rest.iter().filter(|p| p.period.is_some_and(|(v, _)| v == var)).collect();
+    fn series_section(&self, var: &str, rest: &[OutputResult]) -> Section<'_> {
+        let periods: Vec<&OutputResult> =
+            rest.iter().filter(|p| p.in_series().is_some_and(|(v, _)| v == var)).collect();
         let first = periods[0];
+        let label = |p: &OutputResult| p.in_series().map_or("", |(_, label)| label).to_string();
         let mut table = Table::new("series", &["period", "mean", "p5", "p50", "p95"]);
         for p in &periods {
-            let s = p.summary;
-            let mut cells = vec![Cell::Text(p.period.map_or("", |(_, label)| label).to_string())];
-            cells.extend(headline(p, s));
+            let mut cells = vec![Cell::Text(label(p))];
+            cells.extend(values(p, &p.summary));
             table.row(None, cells);
         }
+        let labels: Vec<String> = periods.iter().map(|p| label(p)).collect();
         let labelled: Vec<(&str, &Summary)> =
-            periods.iter().map(|p| (p.period.map_or("", |(_, label)| label), p.summary)).collect();
-        let chart = svg::fan(var, &labelled, &|x| first.show(x), first.unit.unwrap_or("value"));
+            labels.iter().zip(&periods).map(|(l, p)| (l.as_str(), &p.summary)).collect();
+        let chart = svg::fan(var, &labelled, &|x| show(first, x), first.unit.as_deref().unwrap_or("value"));
         Section {
             id: section_id(var),
             heading: var.to_string(),
@@ -209,27 +152,25 @@ impl<'a> HtmlReport<'a> {
     fn scenarios_section(&self) -> Section<'_> {
         let mut items = Vec::new();
         for (i, o) in self.run.outputs.iter().enumerate().filter(|(_, o)| o.period.is_none()) {
-            let rows: Vec<(&str, &Summary)> = std::iter::once(("base", o.summary))
+            let name = o.name.as_str();
+            let rows: Vec<(&str, &Summary)> = std::iter::once(("base", &o.summary))
                 .chain(self.findings.scenarios.iter().map(|(n, s)| (n.as_str(), &s[i].summary)))
                 .collect();
             let mut table = match o.boolean {
-                true => Table::new("scenarios", &["scenario", o.name]),
-                false => Table::new("scenarios", &["scenario", &format!("{} mean", o.name), "p5", "p50", "p95"]),
+                true => Table::new("scenarios", &["scenario", name]),
+                false => Table::new("scenarios", &["scenario", &format!("{name} mean"), "p5", "p50", "p95"]),
             };
-            for (name, s) in &rows {
-                let mut cells = vec![Cell::Text(name.to_string())];
-                match o.boolean {
-                    true => cells.push(probability(s)),
-                    false => cells.extend(headline(o, s)),
-                }
+            for (scenario, s) in &rows {
+                let mut cells = vec![Cell::Text(scenario.to_string())];
+                cells.extend(words::headline(o, s, false));
                 table.row(None, cells);
             }
             items.push(Item::Table(table));
             let chart = match o.boolean {
-                true => svg::scenario_probabilities(o.name, &rows),
-                false => svg::scenarios(o.name, &rows, &|x| o.show(x), o.unit.unwrap_or("value")),
+                true => svg::scenario_probabilities(name, &rows),
+                false => svg::scenarios(name, &rows, &|x| show(o, x), o.unit.as_deref().unwrap_or("value")),
             };
-            items.push(Item::Chart(format!("{}-scenarios", o.name), chart));
+            items.push(Item::Chart(format!("{name}-scenarios"), chart));
         }
         Section { id: "scenarios".into(), heading: "Scenarios".into(), var: None, items, notes: Vec::new() }
     }
@@ -238,31 +179,31 @@ impl<'a> HtmlReport<'a> {
     /// name linking to the output's section.
     fn summary(&self, sections: &[Section<'_>]) -> Table {
         let mut table = Table::new("summary", &["output", "mean", "± 95% CI", "p5", "p50", "p95"]);
-        for o in &self.run.outputs {
-            let s = o.summary;
-            let id = section_id(o.period.map_or(o.name, |(var, _)| var));
+        for o in self.run.outputs {
+            let s = &o.summary;
+            let id = section_id(o.var());
             let name = match sections.iter().any(|s| s.id == id) {
-                true => Cell::Anchor(o.name.to_string(), id),
-                false => Cell::Text(o.name.to_string()),
+                true => Cell::Anchor(o.name.clone(), id),
+                false => Cell::Text(o.name.clone()),
             };
             let mut cells = vec![name];
             match o.boolean {
                 // A probability and its interval; percentiles of 0s and 1s say nothing.
                 true => cells.extend([
-                    probability(s),
+                    probability_cell(s),
                     Cell::Text(String::new()),
                     Cell::Text(String::new()),
                     Cell::Text(String::new()),
                     Cell::Text(String::new()),
                 ]),
                 false => {
-                    cells.push(Cell::number(s.moments.mean, |x| o.show(x)));
-                    let mark = if s.mean_caveat.is_some() { super::CAVEAT_MARK } else { "" };
-                    cells.push(Cell::Text(format!("± {}{mark}", o.show(s.mean_half_width()))));
-                    cells.extend([s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, |x| o.show(x))));
+                    cells.push(Cell::number(s.moments.mean, |x| show(o, x)));
+                    let mark = if s.mean_caveat.is_some() { CAVEAT_MARK } else { "" };
+                    cells.push(Cell::Text(format!("± {}{mark}", show(o, s.mean_half_width()))));
+                    cells.extend([s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, |x| show(o, x))));
                 }
             }
-            table.row(Some(o.name), cells);
+            table.row(Some(&o.name), cells);
         }
         table
     }
@@ -272,20 +213,20 @@ impl<'a> HtmlReport<'a> {
     fn inputs(&self) -> Table {
         let mut table =
             Table::new("inputs", &["input", "distribution or formula", "p5", "p50", "p95", "unit", "source", "note"]);
-        let outputs: Vec<&str> = self.run.outputs.iter().map(|o| o.period.map_or(o.name, |(var, _)| var)).collect();
-        for a in self.assumptions.iter().filter(|a| !outputs.contains(&a.name)) {
-            let show = |x: f64| super::human::number(x, a.unit);
+        let outputs: Vec<&str> = self.run.outputs.iter().map(OutputResult::var).collect();
+        for a in self.findings.assumptions.iter().filter(|a| !outputs.contains(&a.name.as_str())) {
+            let show = |x: f64| human::number(x, a.unit.as_deref());
             let blank = || Cell::Text(String::new());
-            let percentiles = match (self.findings.inputs.iter().find(|(n, _)| n == a.name), a.constant) {
+            let percentiles = match (self.findings.inputs.iter().find(|(n, _)| *n == a.name), a.constant) {
                 (Some((_, s)), _) => [s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, show)),
                 (None, Some(value)) => [blank(), Cell::number(value, show), blank()],
                 (None, None) => [blank(), blank(), blank()],
             };
-            let mut cells = vec![Cell::Text(a.name.to_string()), Cell::Code(a.expression.to_string())];
+            let mut cells = vec![Cell::Text(a.name.clone()), Cell::Code(a.expression.clone())];
             cells.extend(percentiles);
-            cells.push(Cell::Text(a.unit.unwrap_or("").to_string()));
-            cells.push(Cell::Source(a.source.unwrap_or("").to_string()));
-            cells.push(Cell::Text(a.note.unwrap_or("").to_string()));
+            cells.push(Cell::Text(a.unit.clone().unwrap_or_default()));
+            cells.push(Cell::Source(a.source.clone().unwrap_or_default()));
+            cells.push(Cell::Text(a.note.clone().unwrap_or_default()));
             table.row(None, cells);
         }
         table
@@ -313,7 +254,7 @@ impl<'a> HtmlReport<'a> {
     }
 
     /// The HTML page.
-    pub fn html(&self) -> String {
+    fn html(&self) -> String {
         let meta = &self.run.meta;
         let mut out = String::from(
             "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n",
@@ -373,7 +314,8 @@ impl<'a> HtmlReport<'a> {
     }
 
     /// Markdown referring to the charts as `<stem>-<chart>.svg` files, and those files.
-    pub fn markdown(&self, stem: &str) -> (String, Vec<(String, String)>) {
+    fn markdown(&self) -> (String, Vec<(String, String)>) {
+        let stem = &self.chart_stem;
         let meta = &self.run.meta;
         let mut out = format!(
             "# {}\n\n{}\n\n{}\n\n",
@@ -422,29 +364,18 @@ impl<'a> HtmlReport<'a> {
     }
 }
 
-/// Mean, p5, p50 and p95 of `s` (`o`'s statistics, or a period's or scenario's) as
-/// number cells written as `o` writes its values.
-fn headline(o: &OutputRow<'_>, s: &Summary) -> [Cell; 4] {
-    [s.moments.mean, s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, |x| o.show(x)))
-}
-
-/// A 0/1 output's probability with its interval in percentage points.
-fn probability(s: &Summary) -> Cell {
-    Cell::Number(super::probability(s), s.moments.mean)
-}
-
 /// The full statistics of an output: mean, standard deviation, min, p1 … p99 and max,
 /// with 95% intervals of the mean and of each percentile; a probability for a 0/1 output.
-fn statistics(o: &OutputRow<'_>) -> Table {
-    let s = o.summary;
+fn statistics(o: &OutputResult) -> Table {
+    let s = &o.summary;
     let m = &s.moments;
     let mut table = Table::new("statistics", &["statistic", "value", "95% interval"]);
-    let show = |x: f64| o.show(x);
+    let show = |x: f64| show(o, x);
     // A value and its interval, with the digits that tell the interval's ends apart.
     let estimate = |name: &str, x: f64, [lo, hi]: [f64; 2]| {
-        let digits = super::human::distinguishing(lo, hi, |x, d| o.show_to(x, d));
-        let interval = format!("{} to {}", o.show_to(lo, digits), o.show_to(hi, digits));
-        vec![Cell::Text(name.to_string()), Cell::number(x, |x| o.show_to(x, digits)), Cell::Text(interval)]
+        let digits = human::distinguishing(lo, hi, |x, d| show_to(o, x, d));
+        let interval = format!("{} to {}", show_to(o, lo, digits), show_to(o, hi, digits));
+        vec![Cell::Text(name.to_string()), Cell::number(x, |x| show_to(o, x, digits)), Cell::Text(interval)]
     };
     let blank = || Cell::Text(String::new());
     if o.boolean {
@@ -460,21 +391,21 @@ fn statistics(o: &OutputRow<'_>) -> Table {
     }
     table.row(
         None,
-        vec![Cell::Text("trials".into()), Cell::number(m.n as f64, |x| super::group_thousands(x as u64)), blank()],
+        vec![Cell::Text("trials".into()), Cell::number(m.n as f64, |x| words::group_thousands(x as u64)), blank()],
     );
     table
 }
 
 /// A var's definition, unit, source (links clickable) and note, as a line of the page.
-fn var_line(var: &Assumption<'_>) -> String {
-    let mut line = format!("<p class=\"var\"><code>{} = {}</code>", html(var.name), html(var.expression));
-    if let Some(unit) = var.unit {
+fn var_line(var: &Assumption) -> String {
+    let mut line = format!("<p class=\"var\"><code>{} = {}</code>", html(&var.name), html(&var.expression));
+    if let Some(unit) = &var.unit {
         let _ = write!(line, " · {}", html(unit));
     }
-    if let Some(source) = var.source {
+    if let Some(source) = &var.source {
         let _ = write!(line, " · source: {}", linkify(source));
     }
-    if let Some(note) = var.note {
+    if let Some(note) = &var.note {
         let _ = write!(line, " · {}", html(note));
     }
     line.push_str("</p>\n");

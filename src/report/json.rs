@@ -5,9 +5,8 @@
 
 use serde::{Serialize, Serializer, ser::SerializeMap};
 
-use super::RunReport;
-use super::compare::CompareReport;
-use super::sensitivity::SensitivityReport;
+use super::view::{CompareReport, RunReport, SensitivityReport};
+use super::words::caveat_text;
 use crate::sensitivity::{Analysis, Sensitivity};
 use crate::stats::{Caveat, PERCENTILES, Summary};
 use crate::study::{Description, VarKind};
@@ -285,7 +284,7 @@ fn pretty(value: &impl Serialize) -> Vec<u8> {
 }
 
 fn mean_caveat(caveat: Caveat) -> MeanCaveat {
-    MeanCaveat { kind: caveat.kind(), message: super::caveat_text(&caveat) }
+    MeanCaveat { kind: caveat.kind(), message: caveat_text(&caveat) }
 }
 
 fn output(s: &Summary, p_greater: Option<(f64, [f64; 2])>) -> Output {
@@ -319,7 +318,7 @@ fn run_view<'a>(report: &'a RunReport<'a>) -> Run<'a> {
         seed: meta.seed,
         trials: meta.trials,
         sampling: meta.sampling,
-        outputs: entries(report.outputs.iter().map(|o| (o.name, o.period, output(o.summary, None)))),
+        outputs: entries(report.outputs.iter().map(|o| (o.name.as_str(), o.in_series(), output(&o.summary, None)))),
         correlations: report
             .correlations
             .iter()
@@ -331,7 +330,7 @@ fn run_view<'a>(report: &'a RunReport<'a>) -> Run<'a> {
                 trials: c.trials,
             })
             .collect(),
-        precision: report.precision.as_ref().map(|p| Precision {
+        precision: report.precision.map(|p| Precision {
             target: p.target,
             met: p.met(),
             misses: p
@@ -353,27 +352,16 @@ pub(super) fn run_json(report: &RunReport<'_>) -> Vec<u8> {
     pretty(&run_view(report))
 }
 
-impl CompareReport<'_> {
-    /// JSON: each run, and the differences by scenario, then output.
-    pub fn json(&self) -> Vec<u8> {
-        compare_json(self)
-    }
-}
-
-impl SensitivityReport<'_> {
-    /// JSON: one object per method, a list when there are several.
-    pub fn json(&self) -> Vec<u8> {
-        sensitivity_json(self)
-    }
-}
-
-fn compare_json(report: &CompareReport<'_>) -> Vec<u8> {
+/// A comparison: each run, and the differences by scenario, then output.
+pub(super) fn compare_json(report: &CompareReport<'_>) -> Vec<u8> {
     let mut differences: Vec<(String, Entries<Entry<Output>>)> = Vec::new();
-    for scenario in report.runs[1..].iter().filter_map(|r| r.meta.scenario) {
-        let of_scenario = report.differences.iter().filter(|d| d.scenario == scenario);
-        let items = entries(
-            of_scenario.map(|d| (d.output, d.period, output(d.summary, Some((d.p_greater, d.p_greater_ci95))))),
-        );
+    let base = report.runs[0].outputs;
+    for (run, of_scenario) in report.runs[1..].iter().zip(report.differences) {
+        let Some(scenario) = run.meta.scenario else { continue };
+        let items =
+            entries(base.iter().zip(of_scenario).map(|(o, d)| {
+                (o.name.as_str(), o.in_series(), output(&d.summary, Some((d.p_greater, d.p_greater_ci95))))
+            }));
         if !items.0.is_empty() {
             differences.push((scenario.to_string(), items));
         }
@@ -386,7 +374,8 @@ fn compare_json(report: &CompareReport<'_>) -> Vec<u8> {
     pretty(&compare)
 }
 
-fn sensitivity_json(report: &SensitivityReport<'_>) -> Vec<u8> {
+/// A sensitivity analysis: one object per method, a list when there are several.
+pub(super) fn sensitivity_json(report: &SensitivityReport<'_>) -> Vec<u8> {
     let model = || ModelRef { name: report.model_name, file: report.file, sha256: report.sha256 };
     let mut entries = Vec::new();
     for s in &report.analysed.outputs {

@@ -1,37 +1,38 @@
-//! Renderings of sensitivity analyses: a text tornado that reads at a glance, tables of
-//! rank correlations, Sobol indices and Shapley effects, a section per output, and
-//! Markdown (JSON is in `json`). A 0/1 output's values are probabilities, shown in
+//! `sensitivity`: a text tornado that reads at a glance, tables of rank correlations,
+//! Sobol indices and Shapley effects, a section per output, as text, Markdown or JSON. A 0/1 output's values are probabilities, shown in
 //! percent, and their differences in percentage points.
 
+use super::cells::{Cell, Table};
 use super::escape::{self, code};
-use super::{aligned, human};
+use super::format::{Document, Format, Render};
+use super::human;
+use super::json;
+use super::view::SensitivityReport;
 use crate::sensitivity::shapley::Shapley;
 use crate::sensitivity::sobol::Sobol;
 use crate::sensitivity::spearman::Spearman;
 use crate::sensitivity::tornado::{Tornado, TornadoKind};
-use crate::sensitivity::{Analysed, Analysis, Sensitivity};
+use crate::sensitivity::{Analysis, Sensitivity};
 
 /// Width of the bars in text charts.
 const BAR_WIDTH: usize = 30;
 
-/// Everything a sensitivity report shows.
-#[derive(Clone, Debug)]
-pub struct SensitivityReport<'a> {
-    /// Model name.
-    pub model_name: &'a str,
-    /// Model file as given.
-    pub file: &'a str,
-    /// Model sha256.
-    pub sha256: &'a str,
-    /// Seed.
-    pub seed: u64,
-    /// The analyses of every output.
-    pub analysed: &'a Analysed,
+impl Render for SensitivityReport<'_> {
+    const NAME: &'static str = "sensitivity";
+    const FORMATS: &'static [Format] = &[Format::Table, Format::Json, Format::Markdown];
+
+    fn document(&self, format: Format) -> Document {
+        match format {
+            Format::Json => json::sensitivity_json(self).into(),
+            Format::Markdown => markdown(self).into(),
+            Format::Table | Format::Csv | Format::Html => self.table().into(),
+        }
+    }
 }
 
 impl SensitivityReport<'_> {
     /// The aligned text report with bar charts: a section per output.
-    pub fn table(&self) -> String {
+    fn table(&self) -> String {
         let outputs = &self.analysed.outputs;
         let mut out = match outputs.as_slice() {
             [one] => format!("Sensitivity of `{}` — {}\n", one.output, self.model_name),
@@ -172,7 +173,7 @@ fn tornado_text(s: &Sensitivity, t: &Tornado) -> String {
             ]
         })
         .collect();
-    out.push_str(&columns(&["input", "low", "high", "swing", ""], &rows));
+    out.push_str(&columns(&["input", "low", "high", "swing", ""], rows));
     out
 }
 
@@ -191,7 +192,7 @@ fn spearman_text(s: &Spearman) -> String {
             ]
         })
         .collect();
-    out.push_str(&columns(&["input", "rank corr", "contribution", ""], &rows));
+    out.push_str(&columns(&["input", "rank corr", "contribution", ""], rows));
     out
 }
 
@@ -224,7 +225,7 @@ fn sobol_text(s: &Sobol) -> String {
             ]
         })
         .collect();
-    out.push_str(&columns(&["input", "first", "95% CI", "total", "95% CI", ""], &rows));
+    out.push_str(&columns(&["input", "first", "95% CI", "total", "95% CI", ""], rows));
     out
 }
 
@@ -249,7 +250,7 @@ fn shapley_text(s: &Shapley) -> String {
         .iter()
         .map(|f| vec![f.name.clone(), human::fixed(f.shapley, 3), interval(f.shapley_ci), share_bar(f.shapley)])
         .collect();
-    out.push_str(&columns(&["input", "effect", "95% CI", ""], &rows));
+    out.push_str(&columns(&["input", "effect", "95% CI", ""], rows));
     out
 }
 
@@ -275,15 +276,20 @@ fn bar(low: f64, high: f64, base: f64, lo: f64, hi: f64) -> String {
         .to_string()
 }
 
-/// Left-aligned columns under a header.
-fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut all = vec![header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
-    all.extend_from_slice(rows);
-    aligned(&all)
+/// Left-aligned columns under a header, indented: the input's name, then what costsim
+/// wrote about it.
+fn columns(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut table = Table::new("sensitivity", header);
+    for row in rows {
+        let mut cells = row.into_iter();
+        let name = cells.next().map(Cell::Text);
+        table.row(None, name.into_iter().chain(cells.map(Cell::Shown)).collect());
+    }
+    table.text("  ")
 }
 
 /// Markdown: a section per output, a table per method.
-pub fn markdown(report: &SensitivityReport<'_>) -> String {
+fn markdown(report: &SensitivityReport<'_>) -> String {
     let mut out = format!("## Sensitivity: {}\n", escape::markdown(report.model_name));
     let (constant, varying): (Vec<&Sensitivity>, Vec<&Sensitivity>) =
         report.analysed.outputs.iter().partition(|s| s.constant.is_some());
@@ -314,8 +320,9 @@ pub fn markdown(report: &SensitivityReport<'_>) -> String {
 
 /// One method's Markdown table.
 fn analysis_markdown(s: &Sensitivity, analysis: &Analysis) -> String {
-    let mut out = String::new();
-    match analysis {
+    let name = |n: &str| Cell::Text(n.to_string());
+    let number = |x: f64, shown: String| Cell::Number(shown, x);
+    let (title, table) = match analysis {
         Analysis::Tornado(t) => {
             let title = match t.kind {
                 TornadoKind::Swing => format!(
@@ -332,57 +339,71 @@ fn analysis_markdown(s: &Sensitivity, analysis: &Analysis) -> String {
                     value(s, t.base)
                 ),
             };
-            out.push_str(&format!("\n#### {title}\n\n| input | low | high | swing |\n|---|---:|---:|---:|\n"));
+            let mut table = Table::new("tornado", &["input", "low", "high", "swing"]);
             for f in &t.factors {
-                out.push_str(&format!(
-                    "| {} | {} | {} | {} |\n",
-                    escape::markdown(&f.name),
-                    value(s, f.low),
-                    value(s, f.high),
-                    difference(s, f.swing)
-                ));
+                table.row(
+                    None,
+                    vec![
+                        name(&f.name),
+                        number(f.low, value(s, f.low)),
+                        number(f.high, value(s, f.high)),
+                        number(f.swing, difference(s, f.swing)),
+                    ],
+                );
             }
+            (title, table)
         }
         Analysis::Spearman(sp) => {
-            out.push_str(&format!("\n#### Rank correlation ({} trials)\n\n| input | rank correlation | contribution to variance |\n|---|---:|---:|\n", sp.trials));
+            let mut table = Table::new("spearman", &["input", "rank correlation", "contribution to variance"]);
             for f in &sp.factors {
-                out.push_str(&format!(
-                    "| {} | {:+.3} | {} |\n",
-                    escape::markdown(&f.name),
-                    f.rank_correlation,
-                    human::percent(f.contribution_to_variance)
-                ));
+                let share = f.contribution_to_variance;
+                table.row(
+                    None,
+                    vec![
+                        name(&f.name),
+                        number(f.rank_correlation, format!("{:+.3}", f.rank_correlation)),
+                        number(share, human::percent(share)),
+                    ],
+                );
             }
+            (format!("Rank correlation ({} trials)", sp.trials), table)
         }
         Analysis::Sobol(so) => {
-            out.push_str(&format!("\n#### Sobol indices, inputs independent (N = {})\n\n| input | first order | 95% CI | total | 95% CI |\n|---|---:|---|---:|---|\n", so.trials));
+            let mut table = Table::new("sobol", &["input", "first order", "95% CI", "total", "95% CI"]);
             for f in &so.factors {
-                out.push_str(&format!(
-                    "| {} | {} | {} | {} | {} |\n",
-                    escape::markdown(&f.name),
-                    human::fixed(f.first_order, 3),
-                    interval(f.first_order_ci),
-                    human::fixed(f.total, 3),
-                    interval(f.total_ci)
-                ));
+                table.row(
+                    None,
+                    vec![
+                        name(&f.name),
+                        number(f.first_order, human::fixed(f.first_order, 3)),
+                        Cell::Shown(interval(f.first_order_ci)),
+                        number(f.total, human::fixed(f.total, 3)),
+                        Cell::Shown(interval(f.total_ci)),
+                    ],
+                );
             }
+            (format!("Sobol indices, inputs independent (N = {})", so.trials), table)
         }
         Analysis::Shapley(sh) => {
-            out.push_str(&format!(
-                "\n#### Shapley effects, correlations respected (N = {}, {}; sum {:.3})\n\n| input | effect | 95% CI |\n|---|---:|---|\n",
+            let mut table = Table::new("shapley", &["input", "effect", "95% CI"]);
+            for f in &sh.factors {
+                table.row(
+                    None,
+                    vec![
+                        name(&f.name),
+                        number(f.shapley, human::fixed(f.shapley, 3)),
+                        Cell::Shown(interval(f.shapley_ci)),
+                    ],
+                );
+            }
+            let title = format!(
+                "Shapley effects, correlations respected (N = {}, {}; sum {:.3})",
                 sh.trials,
                 permutations(sh),
                 sh.sum
-            ));
-            for f in &sh.factors {
-                out.push_str(&format!(
-                    "| {} | {} | {} |\n",
-                    escape::markdown(&f.name),
-                    human::fixed(f.shapley, 3),
-                    interval(f.shapley_ci)
-                ));
-            }
+            );
+            (title, table)
         }
-    }
-    out
+    };
+    format!("\n#### {title}\n\n{}", table.markdown())
 }

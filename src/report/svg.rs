@@ -12,7 +12,8 @@
 use std::fmt::Write as _;
 
 use super::escape::html;
-use super::{Threshold, human};
+use super::human;
+use super::view::Mark;
 use crate::sensitivity::shapley::Shapley;
 use crate::sensitivity::sobol::Sobol;
 use crate::sensitivity::spearman::Spearman;
@@ -205,7 +206,7 @@ impl MarkRows {
 
 /// Dashed lines at p5, p50 and p95 and solid lines at `thresholds`, labelled without
 /// overlaps.
-fn marks(svg: &mut String, axis: &Axis, s: &Summary, show: Show<'_>, thresholds: &[&Threshold], bottom: f64) {
+fn marks(svg: &mut String, axis: &Axis, s: &Summary, show: Show<'_>, thresholds: &[&Mark], bottom: f64) {
     let mut rows = MarkRows::default();
     for (value, name) in [(s.p5(), "p5"), (s.p50(), "p50"), (s.p95(), "p95")] {
         let x = axis.x(value);
@@ -227,7 +228,7 @@ pub(super) fn histogram(
     h: &Histogram,
     show: Show<'_>,
     unit: &str,
-    thresholds: &[&Threshold],
+    thresholds: &[&Mark],
 ) -> String {
     let axis = Axis::linear(h.lo, h.hi, LEFT, WIDTH - LEFT - RIGHT);
     let peak = h.counts.iter().copied().max().unwrap_or(0).max(1) as f64;
@@ -259,7 +260,7 @@ pub(super) fn histogram(
 }
 
 /// The cumulative distribution of an output, with p5/p50/p95 and `thresholds` marked.
-pub(super) fn cdf(name: &str, s: &Summary, show: Show<'_>, unit: &str, thresholds: &[&Threshold]) -> String {
+pub(super) fn cdf(name: &str, s: &Summary, show: Show<'_>, unit: &str, thresholds: &[&Mark]) -> String {
     let (lo, hi) = (s.sketch.quantile(0.005), s.sketch.quantile(0.995));
     let axis = Axis::linear(lo, hi, LEFT, WIDTH - LEFT - RIGHT);
     let mut svg = String::new();

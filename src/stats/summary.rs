@@ -48,7 +48,7 @@ pub struct Accumulated<'a> {
 pub struct Summary {
     /// Count, mean, spread, min and max.
     pub moments: Moments,
-    /// The values of [`PERCENTILES`]: exact nearest-rank order statistics of the trials.
+    /// The values of [`super::PERCENTILES`]: exact nearest-rank order statistics of the trials.
     pub percentiles: [f64; 9],
     /// The full distribution, for histograms and CDFs (shared with the run it came from).
     pub sketch: Arc<QuantileSketch>,

@@ -1,13 +1,16 @@
 //! Everything the HTML report shows: the run, its achieved correlations, exact histogram
 //! bins of each output, the percentiles of every uncertain var that is not an output, the
 //! sensitivity analyses `costsim sensitivity` runs by default for each output that
-//! varies, and each scenario's values of the base's outputs, simulated in the same pass.
+//! varies, and each scenario's values of the base's outputs, simulated in the same pass;
+//! with every var as the model states it, and the thresholds its 0/1 outputs test.
 
 use super::compare::{ComparePlan, compare_whole};
 use super::run::{OutputResult, RunResult};
 use super::setup::Setup;
 use crate::engine::RunConfig;
 use crate::error::Result;
+use crate::expr::{BinOp, ExprKind};
+use crate::model::Model;
 use crate::sensitivity::{self, Sensitivity, SensitivityConfig};
 use crate::stats::{Histogram, Summary};
 
@@ -33,6 +36,42 @@ pub struct Findings {
     pub sensitivity: Vec<Sensitivity>,
     /// Each scenario's name and its values of the base's outputs.
     pub scenarios: Vec<(String, Vec<OutputResult>)>,
+    /// Every var, in model order.
+    pub assumptions: Vec<Assumption>,
+    /// The thresholds the 0/1 outputs test on other outputs (see [`thresholds`]).
+    pub thresholds: Vec<Threshold>,
+}
+
+/// A var as the model states it: for the report's inputs table, or above its output's
+/// section.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assumption {
+    /// Name.
+    pub name: String,
+    /// Expression as written.
+    pub expression: String,
+    /// Unit.
+    pub unit: Option<String>,
+    /// Source.
+    pub source: Option<String>,
+    /// Note.
+    pub note: Option<String>,
+    /// Its value, if it is a constant.
+    pub constant: Option<f64>,
+}
+
+/// A threshold a 0/1 output tests on another output, as the model writes it:
+/// `over = "capex > 1.6B"` tests `capex > 1.6e9`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Threshold {
+    /// The 0/1 output.
+    pub indicator: String,
+    /// The output it compares.
+    pub output: String,
+    /// `>`, `≥`, `<` or `≤`, with the output on the left.
+    pub relation: &'static str,
+    /// The number it is compared with.
+    pub value: f64,
 }
 
 /// Everything the report shows of `setup`'s model by `plan` (see
@@ -57,7 +96,60 @@ pub fn findings(setup: &Setup, plan: &ComparePlan, progress: &mut dyn FnMut(u64)
         tornado_range: TORNADO_RANGE,
     };
     findings.sensitivity = sensitivity::analyse(&plan.base, &sensitivity)?.outputs;
+    let constant = |name: &str| plan.base.program.vars().iter().find(|v| v.name == name).and_then(|v| v.constant);
+    findings.assumptions = setup
+        .model
+        .vars
+        .iter()
+        .map(|v| Assumption {
+            name: v.name.name.clone(),
+            expression: v.text.clone(),
+            unit: v.unit.clone(),
+            source: v.source.clone(),
+            note: v.note.clone(),
+            constant: constant(&v.name.name),
+        })
+        .collect();
+    findings.thresholds = thresholds(&setup.model, &findings.run.outputs);
     Ok(findings)
+}
+
+/// The thresholds tested by the 0/1 outputs among `outputs` that compare another of them
+/// (not a period of a series) with a number: `x > c`, `x >= c`, `x < c`, `x <= c`, or
+/// `c < x` and so on, as `model` writes them.
+pub fn thresholds(model: &Model, outputs: &[OutputResult]) -> Vec<Threshold> {
+    let compared = |name: &str| outputs.iter().any(|o| o.name == name && !o.boolean && o.period.is_none());
+    outputs
+        .iter()
+        .filter(|o| o.boolean && o.period.is_none())
+        .filter_map(|o| {
+            let ExprKind::Binary(op, a, b) = &model.var(&o.name)?.expr.kind else { return None };
+            let (name, value, op) = match (&a.kind, &b.kind) {
+                (ExprKind::Name(x), ExprKind::Num(c)) => (x, *c, *op),
+                // `c < x` is `x > c`.
+                (ExprKind::Num(c), ExprKind::Name(x)) => (
+                    x,
+                    *c,
+                    match op {
+                        BinOp::Lt => BinOp::Gt,
+                        BinOp::Le => BinOp::Ge,
+                        BinOp::Gt => BinOp::Lt,
+                        BinOp::Ge => BinOp::Le,
+                        other => *other,
+                    },
+                ),
+                _ => return None,
+            };
+            let relation = match op {
+                BinOp::Gt => ">",
+                BinOp::Ge => "≥",
+                BinOp::Lt => "<",
+                BinOp::Le => "≤",
+                _ => return None,
+            };
+            compared(name).then(|| Threshold { indicator: o.name.clone(), output: name.clone(), relation, value })
+        })
+        .collect()
 }
 
 /// True for an output that varies and is not a period of a series: one with a histogram
@@ -88,7 +180,15 @@ fn observe(plan: &ComparePlan, config: &RunConfig, progress: &mut dyn FnMut(u64)
     run.correlations = correlations;
     let histograms = bins.iter().map(|(i, _)| run.outputs[*i].name.clone()).zip(filled).collect();
     let scenarios = plan.scenario_names.iter().cloned().zip(comparison.runs.into_iter().map(|r| r.outputs)).collect();
-    Ok(Findings { run, histograms, inputs: comparison.inputs, sensitivity: Vec::new(), scenarios })
+    Ok(Findings {
+        run,
+        histograms,
+        inputs: comparison.inputs,
+        sensitivity: Vec::new(),
+        scenarios,
+        assumptions: Vec::new(),
+        thresholds: Vec::new(),
+    })
 }
 
 #[cfg(test)]

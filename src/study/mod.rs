@@ -27,7 +27,7 @@ pub use crate::sensitivity::{Analysed, Method, TornadoKind};
 pub use crate::simulation::{Precision, Simulation};
 pub use compare::{ComparePlan, Comparison, Difference, compare};
 pub use describe::{Description, ScenarioInfo, VarDescription, VarKind, check, describe};
-pub use findings::{Findings, findings};
+pub use findings::{Assumption, Findings, Threshold, findings, thresholds};
 pub use merge::{Merged, Merging};
 pub use run::{OutputResult, PrecisionMiss, PrecisionOutcome, RunResult, output_results, run, run_estimate};
 pub use samples::{Samples, SamplesFormat};

@@ -24,6 +24,18 @@ pub struct OutputResult {
     pub summary: Summary,
 }
 
+impl OutputResult {
+    /// For a period of a series: the var's name and the period's label.
+    pub fn in_series(&self) -> Option<(&str, &str)> {
+        self.period.as_ref().map(|(var, label)| (var.as_str(), label.as_str()))
+    }
+
+    /// The var it is a value of: its own name, or its series' for a period.
+    pub fn var(&self) -> &str {
+        self.in_series().map_or(&self.name, |(var, _)| var)
+    }
+}
+
 /// The outputs of `simulation`'s program with their summaries, in report order.
 pub fn output_results(simulation: &Simulation, summaries: Vec<Summary>) -> Vec<OutputResult> {
     summaries.into_iter().enumerate().map(|(i, summary)| output_result(simulation, i, summary)).collect()
