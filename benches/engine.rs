@@ -12,11 +12,11 @@
 use std::hint::black_box;
 use std::sync::Mutex;
 
-use costsim::dist::{DistKind, Rng, Sampler};
-use costsim::engine::CHUNK;
-use costsim::stats::order::Tally;
-use costsim::stats::{ExactQuantiles, LEVELS, Moments, QuantileSketch};
-use costsim::stream::{stream, stream_key};
+use costsim::internals::dist::{DistKind, Rng, Sampler};
+use costsim::internals::engine::CHUNK;
+use costsim::internals::stats::order::Tally;
+use costsim::internals::stats::{ExactQuantiles, LEVELS, Moments, QuantileSketch};
+use costsim::internals::stream::{stream, stream_key};
 use costsim::{Model, RunConfig, Simulation};
 use criterion::{Criterion, Throughput, criterion_main};
 use rayon::prelude::*;
@@ -29,7 +29,7 @@ struct Inputs {
 impl Inputs {
     fn new() -> Inputs {
         let lognormal = |lo, hi| {
-            let (mu, sigma) = costsim::dist::to_lognormal(lo, hi).unwrap();
+            let (mu, sigma) = costsim::internals::dist::to_lognormal(lo, hi).unwrap();
             Sampler::new(DistKind::LogNormal, &[mu, sigma]).unwrap()
         };
         let s = |kind, params: &[f64]| Sampler::new(kind, params).unwrap();
@@ -201,17 +201,25 @@ fn samples(c: &mut Criterion) {
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let config = RunConfig { trials: 1_000_000, seed: 1, threads };
-    let chunks = 0..config.trials.div_ceil(costsim::engine::CHUNK as u64);
+    let chunks = 0..config.trials.div_ceil(costsim::internals::engine::CHUNK as u64);
     let mut group = c.benchmark_group("samples");
     group.sample_size(10);
     group.throughput(Throughput::Elements(config.trials));
     group.bench_function("csv/1000000", |b| {
-        b.iter(|| costsim::samples::write_csv(&simulation, &config, &names, &mut std::io::sink()).expect("writes"))
+        b.iter(|| {
+            costsim::internals::samples::write_csv(&simulation, &config, &names, &mut std::io::sink()).expect("writes")
+        })
     });
     group.bench_function("parquet/1000000", |b| {
         b.iter(|| {
-            costsim::samples::write_parquet_chunks(&simulation, &config, &names, chunks.clone(), &mut std::io::sink())
-                .expect("writes")
+            costsim::internals::samples::write_parquet_chunks(
+                &simulation,
+                &config,
+                &names,
+                chunks.clone(),
+                &mut std::io::sink(),
+            )
+            .expect("writes")
         })
     });
     group.finish();

@@ -5,7 +5,7 @@
 
 use std::hint::black_box;
 
-use costsim::sensitivity::{self, Method, SensitivityConfig};
+use costsim::internals::sensitivity::{self, Method, SensitivityConfig};
 use costsim::{Model, Simulation};
 use criterion::{Criterion, criterion_main};
 

@@ -141,31 +141,31 @@ pub const FUNCTIONS: [Builtin; 22] = [
 ];
 
 /// The name of the period index in a multi-period model.
-pub const PERIOD_INDEX: &str = "t";
+pub(crate) const PERIOD_INDEX: &str = "t";
 
 /// Built-in constants.
 pub const CONSTANTS: [(&str, f64); 2] = [("pi", std::f64::consts::PI), ("e", std::f64::consts::E)];
 
 /// Words that cannot name a var.
-pub const RESERVED: [&str; 4] = ["to", "or", "and", "not"];
+pub(crate) const RESERVED: [&str; 4] = ["to", "or", "and", "not"];
 
 /// The built-in function called `name`.
-pub fn function(name: &str) -> Option<&'static Builtin> {
+pub(crate) fn function(name: &str) -> Option<&'static Builtin> {
     FUNCTIONS.iter().find(|b| b.name == name)
 }
 
 /// The value of the constant called `name`.
-pub fn constant(name: &str) -> Option<f64> {
+pub(crate) fn constant(name: &str) -> Option<f64> {
     CONSTANTS.iter().find(|(c, _)| *c == name).map(|&(_, v)| v)
 }
 
 /// Every name that can be called: functions, then distributions.
-pub fn callables() -> impl Iterator<Item = &'static str> + Clone {
+pub(crate) fn callables() -> impl Iterator<Item = &'static str> + Clone {
     FUNCTIONS.iter().map(|b| b.name).chain(DistKind::ALL.iter().map(|(n, _)| *n))
 }
 
 /// One line listing what can be called, for messages.
-pub fn summary() -> String {
+pub(crate) fn summary() -> String {
     let functions: Vec<&str> = FUNCTIONS.iter().map(|b| b.name).collect();
     let distributions: Vec<&str> = DistKind::ALL.iter().map(|(n, _)| *n).collect();
     format!("functions: {}; distributions: {}, and `a to b`", functions.join(" "), distributions.join(" "))

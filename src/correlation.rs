@@ -126,12 +126,12 @@ pub struct CorrelationMatrix {
 }
 
 /// Spearman ρ_s → Pearson ρ of the underlying normals.
-pub fn spearman_to_pearson(rho_s: f64) -> f64 {
+pub(crate) fn spearman_to_pearson(rho_s: f64) -> f64 {
     2.0 * (std::f64::consts::PI * rho_s / 6.0).sin()
 }
 
 /// Pearson ρ of normals → their Spearman ρ_s.
-pub fn pearson_to_spearman(rho: f64) -> f64 {
+pub(crate) fn pearson_to_spearman(rho: f64) -> f64 {
     6.0 / std::f64::consts::PI * (rho / 2.0).asin()
 }
 
@@ -205,7 +205,7 @@ impl CorrelationMatrix {
 
 /// The lower Cholesky factor, or `None` if `m` is not positive definite (to a tolerance
 /// that admits semi-definite matrices with rounding).
-pub fn cholesky(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+pub(crate) fn cholesky(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let n = m.len();
     let mut l = vec![vec![0.0; n]; n];
     for i in 0..n {

@@ -33,17 +33,17 @@ use crate::stats::tree::{ChunkTree, Node};
 use crate::stats::{ExactQuantiles, Extremes, LEVELS, Moments, QuantileSketch, SketchParts};
 
 /// The `format` field of every partial state.
-pub const FORMAT: &str = "costsim partial state";
+pub(crate) const FORMAT: &str = "costsim partial state";
 /// The version of the encoding; a change to it is a change to docs/scale-out.md.
-pub const FORMAT_VERSION: u32 = 3;
+pub(crate) const FORMAT_VERSION: u32 = 3;
 /// The largest partial state file read (1 GiB); one of 1.25·10⁸ trials of the fleet
 /// model is some 25 MB.
-pub const MAX_PARTIAL_BYTES: u64 = 1 << 30;
+pub(crate) const MAX_PARTIAL_BYTES: u64 = 1 << 30;
 
 /// The command that ran a shard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Command {
+pub(crate) enum Command {
     /// `costsim run`.
     Run,
     /// `costsim compare`.
@@ -55,7 +55,7 @@ pub enum Command {
 /// Everything that decides a sharded run's result: all its shards have the same key.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ShardKey {
+pub(crate) struct ShardKey {
     /// The command.
     pub command: Command,
     /// The costsim version that ran the shard.
@@ -113,7 +113,7 @@ pub struct SensitivityKey {
 
 /// What the shards accumulated.
 #[derive(Debug)]
-pub enum Accumulated {
+pub(crate) enum Accumulated {
     /// `run` and `compare`: the columns' accumulators, and the achieved rank correlations
     /// from the shard that ran chunk 0.
     Simulated(Simulated, Option<Vec<Achieved>>),
@@ -164,7 +164,7 @@ impl Accumulated {
 
 impl ShardKey {
     /// The first field in which `other` differs: (name, this value, other value).
-    pub fn difference(&self, other: &ShardKey) -> Option<(String, String, String)> {
+    pub(crate) fn difference(&self, other: &ShardKey) -> Option<(String, String, String)> {
         let (mine, theirs) = (serde_json::to_value(self).ok()?, serde_json::to_value(other).ok()?);
         let (serde_json::Value::Object(mine), serde_json::Value::Object(theirs)) = (mine, theirs) else { return None };
         mine.iter().find(|(k, v)| theirs.get(*k) != Some(v)).map(|(k, v)| {
@@ -176,7 +176,7 @@ impl ShardKey {
 
 /// One or more shards' share of a run.
 #[derive(Debug)]
-pub struct Partial {
+pub(crate) struct Partial {
     /// What decides the result.
     pub key: ShardKey,
     /// The shard indices included, ascending.
@@ -211,7 +211,7 @@ impl Partial {
     /// # Errors
     /// The first error `partials` yields; [`Error::DifferentRuns`] naming the field in
     /// which two runs differ; [`Error::ShardTwice`]; [`Error::Unfit`] if there is none.
-    pub fn merge(partials: impl IntoIterator<Item = Result<(String, Partial)>>) -> Result<Partial> {
+    pub(crate) fn merge(partials: impl IntoIterator<Item = Result<(String, Partial)>>) -> Result<Partial> {
         let mut partials = partials.into_iter();
         let none = || Error::Unfit { reason: "no partial state to merge".into() };
         let (first_name, first) = partials.next().ok_or_else(none)??;
@@ -257,12 +257,12 @@ impl Partial {
     }
 
     /// The shards of the run not included, ascending.
-    pub fn missing(&self) -> Vec<u64> {
+    pub(crate) fn missing(&self) -> Vec<u64> {
         (0..self.key.shards).filter(|k| self.covered.binary_search(k).is_err()).collect()
     }
 
     /// The partial state as a file's bytes.
-    pub fn encode(self) -> Vec<u8> {
+    pub(crate) fn encode(self) -> Vec<u8> {
         let state = match self.accumulated {
             Accumulated::Simulated(simulated, correlations) => {
                 serde_json::value::to_raw_value(&State::from(simulated.into_parts(), correlations))
@@ -289,7 +289,7 @@ impl Partial {
     /// # Errors
     /// [`Error::BadPartial`] for anything that is not an intact partial state of this
     /// version of costsim, saying which.
-    pub fn decode(name: &str, bytes: &[u8]) -> Result<Partial> {
+    pub(crate) fn decode(name: &str, bytes: &[u8]) -> Result<Partial> {
         let refuse = |reason: String| Error::BadPartial { file: name.to_string(), reason };
         // The header first, skipping the rest, so that another version's file is named as
         // such rather than as a corrupt one.

@@ -28,7 +28,7 @@ pub fn write_csv(simulation: &Simulation, config: &RunConfig, names: &[&str], ou
 ///
 /// # Errors
 /// As [`write_csv`].
-pub fn write_csv_chunks(
+pub(crate) fn write_csv_chunks(
     simulation: &Simulation,
     config: &RunConfig,
     names: &[&str],

@@ -63,13 +63,13 @@ pub struct Simulation {
 }
 
 /// Trials of a run when neither its caller nor the model's `trials` says.
-pub const DEFAULT_TRIALS: u64 = 1_000_000;
+pub(crate) const DEFAULT_TRIALS: u64 = 1_000_000;
 /// Seed of a run when neither its caller nor the model's `seed` says.
-pub const DEFAULT_SEED: u64 = 1;
+pub(crate) const DEFAULT_SEED: u64 = 1;
 
 /// The run of `model` on `threads` threads: `trials` and `seed` if given, else the
 /// model's `trials` and `seed`, else [`DEFAULT_TRIALS`] and [`DEFAULT_SEED`].
-pub fn run_config(model: &Model, trials: Option<u64>, seed: Option<u64>, threads: usize) -> RunConfig {
+pub(crate) fn run_config(model: &Model, trials: Option<u64>, seed: Option<u64>, threads: usize) -> RunConfig {
     RunConfig {
         trials: trials.or(model.meta.trials).unwrap_or(DEFAULT_TRIALS),
         seed: seed.or(model.meta.seed).unwrap_or(DEFAULT_SEED),
@@ -95,26 +95,32 @@ impl Simulation {
         Ok(Simulation { program: compile::compile(&model, &options)?, model, options })
     }
 
-    /// The same model and options, also reporting the `extra` vars as outputs.
+    /// The same model and options, also reporting the `extra` vars as outputs (after
+    /// them): the same program laid out again, not compiled again.
     ///
     /// # Errors
-    /// As [`Simulation::with_options`].
+    /// [`crate::Error::Output`] for an unknown var.
     pub fn keeping(&self, extra: &[&str]) -> Result<Simulation> {
-        self.variant(Arc::clone(&self.model), extra)
+        let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        let mut reported: Vec<usize> = self.program.outputs().iter().map(|o| o.var as usize).collect();
+        reported.dedup();
+        let vars = compile::with_extra(&self.model, reported, &extra)?;
+        let mut options = self.options.clone();
+        options.extra_outputs.extend(extra);
+        Ok(Simulation { model: Arc::clone(&self.model), program: self.program.reporting(&vars), options })
     }
 
     /// The same model and options, reporting only the `vars` (in that order, each once),
-    /// not the model's outputs: what an analysis of a few vars of a wide model keeps.
+    /// not the model's outputs: what an analysis of a few vars of a wide model keeps. The
+    /// same program laid out again, not compiled again.
     ///
     /// # Errors
-    /// As [`Simulation::with_options`].
+    /// [`crate::Error::Output`] for an unknown var.
     pub fn reporting(&self, vars: &[&str]) -> Result<Simulation> {
-        let options = CompileOptions {
-            extra_outputs: vars.iter().map(|s| s.to_string()).collect(),
-            only_extra: true,
-            ..self.options.clone()
-        };
-        Simulation::with_options(Arc::clone(&self.model), options)
+        let names: Vec<String> = vars.iter().map(|s| s.to_string()).collect();
+        let vars = compile::with_extra(&self.model, Vec::new(), &names)?;
+        let options = CompileOptions { extra_outputs: names, only_extra: true, ..self.options.clone() };
+        Ok(Simulation { model: Arc::clone(&self.model), program: self.program.reporting(&vars), options })
     }
 
     /// `model` (e.g. this one without correlations) compiled with these options, also
@@ -129,12 +135,16 @@ impl Simulation {
     }
 
     /// The same model and options, sampled by plain Monte Carlo whatever the model or
-    /// `--sampling` says (pick-freeze designs need independent resamples).
+    /// `--sampling` says (pick-freeze designs need independent resamples): this program
+    /// if it already is, else the model compiled again.
     ///
     /// # Errors
     /// As [`Simulation::with_options`].
     pub fn monte_carlo(&self) -> Result<Simulation> {
         let options = CompileOptions { sampling: Some(compile::Sampling::Mc), ..self.options.clone() };
+        if self.program.sampling() == compile::Sampling::Mc {
+            return Ok(Simulation { model: Arc::clone(&self.model), program: self.program.clone(), options });
+        }
         Simulation::with_options(Arc::clone(&self.model), options)
     }
 
@@ -174,7 +184,7 @@ impl Simulation {
     /// [`crate::Error::Model`] naming each var that was NaN or infinite in some trials,
     /// with how many.
     pub fn run(&self, config: &RunConfig) -> Result<Vec<Summary>> {
-        Ok(self.summaries(&self.simulate(config)?))
+        Ok(self.summaries(&self.simulate(config, &mut |_| {})?))
     }
 
     /// The summary of each output of a run of this simulation's outputs.
@@ -182,29 +192,21 @@ impl Simulation {
         simulated.summaries(&Plan::outputs(&self.program))
     }
 
-    /// Runs every trial; the accumulators are summarised by [`Simulated::summaries`].
+    /// Runs every trial, telling `progress` how many are done as the run goes (see
+    /// `engine::simulate`); the accumulators are summarised by [`Simulated::summaries`].
     ///
     /// # Errors
     /// As [`Simulation::run`].
-    pub fn simulate(&self, config: &RunConfig) -> Result<Simulated> {
-        self.simulate_reporting(config, &mut |_| {})
+    pub fn simulate(&self, config: &RunConfig, progress: &mut dyn FnMut(u64)) -> Result<Simulated> {
+        let simulated = engine::simulate(&Plan::outputs(&self.program), config, progress)?;
+        self.check_finite(simulated.nonfinite(0), config, &config.seeds(&self.program))?;
+        Ok(simulated)
     }
 
     /// An estimate of the most memory, in bytes, a run of this simulation over `config`
     /// takes (see [`Simulated::peak_bytes`]).
     pub fn peak_bytes(&self, config: &RunConfig) -> u64 {
         Simulated::peak_bytes(&Plan::outputs(&self.program), config)
-    }
-
-    /// As [`Simulation::simulate`], telling `progress` how many trials are done as the
-    /// run goes (see [`engine::simulate`]).
-    ///
-    /// # Errors
-    /// As [`Simulation::run`].
-    pub fn simulate_reporting(&self, config: &RunConfig, progress: &mut dyn FnMut(u64)) -> Result<Simulated> {
-        let simulated = engine::simulate(&Plan::outputs(&self.program), config, progress)?;
-        self.check_finite(simulated.nonfinite(0), config, &config.seeds(&self.program))?;
-        Ok(simulated)
     }
 
     /// One machine's share of a run: the chunks `chunks` only (see
@@ -238,31 +240,27 @@ impl Simulation {
         Ok(columns)
     }
 
-    /// In one pass over every trial of `config`: exact counts of outputs' values in fixed
-    /// bins — for each (output index, empty histogram) of `bins`, that histogram filled —
-    /// and the achieved rank correlations of [`Simulation::achieved_correlations`] (this
-    /// simulation must report the correlated vars: see [`Simulation::keeping`]).
+    /// One pass over the trials of `config` for what a report adds to a run: the exact
+    /// bin counts of the outputs `bins` ((output index, empty histogram), over every
+    /// trial), and the achieved rank correlation of each correlated pair (from the first
+    /// min(trials, `RANK_CAP`) trials: standard error about 1/√200,000 ≈ 0.002). Without
+    /// bins, the pass stops at those first trials; without bins or correlations, there is
+    /// none.
     ///
     /// # Errors
-    /// [`crate::Error::Output`] if a correlated var is not an output; values that can't be
-    /// computed in a chunk run for the correlations alone; [`crate::Error::Threads`] if
-    /// the pool cannot be built.
-    pub fn histograms_and_correlations(
-        &self,
-        config: &RunConfig,
-        bins: &[(usize, Histogram)],
-    ) -> Result<(Vec<Histogram>, Vec<Achieved>)> {
+    /// Values that can't be computed in a chunk run for the correlations alone;
+    /// [`crate::Error::Threads`] if the pool cannot be built.
+    pub fn observe(&self, config: &RunConfig, bins: &[(usize, Histogram)]) -> Result<(Vec<Histogram>, Vec<Achieved>)> {
+        let names = self.correlated();
+        if bins.is_empty() && names.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        if names.iter().any(|n| self.output_index(n).is_none()) {
+            // The correlated vars reported after the outputs: `bins` still name the same.
+            return self.keeping(&names)?.observe(config, bins);
+        }
         let seeds = config.seeds(&self.program);
-        let correlated: Vec<usize> = self
-            .correlated()
-            .iter()
-            .map(|n| {
-                self.output_index(n).ok_or_else(|| crate::Error::Output {
-                    name: n.to_string(),
-                    problem: format!("the correlated var `{n}` is not an output: keep it with `Simulation::keeping`"),
-                })
-            })
-            .collect::<Result<_>>()?;
+        let correlated: Vec<usize> = names.iter().filter_map(|n| self.output_index(n)).collect();
         // The correlations' sample is the first trials of a run of `capped` trials: the
         // whole chunks below it are this run's; a last partial chunk is run on its own
         // (under Latin hypercube sampling its strata depend on its length).
@@ -293,7 +291,8 @@ impl Simulation {
             values.iter_mut().zip(kept).for_each(|(all, part)| all.extend(part));
             Ok(())
         };
-        engine::for_each_chunk(&self.program, config, &seeds, 0..config.n_chunks(), || (), count, merge)?;
+        let chunks = if bins.is_empty() { 0..whole_chunks } else { 0..config.n_chunks() };
+        engine::for_each_chunk(&self.program, config, &seeds, chunks, || (), count, merge)?;
         if whole_chunks < capped.n_chunks() {
             let capped_seeds = capped.seeds(&self.program);
             let (last, nonfinite) =
@@ -350,24 +349,6 @@ impl Simulation {
             }
         }
         misses
-    }
-
-    /// The achieved Spearman correlation of each correlated pair, from the first
-    /// min(trials, [`RANK_CAP`]) trials (standard error about 1/√200,000 ≈ 0.002).
-    ///
-    /// # Errors
-    /// As [`Simulation::run`].
-    pub fn achieved_correlations(&self, config: &RunConfig) -> Result<Vec<Achieved>> {
-        let names = self.correlated();
-        if names.is_empty() {
-            return Ok(Vec::new());
-        }
-        let simulation = self.keeping(&names)?;
-        let config = RunConfig { trials: config.trials.min(RANK_CAP), ..*config };
-        let columns = simulation.collect(&config, &config.seeds(&simulation.program))?;
-        let columns: Vec<&[f64]> =
-            names.iter().map(|n| columns[simulation.output_index(n).expect("kept")].as_slice()).collect();
-        Ok(self.achieved(&columns, config.trials))
     }
 
     /// The vars of the correlation matrix, in its order (none without one).
@@ -548,6 +529,47 @@ mod tests {
         assert_eq!(run_config(&with, Some(7), Some(3), 1), RunConfig { trials: 7, seed: 3, threads: 1 });
         let defaults = RunConfig { trials: DEFAULT_TRIALS, seed: DEFAULT_SEED, threads: 4 };
         assert_eq!(run_config(&without, None, None, 4), defaults);
+    }
+
+    /// Reporting other vars lays the compiled program out again: the same ops, slots and
+    /// outputs as compiling the model with those vars, without compiling it, for scalar,
+    /// constant, 0/1 and series vars; and a pinned program reports them as its own ops do.
+    /// A program sampled by Monte Carlo already is its own Monte Carlo variant.
+    #[test]
+    fn other_vars_are_reported_without_compiling_again_exactly_as_compiling_would() {
+        let text = "[model]\nname = \"m\"\noutputs = [\"total\"]\nperiods = 3\n[vars]\n\
+            rate = \"0.25\"\nprice = \"uniform(10, 20)\"\nunits = \"poisson(40)\"\n\
+            spend = \"units * price * (1 + rate)\"\ngrowth = { value = \"normal(1, 0.1)\", per_period = true }\n\
+            path = \"cumsum(growth) * spend\"\nover = \"spend > 900\"\ntotal = \"sum(path) + rate\"\n";
+        let model = Arc::new(Model::parse("m.toml", text.into()).expect("loads"));
+        let base = Simulation::new(Arc::clone(&model)).expect("compiles");
+        let layout =
+            |s: &Simulation| format!("{:?} {:?} {}", s.program.ops(), s.program.outputs(), s.program.n_slots());
+        let compiled = |extra: &[&str], only_extra: bool| {
+            let extra_outputs = extra.iter().map(|s| s.to_string()).collect();
+            Simulation::with_options(
+                Arc::clone(&model),
+                CompileOptions { extra_outputs, only_extra, ..Default::default() },
+            )
+            .expect("compiles")
+        };
+        for extra in [&["price", "rate"][..], &["over", "path", "units"], &["total"], &["growth", "spend"]] {
+            let before = compile::COMPILES.with(|n| n.get());
+            let (kept, only) = (base.keeping(extra).expect("known"), base.reporting(extra).expect("known"));
+            let monte_carlo = only.monte_carlo().expect("compiles");
+            assert_eq!(compile::COMPILES.with(|n| n.get()), before, "laid out, not compiled, for {extra:?}");
+            assert_eq!(layout(&monte_carlo), layout(&only), "already Monte Carlo");
+            assert_eq!(layout(&kept), layout(&compiled(extra, false)), "keeping {extra:?}");
+            assert_eq!(layout(&only), layout(&compiled(extra, true)), "reporting {extra:?}");
+            let kept_again = kept.keeping(&["rate"]).expect("known");
+            assert_eq!(layout(&kept_again), layout(&compiled(&[extra, &["rate"]].concat(), false)));
+            // Pinned then laid out again, or laid out then pinned: the same values.
+            let names = base.factor_names();
+            let pins: Vec<(&str, f64)> = names.iter().map(|n| (n.as_str(), 1.5)).collect();
+            let (a, b) = (base.pinned(&pins).reporting(extra).expect("known"), only.pinned(&pins));
+            assert_eq!(a.first_trial().expect("finite"), b.first_trial().expect("finite"), "{extra:?}");
+        }
+        assert!(matches!(base.keeping(&["nope"]), Err(crate::Error::Output { .. })));
     }
 
     /// The deepest nesting and the tallest tree the parser accepts go through every stage

@@ -33,7 +33,7 @@ impl Span {
 ///
 /// # Errors
 /// If the file cannot be opened or read.
-pub fn read_at_most(path: &std::path::Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+pub(crate) fn read_at_most(path: &std::path::Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
     let mut bytes = Vec::new();
     std::fs::File::open(path)?.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
@@ -120,7 +120,7 @@ impl SourceFile {
 /// The candidate closest to `name` by edit distance, if it is close enough to be a
 /// plausible typo: at most a third of the name's length in edits (at least 1), where
 /// swapping two adjacent characters counts as one edit.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
     let candidates: Vec<&str> = candidates.into_iter().collect();
     let close = candidates

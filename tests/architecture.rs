@@ -225,3 +225,39 @@ fn files_within_a_module_have_no_cycles() {
         }
     }
 }
+
+#[test]
+fn the_public_api_is_what_lib_rs_promises() {
+    // The modules a library user reaches; every other module is private to the crate (and
+    // `unreachable_pub`, denied in CI, keeps items inside them from claiming `pub`). The
+    // hidden ones serve the binary and costsim's own benches and tests.
+    const API: &[&str] = &["diagnostic", "error", "model", "report", "study"];
+    const HIDDEN: &[&str] = &["cli", "internals"];
+    const ROOT: &[&str] =
+        &["CompileOptions", "Error", "Model", "Program", "Result", "RunConfig", "Sampling", "Simulation", "Summary"];
+    let lib = std::fs::read_to_string(src().join("lib.rs")).unwrap();
+    let lines: Vec<&str> = lib.lines().collect();
+    let (mut public, mut hidden) = (BTreeSet::new(), BTreeSet::new());
+    for (i, line) in lines.iter().enumerate() {
+        let Some(rest) = line.strip_prefix("pub mod ") else { continue };
+        let name = rest.trim_end_matches([';', '{', ' ']).to_string();
+        let attributes = lines[..i].iter().rev().take_while(|l| l.starts_with("#["));
+        match attributes.into_iter().any(|a| *a == "#[doc(hidden)]") {
+            true => hidden.insert(name),
+            false => public.insert(name),
+        };
+    }
+    let set = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(public, set(API), "public modules of src/lib.rs");
+    assert_eq!(hidden, set(HIDDEN), "hidden public modules of src/lib.rs");
+    let private = lines.iter().filter(|l| l.starts_with("pub(crate) mod ") || l.starts_with("mod ")).count();
+    assert!(private >= 10, "the other modules are declared pub(crate): {private}");
+    // The root re-exports, each named in the promise of lib.rs's documentation.
+    let root =
+        names_after(&lines.iter().filter(|l| l.starts_with("pub use ")).cloned().collect::<Vec<_>>().join("\n"), "::");
+    assert_eq!(root, set(ROOT), "re-exports at the root of src/lib.rs");
+    let promise: String = lines.iter().skip_while(|l| !l.starts_with("//! # Public API")).take(12).cloned().collect();
+    for name in ROOT.iter().chain(API) {
+        assert!(promise.contains(&format!("[`{name}`]")), "lib.rs's Public API section names `{name}`");
+    }
+}

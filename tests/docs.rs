@@ -145,8 +145,8 @@ fn backticked(text: &str) -> Vec<String> {
 
 #[test]
 fn readme_lists_every_builtin_function_constant_and_distribution() {
-    use costsim::builtins::{CONSTANTS, FUNCTIONS};
-    use costsim::dist::DistKind;
+    use costsim::internals::builtins::{CONSTANTS, FUNCTIONS};
+    use costsim::internals::dist::DistKind;
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let bullet = readme.split("- Functions: ").nth(1).unwrap().split("\n\n").next().unwrap();
     let (functions, constants) = bullet.split_once("; constants").unwrap();

@@ -6,10 +6,10 @@
 //! standard error; each coverage requirement is also checked exactly where it can be
 //! (binomial sums), so the seeds only confirm the code does what the formula says.
 
-use costsim::sensitivity::{self, Analysis, Method, SensitivityConfig, TornadoKind};
-use costsim::simulation::Precision;
-use costsim::stats::confidence::{paired_difference_ci95, proportion_ci95};
-use costsim::stats::{Caveat, Summary};
+use costsim::internals::sensitivity::{self, Analysis, Method, SensitivityConfig, TornadoKind};
+use costsim::internals::stats::confidence::{paired_difference_ci95, proportion_ci95};
+use costsim::internals::stats::{Caveat, Summary};
+use costsim::study::Precision;
 use costsim::{Model, RunConfig, Simulation};
 
 fn parse(text: &str) -> Model {

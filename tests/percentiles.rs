@@ -2,8 +2,8 @@
 //! run's own trials, for every shape of output a cost model has, and the intervals cover
 //! the true quantile as often as order-statistic theory says.
 
-use costsim::stats::order::nearest_rank;
-use costsim::stats::{LEVELS, Summary, order_statistic_ranks};
+use costsim::internals::stats::order::nearest_rank;
+use costsim::internals::stats::{LEVELS, Summary, order_statistic_ranks};
 use costsim::{Model, RunConfig, Simulation};
 use statrs::distribution::{Binomial, DiscreteCDF};
 

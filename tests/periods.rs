@@ -7,7 +7,7 @@
 //! errors of σ, the standard error of a normal sample's sd being σ/√(2n) (every output
 //! checked that way is normal, or a sum of normals).
 
-use costsim::stats::Summary;
+use costsim::internals::stats::Summary;
 use costsim::{Model, RunConfig, Simulation};
 
 const N: u64 = 400_000;

@@ -6,9 +6,9 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use costsim::engine::{RunConfig, Simulated};
+use costsim::internals::engine::{RunConfig, Simulated};
 use costsim::model::Model;
-use costsim::simulation::Simulation;
+use costsim::study::Simulation;
 use proptest::prelude::*;
 
 /// Runs `text` as a model: `Ok(summaries)` or `Err(rendered error)`; panics propagate.
@@ -259,9 +259,11 @@ fn shards_join_to_the_whole(text: &str, trials: u64, m: u64, order: &[usize]) ->
     let Ok(model) = Model::parse("m.toml", text.to_string()) else { return Ok(false) };
     let Ok(simulation) = Simulation::new(model.clone()) else { return Ok(false) };
     let config = RunConfig { trials, seed: 11, threads: 2 };
-    let Ok(whole) = simulation.simulate(&config) else { return Ok(false) };
+    let Ok(whole) = simulation.simulate(&config, &mut |_| {}) else { return Ok(false) };
     let mut shards: Vec<Option<Simulated>> = (0..m)
-        .map(|k| Some(simulation.simulate_shard(&config, costsim::engine::shard_chunks(trials, k, m)).unwrap()))
+        .map(|k| {
+            Some(simulation.simulate_shard(&config, costsim::internals::engine::shard_chunks(trials, k, m)).unwrap())
+        })
         .collect();
     // The shards `order` names first (each once) are joined apart, the rest apart, then
     // the two joins are joined: a partial merge of each group, then their merge.
@@ -275,7 +277,7 @@ fn shards_join_to_the_whole(text: &str, trials: u64, m: u64, order: &[usize]) ->
     let mut joined = join(first)?;
     simulation.finish(&mut joined, &config).map_err(|e| TestCaseError::fail(e.to_string()))?;
     for (i, (a, b)) in simulation.summaries(&whole).iter().zip(simulation.summaries(&joined)).enumerate() {
-        let parts = |s: &costsim::stats::Summary| {
+        let parts = |s: &costsim::internals::stats::Summary| {
             let buckets: Vec<(f64, u64)> = s.sketch.buckets().collect();
             [
                 format!("moments {:?}", s.moments),

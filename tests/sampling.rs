@@ -6,7 +6,7 @@ fn model(vars: &str, extra: &str) -> Model {
     Model::parse("m.toml", format!("[model]\nname = \"t\"\n{extra}[vars]\n{vars}")).unwrap()
 }
 
-fn run(model: &Model, trials: u64, seed: u64) -> Vec<costsim::stats::Summary> {
+fn run(model: &Model, trials: u64, seed: u64) -> Vec<costsim::internals::stats::Summary> {
     Simulation::new(model.clone()).unwrap().run(&RunConfig { trials, seed, threads: 2 }).unwrap()
 }
 
@@ -20,7 +20,7 @@ fn requested_rank_correlation_is_achieved_and_marginals_are_unchanged() {
     correlated_with.correlations =
         model(&format!("{PAIR}[[correlations]]\nvars = [\"a\", \"b\"]\nrank = 0.8\n"), "").correlations.clone();
     let simulation = Simulation::new(correlated_with.clone()).unwrap();
-    let achieved = simulation.achieved_correlations(&RunConfig { trials: N, seed: 9, threads: 2 }).unwrap();
+    let achieved = simulation.observe(&RunConfig { trials: N, seed: 9, threads: 2 }, &[]).unwrap().1;
     assert_eq!(achieved.len(), 1);
     assert!((achieved[0].achieved - 0.8).abs() < 0.02, "{:?}", achieved[0]);
     let independent = run(&correlated, N, 9);

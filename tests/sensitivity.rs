@@ -1,8 +1,8 @@
 //! Sensitivity methods against analytic answers: the Ishigami function (Sobol), a
 //! linear model of independent normals (all methods), and a factor with no effect.
 
-use costsim::sensitivity::{self, Analysis, Method, Sensitivity, SensitivityConfig};
-use costsim::sensitivity::{TornadoKind, sobol::Sobol};
+use costsim::internals::sensitivity::{self, Analysis, Method, Sensitivity, SensitivityConfig};
+use costsim::internals::sensitivity::{TornadoKind, sobol::Sobol};
 use costsim::{Model, Simulation};
 
 const ISHIGAMI: &str = include_str!("../models/ishigami.toml");

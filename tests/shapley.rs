@@ -7,10 +7,10 @@
 //! against effects computed here by enumerating every subset with Gaussian conditional
 //! variances.
 
-use costsim::sensitivity::shapley::Shapley;
-use costsim::sensitivity::sobol::Sobol;
-use costsim::sensitivity::tornado::Tornado;
-use costsim::sensitivity::{self, Analysis, Method, SensitivityConfig, TornadoKind};
+use costsim::internals::sensitivity::shapley::Shapley;
+use costsim::internals::sensitivity::sobol::Sobol;
+use costsim::internals::sensitivity::tornado::Tornado;
+use costsim::internals::sensitivity::{self, Analysis, Method, SensitivityConfig, TornadoKind};
 use costsim::{Model, Simulation};
 
 const ISHIGAMI: &str = include_str!("../models/ishigami.toml");

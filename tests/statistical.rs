@@ -36,7 +36,7 @@ fn discrete(mean: f64, var: f64, cdf: impl Fn(f64) -> f64 + 'static) -> Truth {
 }
 
 /// Runs `x = expr` (plus `extra` vars) and returns (moments, percentiles) of `x`.
-fn simulate(expr: &str, extra: &str, trials: u64, seed: u64) -> (costsim::stats::Moments, [f64; 9]) {
+fn simulate(expr: &str, extra: &str, trials: u64, seed: u64) -> (costsim::internals::stats::Moments, [f64; 9]) {
     let text = format!("[model]\nname = \"t\"\noutputs = [\"x\"]\n[vars]\n{extra}x = \"{expr}\"\n");
     let model = Model::parse("t.toml", text).unwrap();
     let summaries = Simulation::new(model.clone()).unwrap().run(&RunConfig { trials, seed, threads: 2 }).unwrap();

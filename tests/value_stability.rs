@@ -6,7 +6,7 @@
 //! Each case is one var of a model; the pinned values are trials 0, 1, 2 (the first
 //! chunk) and 4096 (the first trial of the second chunk, to pin chunk keying too).
 
-use costsim::dist::DistKind;
+use costsim::internals::dist::DistKind;
 use costsim::{Model, RunConfig, Simulation};
 
 /// The trials whose values are pinned.
@@ -91,7 +91,7 @@ fn draws(cases: &[(&str, &str, [f64; 4])], header: &str, footer: &str) -> Vec<[f
     let simulation = Simulation::new(model.clone()).expect("compiles").keeping(&names).expect("vars exist");
     let config = RunConfig { trials: 4097, seed: 42, threads: 2 };
     let mut csv = Vec::new();
-    costsim::samples::write_csv(&simulation, &config, &names, &mut csv).expect("runs");
+    costsim::internals::samples::write_csv(&simulation, &config, &names, &mut csv).expect("runs");
     let rows: Vec<Vec<f64>> = String::from_utf8(csv)
         .unwrap()
         .lines()

@@ -5,7 +5,50 @@
 //! is still in cache. An op's destination is allocated before its inputs are released,
 //! so no op ever writes a column it reads.
 
-use super::program::Op;
+use super::program::{Layout, Op, OpOrigin, Operand, Output, Value};
+
+/// A program's ops with their slots allocated, and its outputs.
+pub(super) struct LaidOut {
+    /// The ops, over physical slots.
+    pub(super) ops: Vec<Op>,
+    /// Where each op comes from.
+    pub(super) origins: Vec<OpOrigin>,
+    /// Number of physical slots.
+    pub(super) n_slots: usize,
+    /// The reported values, with their slots.
+    pub(super) outputs: Vec<Output>,
+}
+
+/// `layout`'s ops reporting the vars `reported` (indices into the model's vars; a series
+/// reports each period): a constant output gets a column filled with its value, and every
+/// output's column is kept to the end.
+pub(super) fn lay_out(layout: &Layout, reported: &[usize]) -> LaidOut {
+    let (mut ops, mut origins, mut n_virtual) = (layout.ops.clone(), layout.origins.clone(), layout.n_virtual);
+    let mut outputs = Vec::new();
+    let mut pinned = Vec::new();
+    for &v in reported {
+        let periods: Vec<(Option<u32>, Operand)> = match layout.values[v].as_ref().expect("a compiled var") {
+            Value::One(o) => vec![(None, *o)],
+            Value::Series(s) => s.iter().enumerate().map(|(k, o)| (Some(k as u32), *o)).collect(),
+        };
+        for (period, operand) in periods {
+            let slot = match operand {
+                Operand::Slot(s) => s,
+                Operand::Const(value) => {
+                    n_virtual += 1;
+                    ops.push(Op::Fill { value, dst: n_virtual - 1 });
+                    origins.push(OpOrigin { var: None, period: None, span: None });
+                    n_virtual - 1
+                }
+            };
+            outputs.push(Output { var: v as u32, period, slot, boolean: layout.boolean[v] });
+            pinned.push(slot);
+        }
+    }
+    let (n_slots, physical) = allocate(&mut ops, n_virtual as usize, &pinned);
+    outputs.iter_mut().zip(physical).for_each(|(o, slot)| o.slot = slot);
+    LaidOut { ops, origins, n_slots, outputs }
+}
 
 /// Renumbers the slots of `ops` in place; returns the number of physical slots and the
 /// physical slot of each of the `pinned` virtual slots.

@@ -1,7 +1,8 @@
 //! Lowering calls: built-in functions, functions over series, distribution draws (`a to
 //! b` included), truncation and `choice`, each drawing from its var's stream.
 
-use super::lower::{Lowering, Value};
+use super::lower::Lowering;
+use super::program::Value;
 use super::program::{Binary, Draw, Marginal, Op, Operand, Unary};
 use crate::builtins::{self, Function, Math};
 use crate::diagnostic::{Diagnostic, Problem};

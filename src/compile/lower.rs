@@ -3,8 +3,10 @@
 //! distribution parameters, giving each var that draws random numbers its own stream, and
 //! recording where each op comes from. Calls and distributions are in `draws`.
 
+use std::sync::Arc;
+
 use super::program::{
-    self, Binary, Factor, Marginal, Member, Op, OpOrigin, Operand, Output, Program, Sampling, Unary, VarInfo,
+    self, Binary, Factor, Layout, Marginal, Member, Op, OpOrigin, Operand, Program, Sampling, Unary, Value, VarInfo,
 };
 use super::{alloc, resolve};
 use crate::builtins;
@@ -13,26 +15,6 @@ use crate::diagnostic::{Diagnostic, Problem};
 use crate::dist::Sampler;
 use crate::expr::{BinOp, Expr, ExprKind, UnaryOp};
 use crate::model::Model;
-
-/// A lowered expression: one operand per trial, or one per period of every trial (a
-/// series; every series has one value per period of the model).
-#[derive(Clone, Debug, PartialEq)]
-pub(super) enum Value {
-    /// The same in every period.
-    One(Operand),
-    /// One operand per period.
-    Series(Vec<Operand>),
-}
-
-impl Value {
-    /// The operand in period `k` (the one operand of a [`Value::One`]).
-    pub(super) fn at(&self, k: usize) -> Operand {
-        match self {
-            Value::One(o) => *o,
-            Value::Series(s) => s[k],
-        }
-    }
-}
 
 /// Lowers expressions to ops over virtual slots (one per value).
 pub(super) struct Lowering<'m> {
@@ -225,29 +207,6 @@ impl<'m> Lowering<'m> {
             self.ops.insert(0, op);
             self.origins.insert(0, OpOrigin { var: None, period: None, span: None });
         }
-        let mut reported = Vec::new();
-        let mut pinned = Vec::new();
-        for &v in outputs {
-            let value = self.values[v].clone().expect("outputs compile");
-            let periods: Vec<(Option<u32>, Operand)> = match value {
-                Value::One(o) => vec![(None, o)],
-                Value::Series(s) => s.into_iter().enumerate().map(|(k, o)| (Some(k as u32), o)).collect(),
-            };
-            for (period, operand) in periods {
-                let slot = match operand {
-                    Operand::Slot(s) => s,
-                    Operand::Const(value) => {
-                        let dst = self.slot();
-                        self.ops.push(Op::Fill { value, dst });
-                        self.origins.push(OpOrigin { var: None, period: None, span: None });
-                        dst
-                    }
-                };
-                reported.push((v, period));
-                pinned.push(slot);
-            }
-        }
-        let (n_slots, physical) = alloc::allocate(&mut self.ops, self.n_virtual as usize, &pinned);
         let model = self.model;
         let vars = model
             .vars
@@ -271,25 +230,24 @@ impl<'m> Lowering<'m> {
                 marginal,
             })
             .collect();
-        let outputs = reported
-            .iter()
-            .zip(physical)
-            .map(|(&(v, period), slot)| Output {
-                var: v as u32,
-                period,
-                slot,
-                boolean: model.vars[v].expr.is_boolean(),
-            })
-            .collect();
+        let layout = Layout {
+            ops: self.ops,
+            origins: self.origins,
+            n_virtual: self.n_virtual,
+            values: self.values,
+            boolean: model.vars.iter().map(|v| v.expr.is_boolean()).collect(),
+        };
+        let laid = alloc::lay_out(&layout, outputs);
         Program {
             sampling: self.sampling,
             correlation: self.correlation,
-            ops: self.ops,
-            origins: self.origins,
-            n_slots,
+            layout: Arc::new(layout),
+            ops: laid.ops,
+            origins: laid.origins,
+            n_slots: laid.n_slots,
             vars,
             factors: self.factors,
-            outputs,
+            outputs: laid.outputs,
             periods: model.meta.periods.as_ref().map_or_else(Vec::new, |p| p.labels.clone()),
         }
     }

@@ -20,10 +20,16 @@ mod lower;
 mod pipeline;
 pub(crate) mod program;
 mod resolve;
+mod variants;
 
-pub use pipeline::{CompileOptions, compile};
-pub use program::{Factor, Marginal, Output, Program, Sampling, VarInfo};
+#[cfg(test)]
+pub(crate) use pipeline::COMPILES;
+pub use pipeline::CompileOptions;
+pub(crate) use pipeline::{compile, with_extra};
+#[cfg(test)]
+pub(crate) use program::VarInfo;
 pub(crate) use program::{Op, Operand};
+pub use program::{Program, Sampling};
 
 #[cfg(test)]
 mod tests;

@@ -24,13 +24,21 @@ pub struct CompileOptions {
     pub only_extra: bool,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Models compiled on this thread, for tests that count them.
+    pub(crate) static COMPILES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// Compiles `model`: every var, with the model's outputs (or, by default, the vars no
 /// other var uses) and `options.extra_outputs` as the program's outputs.
 ///
 /// # Errors
 /// [`crate::Error::Model`] with every problem found; [`crate::Error::Output`] for an
 /// unknown extra output.
-pub fn compile(model: &Model, options: &CompileOptions) -> Result<Program> {
+pub(crate) fn compile(model: &Model, options: &CompileOptions) -> Result<Program> {
+    #[cfg(test)]
+    COMPILES.with(|n| n.set(n.get() + 1));
     // Every stage runs even when an earlier one found problems: a var with a problem is
     // left out with the vars that use it, and all problems are reported at once.
     let mut diagnostics = model.problems.clone();
@@ -130,7 +138,10 @@ fn output_vars(model: &Model, deps: &[Vec<usize>]) -> std::result::Result<Vec<us
 
 /// `outputs` followed by the `extra` vars not already in it; `name[label]` (a period of a
 /// series) means var `name`.
-fn with_extra(model: &Model, mut outputs: Vec<usize>, extra: &[String]) -> Result<Vec<usize>> {
+///
+/// # Errors
+/// [`crate::Error::Output`] for an unknown var.
+pub(crate) fn with_extra(model: &Model, mut outputs: Vec<usize>, extra: &[String]) -> Result<Vec<usize>> {
     let names = || model.vars.iter().map(|v| v.name.name.as_str());
     for name in extra {
         let name = name.split_once('[').map_or(name.as_str(), |(var, _)| var);

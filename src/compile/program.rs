@@ -332,6 +332,43 @@ pub struct Output {
     pub boolean: bool,
 }
 
+/// A lowered expression: one operand per trial, or one per period of every trial (a
+/// series; every series has one value per period of the model).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Value {
+    /// The same in every period.
+    One(Operand),
+    /// One operand per period.
+    Series(Vec<Operand>),
+}
+
+impl Value {
+    /// The operand in period `k` (the one operand of a [`Value::One`]).
+    pub(crate) fn at(&self, k: usize) -> Operand {
+        match self {
+            Value::One(o) => *o,
+            Value::Series(s) => s[k],
+        }
+    }
+}
+
+/// A program before its slots are allocated: its ops over one virtual slot per value,
+/// and where each var's value is. A program reporting other vars is laid out from it
+/// again (`super::alloc::lay_out`), without compiling the model again.
+#[derive(Debug)]
+pub(crate) struct Layout {
+    /// The ops, over virtual slots.
+    pub(crate) ops: Vec<Op>,
+    /// Where each op comes from.
+    pub(crate) origins: Vec<OpOrigin>,
+    /// Number of virtual slots.
+    pub(crate) n_virtual: u32,
+    /// Each var's value (`None` for a var left out by a problem: never in a program).
+    pub(crate) values: Vec<Option<Value>>,
+    /// Whether each var is 0/1 by construction (a comparison or logic).
+    pub(crate) boolean: Vec<bool>,
+}
+
 /// Where an op comes from, for pointing at it when it produces a value that can't be
 /// computed.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -344,11 +381,13 @@ pub(crate) struct OpOrigin {
     pub(crate) span: Option<crate::source::Span>,
 }
 
-/// A compiled model. Built only by [`super::compile`].
+/// A compiled model. Built only by `super::compile`.
 #[derive(Clone, Debug)]
 pub struct Program {
     pub(super) sampling: Sampling,
     pub(super) correlation: Option<crate::correlation::CorrelationMatrix>,
+    /// The program before slot allocation, shared by the programs laid out from it.
+    pub(super) layout: std::sync::Arc<Layout>,
     pub(super) ops: Vec<Op>,
     pub(super) origins: Vec<OpOrigin>,
     pub(super) n_slots: usize,
@@ -438,33 +477,6 @@ impl Program {
         self.label(self.factors[f].var, self.factors[f].period)
     }
 
-    /// This program with the factors `pins` (indices into [`Program::factors`]) fixed at
-    /// the given values: their own ops are dropped and their column filled with the value
-    /// where it would have been checked. No recompiling; a tornado evaluates one trial of
-    /// it per bar.
-    pub(crate) fn pinned(&self, pins: &[(usize, f64)]) -> Program {
-        let pin = |var: u32, period: Option<u32>| {
-            pins.iter()
-                .find(|&&(f, _)| self.factors[f].var == var && self.factors[f].period == period)
-                .map(|&(_, value)| value)
-        };
-        let mut pinned = Program { ops: Vec::new(), origins: Vec::new(), ..self.clone() };
-        for (op, origin) in self.ops.iter().zip(&self.origins) {
-            let kept = match op {
-                Op::Check { slot, var, period } => match pin(*var, *period) {
-                    Some(value) => Op::Fill { value, dst: *slot },
-                    None => op.clone(),
-                },
-                Op::Quantile { .. } => op.clone(),
-                _ if origin.var.and_then(|v| pin(v, origin.period)).is_some() => continue,
-                _ => op.clone(),
-            };
-            pinned.ops.push(kept);
-            pinned.origins.push(*origin);
-        }
-        pinned
-    }
-
     /// The factors joined by the Gaussian copula (indices into [`Program::factors`]), in
     /// the order of its Cholesky factor, and the correlation matrix of their normal scores
     /// in that order; `None` without correlations.
@@ -479,34 +491,6 @@ impl Program {
         let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
         let matrix = cholesky.iter().map(|row| cholesky.iter().map(|other| dot(row, other)).collect()).collect();
         Some((factors, matrix))
-    }
-
-    /// This program with the copula's Cholesky factor taken in another order: the
-    /// correlated factors listed in `first` (indices into [`Program::factors`]) lead, in
-    /// that order, and the others follow in their present order. The inputs' joint
-    /// distribution is unchanged; what changes is which independent normal drives which
-    /// input. In the new order an input depends only on its own stream and those of the
-    /// inputs before it, so redrawing the streams of a tail of the order while keeping the
-    /// rest draws the tail exactly from its conditional distribution given the head.
-    pub(crate) fn with_copula_order(&self, first: &[usize]) -> Program {
-        let Some((factors, matrix)) = self.copula() else {
-            return self.clone();
-        };
-        let rank = |f: &usize| first.iter().position(|g| g == f).unwrap_or(first.len());
-        let mut order: Vec<usize> = (0..factors.len()).collect();
-        order.sort_by_key(|&i| rank(&factors[i]));
-        let permuted: Vec<Vec<f64>> = order.iter().map(|&i| order.iter().map(|&j| matrix[i][j]).collect()).collect();
-        let cholesky = crate::correlation::cholesky(&permuted).expect("a reordering of a valid correlation matrix");
-        let mut program = self.clone();
-        for op in &mut program.ops {
-            if let Op::Quantile { correlated, cholesky: factor, .. } = op
-                && !correlated.is_empty()
-            {
-                *correlated = order.iter().map(|&i| correlated[i]).collect();
-                *factor = cholesky.clone();
-            }
-        }
-        program
     }
 
     /// The factors (indices into [`Program::factors`], in order) whose draws reach var

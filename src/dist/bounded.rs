@@ -112,14 +112,14 @@ impl Count {
 
 /// The exact CDF of a count over a span of values.
 #[derive(Clone, Debug)]
-pub struct CountTable {
+pub(crate) struct CountTable {
     first: f64,
     cdf: Vec<f64>,
 }
 
 impl CountTable {
     /// The smallest k with F(k) ≥ u.
-    pub fn quantile(&self, u: f64) -> f64 {
+    pub(crate) fn quantile(&self, u: f64) -> f64 {
         let i = self.cdf.partition_point(|&f| f < u).min(self.cdf.len() - 1);
         self.first + i as f64
     }

@@ -29,7 +29,7 @@ pub enum DistKind {
 }
 
 /// z such that Φ(z) = 0.95: `a to b` has a and b at ±Z95 standard deviations.
-pub const Z95: f64 = 1.644_853_626_951_472_2;
+pub(crate) const Z95: f64 = 1.644_853_626_951_472_2;
 
 impl DistKind {
     /// Every distribution with its name, for lookups and suggestions.
@@ -126,7 +126,7 @@ pub(super) fn probability(value: f64) -> Result<f64, ParamError> {
 /// A number in a message, exactly as a double and short: scientific notation outside
 /// [1e-4, 1e15), so that 1e308 does not print as 309 digits.
 #[derive(Clone, Copy, Debug)]
-pub struct Shown(pub f64);
+pub(crate) struct Shown(pub f64);
 
 impl std::fmt::Display for Shown {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -153,9 +153,9 @@ pub(super) fn ordered3(min: f64, mode: f64, max: f64) -> Result<(), ParamError> 
 /// Unless 0 < lo < hi.
 ///
 /// ```
-/// let (mu, sigma) = costsim::dist::to_lognormal(1.0, 100.0).unwrap();
+/// let (mu, sigma) = costsim::internals::dist::to_lognormal(1.0, 100.0).unwrap();
 /// assert!((mu - 10f64.ln()).abs() < 1e-12 && sigma > 0.0);
-/// assert!(costsim::dist::to_lognormal(-1.0, 1.0).is_err());
+/// assert!(costsim::internals::dist::to_lognormal(-1.0, 1.0).is_err());
 /// ```
 pub fn to_lognormal(lo: f64, hi: f64) -> Result<(f64, f64), ParamError> {
     finite(&["low", "high"], &[lo, hi])?;

@@ -13,8 +13,10 @@ mod sample;
 mod sampler;
 mod truncate;
 
-pub use kind::{DistKind, ParamError, Shown, Z95, to_lognormal};
-pub use quantile::{QuantileTable, Tabulated};
-pub use sample::{Rng, normal_cdf, normal_cdf_open, normal_quantile, std_normal, uniform_open};
-pub use sampler::{PoissonDraw, Sampler};
-pub use truncate::{InverseTruncation, Truncated};
+pub use kind::{DistKind, to_lognormal};
+pub(crate) use kind::{ParamError, Shown, Z95};
+pub(crate) use quantile::Tabulated;
+pub use sample::Rng;
+pub(crate) use sample::{normal_cdf_open, normal_quantile, std_normal, uniform_open};
+pub use sampler::Sampler;
+pub(crate) use truncate::Truncated;

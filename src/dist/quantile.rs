@@ -15,7 +15,7 @@ use super::sampler::Sampler;
 /// function is no closer; near the ends, where Q′ blows up, intervals fail this and stay
 /// exact), so the marginal is unchanged for all practical purposes.
 #[derive(Clone, Debug)]
-pub struct QuantileTable {
+pub(crate) struct QuantileTable {
     values: Vec<f64>,
     slopes: Vec<f64>,
     /// Whether each interval is interpolated (else evaluated exactly).
@@ -28,7 +28,7 @@ pub(crate) const TABLE_INTERVALS: usize = 4096;
 impl QuantileTable {
     /// A table for `sampler`'s quantile function, when it is slow to evaluate (beta,
     /// PERT, gamma) and the table is accurate; `None` otherwise.
-    pub fn new(sampler: &Sampler) -> Option<QuantileTable> {
+    pub(crate) fn new(sampler: &Sampler) -> Option<QuantileTable> {
         let density = density(sampler)?;
         QuantileTable::of(&|u| sampler.quantile(u), &density)
     }
@@ -82,7 +82,7 @@ impl QuantileTable {
 
     /// Q(u): interpolated where that is accurate, else exact (from `sampler`).
     #[inline]
-    pub fn quantile(&self, sampler: &Sampler, u: f64) -> f64 {
+    pub(crate) fn quantile(&self, sampler: &Sampler, u: f64) -> f64 {
         self.quantile_or(u, |u| sampler.quantile(u))
     }
 
@@ -122,7 +122,7 @@ fn ulp(x: f64) -> f64 {
 /// A sampler's quantile function in a faster form, built once for an input drawn through
 /// it (lhs, qmc, correlations).
 #[derive(Clone, Debug)]
-pub enum Tabulated {
+pub(crate) enum Tabulated {
     /// Interpolated, for beta, PERT and gamma.
     Continuous(QuantileTable),
     /// The exact CDF of a Poisson or binomial count.
@@ -131,7 +131,7 @@ pub enum Tabulated {
 
 impl Tabulated {
     /// The table for `sampler`, when it has one.
-    pub fn new(sampler: &Sampler) -> Option<Tabulated> {
+    pub(crate) fn new(sampler: &Sampler) -> Option<Tabulated> {
         match sampler {
             Sampler::Poisson { lambda, .. } => Count::Poisson(*lambda).table().map(Tabulated::Counts),
             Sampler::Binomial { n, p, .. } => Count::Binomial(*n, *p).table().map(Tabulated::Counts),
@@ -141,7 +141,7 @@ impl Tabulated {
 
     /// Q(u), the same as `sampler.quantile(u)` up to the interpolation's tolerance.
     #[inline]
-    pub fn quantile(&self, sampler: &Sampler, u: f64) -> f64 {
+    pub(crate) fn quantile(&self, sampler: &Sampler, u: f64) -> f64 {
         match self {
             Tabulated::Continuous(table) => table.quantile(sampler, u),
             Tabulated::Counts(table) => table.quantile(u),

@@ -14,13 +14,13 @@ pub use crate::stream::Rng;
 /// A uniform draw in the open interval (0, 1), so that `ln` and quantile functions of it
 /// are always finite.
 #[inline(always)]
-pub fn uniform_open(rng: &mut Rng) -> f64 {
+pub(crate) fn uniform_open(rng: &mut Rng) -> f64 {
     ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
 }
 
 /// A standard normal draw (ziggurat).
 #[inline(always)]
-pub fn std_normal(rng: &mut Rng) -> f64 {
+pub(crate) fn std_normal(rng: &mut Rng) -> f64 {
     StandardNormal.sample(rng)
 }
 
@@ -123,13 +123,13 @@ const TINY: f64 = 5e-324;
 
 /// The standard normal CDF Φ(z).
 #[inline]
-pub fn normal_cdf(z: f64) -> f64 {
+pub(crate) fn normal_cdf(z: f64) -> f64 {
     0.5 * statrs::function::erf::erfc(-z / std::f64::consts::SQRT_2)
 }
 
 /// Φ(z) kept inside the open interval (0, 1), so quantile functions of it are finite.
 #[inline]
-pub fn normal_cdf_open(z: f64) -> f64 {
+pub(crate) fn normal_cdf_open(z: f64) -> f64 {
     normal_cdf(z).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0)
 }
 
@@ -138,7 +138,7 @@ pub fn normal_cdf_open(z: f64) -> f64 {
 /// 1e-16, with one logarithm and one square root in the tails and neither in the middle.
 #[inline]
 #[allow(clippy::excessive_precision)] // Coefficients as published, to check against the paper.
-pub fn normal_quantile(u: f64) -> f64 {
+pub(crate) fn normal_quantile(u: f64) -> f64 {
     const A: [f64; 8] = [
         3.387_132_872_796_366_608,
         133.141_667_891_784_377_45,

@@ -103,7 +103,7 @@ impl Sampler {
     /// The rule the parameters break.
     ///
     /// ```
-    /// use costsim::dist::{DistKind, Sampler};
+    /// use costsim::internals::dist::{DistKind, Sampler};
     /// let err = Sampler::new(DistKind::Normal, &[0.0, -1.0]).unwrap_err();
     /// assert_eq!(err.to_string(), "sd must be ≥ 0 (got -1)");
     /// ```

@@ -28,7 +28,7 @@ fn plan_workers(plan: &Plan<'_>, threads: usize) -> usize {
     workers(threads, per_worker, plan.n_columns())
 }
 
-/// The outcome of [`super::simulate`]: merged accumulators per column, before percentiles
+/// The outcome of `super::simulate`: merged accumulators per column, before percentiles
 /// are read off.
 #[derive(Clone, Debug)]
 pub struct Simulated {

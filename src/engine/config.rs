@@ -9,7 +9,7 @@ use crate::compile::Program;
 pub const CHUNK: usize = 4096;
 
 /// The most shards a run may be split into (`--shard K/M`, a partial state's key).
-pub const MAX_SHARDS: u64 = 1_000_000;
+pub(crate) const MAX_SHARDS: u64 = 1_000_000;
 /// Most chunks per parallel block.
 pub(crate) const BLOCK_CHUNKS: u64 = 64;
 /// How many trials to run, from which seed, on how many threads.
@@ -49,11 +49,11 @@ pub fn shard_chunks(trials: u64, k: u64, m: u64) -> Range<u64> {
 }
 
 /// The number of trials in shard `k` of `m` of a run of `trials` (see [`shard_chunks`]).
-pub fn shard_trials(trials: u64, k: u64, m: u64) -> u64 {
+pub(crate) fn shard_trials(trials: u64, k: u64, m: u64) -> u64 {
     let chunks = shard_chunks(trials, k, m);
     let at = |chunk: u64| chunk.saturating_mul(CHUNK as u64).min(trials);
     at(chunks.end) - at(chunks.start)
 }
 
 /// Trials per progress step: whole chunks, so stepping gives the same result as one run.
-pub const PROGRESS_STEP: u64 = 256 * CHUNK as u64;
+pub(crate) const PROGRESS_STEP: u64 = 256 * CHUNK as u64;

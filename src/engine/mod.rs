@@ -27,13 +27,15 @@ mod plan;
 mod quantile;
 mod trace;
 
-pub use accumulate::{Simulated, SimulatedParts};
+pub use accumulate::Simulated;
+pub(crate) use accumulate::SimulatedParts;
 #[cfg(test)]
 pub(crate) use chunks::TRIALS_RUN;
 pub(crate) use chunks::{ChunkView, Evaluator, for_each_chunk, for_each_evaluator, pool};
-pub use config::{CHUNK, MAX_SHARDS, PROGRESS_STEP, RunConfig, shard_chunks, shard_trials};
-pub use passes::simulate;
+pub use config::{CHUNK, RunConfig, shard_chunks};
+pub(crate) use config::{MAX_SHARDS, shard_trials};
+pub(crate) use passes::simulate;
 pub(crate) use passes::{collect, first_trial};
-pub use plan::{Column, Plan};
-pub use trace::NonFinite;
+pub(crate) use plan::{Column, Plan};
+pub(crate) use trace::NonFinite;
 pub(crate) use trace::{Cause, cause};

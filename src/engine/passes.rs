@@ -18,7 +18,7 @@ use crate::error::Result;
 ///
 /// # Errors
 /// [`crate::Error::Threads`] if the pool cannot be built.
-pub fn simulate(plan: &Plan<'_>, config: &RunConfig, progress: &mut dyn FnMut(u64)) -> Result<Simulated> {
+pub(crate) fn simulate(plan: &Plan<'_>, config: &RunConfig, progress: &mut dyn FnMut(u64)) -> Result<Simulated> {
     let mut simulated = Simulated::new(plan);
     while simulated.trials() < config.trials {
         let next = (simulated.trials() + PROGRESS_STEP).min(config.trials);

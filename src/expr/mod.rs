@@ -7,5 +7,8 @@ mod ast;
 mod lexer;
 mod parser;
 
-pub use ast::{BinOp, Expr, ExprKind, UnaryOp};
-pub use parser::{MAX_DEPTH, MAX_HEIGHT, number, parse};
+pub(crate) use ast::{BinOp, Expr, ExprKind, UnaryOp};
+pub use parser::number;
+pub(crate) use parser::parse;
+#[cfg(test)]
+pub(crate) use parser::{MAX_DEPTH, MAX_HEIGHT};

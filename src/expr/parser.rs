@@ -36,7 +36,7 @@ fn ends_in_number(expr: &Expr) -> bool {
 ///
 /// # Errors
 /// A [`Diagnostic`] pointing at the first token that does not fit the grammar.
-pub fn parse(src: &str) -> Result<Expr, Diagnostic> {
+pub(crate) fn parse(src: &str) -> Result<Expr, Diagnostic> {
     let tokens = tokenize(src)?;
     if tokens.len() > MAX_TOKENS {
         return Err(Diagnostic::new(Problem::TooLong(MAX_TOKENS), Span::new(0, src.len())));
@@ -69,11 +69,11 @@ pub fn number(src: &str) -> Option<f64> {
 /// Deepest nesting of parentheses, brackets, calls and prefix operators accepted, as in
 /// spreadsheets: the parser recurses once per level, some 10 KB of stack in a debug
 /// build.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 /// Tallest expression tree accepted, in operators from the root to the deepest leaf
 /// (`a + b + … + z` is as tall as it has `+`): every later stage (resolution, lowering,
 /// dropping the tree) recurses once per level.
-pub const MAX_HEIGHT: usize = 1_000;
+pub(crate) const MAX_HEIGHT: usize = 1_000;
 /// Longest expression accepted, in tokens.
 const MAX_TOKENS: usize = 10_000;
 

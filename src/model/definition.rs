@@ -42,7 +42,7 @@ pub struct Model {
     pub(super) scenario_index: Arc<HashMap<String, usize>>,
     /// Problems found in the file that do not stop it from being read (a syntax error in
     /// one var, an unknown key): the compiler reports them with its own, all at once. A
-    /// var whose expression has a problem is kept, with [`crate::expr::ExprKind::Invalid`] as its
+    /// var whose expression has a problem is kept, with `crate::expr::ExprKind::Invalid` as its
     /// expression, so that only the vars using it are affected.
     pub problems: Vec<Diagnostic>,
 }

@@ -12,7 +12,7 @@ use crate::stats::rank::RANK_CAP;
 use crate::stats::tree::ChunkTree;
 
 /// Default Sobol base sample size N (the model is evaluated N·(k + 2) times).
-pub const SOBOL_DEFAULT_N: u64 = 1 << 16;
+pub(crate) const SOBOL_DEFAULT_N: u64 = 1 << 16;
 
 /// A sensitivity method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,13 +63,13 @@ pub struct SensitivityConfig {
 /// The result of one method.
 #[derive(Clone, Debug)]
 pub enum Analysis {
-    /// See [`tornado`].
+    /// See `tornado`.
     Tornado(tornado::Tornado),
-    /// See [`spearman`].
+    /// See `spearman`.
     Spearman(spearman::Spearman),
-    /// See [`sobol`].
+    /// See `sobol`.
     Sobol(sobol::Sobol),
-    /// See [`shapley`].
+    /// See `shapley`.
     Shapley(shapley::Shapley),
 }
 
@@ -129,7 +129,7 @@ pub struct Analysed {
 /// The sums of a streamed estimator (Sobol or Shapley) for one output over some of the
 /// run's batches: what a shard of `sensitivity` computes.
 #[derive(Clone, Debug)]
-pub struct MethodSums {
+pub(crate) struct MethodSums {
     /// The output analysed.
     pub output: String,
     /// [`Method::Sobol`] or [`Method::Shapley`].
@@ -204,7 +204,11 @@ pub fn analyse(base: &Simulation, config: &SensitivityConfig) -> Result<Analysed
 ///
 /// # Errors
 /// As [`analyse`].
-pub fn analyse_shard(base: &Simulation, config: &SensitivityConfig, shard: (u64, u64)) -> Result<Vec<MethodSums>> {
+pub(crate) fn analyse_shard(
+    base: &Simulation,
+    config: &SensitivityConfig,
+    shard: (u64, u64),
+) -> Result<Vec<MethodSums>> {
     let mut streaming = SumsScope::Shard(shard, Vec::new());
     analyse_with(base, config, &mut streaming)?;
     match streaming {
@@ -217,7 +221,11 @@ pub fn analyse_shard(base: &Simulation, config: &SensitivityConfig, shard: (u64,
 ///
 /// # Errors
 /// As [`analyse`], and [`crate::Error::Unfit`] if sums are missing.
-pub fn analyse_merged(base: &Simulation, config: &SensitivityConfig, merged: Vec<MethodSums>) -> Result<Analysed> {
+pub(crate) fn analyse_merged(
+    base: &Simulation,
+    config: &SensitivityConfig,
+    merged: Vec<MethodSums>,
+) -> Result<Analysed> {
     analyse_with(base, config, &mut SumsScope::Merged(merged))
 }
 

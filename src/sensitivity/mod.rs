@@ -22,15 +22,13 @@
 mod analyse;
 mod pick_freeze;
 mod sample;
-pub mod shapley;
-pub mod sobol;
-pub mod spearman;
-pub mod tornado;
+pub(crate) mod shapley;
+pub(crate) mod sobol;
+pub(crate) mod spearman;
+pub(crate) mod tornado;
 
-pub use analyse::{
-    Analysed, Analysis, Method, MethodSums, SOBOL_DEFAULT_N, Sensitivity, SensitivityConfig, analyse, analyse_merged,
-    analyse_shard,
-};
-pub use pick_freeze::Sums;
-pub use sample::{RANK_BYTES, Sample};
+pub use analyse::{Analysed, Analysis, Method, Sensitivity, SensitivityConfig, analyse};
+pub(crate) use analyse::{MethodSums, analyse_merged, analyse_shard};
+pub(crate) use pick_freeze::Sums;
+pub use sample::Sample;
 pub use tornado::TornadoKind;

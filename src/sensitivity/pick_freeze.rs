@@ -33,7 +33,7 @@ pub(super) const SOBOL_BATCH: usize = 256;
 
 /// Per-batch sums, added up over batches, with their pairwise products.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Sums {
+pub(crate) struct Sums {
     /// Batches added.
     batches: u64,
     /// Σ_b x_b.
@@ -62,17 +62,17 @@ impl Sums {
     }
 
     /// Sums read back from [`Sums::parts`], or `None` if the lengths do not fit together.
-    pub fn from_parts(batches: u64, sum: Vec<f64>, products: Vec<f64>) -> Option<Sums> {
+    pub(crate) fn from_parts(batches: u64, sum: Vec<f64>, products: Vec<f64>) -> Option<Sums> {
         (products.len() == sum.len() * (sum.len() + 1) / 2).then_some(Sums { batches, sum, products })
     }
 
     /// The batch count, Σ_b x_b and the upper triangle of Σ_b x_b·x_bᵀ, row by row.
-    pub fn parts(&self) -> (u64, &[f64], &[f64]) {
+    pub(crate) fn parts(&self) -> (u64, &[f64], &[f64]) {
         (self.batches, &self.sum, &self.products)
     }
 
     /// Adds another set of batches.
-    pub fn combine(&mut self, other: &Sums) {
+    pub(crate) fn combine(&mut self, other: &Sums) {
         self.batches += other.batches;
         self.sum.iter_mut().zip(&other.sum).for_each(|(a, b)| *a += b);
         self.products.iter_mut().zip(&other.products).for_each(|(a, b)| *a += b);

@@ -22,7 +22,7 @@ pub struct Sample {
 /// Most bytes of values one [`Sample`] holds. An output fed by more factors than fit is
 /// analysed a group of factors at a time, one pass over its trials per group: the rank
 /// analyses of 10,000 inputs take the memory of about 160 at 200,000 trials.
-pub const RANK_BYTES: u64 = 256 << 20;
+pub(crate) const RANK_BYTES: u64 = 256 << 20;
 
 impl Sample {
     /// Factors per group at `trials` trials: as many as fit in [`RANK_BYTES`] beside the

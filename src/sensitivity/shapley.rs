@@ -45,9 +45,9 @@ use crate::stats::tree::ChunkTree;
 use crate::stream::{stream, stream_key};
 
 /// Up to this many inputs, every permutation is used equally often (4! = 24 per round).
-pub const EXACT_MAX_INPUTS: usize = 4;
+pub(crate) const EXACT_MAX_INPUTS: usize = 4;
 /// Default base sample size N: 512 chunks, so 512 permutations.
-pub const DEFAULT_TRIALS: u64 = 512 * CHUNK as u64;
+pub(crate) const DEFAULT_TRIALS: u64 = 512 * CHUNK as u64;
 
 /// One factor's Shapley effect.
 #[derive(Clone, Debug)]
@@ -81,7 +81,7 @@ pub struct Shapley {
 
 /// Shapley effects of `output` for the factors `factors` (indices into the program's
 /// factors) of `simulation`'s program, correlations included, with N about
-/// `config.trials` (see [`chunks`]).
+/// `config.trials` (see `chunks`).
 ///
 /// # Errors
 /// Non-finite values in any evaluation.
@@ -196,7 +196,7 @@ pub(super) fn finish(
 
 /// Chunks for about `trials` base trials and `k` inputs: at least 2 (for an interval)
 /// and, with exact permutations, a whole number of rounds of all k! of them.
-pub fn chunks(trials: u64, k: usize) -> u64 {
+pub(crate) fn chunks(trials: u64, k: usize) -> u64 {
     let n = trials.div_ceil(CHUNK as u64).max(2);
     match k <= EXACT_MAX_INPUTS {
         true => {

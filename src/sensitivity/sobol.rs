@@ -59,11 +59,11 @@ pub struct Sobol {
 }
 
 /// Fewest base trials: two batches, so that there is an interval.
-pub const MIN_TRIALS: u64 = 2 * SOBOL_BATCH as u64;
+pub(crate) const MIN_TRIALS: u64 = 2 * SOBOL_BATCH as u64;
 
 /// Sobol indices of `output` for the factors `factors` (indices into the program's
 /// factors) of `simulation`'s program, with N = `config.trials` (at least
-/// [`MIN_TRIALS`]).
+/// `MIN_TRIALS`).
 ///
 /// # Errors
 /// Non-finite values in any evaluation.

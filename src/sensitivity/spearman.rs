@@ -34,13 +34,13 @@ pub struct Spearman {
 ///
 /// # Errors
 /// [`crate::Error::Threads`] if the pool cannot be built.
-pub fn correlations(output_ranks: &[f64], trials: &Sample, threads: usize) -> Result<Vec<(String, f64)>> {
+pub(crate) fn correlations(output_ranks: &[f64], trials: &Sample, threads: usize) -> Result<Vec<(String, f64)>> {
     let rho = |(name, x): &(String, Vec<f64>)| (name.clone(), pearson(output_ranks, &ranks(x)));
     Ok(crate::engine::pool(threads)?.install(|| trials.factors.par_iter().map(rho).collect()))
 }
 
 /// The analysis from every factor's ρ (of [`correlations`]) over `trials` trials.
-pub fn from_correlations(trials: u64, rhos: Vec<(String, f64)>) -> Spearman {
+pub(crate) fn from_correlations(trials: u64, rhos: Vec<(String, f64)>) -> Spearman {
     let total: f64 = rhos.iter().map(|(_, r)| r * r).sum();
     let mut factors: Vec<SpearmanFactor> = rhos
         .into_iter()

@@ -86,7 +86,7 @@ pub struct Tornado {
 /// bottom `range.0` and top `1 − range.1` of trials (at least one trial each). The 95%
 /// intervals come from batch means (`tail_means_ci95`), which carry the sampling error
 /// of the cut-points as well as that of the means.
-pub fn conditional_bars(trials: &Sample, range: (f64, f64)) -> Vec<TornadoFactor> {
+pub(crate) fn conditional_bars(trials: &Sample, range: (f64, f64)) -> Vec<TornadoFactor> {
     let y = &trials.output;
     trials
         .factors
@@ -108,7 +108,7 @@ pub fn conditional_bars(trials: &Sample, range: (f64, f64)) -> Vec<TornadoFactor
 
 /// The conditional tornado of the output whose values are `output` (the trials the bars
 /// of [`conditional_bars`] came from), largest swing first.
-pub fn conditional(mut bars: Vec<TornadoFactor>, output: &[f64], range: (f64, f64)) -> Tornado {
+pub(crate) fn conditional(mut bars: Vec<TornadoFactor>, output: &[f64], range: (f64, f64)) -> Tornado {
     bars.sort_by(|a, b| b.swing.total_cmp(&a.swing));
     let base = output.iter().sum::<f64>() / output.len() as f64;
     Tornado { kind: TornadoKind::Conditional, trials: output.len() as u64, range, base, factors: bars }
@@ -206,7 +206,7 @@ fn tail_means_ci95(x: &[f64], y: &[f64], range: (f64, f64), whole: TailMeans) ->
 ///
 /// # Errors
 /// Non-finite values in the simulation or in an evaluation.
-pub fn swing(
+pub(crate) fn swing(
     simulation: &Simulation,
     output: &str,
     names: &[String],

@@ -35,9 +35,9 @@ use super::levels::Z975;
 use super::moments::Moments;
 
 /// Tail indices below this flag the normal interval of the mean.
-pub const HEAVY_TAIL_INDEX: f64 = 1.6;
+pub(crate) const HEAVY_TAIL_INDEX: f64 = 1.6;
 /// Most trials Hill's estimate reads on each side: ⌈√n⌉ up to this many.
-pub const TAIL_TRIALS: usize = 1024;
+pub(crate) const TAIL_TRIALS: usize = 1024;
 /// Cochran's rule: the mean's normal interval wants n > this × skewness².
 const COCHRAN: f64 = 25.0;
 
@@ -158,7 +158,7 @@ impl Caveat {
 /// not: from their moments (with the third), the median, and the [`TAIL_TRIALS`] + 1
 /// largest and smallest values (`top` descending, `bottom` ascending) of values that
 /// depend on random draws.
-pub fn mean_caveat(moments: &Moments, median: f64, top: &[f64], bottom: &[f64]) -> Option<Caveat> {
+pub(crate) fn mean_caveat(moments: &Moments, median: f64, top: &[f64], bottom: &[f64]) -> Option<Caveat> {
     let n = moments.n;
     if n == 0 {
         return None;
@@ -186,7 +186,7 @@ pub fn mean_caveat(moments: &Moments, median: f64, top: &[f64], bottom: &[f64]) 
 /// over the (k + 1)-th: 1 / mean(ln(dᵢ / d₍ₖ₊₁₎)). `None` when there are not k + 1 of
 /// them or the (k + 1)-th is not positive (fewer than k + 1 values beyond the median:
 /// the skewness check covers rare values).
-pub fn hill(deviations: &[f64], k: usize) -> Option<f64> {
+pub(crate) fn hill(deviations: &[f64], k: usize) -> Option<f64> {
     let threshold = *deviations.get(k)?;
     if k == 0 || threshold <= 0.0 {
         return None;

@@ -1,7 +1,7 @@
 //! The reported percentiles and the ranks of the order statistics that bound them.
 
 /// The reported percentiles, with their JSON names.
-pub const PERCENTILES: [(&str, f64); 9] = [
+pub(crate) const PERCENTILES: [(&str, f64); 9] = [
     ("p1", 0.01),
     ("p5", 0.05),
     ("p10", 0.10),
@@ -22,7 +22,7 @@ pub(super) const P75: usize = 5;
 pub(super) const P95: usize = 7;
 pub(super) const P99: usize = 8;
 
-/// The probability levels of [`PERCENTILES`].
+/// The probability levels of `PERCENTILES`.
 pub const LEVELS: [f64; 9] = {
     let mut levels = [0.0; 9];
     let mut i = 0;
@@ -34,7 +34,7 @@ pub const LEVELS: [f64; 9] = {
 };
 
 /// z such that Φ(z) = 0.975.
-pub const Z975: f64 = 1.959_963_984_540_054;
+pub(crate) const Z975: f64 = 1.959_963_984_540_054;
 
 /// Ranks of the order statistics bracketing the q-quantile of n values with 95%
 /// confidence (normal approximation to the binomial count below the quantile):
@@ -48,7 +48,7 @@ pub fn order_statistic_ranks(q: f64, n: u64) -> [u64; 2] {
 
 /// The larger distance from `x` to an end of its interval `[lo, hi]`: what a precision
 /// target checks of an asymmetric interval.
-pub fn larger_side(x: f64, [lo, hi]: [f64; 2]) -> f64 {
+pub(crate) fn larger_side(x: f64, [lo, hi]: [f64; 2]) -> f64 {
     (x - lo).max(hi - x)
 }
 

@@ -5,24 +5,27 @@
 //! the report's histograms, the largest and smallest values ([`Extremes`]), and the
 //! intervals of means that stay honest in the tails ([`confidence`]).
 
-pub mod confidence;
+pub(crate) mod confidence;
 mod extremes;
 mod histogram;
 mod levels;
 mod moments;
-pub mod order;
+pub(crate) mod order;
 mod quantiles;
-pub mod rank;
+pub(crate) mod rank;
 mod summary;
-pub mod tree;
+pub(crate) mod tree;
 
 pub use confidence::Caveat;
 pub(crate) use extremes::EXTREMES_BYTES;
-pub use extremes::Extremes;
+pub(crate) use extremes::Extremes;
 pub use histogram::Histogram;
-pub use levels::{LEVELS, PERCENTILES, Z975, larger_side, order_statistic_ranks};
+pub use levels::{LEVELS, order_statistic_ranks};
+pub(crate) use levels::{PERCENTILES, Z975, larger_side};
 pub use moments::Moments;
 pub use order::ExactQuantiles;
+pub use quantiles::QuantileSketch;
 pub(crate) use quantiles::SKETCH_BYTES;
-pub use quantiles::{QuantileSketch, SketchParts};
-pub use summary::{Accumulated, Summary, ValueKind};
+pub(crate) use quantiles::SketchParts;
+pub use summary::Summary;
+pub(crate) use summary::{Accumulated, ValueKind};

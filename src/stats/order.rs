@@ -29,7 +29,7 @@
 use std::sync::Arc;
 
 /// Spreads kept on each side of a wanted rank (a miss has probability Φ(−6) ≈ 10⁻⁹).
-pub const Z_MARGIN: f64 = 6.0;
+pub(crate) const Z_MARGIN: f64 = 6.0;
 /// Values seen before the window first narrows (the first chunk).
 const FIRST_NARROWING: u64 = 4096;
 /// A [`RankSearch`] collects the values of its range once there are at most this many.
@@ -100,7 +100,7 @@ impl Window {
     }
 }
 
-/// Values inside a [`Window`] and counts of the values in each gap.
+/// Values inside a `Window` and counts of the values in each gap.
 #[derive(Clone, Debug)]
 pub struct Tally {
     window: Arc<Window>,
@@ -557,7 +557,7 @@ pub fn nearest_rank(q: f64, n: u64) -> u64 {
 }
 
 /// A key whose unsigned order is the numeric order of finite values (−0 and +0 share one).
-pub fn key(x: f64) -> u64 {
+pub(crate) fn key(x: f64) -> u64 {
     let bits = (x + 0.0).to_bits();
     if bits >> 63 == 1 { !bits } else { bits | 1 << 63 }
 }

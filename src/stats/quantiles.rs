@@ -214,7 +214,7 @@ impl QuantileSketch {
 /// zeros, each histogram's recorded buckets as (a value in the bucket, count), and the
 /// exact counts while there are few distinct values.
 #[derive(Clone, Debug, PartialEq)]
-pub struct SketchParts {
+pub(crate) struct SketchParts {
     /// The power of two that maps values to the histograms' integers: |x|·2^shift.
     pub shift: i32,
     /// Values that map to 0.
@@ -229,7 +229,7 @@ pub struct SketchParts {
 
 impl QuantileSketch {
     /// The sketch's state (see [`SketchParts`]).
-    pub fn to_parts(&self) -> SketchParts {
+    pub(crate) fn to_parts(&self) -> SketchParts {
         let buckets =
             |h: &Histogram<u64>| h.iter_recorded().map(|v| (v.value_iterated_to(), v.count_at_value())).collect();
         SketchParts {
@@ -245,7 +245,7 @@ impl QuantileSketch {
     /// lands in that bucket, so the counts are the same), or `None` for parts no sketch
     /// has: a shift out of range, a value out of range, exact values not sorted, not
     /// finite or too many, counts that overflow.
-    pub fn from_parts(parts: SketchParts) -> Option<QuantileSketch> {
+    pub(crate) fn from_parts(parts: SketchParts) -> Option<QuantileSketch> {
         if !SHIFTS.contains(&parts.shift) {
             return None;
         }

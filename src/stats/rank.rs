@@ -3,10 +3,10 @@
 /// Most trials whose values are kept for rank statistics (achieved correlations, Spearman
 /// sensitivity, simulated tornado percentiles): the first `RANK_CAP` trials of the run (a
 /// random sample, and deterministic). Their standard error is about 1/√200,000 ≈ 0.002.
-pub const RANK_CAP: u64 = 200_000;
+pub(crate) const RANK_CAP: u64 = 200_000;
 
 /// Ranks 1..n, ties sharing their average rank.
-pub fn ranks(values: &[f64]) -> Vec<f64> {
+pub(crate) fn ranks(values: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
     let mut ranks = vec![0.0; values.len()];
@@ -24,7 +24,7 @@ pub fn ranks(values: &[f64]) -> Vec<f64> {
 }
 
 /// Pearson correlation; 0 when either side is constant.
-pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
+pub(crate) fn pearson(x: &[f64], y: &[f64]) -> f64 {
     let n = x.len() as f64;
     let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);

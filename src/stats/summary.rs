@@ -48,14 +48,16 @@ pub struct Accumulated<'a> {
 pub struct Summary {
     /// Count, mean, spread, min and max.
     pub moments: Moments,
-    /// The values of [`super::PERCENTILES`]: exact nearest-rank order statistics of the trials.
+    /// The values of p1, p5, p10, p25, p50, p75, p90, p95 and p99: exact nearest-rank
+    /// order statistics of the trials.
     pub percentiles: [f64; 9],
     /// The full distribution, for histograms and CDFs (shared with the run it came from).
     pub sketch: Arc<QuantileSketch>,
     /// 95% confidence interval of each percentile: exact order statistics of the ranks
     /// [`super::order_statistic_ranks`] gives.
     pub percentile_ci95: [[f64; 2]; 9],
-    /// 95% confidence interval of the mean (see [`ValueKind`]).
+    /// 95% confidence interval of the mean: Wilson's for a 0/1 output, Tango's for a
+    /// difference of two, else mean ± 1.96 standard errors.
     pub mean_ci95: [f64; 2],
     /// Why [`Summary::mean_ci95`] may not hold, if it may not.
     pub mean_caveat: Option<Caveat>,

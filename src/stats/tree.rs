@@ -31,7 +31,7 @@ impl<T> Node<T> {
 
 /// Per-chunk values of some chunks, folded in the fixed tree (see the module docs).
 #[derive(Clone, Debug, PartialEq)]
-pub struct ChunkTree<T> {
+pub(crate) struct ChunkTree<T> {
     nodes: Vec<Node<T>>,
 }
 
@@ -44,30 +44,25 @@ impl<T> Default for ChunkTree<T> {
 impl<T: Clone> ChunkTree<T> {
     /// A tree of the given nodes (as read back from [`ChunkTree::nodes`]), or `None` if
     /// they are not aligned blocks in increasing, non-overlapping order.
-    pub fn from_nodes(nodes: Vec<Node<T>>) -> Option<ChunkTree<T>> {
+    pub(crate) fn from_nodes(nodes: Vec<Node<T>>) -> Option<ChunkTree<T>> {
         let aligned = nodes.iter().all(|n| n.level < 63 && n.start % (1 << n.level) == 0);
         let ordered = nodes.windows(2).all(|w| w[0].end() <= w[1].start);
         (aligned && ordered).then_some(ChunkTree { nodes })
     }
 
     /// The nodes not yet combined, in chunk order.
-    pub fn nodes(&self) -> &[Node<T>] {
+    pub(crate) fn nodes(&self) -> &[Node<T>] {
         &self.nodes
     }
 
     /// One past the last chunk covered (0 when empty).
-    pub fn end(&self) -> u64 {
+    pub(crate) fn end(&self) -> u64 {
         self.nodes.last().map_or(0, Node::end)
     }
 
     /// Adds chunk `chunk`'s value; `chunk` must come after every chunk already added.
-    pub fn push(&mut self, chunk: u64, value: T, combine: &impl Fn(&mut T, &T)) {
+    pub(crate) fn push(&mut self, chunk: u64, value: T, combine: &impl Fn(&mut T, &T)) {
         self.add(Node { start: chunk, level: 0, value }, combine);
-    }
-
-    /// Adds `other`'s chunks, which must all come after this tree's.
-    pub fn append(&mut self, other: ChunkTree<T>, combine: &impl Fn(&mut T, &T)) {
-        other.nodes.into_iter().for_each(|node| self.add(node, combine));
     }
 
     fn add(&mut self, node: Node<T>, combine: &impl Fn(&mut T, &T)) {
@@ -87,7 +82,7 @@ impl<T: Clone> ChunkTree<T> {
 
     /// The chunks of both trees in one (they may interleave, as the shards of two partial
     /// merges do), or `None` if they share a chunk.
-    pub fn merge(self, other: ChunkTree<T>, combine: &impl Fn(&mut T, &T)) -> Option<ChunkTree<T>> {
+    pub(crate) fn merge(self, other: ChunkTree<T>, combine: &impl Fn(&mut T, &T)) -> Option<ChunkTree<T>> {
         let mut nodes = self.nodes;
         nodes.extend(other.nodes);
         nodes.sort_by_key(|n| n.start);
@@ -101,7 +96,7 @@ impl<T: Clone> ChunkTree<T> {
 
     /// Every chunk's value combined, the remaining blocks left to right (`None` when
     /// empty).
-    pub fn fold(&self, combine: &impl Fn(&mut T, &T)) -> Option<T> {
+    pub(crate) fn fold(&self, combine: &impl Fn(&mut T, &T)) -> Option<T> {
         let (first, rest) = self.nodes.split_first()?;
         let mut value = first.value.clone();
         rest.iter().for_each(|node| combine(&mut value, &node.value));
@@ -133,17 +128,13 @@ mod tests {
                 bounds.sort_unstable();
                 bounds.dedup();
                 let parts: Vec<ChunkTree<String>> = bounds.windows(2).map(|w| tree(w[0]..w[1])).collect();
-                // Joined left to right, and as a tree of joins (the last two first).
-                let mut joined = ChunkTree::default();
-                parts.iter().cloned().for_each(|p| joined.append(p, &join));
+                // Merged left to right, and as a tree of merges (the last two first).
+                let merge = |a: ChunkTree<String>, b: ChunkTree<String>| a.merge(b, &join).unwrap();
+                let joined = parts.iter().cloned().fold(ChunkTree::default(), merge);
                 assert_eq!(joined.fold(&join), whole, "n {n}, bounds {bounds:?}");
                 if let [a, b, c, ..] = &parts[..] {
-                    let mut right = b.clone();
-                    right.append(c.clone(), &join);
-                    let mut left = a.clone();
-                    left.append(right, &join);
-                    let rest = parts[3..].iter().cloned();
-                    rest.for_each(|p| left.append(p, &join));
+                    let left = merge(a.clone(), merge(b.clone(), c.clone()));
+                    let left = parts[3..].iter().cloned().fold(left, merge);
                     assert_eq!(left.fold(&join), whole, "n {n}, bounds {bounds:?}");
                 }
             }

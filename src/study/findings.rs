@@ -176,7 +176,7 @@ fn observe(plan: &ComparePlan, config: &RunConfig, progress: &mut dyn FnMut(u64)
             (i, Histogram::new(lo, hi, HISTOGRAM_BINS))
         })
         .collect();
-    let (filled, correlations) = plan.base.histograms_and_correlations(config, &bins)?;
+    let (filled, correlations) = plan.base.observe(config, &bins)?;
     run.correlations = correlations;
     let histograms = bins.iter().map(|(i, _)| run.outputs[*i].name.clone()).zip(filled).collect();
     let scenarios = plan.scenario_names.iter().cloned().zip(comparison.runs.into_iter().map(|r| r.outputs)).collect();
@@ -194,6 +194,7 @@ fn observe(plan: &ComparePlan, config: &RunConfig, progress: &mut dyn FnMut(u64)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compile::COMPILES;
     use crate::engine::CHUNK;
     use crate::engine::TRIALS_RUN;
     use crate::stats::rank::RANK_CAP;
@@ -220,7 +221,11 @@ mod tests {
     fn the_report_observes_everything_in_two_passes_and_changes_no_number() {
         for trials in [20_000, 250_000] {
             let setup = setup(trials);
+            // The base and the scenario are compiled; the inputs the report observes are
+            // the base's program laid out again.
+            let compiled = COMPILES.with(|n| n.get());
             let plan = ComparePlan::for_findings(&setup, vec!["cheap".into()]).unwrap();
+            assert_eq!(COMPILES.with(|n| n.get()) - compiled, 2, "compiled: the base and one scenario");
             let before = TRIALS_RUN.with(|n| n.get());
             let found = observe(&plan, &setup.config, &mut |_| {}).unwrap();
             let run = TRIALS_RUN.with(|n| n.get()) - before;

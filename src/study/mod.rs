@@ -11,6 +11,11 @@
 //! - [`Samples`]: per-trial values, streamed;
 //! - [`findings()`]: everything the HTML report shows;
 //! - [`describe()`]: the description `check` prints.
+//!
+//! Their results are plain data with public fields: [`RunResult`], [`Comparison`],
+//! [`Analysed`] (a [`Sensitivity`] per output, each [`Analysis`] a [`Tornado`],
+//! [`Spearman`], [`Sobol`] or [`Shapley`]), [`Findings`] and [`Description`], each output's
+//! statistics a [`Summary`].
 
 mod compare;
 mod describe;
@@ -23,8 +28,13 @@ mod setup;
 
 pub use crate::compile::Sampling;
 pub use crate::partial::SensitivityKey;
-pub use crate::sensitivity::{Analysed, Method, TornadoKind};
-pub use crate::simulation::{Precision, Simulation};
+pub use crate::sensitivity::shapley::{Shapley, ShapleyFactor};
+pub use crate::sensitivity::sobol::{Sobol, SobolFactor};
+pub use crate::sensitivity::spearman::{Spearman, SpearmanFactor};
+pub use crate::sensitivity::tornado::{Tornado, TornadoFactor};
+pub use crate::sensitivity::{Analysed, Analysis, Method, Sensitivity, TornadoKind};
+pub use crate::simulation::{Achieved, Precision, Simulation};
+pub use crate::stats::{Caveat, Histogram, Moments, QuantileSketch, Summary};
 pub use compare::{ComparePlan, Comparison, Difference, compare};
 pub use describe::{Description, ScenarioInfo, VarDescription, VarKind, check, describe};
 pub use findings::{Assumption, Findings, Threshold, findings, thresholds};

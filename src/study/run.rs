@@ -133,7 +133,7 @@ pub fn run(
             Ok(Outcome::Done(result))
         }
         (Scope::Whole, None) => {
-            let simulated = simulation.simulate_reporting(config, progress)?;
+            let simulated = simulation.simulate(config, progress)?;
             Ok(Outcome::Done(run_result(simulation, simulation.summaries(&simulated), config, None)?))
         }
     }
@@ -143,7 +143,7 @@ pub fn run(
 /// `summaries`.
 ///
 /// # Errors
-/// As [`Simulation::achieved_correlations`].
+/// As [`Simulation::observe`].
 fn run_result(
     simulation: &Simulation,
     summaries: Vec<Summary>,
@@ -152,7 +152,7 @@ fn run_result(
 ) -> Result<RunResult> {
     Ok(RunResult {
         trials: config.trials,
-        correlations: simulation.achieved_correlations(config)?,
+        correlations: simulation.observe(config, &[])?.1,
         outputs: output_results(simulation, summaries),
         precision,
     })
@@ -166,7 +166,7 @@ fn run_result(
 fn run_shard(setup: &Setup, simulation: &Simulation, shard: Shard) -> Result<Vec<u8>> {
     let chunks = shard.chunks(setup.config.trials);
     let correlations = match chunks.start == 0 {
-        true => Some(simulation.achieved_correlations(&setup.config)?),
+        true => Some(simulation.observe(&setup.config, &[])?.1),
         false => None,
     };
     let simulated = simulation.simulate_shard(&setup.config, chunks)?;

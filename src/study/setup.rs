@@ -44,7 +44,7 @@ pub enum Scope {
     Shard(Shard),
 }
 
-/// Shard K of M of a run's chunks (0 ≤ K < M ≤ [`MAX_SHARDS`]).
+/// Shard K of M of a run's chunks (0 ≤ K < M ≤ `MAX_SHARDS`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shard {
     index: u64,
