@@ -127,7 +127,7 @@ pub mod internals {
     }
     /// The engine's chunks and accumulators.
     pub mod engine {
-        pub use crate::engine::{CHUNK, RunConfig, Simulated, shard_chunks};
+        pub use crate::engine::{Accumulators, CHUNK, RunConfig, shard_chunks};
     }
     /// Per-trial values.
     pub mod samples {

@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::compile::Sampling;
 use crate::diagnostic::MAX_TRIALS;
-use crate::engine::{MAX_SHARDS, NonFinite, Simulated, SimulatedParts, shard_trials};
+use crate::engine::{AccumulatorParts, Accumulators, MAX_SHARDS, NonFinite, shard_trials};
 use crate::error::{Error, Result};
 use crate::sensitivity::{Method, MethodSums, Sums, TornadoKind};
 use crate::simulation::Achieved;
@@ -116,7 +116,7 @@ pub struct SensitivityKey {
 pub(crate) enum Accumulated {
     /// `run` and `compare`: the columns' accumulators, and the achieved rank correlations
     /// from the shard that ran chunk 0.
-    Simulated(Simulated, Option<Vec<Achieved>>),
+    Accumulators(Accumulators, Option<Vec<Achieved>>),
     /// `sensitivity`: the Sobol and Shapley sums per output and method.
     Sums(Vec<MethodSums>),
 }
@@ -133,14 +133,14 @@ impl Accumulated {
         };
         let mut parts = parts.into_iter();
         match parts.next().ok_or_else(unfit)? {
-            Accumulated::Simulated(first, correlations) => {
+            Accumulated::Accumulators(first, correlations) => {
                 let (mut shares, mut correlations) = (vec![first], correlations);
                 for next in parts {
-                    let Accumulated::Simulated(simulated, c) = next else { return Err(unfit()) };
+                    let Accumulated::Accumulators(simulated, c) = next else { return Err(unfit()) };
                     shares.push(simulated);
                     correlations = correlations.or(c);
                 }
-                Ok(Accumulated::Simulated(Simulated::join(shares)?, correlations))
+                Ok(Accumulated::Accumulators(Accumulators::join(shares)?, correlations))
             }
             Accumulated::Sums(mut merged) => {
                 for next in parts {
@@ -264,7 +264,7 @@ impl Partial {
     /// The partial state as a file's bytes.
     pub(crate) fn encode(self) -> Vec<u8> {
         let state = match self.accumulated {
-            Accumulated::Simulated(simulated, correlations) => {
+            Accumulated::Accumulators(simulated, correlations) => {
                 serde_json::value::to_raw_value(&State::from(simulated.into_parts(), correlations))
             }
             Accumulated::Sums(streams) => serde_json::value::to_raw_value(&SumsState::from(streams)),
@@ -354,7 +354,7 @@ impl Partial {
                     )));
                 }
                 let (parts, correlations) = state.into_parts().ok_or_else(inconsistent)?;
-                Accumulated::Simulated(Simulated::from_parts(parts).ok_or_else(inconsistent)?, correlations)
+                Accumulated::Accumulators(Accumulators::from_parts(parts).ok_or_else(inconsistent)?, correlations)
             }
         };
         Ok(Partial { key: file.key, covered: file.covered, accumulated })
@@ -451,7 +451,7 @@ struct Correlation {
 }
 
 impl State {
-    fn from(parts: SimulatedParts, correlations: Option<Vec<Achieved>>) -> State {
+    fn from(parts: AccumulatorParts, correlations: Option<Vec<Achieved>>) -> State {
         let columns = parts
             .moments
             .into_iter()
@@ -496,8 +496,8 @@ impl State {
         State { trials: parts.trials, columns, nonfinite, correlations }
     }
 
-    fn into_parts(self) -> Option<(SimulatedParts, Option<Vec<Achieved>>)> {
-        let mut parts = SimulatedParts {
+    fn into_parts(self) -> Option<(AccumulatorParts, Option<Vec<Achieved>>)> {
+        let mut parts = AccumulatorParts {
             trials: self.trials,
             moments: Vec::new(),
             sketches: Vec::new(),

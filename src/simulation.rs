@@ -7,7 +7,7 @@ use crate::compile::program::Draw;
 use crate::compile::{self, CompileOptions, Op, Operand, Program};
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::dist::{Sampler, Truncated};
-use crate::engine::{self, CHUNK, Cause, NonFinite, Plan, RunConfig, Simulated};
+use crate::engine::{self, Accumulators, CHUNK, Cause, NonFinite, Pass, RunConfig};
 use crate::error::Result;
 use crate::model::Model;
 use crate::stats::rank::RANK_CAP;
@@ -188,44 +188,44 @@ impl Simulation {
     }
 
     /// The summary of each output of a run of this simulation's outputs.
-    pub fn summaries(&self, simulated: &Simulated) -> Vec<Summary> {
-        simulated.summaries(&Plan::outputs(&self.program))
+    pub fn summaries(&self, simulated: &Accumulators) -> Vec<Summary> {
+        simulated.summaries(&Pass::outputs(&self.program))
     }
 
     /// Runs every trial, telling `progress` how many are done as the run goes (see
-    /// `engine::simulate`); the accumulators are summarised by [`Simulated::summaries`].
+    /// `engine::simulate`); the accumulators are summarised by [`Accumulators::summaries`].
     ///
     /// # Errors
     /// As [`Simulation::run`].
-    pub fn simulate(&self, config: &RunConfig, progress: &mut dyn FnMut(u64)) -> Result<Simulated> {
-        let simulated = engine::simulate(&Plan::outputs(&self.program), config, progress)?;
+    pub fn simulate(&self, config: &RunConfig, progress: &mut dyn FnMut(u64)) -> Result<Accumulators> {
+        let simulated = engine::simulate(&Pass::outputs(&self.program), config, progress)?;
         self.check_finite(simulated.nonfinite(0), config, &config.seeds(&self.program))?;
         Ok(simulated)
     }
 
     /// An estimate of the most memory, in bytes, a run of this simulation over `config`
-    /// takes (see [`Simulated::peak_bytes`]).
+    /// takes (see [`Accumulators::peak_bytes`]).
     pub fn peak_bytes(&self, config: &RunConfig) -> u64 {
-        Simulated::peak_bytes(&Plan::outputs(&self.program), config)
+        Accumulators::peak_bytes(&Pass::outputs(&self.program), config)
     }
 
     /// One machine's share of a run: the chunks `chunks` only (see
-    /// [`crate::engine::shard_chunks`] and [`Simulated::shard`]).
+    /// [`crate::engine::shard_chunks`] and [`Accumulators::shard`]).
     ///
     /// # Errors
     /// [`crate::Error::Threads`] if the pool cannot be built.
-    pub fn simulate_shard(&self, config: &RunConfig, chunks: std::ops::Range<u64>) -> Result<Simulated> {
-        Simulated::shard(&Plan::outputs(&self.program), config, chunks)
+    pub fn simulate_shard(&self, config: &RunConfig, chunks: std::ops::Range<u64>) -> Result<Accumulators> {
+        Accumulators::shard(&Pass::outputs(&self.program), config, chunks)
     }
 
-    /// Completes a run joined from shards ([`Simulated::join`]): finds the percentiles
+    /// Completes a run joined from shards ([`Accumulators::join`]): finds the percentiles
     /// that fell outside every window, and reports values that can't be computed, as
     /// [`Simulation::simulate`] does.
     ///
     /// # Errors
     /// As [`Simulation::run`].
-    pub fn finish(&self, simulated: &mut Simulated, config: &RunConfig) -> Result<()> {
-        simulated.finish(&Plan::outputs(&self.program), config)?;
+    pub fn finish(&self, simulated: &mut Accumulators, config: &RunConfig) -> Result<()> {
+        simulated.finish(&Pass::outputs(&self.program), config)?;
         self.check_finite(simulated.nonfinite(0), config, &config.seeds(&self.program))
     }
 
@@ -314,13 +314,17 @@ impl Simulation {
     ///
     /// # Errors
     /// As [`Simulation::run`].
-    pub fn simulate_to_precision(&self, config: &RunConfig, precision: &Precision) -> Result<(Simulated, Vec<Miss>)> {
-        let plan = Plan::outputs(&self.program);
-        let mut simulated = Simulated::new(&plan);
+    pub fn simulate_to_precision(
+        &self,
+        config: &RunConfig,
+        precision: &Precision,
+    ) -> Result<(Accumulators, Vec<Miss>)> {
+        let pass = Pass::outputs(&self.program);
+        let mut simulated = Accumulators::new(&pass);
         let mut trials = (16 * CHUNK as u64).min(precision.max_trials);
         loop {
             let round = RunConfig { trials, ..*config };
-            simulated.extend(&plan, &round, trials)?;
+            simulated.extend(&pass, &round, trials)?;
             self.check_finite(simulated.nonfinite(0), &round, &round.seeds(&self.program))?;
             let misses = self.misses(&self.summaries(&simulated), precision.target);
             if misses.is_empty() || trials >= precision.max_trials {

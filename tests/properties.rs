@@ -6,7 +6,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use costsim::internals::engine::{RunConfig, Simulated};
+use costsim::internals::engine::{Accumulators, RunConfig};
 use costsim::model::Model;
 use costsim::study::Simulation;
 use proptest::prelude::*;
@@ -260,17 +260,17 @@ fn shards_join_to_the_whole(text: &str, trials: u64, m: u64, order: &[usize]) ->
     let Ok(simulation) = Simulation::new(model.clone()) else { return Ok(false) };
     let config = RunConfig { trials, seed: 11, threads: 2 };
     let Ok(whole) = simulation.simulate(&config, &mut |_| {}) else { return Ok(false) };
-    let mut shards: Vec<Option<Simulated>> = (0..m)
+    let mut shards: Vec<Option<Accumulators>> = (0..m)
         .map(|k| {
             Some(simulation.simulate_shard(&config, costsim::internals::engine::shard_chunks(trials, k, m)).unwrap())
         })
         .collect();
     // The shards `order` names first (each once) are joined apart, the rest apart, then
     // the two joins are joined: a partial merge of each group, then their merge.
-    let mut first: Vec<Simulated> =
+    let mut first: Vec<Accumulators> =
         order.iter().filter(|&&k| (k as u64) < m).filter_map(|&k| shards[k].take()).collect();
-    let rest: Vec<Simulated> = shards.into_iter().flatten().collect();
-    let join = |group: Vec<Simulated>| Simulated::join(group).map_err(|e| TestCaseError::fail(e.to_string()));
+    let rest: Vec<Accumulators> = shards.into_iter().flatten().collect();
+    let join = |group: Vec<Accumulators>| Accumulators::join(group).map_err(|e| TestCaseError::fail(e.to_string()));
     if !rest.is_empty() {
         first.push(join(rest)?);
     }

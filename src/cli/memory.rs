@@ -1,6 +1,6 @@
 //! How much memory a command may take (`--max-memory`, else what the system says is
 //! available), and the refusal, before a single trial runs, of a run whose estimate
-//! (see `Simulated::peak_bytes`) exceeds it.
+//! (see `Accumulators::peak_bytes`) exceeds it.
 
 use crate::error::{Error, Result};
 use crate::study::Estimate;

@@ -1,5 +1,5 @@
 //! Accumulating a run: moments, exact order statistics, extremes, sketches and counts
-//! for every column of a [`Plan`] (moments folded in the fixed chunk tree of
+//! for every column of a [`Pass`] (moments folded in the fixed chunk tree of
 //! [`crate::stats::tree`]), and the replay that finds ranks that fell outside their
 //! windows.
 
@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use super::chunks::{ChunkView, for_each_chunk, workers};
 use super::config::{CHUNK, RunConfig};
-use super::plan::{Plan, PlanState};
+use super::pass::{Pass, PassState};
 use super::trace::NonFinite;
 use crate::error::Result;
 use crate::stats::order::{PassPart, RankSearch, Tally, Window};
@@ -21,17 +21,17 @@ use crate::stats::{
 /// the model and the binary's own pages.
 const BASE_BYTES: u64 = 32 << 20;
 
-/// The workers that accumulate `plan` on up to `threads` threads: each keeps a sketch per
-/// column besides its plan state, and they share the budget of [`super::workers`].
-fn plan_workers(plan: &Plan<'_>, threads: usize) -> usize {
-    let per_worker = plan.worker_bytes() + plan.n_columns() * SKETCH_BYTES;
-    workers(threads, per_worker, plan.n_columns())
+/// The workers that accumulate `pass` on up to `threads` threads: each keeps a sketch per
+/// column besides its pass state, and they share the budget of [`super::workers`].
+fn pass_workers(pass: &Pass<'_>, threads: usize) -> usize {
+    let per_worker = pass.worker_bytes() + pass.n_columns() * SKETCH_BYTES;
+    workers(threads, per_worker, pass.n_columns())
 }
 
 /// The outcome of `super::simulate`: merged accumulators per column, before percentiles
 /// are read off.
 #[derive(Clone, Debug)]
-pub struct Simulated {
+pub struct Accumulators {
     /// Moments per column, per chunk, folded in the chunk tree.
     moments: Vec<ChunkTree<Moments>>,
     /// Percentile sketches per column (for charts), shared with the summaries.
@@ -48,11 +48,11 @@ pub struct Simulated {
     nonfinite: Vec<NonFinite>,
 }
 
-/// The state of a [`Simulated`], for saving one machine's share of a run: per column,
+/// The state of a [`Accumulators`], for saving one machine's share of a run: per column,
 /// the moments' chunk-tree nodes, the sketch, the order statistics, the extremes and the
 /// count of positive values; per program, the non-finite counts.
 #[derive(Clone, Debug)]
-pub struct SimulatedParts {
+pub struct AccumulatorParts {
     /// Trials accumulated.
     pub trials: u64,
     /// Per column: the nodes of its moments' chunk tree.
@@ -120,8 +120,8 @@ fn first_sketch(values: &[f64], record: bool) -> QuantileSketch {
     sketch
 }
 
-impl Simulated {
-    /// An estimate of the most memory, in bytes, a run of `plan` over `config` takes:
+impl Accumulators {
+    /// An estimate of the most memory, in bytes, a run of `pass` over `config` takes:
     /// per column, a chart sketch for the run (shared with its summary) and one per worker
     /// that runs a chunk after the first (each up to half of `SKETCH_BYTES`, 58 KB, for
     /// values of one sign), the extremes (16 bytes a trial, up to 16 KB) and the exact
@@ -129,32 +129,32 @@ impl Simulated {
     /// columns (32 KB per output and per difference, and up to 16 MB of slots); a quarter
     /// more for the chunks in flight, and 32 MB for the rest. Measured resident memory
     /// stays within it (README "Output files, memory and limits").
-    pub fn peak_bytes(plan: &Plan<'_>, config: &RunConfig) -> u64 {
-        let (chunks, workers) = (config.n_chunks(), plan_workers(plan, config.threads) as u64);
+    pub fn peak_bytes(pass: &Pass<'_>, config: &RunConfig) -> u64 {
+        let (chunks, workers) = (config.n_chunks(), pass_workers(pass, config.threads) as u64);
         let sketches = 1 + workers.min(chunks.saturating_sub(1));
         let extremes = (EXTREMES_BYTES as u64).min(16 * config.trials);
         let per_column = sketches * (SKETCH_BYTES / 2) as u64 + extremes + ExactQuantiles::peak_bytes(config.trials);
-        let accumulators = plan.n_columns() as u64 * per_column + workers.min(chunks) * plan.worker_bytes() as u64;
+        let accumulators = pass.n_columns() as u64 * per_column + workers.min(chunks) * pass.worker_bytes() as u64;
         BASE_BYTES + accumulators + accumulators / 4
     }
 
     /// Nothing simulated yet.
-    pub fn new(plan: &Plan<'_>) -> Simulated {
-        let n = plan.n_columns();
-        Simulated {
+    pub fn new(pass: &Pass<'_>) -> Accumulators {
+        let n = pass.n_columns();
+        Accumulators {
             moments: vec![ChunkTree::default(); n],
             sketches: Vec::new(),
             exact: Vec::new(),
             extremes: vec![Extremes::default(); n],
             positive: vec![0; n],
             trials: 0,
-            nonfinite: plan.programs().iter().map(|p| NonFinite::new(p.vars().len())).collect(),
+            nonfinite: pass.programs().iter().map(|p| NonFinite::new(p.vars().len())).collect(),
         }
     }
 
-    /// The state of this (partial) run, to save (see [`SimulatedParts`]).
-    pub fn into_parts(self) -> SimulatedParts {
-        SimulatedParts {
+    /// The state of this (partial) run, to save (see [`AccumulatorParts`]).
+    pub fn into_parts(self) -> AccumulatorParts {
+        AccumulatorParts {
             trials: self.trials,
             moments: self.moments.iter().map(|t| t.nodes().to_vec()).collect(),
             exact: self.exact,
@@ -165,10 +165,10 @@ impl Simulated {
         }
     }
 
-    /// The (partial) run [`Simulated::into_parts`] gave; `None` if the parts cannot come
+    /// The (partial) run [`Accumulators::into_parts`] gave; `None` if the parts cannot come
     /// from one (counts per column of different lengths, moments that are no chunk tree,
     /// or counts that disagree with the trials).
-    pub fn from_parts(parts: SimulatedParts) -> Option<Simulated> {
+    pub fn from_parts(parts: AccumulatorParts) -> Option<Accumulators> {
         let n = parts.moments.len();
         let columns_fit = [parts.sketches.len(), parts.exact.len(), parts.extremes.len(), parts.positive.len()]
             .iter()
@@ -188,7 +188,7 @@ impl Simulated {
         if !(0..n).all(counted) {
             return None;
         }
-        Some(Simulated {
+        Some(Accumulators {
             moments,
             sketches: parts.sketches.into_iter().map(Arc::new).collect(),
             exact: parts.exact,
@@ -199,11 +199,11 @@ impl Simulated {
         })
     }
 
-    /// True if this run's columns and programs are `plan`'s.
-    pub fn fits(&self, plan: &Plan<'_>) -> bool {
-        self.moments.len() == plan.n_columns()
-            && self.nonfinite.len() == plan.programs().len()
-            && self.nonfinite.iter().zip(plan.programs()).all(|(f, p)| f.counts().len() == p.vars().len())
+    /// True if this run's columns and programs are `pass`'s.
+    pub fn fits(&self, pass: &Pass<'_>) -> bool {
+        self.moments.len() == pass.n_columns()
+            && self.nonfinite.len() == pass.programs().len()
+            && self.nonfinite.iter().zip(pass.programs()).all(|(f, p)| f.counts().len() == p.vars().len())
     }
 
     /// Trials accumulated so far.
@@ -211,38 +211,38 @@ impl Simulated {
         self.trials
     }
 
-    /// The non-finite values of program `program`'s vars (0 is the plan's first).
+    /// The non-finite values of program `program`'s vars (0 is the pass's first).
     pub fn nonfinite(&self, program: usize) -> &NonFinite {
         &self.nonfinite[program]
     }
 
-    /// Runs the trials from [`Simulated::trials`] up to `trials`, of a run of
+    /// Runs the trials from [`Accumulators::trials`] up to `trials`, of a run of
     /// `config.trials` (streams by `config.seed`). Extending in steps gives the same result
     /// as one run, provided each step but the last ends on a chunk boundary; percentiles
     /// can be read once `trials` reaches `config.trials`.
     ///
     /// # Errors
     /// [`crate::Error::Threads`] if the pool cannot be built.
-    pub fn extend(&mut self, plan: &Plan<'_>, config: &RunConfig, trials: u64) -> Result<()> {
+    pub fn extend(&mut self, pass: &Pass<'_>, config: &RunConfig, trials: u64) -> Result<()> {
         let step = RunConfig { trials, ..*config };
-        self.run_chunks(plan, config, &step, self.trials.div_ceil(CHUNK as u64)..step.n_chunks())?;
+        self.run_chunks(pass, config, &step, self.trials.div_ceil(CHUNK as u64)..step.n_chunks())?;
         self.trials = self.trials.max(trials);
         if trials == config.trials {
-            self.finish(plan, &step)?;
+            self.finish(pass, &step)?;
         }
         Ok(())
     }
 
     /// The chunks `chunks` of a run of `config.trials` trials, and nothing else: one
-    /// machine's share of a run split between several. Joined ([`Simulated::join`]) with
-    /// the other shares and finished ([`Simulated::finish`]), the result is the whole
+    /// machine's share of a run split between several. Joined ([`Accumulators::join`]) with
+    /// the other shares and finished ([`Accumulators::finish`]), the result is the whole
     /// run's, to the bit.
     ///
     /// # Errors
-    /// As [`Simulated::extend`].
-    pub fn shard(plan: &Plan<'_>, config: &RunConfig, chunks: Range<u64>) -> Result<Simulated> {
-        let mut simulated = Simulated::new(plan);
-        simulated.run_chunks(plan, config, config, chunks.clone())?;
+    /// As [`Accumulators::extend`].
+    pub fn shard(pass: &Pass<'_>, config: &RunConfig, chunks: Range<u64>) -> Result<Accumulators> {
+        let mut simulated = Accumulators::new(pass);
+        simulated.run_chunks(pass, config, config, chunks.clone())?;
         simulated.trials = chunks.map(|c| config.chunk_len(c) as u64).sum();
         Ok(simulated)
     }
@@ -252,7 +252,7 @@ impl Simulated {
     ///
     /// # Errors
     /// [`crate::Error::Unfit`] if two shares have a chunk in common or different columns.
-    pub fn join(shares: Vec<Simulated>) -> Result<Simulated> {
+    pub fn join(shares: Vec<Accumulators>) -> Result<Accumulators> {
         let clash = || crate::Error::Unfit { reason: "the partial states share chunks or differ in columns".into() };
         let mut shares = shares.into_iter();
         let mut joined = shares.next().ok_or_else(clash)?;
@@ -289,11 +289,11 @@ impl Simulated {
     /// values that can't be computed has no percentiles to find (it fails instead).
     ///
     /// # Errors
-    /// As [`Simulated::extend`].
-    pub fn finish(&mut self, plan: &Plan<'_>, config: &RunConfig) -> Result<()> {
+    /// As [`Accumulators::extend`].
+    pub fn finish(&mut self, pass: &Pass<'_>, config: &RunConfig) -> Result<()> {
         // Only finite values have ranks; a run with others fails (see `nonfinite`).
         if self.nonfinite.iter().all(NonFinite::is_clean) {
-            self.resolve(plan, config)?;
+            self.resolve(pass, config)?;
         }
         Ok(())
     }
@@ -301,24 +301,24 @@ impl Simulated {
     /// Runs chunks `chunks` of a run of `whole.trials` trials, each as long as `step`
     /// (a run of `step.trials`, at most `whole.trials`) makes it. The sketches take their
     /// scale from chunk 0, which is run for that alone when it is not among `chunks`.
-    fn run_chunks(&mut self, plan: &Plan<'_>, whole: &RunConfig, step: &RunConfig, chunks: Range<u64>) -> Result<()> {
+    fn run_chunks(&mut self, pass: &Pass<'_>, whole: &RunConfig, step: &RunConfig, chunks: Range<u64>) -> Result<()> {
         if self.exact.is_empty() {
-            self.exact = vec![ExactQuantiles::new(&LEVELS, whole.trials); plan.n_columns()];
+            self.exact = vec![ExactQuantiles::new(&LEVELS, whole.trials); pass.n_columns()];
         }
         self.exact.iter_mut().for_each(|e| e.plan(whole.trials));
         let bounds = Mutex::new(Bounds {
             windows: self.exact.iter().map(ExactQuantiles::window).collect(),
             thresholds: self.extremes.iter().map(Extremes::thresholds).collect(),
         });
-        let step = RunConfig { threads: plan_workers(plan, whole.threads), ..*step };
-        let program = plan.first();
+        let step = RunConfig { threads: pass_workers(pass, whole.threads), ..*step };
+        let program = pass.first();
         let seeds = whole.seeds(program);
         let mut start = chunks.start;
         if self.sketches.is_empty() && step.n_chunks() > 0 {
             let own = start == 0 && !chunks.is_empty();
             let mut first = Vec::new();
-            let chunk = |state: &mut PlanState, view: &ChunkView<'_>| {
-                let (columns, nonfinite) = plan.columns(&step, state, view);
+            let chunk = |state: &mut PassState, view: &ChunkView<'_>| {
+                let (columns, nonfinite) = pass.columns(&step, state, view);
                 let stats = own.then(|| chunk_stats(view.index, &columns, &nonfinite, &bounds));
                 (stats, columns.iter().map(|c| first_sketch(c, own)).collect())
             };
@@ -329,19 +329,19 @@ impl Simulated {
                 first = sketches;
                 Ok(())
             };
-            for_each_chunk(program, &step, &seeds, 0..1, || plan.state(), chunk, consume)?;
+            for_each_chunk(program, &step, &seeds, 0..1, || pass.state(), chunk, consume)?;
             self.sketches = first.into_iter().map(Arc::new).collect();
             if own {
                 start = 1;
             }
         }
         let empty: Vec<QuantileSketch> = self.sketches.iter().map(|s| s.empty_like()).collect();
-        let chunk = |(state, local): &mut (PlanState, Vec<QuantileSketch>), view: &ChunkView<'_>| {
-            let (columns, nonfinite) = plan.columns(&step, state, view);
+        let chunk = |(state, local): &mut (PassState, Vec<QuantileSketch>), view: &ChunkView<'_>| {
+            let (columns, nonfinite) = pass.columns(&step, state, view);
             local.iter_mut().zip(&columns).for_each(|(sketch, c)| sketch.record_all(c));
             chunk_stats(view.index, &columns, &nonfinite, &bounds)
         };
-        let make = || (plan.state(), empty.clone());
+        let make = || (pass.state(), empty.clone());
         let consume = |stats| {
             self.merge(stats, &bounds);
             Ok(())
@@ -373,13 +373,13 @@ impl Simulated {
 
     /// Finds, by replaying the trials, the value of every wanted rank that fell outside
     /// its column's window (rare: see [`crate::stats::order`]).
-    fn resolve(&mut self, plan: &Plan<'_>, config: &RunConfig) -> Result<()> {
+    fn resolve(&mut self, pass: &Pass<'_>, config: &RunConfig) -> Result<()> {
         let mut searches: Vec<Vec<RankSearch>> = self.exact.iter_mut().map(ExactQuantiles::missing).collect();
-        let program = plan.first();
+        let program = pass.first();
         while searches.iter().flatten().any(|s| s.answer().is_none()) {
             let readers = searches.clone();
-            let gather = |state: &mut PlanState, view: &ChunkView<'_>| {
-                let (columns, _) = plan.columns(config, state, view);
+            let gather = |state: &mut PassState, view: &ChunkView<'_>| {
+                let (columns, _) = pass.columns(config, state, view);
                 let parts = |(searches, column): (&Vec<RankSearch>, &&[f64])| {
                     let part = |s: &RankSearch| {
                         let mut part = s.empty();
@@ -399,18 +399,18 @@ impl Simulated {
                 Ok(())
             };
             let seeds = config.seeds(program);
-            for_each_chunk(program, config, &seeds, 0..config.n_chunks(), || plan.state(), gather, absorb)?;
+            for_each_chunk(program, config, &seeds, 0..config.n_chunks(), || pass.state(), gather, absorb)?;
             searches.iter_mut().flatten().filter(|s| s.answer().is_none()).for_each(RankSearch::finish_pass);
         }
         self.exact.iter_mut().zip(&searches).for_each(|(exact, found)| exact.found(found));
         Ok(())
     }
 
-    /// One summary per column of `plan` (whose columns this run accumulated): exact
+    /// One summary per column of `pass` (whose columns this run accumulated): exact
     /// percentiles, the interval of the mean its kind of values calls for, and the sketch
     /// of its distribution.
-    pub fn summaries(&self, plan: &Plan<'_>) -> Vec<Summary> {
-        plan.kinds()
+    pub fn summaries(&self, pass: &Pass<'_>) -> Vec<Summary> {
+        pass.kinds()
             .into_iter()
             .enumerate()
             .map(|(i, kind)| {

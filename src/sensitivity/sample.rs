@@ -8,7 +8,7 @@ use crate::engine::RunConfig;
 use crate::error::Result;
 use crate::simulation::Simulation;
 
-/// Simulated values of an output and of (a group of) the factors that feed it, trial by
+/// Accumulators values of an output and of (a group of) the factors that feed it, trial by
 /// trial, with the model's correlations: what rank correlations and the conditional
 /// tornado use.
 #[derive(Clone, Debug)]

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use super::run::{RunResult, output_result, output_results};
 use super::setup::{Estimate, Outcome, Scope, Setup, fitting};
-use crate::engine::{self, Column, Plan, RunConfig, Simulated};
+use crate::engine::{self, Accumulators, Column, Pass, RunConfig};
 use crate::error::{Error, Result};
 use crate::partial::{Accumulated, Command};
 use crate::simulation::Simulation;
@@ -137,18 +137,18 @@ impl ComparePlan {
         Ok(ComparePlan { base, scenario_names, names, scenarios, columns, differences, observed })
     }
 
-    /// The engine's plan: the base's program first, then the scenarios'.
-    pub(crate) fn plan(&self) -> Plan<'_> {
+    /// The engine's pass: the base's program first, then the scenarios'.
+    pub(crate) fn pass(&self) -> Pass<'_> {
         let mut programs = vec![&self.base.program];
         programs.extend(self.scenarios.iter().map(|s| &s.program));
-        Plan::new(programs, self.columns.clone())
+        Pass::new(programs, self.columns.clone())
     }
 
     /// What comparing by this plan over `config` would keep in memory (see
-    /// [`Simulated::peak_bytes`]).
+    /// [`Accumulators::peak_bytes`]).
     pub fn estimate(&self, config: &RunConfig) -> Estimate {
         Estimate {
-            bytes: Simulated::peak_bytes(&self.plan(), config),
+            bytes: Accumulators::peak_bytes(&self.pass(), config),
             columns: self.columns.len(),
             trials: config.trials,
         }
@@ -159,13 +159,13 @@ impl ComparePlan {
     ///
     /// # Errors
     /// Values that can't be computed.
-    fn comparison(&self, simulated: &Simulated, config: &RunConfig) -> Result<Comparison> {
+    fn comparison(&self, simulated: &Accumulators, config: &RunConfig) -> Result<Comparison> {
         let base = &self.base;
         for (p, simulation) in std::iter::once(base).chain(&self.scenarios).enumerate() {
             simulation.check_finite(simulated.nonfinite(p), config, &config.seeds(&simulation.program))?;
         }
         // Columns: the base's n outputs, then per scenario its n outputs and n differences.
-        let (summaries, n) = (simulated.summaries(&self.plan()), self.names.len());
+        let (summaries, n) = (simulated.summaries(&self.pass()), self.names.len());
         let per_scenario = if self.differences { 2 * n } else { n };
         let mut runs = vec![output_results(base, summaries[..n].to_vec())];
         let mut found = Vec::new();
@@ -210,9 +210,9 @@ pub fn compare(
     match scope {
         Scope::Whole => Ok(Outcome::Done(compare_whole(plan, config, progress)?)),
         Scope::Shard(shard) => {
-            let simulated = Simulated::shard(&plan.plan(), config, shard.chunks(config.trials))?;
+            let simulated = Accumulators::shard(&plan.pass(), config, shard.chunks(config.trials))?;
             let key = setup.key(Command::Compare, &plan.base, &plan.scenario_names, shard.count());
-            let accumulated = Accumulated::Simulated(simulated, None);
+            let accumulated = Accumulated::Accumulators(simulated, None);
             Ok(Outcome::Shard(shard.state(key, accumulated)))
         }
     }
@@ -228,7 +228,7 @@ pub(super) fn compare_whole(
     config: &RunConfig,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Comparison> {
-    let simulated = engine::simulate(&plan.plan(), config, progress)?;
+    let simulated = engine::simulate(&plan.pass(), config, progress)?;
     plan.comparison(&simulated, config)
 }
 
@@ -237,9 +237,9 @@ pub(super) fn compare_whole(
 ///
 /// # Errors
 /// Values that can't be computed; states that do not fit the plan.
-pub(crate) fn merged_compare(setup: &Setup, plan: &ComparePlan, simulated: Simulated) -> Result<Comparison> {
-    let engine_plan = plan.plan();
-    let mut simulated = fitting(simulated, &engine_plan)?;
-    simulated.finish(&engine_plan, &setup.config)?;
+pub(crate) fn merged_compare(setup: &Setup, plan: &ComparePlan, simulated: Accumulators) -> Result<Comparison> {
+    let pass = plan.pass();
+    let mut simulated = fitting(simulated, &pass)?;
+    simulated.finish(&pass, &setup.config)?;
     plan.comparison(&simulated, &setup.config)
 }

@@ -71,12 +71,12 @@ impl Merging {
         let Partial { key, accumulated, .. } = merged;
         let setup = Setup::from_key(&key, model, threads)?;
         match (key.command, accumulated, &key.sensitivity) {
-            (Command::Run, Accumulated::Simulated(simulated, correlations), None) => {
+            (Command::Run, Accumulated::Accumulators(simulated, correlations), None) => {
                 let simulation = setup.simulation()?;
                 let result = merged_run(&setup, &simulation, simulated, correlations)?;
                 Ok(Merged::Run(setup, simulation, result))
             }
-            (Command::Compare, Accumulated::Simulated(simulated, _), None) => {
+            (Command::Compare, Accumulated::Accumulators(simulated, _), None) => {
                 let plan = ComparePlan::new(&setup, key.scenarios.clone(), true)?;
                 let comparison = merged_compare(&setup, &plan, simulated)?;
                 Ok(Merged::Compare(setup, plan, comparison))

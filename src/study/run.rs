@@ -171,7 +171,7 @@ fn run_shard(setup: &Setup, simulation: &Simulation, shard: Shard) -> Result<Vec
     };
     let simulated = simulation.simulate_shard(&setup.config, chunks)?;
     let key = setup.key(Command::Run, simulation, &[], shard.count());
-    let accumulated = Accumulated::Simulated(simulated, correlations);
+    let accumulated = Accumulated::Accumulators(simulated, correlations);
     Ok(shard.state(key, accumulated))
 }
 
@@ -192,10 +192,10 @@ pub fn run_estimate(setup: &Setup, simulation: &Simulation, precision: Option<&P
 pub(crate) fn merged_run(
     setup: &Setup,
     simulation: &Simulation,
-    simulated: crate::engine::Simulated,
+    simulated: crate::engine::Accumulators,
     correlations: Option<Vec<Achieved>>,
 ) -> Result<RunResult> {
-    let mut simulated = fitting(simulated, &crate::engine::Plan::outputs(&simulation.program))?;
+    let mut simulated = fitting(simulated, &crate::engine::Pass::outputs(&simulation.program))?;
     simulation.finish(&mut simulated, &setup.config)?;
     Ok(RunResult {
         trials: setup.config.trials,

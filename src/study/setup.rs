@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::compile::{CompileOptions, Sampling};
-use crate::engine::{MAX_SHARDS, Plan, RunConfig, Simulated, shard_chunks};
+use crate::engine::{Accumulators, MAX_SHARDS, Pass, RunConfig, shard_chunks};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::partial::{Accumulated, Command, Partial, ShardKey};
@@ -247,7 +247,7 @@ impl Setup {
 /// What a study would keep in memory, to refuse it before it starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Estimate {
-    /// Peak bytes (see [`Simulated::peak_bytes`]).
+    /// Peak bytes (see [`Accumulators::peak_bytes`]).
     pub bytes: u64,
     /// Columns of statistics accumulated.
     pub columns: usize,
@@ -255,12 +255,12 @@ pub struct Estimate {
     pub trials: u64,
 }
 
-/// `simulated`, merged from partial states, if it has the columns of `plan`.
+/// `simulated`, merged from partial states, if it has the columns of `pass`.
 ///
 /// # Errors
 /// [`Error::Unfit`] if it does not: the model was edited.
-pub(super) fn fitting(simulated: Simulated, plan: &Plan<'_>) -> Result<Simulated> {
-    match simulated.fits(plan) {
+pub(super) fn fitting(simulated: Accumulators, pass: &Pass<'_>) -> Result<Accumulators> {
+    match simulated.fits(pass) {
         true => Ok(simulated),
         false => Err(unfit()),
     }

@@ -1,28 +1,28 @@
-//! The engine's passes over a run's trials: accumulating a plan's columns, the first
+//! The engine's passes over a run's trials: accumulating a pass's columns, the first
 //! trial alone, and collecting values.
 
 use std::ops::Range;
 
-use super::accumulate::Simulated;
+use super::accumulate::Accumulators;
 use super::chunks::for_each_chunk;
 use super::config::{CHUNK, PROGRESS_STEP, RunConfig};
 use super::eval::Workspace;
-use super::plan::Plan;
+use super::pass::Pass;
 use super::trace::NonFinite;
 use crate::compile::Program;
 use crate::error::Result;
 
-/// Runs every trial of `plan`, accumulating each of its columns, in steps of
+/// Runs every trial of `pass`, accumulating each of its columns, in steps of
 /// [`PROGRESS_STEP`] trials after each of which `progress` hears how many are done (the
 /// result is the same as one run).
 ///
 /// # Errors
 /// [`crate::Error::Threads`] if the pool cannot be built.
-pub(crate) fn simulate(plan: &Plan<'_>, config: &RunConfig, progress: &mut dyn FnMut(u64)) -> Result<Simulated> {
-    let mut simulated = Simulated::new(plan);
+pub(crate) fn simulate(pass: &Pass<'_>, config: &RunConfig, progress: &mut dyn FnMut(u64)) -> Result<Accumulators> {
+    let mut simulated = Accumulators::new(pass);
     while simulated.trials() < config.trials {
         let next = (simulated.trials() + PROGRESS_STEP).min(config.trials);
-        simulated.extend(plan, config, next)?;
+        simulated.extend(pass, config, next)?;
         progress(next);
     }
     Ok(simulated)

@@ -14,18 +14,18 @@ use crate::stats::ValueKind;
 pub enum Column {
     /// Output `output` of program `program`.
     Output {
-        /// Index into the plan's programs.
+        /// Index into the pass's programs.
         program: usize,
         /// Index into that program's outputs.
         output: usize,
     },
     /// Output `output` of program `program` minus output `base_output` of program `base`.
     Difference {
-        /// Index into the plan's programs.
+        /// Index into the pass's programs.
         program: usize,
         /// Its output.
         output: usize,
-        /// Index into the plan's programs.
+        /// Index into the pass's programs.
         base: usize,
         /// Its output.
         base_output: usize,
@@ -34,28 +34,28 @@ pub enum Column {
 
 /// Programs run together, and the columns accumulated from them.
 #[derive(Clone, Debug)]
-pub struct Plan<'p> {
+pub struct Pass<'p> {
     programs: Vec<&'p Program>,
     columns: Vec<Column>,
 }
 
-/// Per-thread state of a plan: the other programs' workspaces and difference buffers.
-pub(super) struct PlanState {
+/// Per-thread state of a pass: the other programs' workspaces and difference buffers.
+pub(super) struct PassState {
     workspaces: Vec<Workspace>,
     buffers: Vec<Vec<f64>>,
 }
 
-impl<'p> Plan<'p> {
+impl<'p> Pass<'p> {
     /// Every output of one program.
-    pub fn outputs(program: &'p Program) -> Plan<'p> {
+    pub fn outputs(program: &'p Program) -> Pass<'p> {
         let columns = (0..program.outputs().len()).map(|output| Column::Output { program: 0, output }).collect();
-        Plan { programs: vec![program], columns }
+        Pass { programs: vec![program], columns }
     }
 
     /// `columns` of `programs` (at least one; the first is the one the chunks run).
-    pub fn new(programs: Vec<&'p Program>, columns: Vec<Column>) -> Plan<'p> {
-        assert!(!programs.is_empty(), "a plan runs at least one program");
-        Plan { programs, columns }
+    pub fn new(programs: Vec<&'p Program>, columns: Vec<Column>) -> Pass<'p> {
+        assert!(!programs.is_empty(), "a pass runs at least one program");
+        Pass { programs, columns }
     }
 
     /// The programs, in order.
@@ -101,16 +101,16 @@ impl<'p> Plan<'p> {
         self.programs[0]
     }
 
-    /// Bytes of one worker's [`PlanState`] and workspace.
+    /// Bytes of one worker's [`PassState`] and workspace.
     pub(super) fn worker_bytes(&self) -> usize {
         let differences = self.columns.iter().filter(|c| matches!(c, Column::Difference { .. })).count();
         let columns = self.programs.iter().map(|p| Workspace::bytes(p)).sum::<usize>();
         columns + differences * CHUNK * std::mem::size_of::<f64>()
     }
 
-    pub(super) fn state(&self) -> PlanState {
+    pub(super) fn state(&self) -> PassState {
         let n_differences = self.columns.iter().filter(|c| matches!(c, Column::Difference { .. })).count();
-        PlanState {
+        PassState {
             workspaces: self.programs[1..].iter().map(|p| Workspace::new(p)).collect(),
             buffers: vec![vec![0.0; CHUNK]; n_differences],
         }
@@ -121,7 +121,7 @@ impl<'p> Plan<'p> {
     pub(super) fn columns<'a>(
         &self,
         config: &RunConfig,
-        state: &'a mut PlanState,
+        state: &'a mut PassState,
         view: &'a ChunkView<'_>,
     ) -> (Vec<&'a [f64]>, Vec<&'a [u64]>) {
         for (workspace, program) in state.workspaces.iter_mut().zip(&self.programs[1..]) {
