@@ -43,7 +43,7 @@ pub(crate) const MAX_PARTIAL_BYTES: u64 = 1 << 30;
 /// The command that ran a shard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum Command {
+pub enum Command {
     /// `costsim run`.
     Run,
     /// `costsim compare`.

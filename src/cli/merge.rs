@@ -7,8 +7,8 @@ use super::args::MergeArgs;
 use super::output::Target;
 use super::render::write;
 use crate::error::{Error, Result};
-use crate::report::{CompareReport, Provenance, RunReport, SensitivityReport};
-use crate::study::{Merged, Merging};
+use crate::report::{CompareReport, Provenance, Render, RunReport, SensitivityReport};
+use crate::study::{Command, Merged, Merging};
 
 /// `costsim merge`.
 pub(super) fn merge(args: &MergeArgs) -> Result<()> {
@@ -17,6 +17,15 @@ pub(super) fn merge(args: &MergeArgs) -> Result<()> {
         return Err(Error::Usage("no partial state to merge: give the files the shards wrote".into()));
     };
     let merging = Merging::open(first)?;
+    // A format the finished report lacks is refused before any state is merged.
+    if !args.partial {
+        let format = args.format.into();
+        match merging.command() {
+            Command::Run => RunReport::offers(format),
+            Command::Compare => CompareReport::offers(format),
+            Command::Sensitivity => SensitivityReport::offers(format),
+        }?;
+    }
     let model = args.model.clone().unwrap_or_else(|| PathBuf::from(merging.model_file()));
     // Every file merge reads is refused as its output: the model first, then the states.
     let reads: Vec<&std::path::Path> =

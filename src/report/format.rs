@@ -65,18 +65,33 @@ pub trait Render {
     /// the default).
     fn document(&self, format: Format) -> Document;
 
+    /// Whether the report renders in `format`, known before it is computed.
+    ///
+    /// # Errors
+    /// [`Error::NoSuchFormat`] if it has no such format.
+    fn offers(format: Format) -> Result<()>
+    where
+        Self: Sized,
+    {
+        match Self::FORMATS.contains(&format) {
+            true => Ok(()),
+            false => Err(Error::NoSuchFormat {
+                report: Self::NAME,
+                format: format.name(),
+                offered: Self::FORMATS.iter().map(|f| f.name()).collect(),
+            }),
+        }
+    }
+
     /// The report in `format`.
     ///
     /// # Errors
     /// [`Error::NoSuchFormat`] if the report has no such format.
-    fn render(&self, format: Format) -> Result<Document> {
-        if !Self::FORMATS.contains(&format) {
-            return Err(Error::NoSuchFormat {
-                report: Self::NAME,
-                format: format.name(),
-                offered: Self::FORMATS.iter().map(|f| f.name()).collect(),
-            });
-        }
+    fn render(&self, format: Format) -> Result<Document>
+    where
+        Self: Sized,
+    {
+        Self::offers(format)?;
         Ok(self.document(format))
     }
 }

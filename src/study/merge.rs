@@ -42,6 +42,11 @@ impl Merging {
         Ok(Merging { name, first })
     }
 
+    /// The command that ran the shards: what the merge finishes.
+    pub fn command(&self) -> Command {
+        self.first.key.command
+    }
+
     /// The model file the shards ran, as they were given it.
     pub fn model_file(&self) -> &str {
         &self.first.key.model_file

@@ -27,7 +27,7 @@ mod sensitivity;
 mod setup;
 
 pub use crate::compile::Sampling;
-pub use crate::partial::SensitivityKey;
+pub use crate::partial::{Command, SensitivityKey};
 pub use crate::sensitivity::shapley::{Shapley, ShapleyFactor};
 pub use crate::sensitivity::sobol::{Sobol, SobolFactor};
 pub use crate::sensitivity::spearman::{Spearman, SpearmanFactor};

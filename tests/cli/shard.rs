@@ -186,7 +186,10 @@ fn sensitivity_shards_merge_to_the_bytes_of_one_analysis() {
     Costsim::run_in(&dir, &["run", "model.toml", "--trials", TRIALS, "--shard", "1/3", "-o", "run.json"]).success();
     refused(&dir, &[&files[0], "run.json", &files[2]], "`command` is \"sensitivity\" in one and \"run\" in the other");
     let csv = merge(&dir, &reversed, &["--format", "csv"]).failure(2).stderr;
-    assert!(csv.contains("`sensitivity` has no CSV format"), "{csv}");
+    assert!(csv.contains("`sensitivity` has no CSV format: use table, json or markdown"), "{csv}");
+    // Known from the first state, before the others are read: not "shard 1 is missing".
+    let early = merge(&dir, &[&files[0]], &["--format", "csv"]).failure(2).stderr;
+    assert!(early.contains("`sensitivity` has no CSV format") && !early.contains("missing"), "{early}");
 }
 
 #[test]
