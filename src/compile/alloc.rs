@@ -27,7 +27,8 @@ pub(super) fn lay_out(layout: &Layout, reported: &[usize]) -> LaidOut {
     let mut outputs = Vec::new();
     let mut pinned = Vec::new();
     for &v in reported {
-        let periods: Vec<(Option<u32>, Operand)> = match layout.values[v].as_ref().expect("a compiled var") {
+        let (value, boolean) = &layout.values[v];
+        let periods: Vec<(Option<u32>, Operand)> = match value.as_ref().expect("a compiled var") {
             Value::One(o) => vec![(None, *o)],
             Value::Series(s) => s.iter().enumerate().map(|(k, o)| (Some(k as u32), *o)).collect(),
         };
@@ -41,7 +42,7 @@ pub(super) fn lay_out(layout: &Layout, reported: &[usize]) -> LaidOut {
                     n_virtual - 1
                 }
             };
-            outputs.push(Output { var: v as u32, period, slot, boolean: layout.boolean[v] });
+            outputs.push(Output { var: v as u32, period, slot, boolean: *boolean });
             pinned.push(slot);
         }
     }

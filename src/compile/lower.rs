@@ -234,8 +234,7 @@ impl<'m> Lowering<'m> {
             ops: self.ops,
             origins: self.origins,
             n_virtual: self.n_virtual,
-            values: self.values,
-            boolean: model.vars.iter().map(|v| v.expr.is_boolean()).collect(),
+            values: self.values.into_iter().zip(&model.vars).map(|(value, v)| (value, v.expr.is_boolean())).collect(),
         };
         let laid = alloc::lay_out(&layout, outputs);
         Program {

@@ -363,10 +363,10 @@ pub(crate) struct Layout {
     pub(crate) origins: Vec<OpOrigin>,
     /// Number of virtual slots.
     pub(crate) n_virtual: u32,
-    /// Each var's value (`None` for a var left out by a problem: never in a program).
-    pub(crate) values: Vec<Option<Value>>,
-    /// Whether each var is 0/1 by construction (a comparison or logic).
-    pub(crate) boolean: Vec<bool>,
+    /// Each var's value (`None` for a var left out by a problem: never in a program) and
+    /// whether it is 0/1 by construction (a comparison or logic); shared by the layouts
+    /// that rewrite only the ops.
+    pub(crate) values: std::sync::Arc<[(Option<Value>, bool)]>,
 }
 
 /// Where an op comes from, for pointing at it when it produces a value that can't be

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::alloc;
+use super::alloc::{self, LaidOut};
 use super::program::{Layout, Op, OpOrigin, Program};
 
 impl Program {
@@ -13,19 +13,7 @@ impl Program {
     /// order; a series reports each period) instead of its outputs: the same ops, laid
     /// out again.
     pub(crate) fn reporting(&self, vars: &[usize]) -> Program {
-        let laid = alloc::lay_out(&self.layout, vars);
-        Program {
-            sampling: self.sampling,
-            correlation: self.correlation.clone(),
-            layout: Arc::clone(&self.layout),
-            ops: laid.ops,
-            origins: laid.origins,
-            n_slots: laid.n_slots,
-            vars: self.vars.clone(),
-            factors: self.factors.clone(),
-            outputs: laid.outputs,
-            periods: self.periods.clone(),
-        }
+        self.laid_out(Arc::clone(&self.layout), alloc::lay_out(&self.layout, vars))
     }
 
     /// This program with its ops, and its layout's, rewritten by `rewrite` (which keeps
@@ -37,19 +25,24 @@ impl Program {
             ops: layout_ops,
             origins: layout_origins,
             n_virtual: self.layout.n_virtual,
-            values: self.layout.values.clone(),
-            boolean: self.layout.boolean.clone(),
+            values: Arc::clone(&self.layout.values),
         };
+        let laid = LaidOut { ops, origins, n_slots: self.n_slots, outputs: self.outputs.clone() };
+        self.laid_out(Arc::new(layout), laid)
+    }
+
+    /// This program's model data with `layout` and the ops `laid` out from it.
+    fn laid_out(&self, layout: Arc<Layout>, laid: LaidOut) -> Program {
         Program {
             sampling: self.sampling,
             correlation: self.correlation.clone(),
-            layout: Arc::new(layout),
-            ops,
-            origins,
-            n_slots: self.n_slots,
+            layout,
+            ops: laid.ops,
+            origins: laid.origins,
+            n_slots: laid.n_slots,
             vars: self.vars.clone(),
             factors: self.factors.clone(),
-            outputs: self.outputs.clone(),
+            outputs: laid.outputs,
             periods: self.periods.clone(),
         }
     }

@@ -4,6 +4,7 @@
 //! scenarios (a table beside each chart) and the inputs. The page is well-formed XML
 //! (every element closed, text escaped), so tools and tests can parse it.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use super::cells::{Cell, Table, linkify};
@@ -213,12 +214,13 @@ impl HtmlReport<'_> {
     fn inputs(&self) -> Table {
         let mut table =
             Table::new("inputs", &["input", "distribution or formula", "p5", "p50", "p95", "unit", "source", "note"]);
-        let outputs: Vec<&str> = self.run.outputs.iter().map(OutputResult::var).collect();
-        for a in self.findings.assumptions.iter().filter(|a| !outputs.contains(&a.name.as_str())) {
+        let outputs: HashSet<&str> = self.run.outputs.iter().map(OutputResult::var).collect();
+        let observed: HashMap<&str, &Summary> = self.findings.inputs.iter().map(|(n, s)| (n.as_str(), s)).collect();
+        for a in self.findings.assumptions.iter().filter(|a| !outputs.contains(a.name.as_str())) {
             let show = |x: f64| human::number(x, a.unit.as_deref());
             let blank = || Cell::Text(String::new());
-            let percentiles = match (self.findings.inputs.iter().find(|(n, _)| *n == a.name), a.constant) {
-                (Some((_, s)), _) => [s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, show)),
+            let percentiles = match (observed.get(a.name.as_str()), a.constant) {
+                (Some(s), _) => [s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, show)),
                 (None, Some(value)) => [blank(), Cell::number(value, show), blank()],
                 (None, None) => [blank(), blank(), blank()],
             };

@@ -96,18 +96,19 @@ pub fn findings(setup: &Setup, plan: &ComparePlan, progress: &mut dyn FnMut(u64)
         tornado_range: TORNADO_RANGE,
     };
     findings.sensitivity = sensitivity::analyse(&plan.base, &sensitivity)?.outputs;
-    let constant = |name: &str| plan.base.program.vars().iter().find(|v| v.name == name).and_then(|v| v.constant);
+    // The program's vars are the model's, in its order.
     findings.assumptions = setup
         .model
         .vars
         .iter()
-        .map(|v| Assumption {
+        .zip(plan.base.program.vars())
+        .map(|(v, compiled)| Assumption {
             name: v.name.name.clone(),
             expression: v.text.clone(),
             unit: v.unit.clone(),
             source: v.source.clone(),
             note: v.note.clone(),
-            constant: constant(&v.name.name),
+            constant: compiled.constant,
         })
         .collect();
     findings.thresholds = thresholds(&setup.model, &findings.run.outputs);
