@@ -196,6 +196,94 @@ pub enum Problem {
     /// A var named like a constant or keyword.
     #[error("`{0}` is a reserved word and cannot name a var")]
     Reserved(String),
+    /// A unit that does not parse or names no unit.
+    #[error("{message} in unit `{unit}`")]
+    BadUnit {
+        /// The unit as written.
+        unit: String,
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        hint: String,
+    },
+    /// A var whose formula gives a unit of another dimension than the one declared.
+    #[error("`{var}` is declared in {declared} but its formula gives {formula}")]
+    UnitMismatch {
+        /// The var.
+        var: String,
+        /// Its declared unit.
+        declared: String,
+        /// Its formula's unit.
+        formula: String,
+        /// The usual fix.
+        hint: String,
+    },
+    /// Quantities of different dimensions added, compared or given to one function.
+    #[error("`{what}` mixes {left} and {right} in var `{var}`")]
+    IncompatibleUnits {
+        /// The operator or function.
+        what: String,
+        /// The first unit.
+        left: String,
+        /// The other.
+        right: String,
+        /// The var.
+        var: String,
+        /// The usual fix.
+        hint: String,
+    },
+    /// A quantity with a unit where only a plain number makes sense (`ln`, an exponent).
+    #[error("{what} needs a plain number, but gets {unit} in var `{var}`")]
+    NeedsPlainNumber {
+        /// What needs it.
+        what: String,
+        /// The unit it gets.
+        unit: String,
+        /// The var.
+        var: String,
+    },
+    /// A lint: `2-3`, a subtraction of two numbers, where a range was likely meant.
+    #[error("`{text}` subtracts two numbers ({value}) in var `{var}`")]
+    RangeAsSubtraction {
+        /// The expression as written.
+        text: String,
+        /// What it comes to.
+        value: String,
+        /// `lo to hi`, the range it may mean.
+        range: String,
+        /// The var.
+        var: String,
+    },
+    /// A lint: a literal that looks like a conversion factor units already apply.
+    #[error("`{literal}` looks like a hand-written conversion in var `{var}`, which units already make")]
+    ConversionTwice {
+        /// The literal as written.
+        literal: String,
+        /// The factor units apply.
+        factor: String,
+        /// The var.
+        var: String,
+    },
+    /// A lint: a money-valued input whose distribution goes below zero.
+    #[error("`{var}` is in {unit} but its distribution is negative in {share} of trials")]
+    NegativeMoney {
+        /// The var.
+        var: String,
+        /// Its unit.
+        unit: String,
+        /// The share of draws below zero.
+        share: String,
+    },
+    /// A lint: a var in % whose value is far above 100%.
+    #[error("`{var}` is in % but its value is {value}, which is {percent}")]
+    PercentTooLarge {
+        /// The var.
+        var: String,
+        /// The number as written.
+        value: String,
+        /// As a percentage.
+        percent: String,
+    },
     /// A name that is no var or constant.
     #[error("unknown name `{name}` in var `{var}`")]
     UnknownName {
@@ -479,6 +567,24 @@ impl Problem {
             Problem::QueryNameTaken(name) => Some(format!(
                 "give the query a new name, e.g. `--query '{name}_query=...'`; to change `{name}` itself use `--set`"
             )),
+            Problem::BadUnit { hint, .. } | Problem::UnitMismatch { hint, .. } | Problem::IncompatibleUnits { hint, .. } => {
+                Some(hint.clone())
+            }
+            Problem::RangeAsSubtraction { range, .. } => {
+                Some(format!("did you mean `{range}`? Write `a - b` with spaces for a subtraction"))
+            }
+            Problem::ConversionTwice { factor, .. } => Some(format!(
+                "units convert it already ({factor}), so the factor is applied twice: remove it"
+            )),
+            Problem::NegativeMoney { .. } => text(
+                "a cost or price cannot go below zero: use `lo to hi` (lognormal), `pert(...)`, or `truncate(normal(...), 0, ...)`",
+            ),
+            Problem::PercentTooLarge { value, .. } => {
+                Some(format!("a `%` var holds a fraction: write `{value}%` for {value} percent"))
+            }
+            Problem::NeedsPlainNumber { unit, .. } => Some(format!(
+                "divide by a quantity in {unit} first, to make a ratio (e.g. `ln(price / base_price)`)"
+            )),
             Problem::UnknownName { name, suggestion: None, is_function: true, .. } => {
                 Some(format!("`{name}` is a function: call it as `{name}(...)`"))
             }
@@ -571,19 +677,25 @@ impl Diagnostic {
     ///    = help: did you mean `p_h800`?
     /// ```
     pub fn render(&self, sources: &SourceMap) -> String {
-        Rendered { diagnostic: self, sources }.to_string()
+        Rendered { diagnostic: self, sources, level: "error" }.to_string()
+    }
+
+    /// As [`Diagnostic::render`], as a warning: a lint that changes no result.
+    pub fn render_warning(&self, sources: &SourceMap) -> String {
+        Rendered { diagnostic: self, sources, level: "warning" }.to_string()
     }
 }
 
 struct Rendered<'a> {
     diagnostic: &'a Diagnostic,
     sources: &'a SourceMap,
+    level: &'static str,
 }
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.diagnostic;
-        writeln!(f, "error: {}", d.problem)?;
+        writeln!(f, "{}: {}", self.level, d.problem)?;
         let help = d.problem.help();
         let Some(span) = d.span else {
             writeln!(f, "  --> {}", self.sources.main().path)?;

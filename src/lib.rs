@@ -20,6 +20,8 @@
 //! - [`error`]: the library's error type.
 //! - `expr`: the expression language's lexer, parser and AST.
 //! - [`model`]: TOML → [`Model`] (vars with parsed expressions, scenarios, correlations).
+//! - `units`: unit expressions, the built-in units, and the inference that checks each
+//!   var's unit and writes exact conversions into its formula.
 //! - `compile`: resolve names, order vars, fold constants → [`Program`] of column ops.
 //! - `engine`: fixed chunks, the batch interpreter, rayon, accumulators.
 //! - `simulation`: compile + run + report non-finite values ([`Simulation`]).
@@ -105,6 +107,7 @@ pub(crate) mod source;
 pub(crate) mod stats;
 pub(crate) mod stream;
 pub mod study;
+pub(crate) mod units;
 
 pub use compile::{CompileOptions, Program, Sampling};
 pub use engine::RunConfig;

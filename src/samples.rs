@@ -159,9 +159,20 @@ fn write_parquet_groups(
         fields.push(field(&simulation.program.output_name(c), Physical::DOUBLE).map_err(parquet_error)?);
     }
     let schema = Type::group_type_builder("samples").with_fields(fields).build().map_err(parquet_error)?;
+    // Each column's unit, as key-value metadata `costsim.unit.NAME` (none for a plain
+    // number).
+    let units: Vec<parquet::file::metadata::KeyValue> = columns
+        .iter()
+        .filter_map(|&c| {
+            let unit = simulation.program.output_unit(c)?;
+            let key = format!("costsim.unit.{}", simulation.program.output_name(c));
+            Some(parquet::file::metadata::KeyValue::new(key, unit.to_string()))
+        })
+        .collect();
     let properties = WriterProperties::builder()
         .set_dictionary_enabled(false)
         .set_created_by(format!("costsim {}", env!("CARGO_PKG_VERSION")))
+        .set_key_value_metadata((!units.is_empty()).then_some(units))
         .build();
     let mut writer = SerializedFileWriter::new(out, Arc::new(schema), Arc::new(properties)).map_err(parquet_error)?;
     let group_rows = (group_bytes / (8 * (columns.len() + 1)) / CHUNK).max(1) * CHUNK;

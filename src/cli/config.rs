@@ -29,9 +29,13 @@ fn settings(args: &SimulateArgs) -> Result<Settings> {
 }
 
 /// The model at `path` with `scenario` and the `--set` overrides of `args` applied, and
-/// the run settings `args` and the model give.
+/// the run settings `args` and the model give; the model's warnings go to stderr.
 pub(super) fn setup(path: &Path, args: &SimulateArgs, scenario: Option<&str>) -> Result<Setup> {
-    Setup::load(path, settings(args)?, scenario)
+    let setup = Setup::load(path, settings(args)?, scenario)?;
+    for warning in setup.warnings()? {
+        eprintln!("{warning}");
+    }
+    Ok(setup)
 }
 
 /// The scope `--shard` gives: the whole run, or shard K of M. A shard writes a partial

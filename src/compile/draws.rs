@@ -200,7 +200,7 @@ impl Lowering<'_> {
             (None, bounds) => Draw::PerTrial { kind, params, bounds },
         };
         // A per-period var's draws may differ by period: it has no one marginal.
-        if std::ptr::eq(e, &self.model.vars[self.current].expr) && !self.per_period() {
+        if std::ptr::eq(e, &self.exprs[self.current]) && !self.per_period() {
             self.marginals[self.current] = match &draw {
                 Draw::Fixed(sampler) => Some(Marginal::Plain(sampler.clone())),
                 Draw::FixedTruncated(truncated) => Some(Marginal::Truncated(truncated.clone())),

@@ -3,6 +3,7 @@
 //! distribution parameters, giving each var that draws random numbers its own stream, and
 //! recording where each op comes from. Calls and distributions are in `draws`.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use super::program::{
@@ -15,10 +16,16 @@ use crate::diagnostic::{Diagnostic, Problem};
 use crate::dist::Sampler;
 use crate::expr::{BinOp, Expr, ExprKind, UnaryOp};
 use crate::model::Model;
+use crate::units;
 
 /// Lowers expressions to ops over virtual slots (one per value).
 pub(super) struct Lowering<'m> {
     pub(super) model: &'m Model,
+    /// Each var's expression with the conversions its units need (shared, so an
+    /// expression keeps its address while it is lowered: see `Lowering::sample`).
+    pub(super) exprs: Rc<Vec<Expr>>,
+    /// Each var's unit as shown.
+    shown: Vec<Option<String>>,
     sampling: Sampling,
     correlation: Option<CorrelationMatrix>,
     members: Vec<(usize, Member)>,
@@ -43,10 +50,17 @@ pub(super) struct Lowering<'m> {
 }
 
 impl<'m> Lowering<'m> {
-    pub(super) fn new(model: &'m Model, sampling: Sampling, correlation: Option<CorrelationMatrix>) -> Lowering<'m> {
+    pub(super) fn new(
+        model: &'m Model,
+        units: units::Checked,
+        sampling: Sampling,
+        correlation: Option<CorrelationMatrix>,
+    ) -> Lowering<'m> {
         let n = model.vars.len();
         Lowering {
             model,
+            exprs: Rc::new(units.exprs),
+            shown: units.shown,
             sampling,
             correlation,
             members: Vec::new(),
@@ -101,7 +115,10 @@ impl<'m> Lowering<'m> {
         let first_slot = self.n_virtual;
         let value = match self.member(v) {
             Some(value) => value.map(Value::One),
-            None => self.expr(&self.model.vars[v].expr),
+            None => {
+                let exprs = Rc::clone(&self.exprs);
+                self.expr(&exprs[v])
+            }
         }?;
         let draws = self.factor_of[v].iter().any(|&(period, _)| period == self.draw_period.map(|k| k as u32));
         let mut checked = Vec::new();
@@ -139,7 +156,8 @@ impl<'m> Lowering<'m> {
     /// with constant parameters, correlated or under `lhs`/`qmc` sampling. `None` means
     /// "lower it normally"; `Some(None)` reports a problem.
     fn member(&mut self, v: usize) -> Option<Option<Operand>> {
-        let expr = &self.model.vars[v].expr;
+        let exprs = Rc::clone(&self.exprs);
+        let expr = &exprs[v];
         let correlated = self.correlation.as_ref().is_some_and(|c| c.vars.contains(&self.model.vars[v].name.name));
         if !(correlated || self.sampling != Sampling::Mc) || !resolve::is_distribution(expr) {
             return None;
@@ -217,7 +235,7 @@ impl<'m> Lowering<'m> {
             .map(|(i, ((v, uses), marginal))| VarInfo {
                 name: v.name.name.clone(),
                 text: v.text.clone(),
-                unit: v.unit.clone(),
+                unit: self.shown[i].take(),
                 source: v.source.clone(),
                 note: v.note.clone(),
                 factors: self.factor_of[i].iter().map(|&(_, f)| f).collect(),
@@ -248,6 +266,7 @@ impl<'m> Lowering<'m> {
             factors: self.factors,
             outputs: laid.outputs,
             periods: model.meta.periods.as_ref().map_or_else(Vec::new, |p| p.labels.clone()),
+            lints: Vec::new(),
         }
     }
 

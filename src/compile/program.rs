@@ -395,10 +395,18 @@ pub struct Program {
     pub(super) factors: Vec<Factor>,
     pub(super) outputs: Vec<Output>,
     pub(super) periods: Vec<String>,
+    /// Warnings about the model: likely mistakes that change no result.
+    pub(super) lints: Vec<crate::diagnostic::Diagnostic>,
 }
 
 impl Program {
     /// How inputs with quantile functions are sampled.
+    /// Warnings about the model (likely mistakes that change no result), in file order.
+    pub fn lints(&self) -> &[crate::diagnostic::Diagnostic] {
+        &self.lints
+    }
+
+    /// The sampling method.
     pub fn sampling(&self) -> Sampling {
         self.sampling
     }
@@ -456,6 +464,11 @@ impl Program {
     /// series.
     pub fn output_name(&self, i: usize) -> String {
         self.label(self.outputs[i].var, self.outputs[i].period)
+    }
+
+    /// Output `i`'s unit, as declared or inferred (`None` for a plain number).
+    pub fn output_unit(&self, i: usize) -> Option<&str> {
+        self.vars[self.outputs[i].var as usize].unit.as_deref()
     }
 
     /// The reported vars' names, each once, in report order (a series once for all its

@@ -1,4 +1,4 @@
-//! Compile-step tests: folding, streams, outputs and slot reuse.
+//! Compile-step tests: folding, streams, outputs, slot reuse, and the ops units add.
 
 use super::*;
 use crate::model::Model;
@@ -17,15 +17,7 @@ fn constants_fold_through_vars_but_formulas_are_not_rewritten() {
     let p = program("years = \"4\"\nhours = \"8760 * years\"\nx = \"uniform(0, 1)\"\ny = \"x * 2 * hours\"\n");
     assert_eq!(var(&p, "hours").constant, Some(35040.0));
     // `x * 2 * hours` is `(x * 2) * hours`: two multiplications, never `x * 70080`.
-    let muls: Vec<f64> = p
-        .ops()
-        .iter()
-        .filter_map(|op| match op {
-            Op::Binary { b: Operand::Const(c), .. } => Some(*c),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(muls, [2.0, 35040.0]);
+    assert_eq!(factors(&p), [2.0, 35040.0]);
 }
 
 #[test]
@@ -82,4 +74,42 @@ fn a_per_period_var_has_one_stream_per_period_keyed_by_its_index() {
     let outputs: Vec<String> = (0..p.outputs().len()).map(|i| p.output_name(i)).collect();
     assert_eq!(outputs, ["x[y1]", "x[y2]", "x[y3]"]);
     assert!(var(&p, "x").series && !var(&p, "s").series);
+}
+
+/// The constants multiplying slots in `p`'s ops, in order.
+fn factors(p: &Program) -> Vec<f64> {
+    p.ops()
+        .iter()
+        .filter_map(|op| match op {
+            Op::Binary { b: Operand::Const(c), .. } => Some(*c),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_model_whose_units_need_no_conversion_compiles_to_the_same_ops_as_without_them() {
+    let model = Model::load(std::path::Path::new("models/deepseek_fleet_tco.toml")).unwrap();
+    let mut plain = model.clone();
+    plain.vars.iter_mut().for_each(|v| v.unit = None);
+    let options = CompileOptions::default();
+    let (with, without) = (compile(&model, &options).unwrap(), compile(&plain, &options).unwrap());
+    assert!(with.vars().iter().any(|v| v.unit.is_some()));
+    assert!(without.vars().iter().all(|v| v.unit.is_none()));
+    assert_eq!(format!("{:?}", with.ops()), format!("{:?}", without.ops()));
+}
+
+/// A conversion is one multiplication by a constant where one is needed (constants fold,
+/// but nothing is reassociated: `rate * 3` then `* 24`).
+#[test]
+fn a_conversion_is_one_multiplication_by_its_factor() {
+    let vars = "rate = { value = \"2 to 3\", unit = \"USD/hour\" }\ndur = { value = \"3\", unit = \"day\" }\n\
+                total = { value = \"rate * dur\", unit = \"USD\" }\n";
+    let with = program(vars);
+    let without = program(
+        &vars.replace(", unit = \"USD/hour\"", "").replace(", unit = \"day\"", "").replace(", unit = \"USD\"", ""),
+    );
+    assert_eq!(with.ops().len(), without.ops().len() + 1);
+    assert_eq!(factors(&with), [3.0, 24.0]);
+    assert_eq!(factors(&without), [3.0]);
 }

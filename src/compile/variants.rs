@@ -44,6 +44,7 @@ impl Program {
             factors: self.factors.clone(),
             outputs: laid.outputs,
             periods: self.periods.clone(),
+            lints: self.lints.clone(),
         }
     }
 

@@ -19,4 +19,4 @@ pub(crate) use quantile::Tabulated;
 pub use sample::Rng;
 pub(crate) use sample::{normal_cdf_open, normal_quantile, std_normal, uniform_open};
 pub use sampler::Sampler;
-pub(crate) use truncate::Truncated;
+pub(crate) use truncate::{Truncated, below};

@@ -48,6 +48,11 @@ enum Shape {
     Gamma(Gamma),
 }
 
+/// P(X < x) for a draw of `sampler`, if it is continuous.
+pub(crate) fn below(sampler: &Sampler, x: f64) -> Option<f64> {
+    Continuous::new(sampler).map(|c| c.cdf(x))
+}
+
 impl Continuous {
     /// The continuous form of `sampler`, if it has one (not a point mass or discrete).
     fn new(sampler: &Sampler) -> Option<Continuous> {

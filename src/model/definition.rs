@@ -89,8 +89,8 @@ pub struct VarDef {
     pub expr: Expr,
     /// The expression as written.
     pub text: String,
-    /// Unit, e.g. "USD".
-    pub unit: Option<String>,
+    /// Unit as written, e.g. "USD/GPU/hour", with where it is written.
+    pub unit: Option<Named>,
     /// Where the figure comes from.
     pub source: Option<String>,
     /// Free text.

@@ -364,7 +364,14 @@ impl Loader<'_> {
         for (k, v) in sorted(table) {
             match k.get_ref().as_ref() {
                 "value" => def = Some(self.expression(v, &name.name)),
-                "unit" => unit = self.string(v, "unit"),
+                "unit" => {
+                    unit = self.string(v, "unit").map(|name| {
+                        let whole = span_of(v);
+                        let span = expression_offset(&self.text[v.span()], &name)
+                            .map_or(whole, |o| Span::new(whole.start + o, whole.start + o + name.len()));
+                        Named { name, span }
+                    })
+                }
                 "source" => source = self.string(v, "source"),
                 "note" => note = self.string(v, "note"),
                 "per_period" => per_period = self.boolean(v, "per_period"),

@@ -18,7 +18,7 @@ fn loads_vars_in_file_order_with_metadata_and_spans() {
     let names: Vec<_> = model.vars.iter().map(|v| v.name.name.as_str()).collect();
     assert_eq!(names, ["z", "a", "n"]);
     let a = &model.vars[1];
-    assert_eq!(a.unit.as_deref(), Some("USD"));
+    assert_eq!(a.unit.as_ref().map(|u| u.name.as_str()), Some("USD"));
     assert_eq!(&text[a.expr.span.start..a.expr.span.end], "x * 3");
     assert_eq!(model.vars[2].text, "4");
     assert_eq!(model.sha256.len(), 64);

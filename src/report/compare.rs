@@ -10,7 +10,7 @@ use super::format::{Document, Format, Render};
 use super::human;
 use super::json;
 use super::view::CompareReport;
-use super::words::{estimate, headline, provenance, show};
+use super::words::{estimate, headline, label, provenance, show};
 use crate::study::OutputResult;
 
 impl Render for CompareReport<'_> {
@@ -32,7 +32,7 @@ impl CompareReport<'_> {
         let base = &self.runs[0];
         let mut out = format!("{}\n{} · common random numbers\n", base.meta.model_name, provenance(&base.meta));
         for (i, output) in base.outputs.iter().enumerate() {
-            let _ = write!(out, "\n{}\n{}", output.name, self.table(i, true).text("  "));
+            let _ = write!(out, "\n{}\n{}", label(output), self.table(i, true).text("  "));
         }
         out
     }
@@ -46,7 +46,7 @@ impl CompareReport<'_> {
             markdown(&provenance(&base.meta))
         );
         for (i, output) in base.outputs.iter().enumerate() {
-            let _ = write!(out, "\n### {}\n\n{}", markdown(&output.name), self.table(i, false).markdown());
+            let _ = write!(out, "\n### {}\n\n{}", markdown(&label(output)), self.table(i, false).markdown());
         }
         out
     }

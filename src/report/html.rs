@@ -11,7 +11,7 @@ use super::cells::{Cell, Table, linkify};
 use super::escape::{code, html, link_destination, markdown, markdown_document, safe_url};
 use super::format::{Document, Format, Render};
 use super::view::{HtmlReport, Mark};
-use super::words::{self, CAVEAT_MARK, caveat_text, probability_cell, provenance, show, show_to, values};
+use super::words::{self, CAVEAT_MARK, caveat_text, label, probability_cell, provenance, show, show_to, values};
 use super::{human, svg};
 use crate::sensitivity::Analysis;
 use crate::stats::{PERCENTILES, Summary};
@@ -184,8 +184,8 @@ impl HtmlReport<'_> {
             let s = &o.summary;
             let id = section_id(o.var());
             let name = match sections.iter().any(|s| s.id == id) {
-                true => Cell::Anchor(o.name.clone(), id),
-                false => Cell::Text(o.name.clone()),
+                true => Cell::Anchor(label(o), id),
+                false => Cell::Text(label(o)),
             };
             let mut cells = vec![name];
             match o.boolean {

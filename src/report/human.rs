@@ -6,19 +6,41 @@ const LARGEST_PLAIN: f64 = 1e15;
 const SMALLEST_PLAIN: f64 = 1e-4;
 
 /// `x` with three significant digits and a k/M/B/T suffix, or in scientific notation
-/// (`2.5e18`, `1.2e-7`) outside [1e-4, 1e15); a `$` prefix when `unit` is a dollar unit.
+/// (`2.5e18`, `1.2e-7`) outside [1e-4, 1e15); in dollars (`$1.6B`) when `unit` is USD, and
+/// per what follows for a price (`$2.10/GPU/hour` for `USD/GPU/hour`); a percentage for
+/// `%`. Other units are not written: see [`in_value`].
 pub fn number(x: f64, unit: Option<&str>) -> String {
     number_to(x, unit, 3)
 }
 
+/// True if [`number`] writes `unit` with the value (`$`, `/GPU`, `%`); a table shows any
+/// other unit beside the output's name.
+pub fn in_value(unit: Option<&str>) -> bool {
+    unit.is_none_or(|u| u == "%" || money(u).is_some())
+}
+
+/// What follows the dollar sign of a value in `unit`: "" for USD, "/GPU/hour" for
+/// `USD/GPU/hour`; `None` for a unit that is not dollars or dollars per something.
+fn money(unit: &str) -> Option<&str> {
+    let unit = unit.trim();
+    let rest = unit.strip_prefix("USD").or_else(|| unit.strip_prefix("usd")).or_else(|| unit.strip_prefix('$'))?;
+    (rest.is_empty() || rest.trim_start().starts_with('/')).then(|| rest.trim_start())
+}
+
 /// As [`number`], with `digits` significant digits.
 pub fn number_to(x: f64, unit: Option<&str>, digits: i32) -> String {
-    let dollars = unit.is_some_and(|u| matches!(u.to_ascii_uppercase().as_str(), "USD" | "$"));
+    if unit.is_some_and(|u| u.trim() == "%") {
+        return percent_to(x, digits);
+    }
+    let per = unit.and_then(money);
     let sign = if x < 0.0 { "-" } else { "" };
     let magnitude = x.abs();
-    let money = if dollars { "$" } else { "" };
+    let (money, per) = match per {
+        Some(per) => ("$", per),
+        None => ("", ""),
+    };
     if magnitude.is_finite() && (magnitude >= LARGEST_PLAIN || (magnitude > 0.0 && magnitude < SMALLEST_PLAIN)) {
-        return format!("{sign}{money}{}", scientific(magnitude, digits));
+        return format!("{sign}{money}{}{per}", scientific(magnitude, digits));
     }
     let (scaled, suffix) = match magnitude {
         m if m >= 1e12 => (m / 1e12, "T"),
@@ -27,7 +49,7 @@ pub fn number_to(x: f64, unit: Option<&str>, digits: i32) -> String {
         m if m >= 1e3 => (m / 1e3, "k"),
         m => (m, ""),
     };
-    format!("{sign}{money}{}{suffix}", significant(scaled, digits))
+    format!("{sign}{money}{}{suffix}{per}", significant(scaled, digits))
 }
 
 /// `cell` padded with spaces to `width` characters (a format width is limited to 65,535,

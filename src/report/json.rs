@@ -111,9 +111,11 @@ fn entries<'a, T>(items: impl IntoIterator<Item = (&'a str, Option<(&'a str, &'a
     Entries(out)
 }
 
-/// One output's (or one difference's) statistics.
+/// One output's (or one difference's) statistics, in its unit.
 #[derive(Serialize)]
 struct Output {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<String>,
     mean: f64,
     std: f64,
     min: f64,
@@ -287,12 +289,13 @@ fn mean_caveat(caveat: Caveat) -> MeanCaveat {
     MeanCaveat { kind: caveat.kind(), message: caveat_text(&caveat) }
 }
 
-fn output(s: &Summary, p_greater: Option<(f64, [f64; 2])>) -> Output {
+fn output(s: &Summary, unit: Option<&str>, p_greater: Option<(f64, [f64; 2])>) -> Output {
     let m = &s.moments;
     fn named<T: Copy>(values: &[T; 9]) -> Entries<T> {
         Entries(PERCENTILES.iter().map(|(n, _)| n.to_string()).zip(values.iter().copied()).collect())
     }
     Output {
+        unit: unit.map(str::to_string),
         mean: m.mean,
         std: m.std(),
         min: m.min,
@@ -318,7 +321,12 @@ fn run_view<'a>(report: &'a RunReport<'a>) -> Run<'a> {
         seed: meta.seed,
         trials: meta.trials,
         sampling: meta.sampling,
-        outputs: entries(report.outputs.iter().map(|o| (o.name.as_str(), o.in_series(), output(&o.summary, None)))),
+        outputs: entries(
+            report
+                .outputs
+                .iter()
+                .map(|o| (o.name.as_str(), o.in_series(), output(&o.summary, o.unit.as_deref(), None))),
+        ),
         correlations: report
             .correlations
             .iter()
@@ -358,10 +366,13 @@ pub(super) fn compare_json(report: &CompareReport<'_>) -> Vec<u8> {
     let base = report.runs[0].outputs;
     for (run, of_scenario) in report.runs[1..].iter().zip(report.differences) {
         let Some(scenario) = run.meta.scenario else { continue };
-        let items =
-            entries(base.iter().zip(of_scenario).map(|(o, d)| {
-                (o.name.as_str(), o.in_series(), output(&d.summary, Some((d.p_greater, d.p_greater_ci95))))
-            }));
+        let items = entries(base.iter().zip(of_scenario).map(|(o, d)| {
+            (
+                o.name.as_str(),
+                o.in_series(),
+                output(&d.summary, o.unit.as_deref(), Some((d.p_greater, d.p_greater_ci95))),
+            )
+        }));
         if !items.0.is_empty() {
             differences.push((scenario.to_string(), items));
         }

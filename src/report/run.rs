@@ -35,7 +35,7 @@ impl Render for RunReport<'_> {
 fn table(report: &RunReport<'_>) -> String {
     let mut table = Table::new("run", &["output", "mean", "p5", "p50", "p95", "90% interval", "p1 … p99"]);
     for o in report.outputs {
-        let mut row = vec![Cell::Text(o.name.clone())];
+        let mut row = vec![Cell::Text(words::label(o))];
         row.extend(headline(o, &o.summary, true));
         if !o.boolean {
             row.extend([interval(o), Cell::Shown(histogram(o))]);
@@ -52,7 +52,7 @@ fn table(report: &RunReport<'_>) -> String {
 fn markdown_document(report: &RunReport<'_>) -> String {
     let mut table = Table::new("run", &["output", "mean", "p5", "p50", "p95", "90% interval"]);
     for o in report.outputs {
-        let mut row = vec![Cell::Text(o.name.clone())];
+        let mut row = vec![Cell::Text(words::label(o))];
         row.extend(headline(o, &o.summary, false));
         if !o.boolean {
             row.push(interval(o));
@@ -72,11 +72,14 @@ fn interval(o: &OutputResult) -> Cell {
 }
 
 /// One CSV row per output with every statistic, full precision, and the kind of caveat
-/// on the mean's interval (`unseen`, `skewed`, `heavy_tail`; empty when it holds).
+/// on the mean's interval (`unseen`, `skewed`, `heavy_tail`; empty when it holds); then,
+/// when any output has a unit, each one's unit (empty for a plain number).
 fn csv(report: &RunReport<'_>) -> String {
     let names: Vec<&str> = PERCENTILES.iter().map(|(n, _)| *n).collect();
+    let units = report.outputs.iter().any(|o| o.unit.is_some());
     let mut out =
-        format!("output,mean,std,min,max,stderr_mean,mean_ci95_low,mean_ci95_high,{},mean_caveat\n", names.join(","));
+        format!("output,mean,std,min,max,stderr_mean,mean_ci95_low,mean_ci95_high,{},mean_caveat", names.join(","));
+    out.push_str(if units { ",unit\n" } else { "\n" });
     for o in report.outputs {
         let (s, m) = (&o.summary, &o.summary.moments);
         let [lo, hi] = s.mean_ci95;
@@ -84,6 +87,10 @@ fn csv(report: &RunReport<'_>) -> String {
         cells.extend([m.mean, m.std(), m.min, m.max, m.stderr_mean(), lo, hi].iter().map(f64::to_string));
         cells.extend(s.percentiles.iter().map(f64::to_string));
         cells.push(s.mean_caveat.map_or("", |c| c.kind()).to_string());
+        if units {
+            // A unit has no comma, quote or line break: the unit parser admits none.
+            cells.push(o.unit.clone().unwrap_or_default());
+        }
         out.push_str(&cells.join(","));
         out.push('\n');
     }

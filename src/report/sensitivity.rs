@@ -80,7 +80,10 @@ impl SensitivityReport<'_> {
 fn heading(s: &Sensitivity) -> String {
     match s.boolean {
         true => format!("{} (0/1: values are probabilities)", s.output),
-        false => s.output.clone(),
+        false => match s.unit.as_deref() {
+            Some(unit) if !human::in_value(Some(unit)) => format!("{} (swings in {unit})", s.output),
+            _ => s.output.clone(),
+        },
     }
 }
 

@@ -38,6 +38,15 @@ pub(super) fn group_thousands(n: u64) -> String {
     out
 }
 
+/// Output `o`'s name as a table shows it: with its unit when its values do not show it,
+/// `energy (kWh)`.
+pub(super) fn label(o: &OutputResult) -> String {
+    match o.unit.as_deref() {
+        Some(unit) if !o.boolean && !human::in_value(Some(unit)) => format!("{} ({unit})", o.name),
+        _ => o.name.clone(),
+    }
+}
+
 /// A value of output `o` for people: a percentage for a 0/1 output, else a human number
 /// in the output's unit.
 pub(super) fn show(o: &OutputResult, x: f64) -> String {

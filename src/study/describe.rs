@@ -85,6 +85,14 @@ pub struct Description {
     pub correlated: Vec<String>,
     /// The sampling method.
     pub sampling: &'static str,
+    /// Warnings about likely mistakes (they change no result), rendered with their
+    /// places in the file.
+    pub warnings: Vec<String>,
+}
+
+/// The warnings of `simulation`'s model, rendered against `model`'s file.
+pub(super) fn warnings(model: &Model, simulation: &Simulation) -> Vec<String> {
+    simulation.program.lints().iter().map(|d| d.render_warning(&model.sources)).collect()
 }
 
 /// The description of `simulation`'s model (`model` holds its scenarios).
@@ -124,5 +132,6 @@ pub fn describe(model: &Model, simulation: &Simulation) -> Description {
             .collect(),
         correlated: program.correlation().map_or_else(Vec::new, |c| c.vars.clone()),
         sampling: program.sampling().name(),
+        warnings: warnings(model, simulation),
     }
 }

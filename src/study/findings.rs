@@ -105,7 +105,7 @@ pub fn findings(setup: &Setup, plan: &ComparePlan, progress: &mut dyn FnMut(u64)
         .map(|(v, compiled)| Assumption {
             name: v.name.name.clone(),
             expression: v.text.clone(),
-            unit: v.unit.clone(),
+            unit: compiled.unit.clone(),
             source: v.source.clone(),
             note: v.note.clone(),
             constant: compiled.constant,

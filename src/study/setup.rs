@@ -182,6 +182,16 @@ impl Setup {
         Simulation::with_options(Arc::clone(&self.model), self.options.clone())
     }
 
+    /// The model's warnings: likely mistakes that change no result (`2-3` for a range, a
+    /// price that goes negative, a conversion written by hand that units also make),
+    /// rendered with their places in the file.
+    ///
+    /// # Errors
+    /// As [`Setup::simulation`].
+    pub fn warnings(&self) -> Result<Vec<String>> {
+        Ok(super::describe::warnings(&self.model, &self.simulation()?))
+    }
+
     /// Each of the scenarios `names` applied to the loaded model (then the overrides and
     /// queries, as for the base), compiled with the run options, also reporting the vars
     /// `keeping` as outputs.

@@ -17,7 +17,7 @@ fn lists_what_the_model_contains() {
         json!([
             { "name": "n", "kind": "random", "expression": "pert(1, 2, 3)", "unit": null },
             { "name": "k", "kind": "constant", "value": 4.0, "expression": "4", "unit": "USD" },
-            { "name": "y", "kind": "derived", "expression": "n * k", "unit": null },
+            { "name": "y", "kind": "derived", "expression": "n * k", "unit": "USD" },
         ])
     );
     assert_eq!(out["factors"], json!(["n"]));

@@ -69,12 +69,13 @@ const PAYLOADS: &[&str] = &[
     "[click](javascript:document.title='XSS')",
 ];
 
-/// A model whose name, description, periods, units and scenario carry [`PAYLOADS`].
+/// A model whose name, description, periods, sources, notes and scenario carry
+/// [`PAYLOADS`] (a unit is refused unless it is a unit).
 fn hostile_model() -> String {
     let labels: Vec<String> = PAYLOADS.iter().map(|p| format!("\"{}\"", p.replace(['[', ']', ','], ""))).collect();
     format!(
         "[model]\nname = \"{p0}\"\ndescription = \"{p1} {p3} ![pic](https://x.test/c.png) <javascript:document.title='XSS'>\"\n\
-         periods = [{labels}]\n[vars]\nx = {{ value = \"1 to 2\", unit = \"{p0}\" }}\n\
+         periods = [{labels}]\n[vars]\nx = {{ value = \"1 to 2\", source = \"{p0}\" }}\n\
          y = {{ value = \"x * 2\", per_period = true, note = \"{p2}\" }}\ntotal = \"sum(y)\"\n[scenarios.\"{p0}\"]\nx = \"2\"\n",
         p0 = PAYLOADS[0],
         p1 = PAYLOADS[1],

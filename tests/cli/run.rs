@@ -41,8 +41,11 @@ fn json_follows_the_contract() {
     let fields: Vec<&String> = cost.as_object().unwrap().keys().collect();
     assert_eq!(
         fields,
-        ["mean", "std", "min", "max", "stderr_mean", "percentiles", "ci90", "mean_ci95", "percentile_ci95"]
+        ["unit", "mean", "std", "min", "max", "stderr_mean", "percentiles", "ci90", "mean_ci95", "percentile_ci95"]
     );
+    assert_eq!(cost["unit"], "USD");
+    // A 0/1 output is a plain number: no unit.
+    assert!(json["outputs"]["big"].get("unit").is_none());
     let p95_ci = &cost["percentile_ci95"]["p95"];
     let p95 = cost["percentiles"]["p95"].as_f64().unwrap();
     assert!(p95_ci[0].as_f64().unwrap() <= p95 && p95 <= p95_ci[1].as_f64().unwrap(), "{p95_ci} vs {p95}");
@@ -74,9 +77,10 @@ fn csv_and_markdown() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "output,mean,std,min,max,stderr_mean,mean_ci95_low,mean_ci95_high,p1,p5,p10,p25,p50,p75,p90,p95,p99,mean_caveat"
+        "output,mean,std,min,max,stderr_mean,mean_ci95_low,mean_ci95_high,p1,p5,p10,p25,p50,p75,p90,p95,p99,mean_caveat,unit"
     );
-    assert_eq!(lines.next().unwrap().split(',').count(), 18);
+    let cost: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!((cost.len(), cost[0], cost[18]), (19, "cost", "USD"));
     let md = run(&["--format", "markdown"]).stdout;
     assert!(md.starts_with("## Demo\n"), "{md}");
     assert!(md.contains("| cost | $"), "{md}");
@@ -184,4 +188,38 @@ fn a_bad_query_is_an_error_at_the_option() {
     assert!(broken.contains("in `--query cost >`") && broken.contains("--> --query:1:7"), "{broken}");
     let unknown = Costsim::run_in(&dir, &["run", "model.toml", "--query", "cots > 1"]).failure(2).stderr;
     assert!(unknown.contains("unknown name `cots`") && unknown.contains("did you mean `cost`?"), "{unknown}");
+}
+
+#[test]
+fn units_show_with_their_values_in_every_format() {
+    let vars = "power = { value = \"uniform(1, 2)\", unit = \"kW\" }\nhours = { value = \"10\", unit = \"hour\" }\n\
+                energy = { value = \"power * hours\", unit = \"kWh\" }\nprice = { value = \"2 to 3\", unit = \"USD/GPU\" }\n\
+                load = { value = \"uniform(0.5, 0.7)\", unit = \"%\" }\nplain = \"uniform(1, 2)\"\n";
+    let model = crate::util::model_with(vars)
+        .replace("[vars]", "outputs = [\"energy\", \"price\", \"load\", \"plain\"]\n[vars]");
+    let run = |format: &str| {
+        Costsim::new()
+            .model(&model)
+            .args(&["run", "model.toml", "--trials", "2000", "--format", format])
+            .run()
+            .success()
+    };
+    let table = run("table").stdout;
+    // A unit the values cannot show stands beside the name; dollars and percentages are
+    // in the values; a plain number has none.
+    let row = |name: &str| table.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name}:\n{table}"));
+    assert!(row("energy (kWh) ").contains(" – "), "{table}");
+    assert!(row("price ").contains("/GPU") && row("price ").contains('$'), "{table}");
+    assert!(row("load ").contains('%') && !row("load ").contains("(%)"), "{table}");
+    assert!(!row("plain ").contains('('), "{table}");
+    let markdown = run("markdown").stdout;
+    assert!(markdown.contains("| energy (kWh) |"), "{markdown}");
+    let csv = run("csv").stdout;
+    let header = csv.lines().next().unwrap();
+    assert!(header.ends_with(",mean_caveat,unit"), "{header}");
+    let unit_of = |name: &str| csv.lines().find(|l| l.starts_with(&format!("{name},"))).unwrap().rsplit(',').next();
+    assert_eq!(["energy", "price", "load", "plain"].map(|n| unit_of(n).unwrap()), ["kWh", "USD/GPU", "%", ""]);
+    let json = run("json").json();
+    assert_eq!(json["outputs"]["energy"]["unit"], "kWh");
+    assert!(json["outputs"]["plain"].get("unit").is_none());
 }

@@ -142,3 +142,33 @@ fn an_empty_or_repeated_var_list_is_refused() {
         assert!(out.stderr.contains(message) && out.stdout.is_empty(), "{vars:?}: {}", out.stderr);
     }
 }
+
+#[test]
+fn parquet_columns_carry_their_units_as_metadata() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let vars = "n = { value = \"poisson(4)\", unit = \"GPU\" }\nprice = { value = \"10 to 20\", unit = \"USD/GPU\" }\n\
+                cost = \"n * price\"\nshare = \"n / 10\"\n";
+    let dir = Costsim::new().model(&model_with(vars)).args(&[
+        "samples",
+        "model.toml",
+        "--vars",
+        "n,cost,share",
+        "--trials",
+        "100",
+        "-o",
+        "s.parquet",
+    ]);
+    dir.run().success();
+    let reader = SerializedFileReader::new(std::fs::File::open(dir.path("s.parquet")).unwrap()).unwrap();
+    let metadata = reader.metadata().file_metadata().key_value_metadata().cloned().unwrap_or_default();
+    let units: Vec<(String, Option<String>)> = metadata.into_iter().map(|kv| (kv.key, kv.value)).collect();
+    // `cost`'s unit is inferred (USD/GPU × GPU); `share` is a GPU count over a plain number.
+    assert_eq!(
+        units,
+        [
+            ("costsim.unit.n".to_string(), Some("GPU".to_string())),
+            ("costsim.unit.cost".to_string(), Some("USD".to_string())),
+            ("costsim.unit.share".to_string(), Some("GPU".to_string())),
+        ]
+    );
+}

@@ -16,7 +16,7 @@ outputs = ["cost", "over_12m"]
 [vars]
 gpus = { value = "2048", unit = "GPUs" }
 hours = { value = "normal(1400, 100)", unit = "h" }
-price = { value = "1.5 to 3.5", unit = "USD/h" }
+price = { value = "1.5 to 3.5", unit = "USD/(GPU*h)" }
 fixed = { value = "5M", unit = "USD" }
 cost = { value = "fixed + gpus * hours * price", unit = "USD" }
 over_12m = "cost > 12M"
