@@ -192,6 +192,26 @@ fn fleet_cashflow(c: &mut Criterion) {
     model_group(c, "fleet_cashflow", "bench_fleet_cashflow.toml", false);
 }
 
+/// The shipped fleet model with its units, and the same model with every `unit` removed:
+/// checking units adds no work per trial (a conversion is one multiplication where one is
+/// needed, and this model needs none: `compile::tests` checks that the ops are the same).
+fn units(c: &mut Criterion) {
+    let model = bench_model("deepseek_fleet_tco.toml");
+    let mut without = model.clone();
+    without.vars.iter_mut().for_each(|v| v.unit = None);
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut group = c.benchmark_group("units");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(1_000_000));
+    for (name, model) in [("with", model), ("without", without)] {
+        let simulation = Simulation::new(model).expect("compiles");
+        group.bench_function(format!("{name}/1000000"), |b| {
+            b.iter(|| black_box(simulation.run(&RunConfig { trials: 1_000_000, seed: 1, threads }).expect("runs")))
+        });
+    }
+    group.finish();
+}
+
 /// `samples` of every output of the fleet model, 1M trials, as CSV and as Parquet, to a
 /// sink (formatting and encoding, not the disk).
 fn samples(c: &mut Criterion) {
@@ -290,7 +310,7 @@ fn load(c: &mut Criterion) {
 mod group {
     #![allow(missing_docs)]
     use super::*;
-    criterion::criterion_group!(benches, fleet_tco, fleet_cashflow, samples, quantiles, load);
+    criterion::criterion_group!(benches, fleet_tco, fleet_cashflow, units, samples, quantiles, load);
 }
 
 criterion_main!(group::benches);
