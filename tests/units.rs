@@ -188,44 +188,46 @@ const MISTAKES: &[(&str, &str, &[&str], usize)] = &[
     ("gh = { value = \"2\", unit = \"GPU-hours\" }", "gh", &["`-` in a unit", "write `GPU*hour`"], 6),
     // 14. A quotient with nothing below.
     ("x = { value = \"2\", unit = \"USD/\" }", "x", &["a unit is missing at the end"], 6),
-    // 15. A power that is no whole number.
+    // 15. A number inside a unit.
+    ("x = { value = \"2\", unit = \"1000 USD\" }", "x", &["a number in a unit", "put the number in the value"], 6),
+    // 16. A power that is no whole number.
     ("x = { value = \"2\", unit = \"m^x\" }", "x", &["a unit's power must be a whole number"], 6),
-    // 16. The smaller of two currencies.
+    // 17. The smaller of two currencies.
     (
         "a = { value = \"2\", unit = \"USD\" }\nb = { value = \"3\", unit = \"GBP\" }\nc = \"min(a, b)\"",
         "c",
         &["`min(...)` mixes USD and GBP in var `c`"],
         8,
     ),
-    // 17. Branches of an `if` in different units.
+    // 18. Branches of an `if` in different units.
     (
         "a = { value = \"2\", unit = \"USD\" }\nb = { value = \"3\", unit = \"kWh\" }\nc = \"if(a > 1, a, b)\"",
         "c",
         &["`if(...)` mixes USD and kWh in var `c`"],
         8,
     ),
-    // 18. A normal whose sd is in another dimension than its mean.
+    // 19. A normal whose sd is in another dimension than its mean.
     (
         "m = { value = \"2\", unit = \"USD\" }\ns = { value = \"1\", unit = \"hour\" }\nx = \"normal(m, s)\"",
         "x",
         &["`normal(...)` mixes USD and hour in var `x`"],
         8,
     ),
-    // 19. A range between a price and a count.
+    // 20. A range between a price and a count.
     (
         "lo = { value = \"2\", unit = \"USD\" }\nhi = { value = \"3\", unit = \"GPU\" }\nx = \"lo to hi\"",
         "x",
         &["`to` mixes USD and GPU in var `x`"],
         8,
     ),
-    // 20. A discount rate with a unit.
+    // 21. A discount rate with a unit.
     (
         "r = { value = \"0.05\", unit = \"USD\" }\ncash = { value = \"[1, 2, 3]\", unit = \"USD\" }\nv = \"npv(r, cash)\"",
         "v",
         &["the rate of `npv` needs a plain number, but gets USD in var `v`"],
         8,
     ),
-    // 21. Servers counted where GPUs were meant.
+    // 22. Servers counted where GPUs were meant.
     (
         "price = { value = \"30k\", unit = \"USD/GPU\" }\nn = { value = \"250\", unit = \"server\" }\n\
          capex = { value = \"price * n\", unit = \"USD\" }",
@@ -233,7 +235,7 @@ const MISTAKES: &[(&str, &str, &[&str], usize)] = &[
         &["`capex` is declared in USD but its formula gives USD*server/GPU"],
         8,
     ),
-    // 22. A yearly power bill declared as a total.
+    // 23. A yearly power bill declared as a total.
     (
         "kw = { value = \"100\", unit = \"kW\" }\nprice = { value = \"0.1\", unit = \"USD/kWh\" }\n\
          bill = { value = \"kw * price\", unit = \"USD\" }",
@@ -241,7 +243,7 @@ const MISTAKES: &[(&str, &str, &[&str], usize)] = &[
         &["`bill` is declared in USD but its formula gives", "a rate", "multiply by a duration such as hours"],
         8,
     ),
-    // 23. A total spread over time declared as a total.
+    // 24. A total spread over time declared as a total.
     (
         "capex = { value = \"1B\", unit = \"USD\" }\nlife = { value = \"4\", unit = \"year\" }\n\
          yearly = { value = \"capex / life\", unit = \"USD\" }",
@@ -249,7 +251,7 @@ const MISTAKES: &[(&str, &str, &[&str], usize)] = &[
         &["`yearly` is declared in USD but its formula gives USD/year, a rate"],
         8,
     ),
-    // 24. Bandwidth confused with data.
+    // 25. Bandwidth confused with data.
     (
         "rate = { value = \"10\", unit = \"Gbit/s\" }\nmoved = { value = \"rate\", unit = \"TB\" }",
         "moved",

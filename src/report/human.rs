@@ -23,7 +23,7 @@ pub fn in_value(unit: Option<&str>) -> bool {
 /// `USD/GPU/hour`; `None` for a unit that is not dollars or dollars per something.
 fn money(unit: &str) -> Option<&str> {
     let unit = unit.trim();
-    let rest = unit.strip_prefix("USD").or_else(|| unit.strip_prefix("usd")).or_else(|| unit.strip_prefix('$'))?;
+    let rest = unit.strip_prefix("USD").or_else(|| unit.strip_prefix('$'))?;
     (rest.is_empty() || rest.trim_start().starts_with('/')).then(|| rest.trim_start())
 }
 

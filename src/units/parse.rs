@@ -68,6 +68,11 @@ impl Parser<'_> {
                 "`-` in a unit",
                 "units multiply with `*` and divide with `/`: write `GPU*hour`, not `GPU-hour`",
             ),
+            c if c.is_ascii_digit() => self.error(
+                at,
+                "a number in a unit",
+                "put the number in the value (`value = \"1000\"`) or use a prefix (`kW`, `GB`); `1` only stands alone, as in `1/year`",
+            ),
             c if c.is_whitespace() || c.is_alphanumeric() => {
                 self.error(at, "two units side by side", "multiply units with `*`: `kW*h`, `GPU*hour`")
             }
