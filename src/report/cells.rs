@@ -1,11 +1,12 @@
 //! Every report's tables, built once and rendered as aligned text, Markdown or HTML: cells
 //! that know whether they hold a number (right-aligned in Markdown and HTML, with its
 //! exact value in `data-value`), text from a model or a file (escaped), text costsim
-//! wrote, code, a link within the page, or a source whose web addresses become links.
+//! wrote (with a value's unit, whose emphasis characters are escaped), code, a link
+//! within the page, or a source whose web addresses become links.
 
 use std::fmt::Write as _;
 
-use super::escape::{code_cell, html, markdown};
+use super::escape::{code_cell, html, markdown, markdown_shown};
 use super::human::pad;
 
 /// One cell.
@@ -13,11 +14,10 @@ use super::human::pad;
 pub(super) enum Cell {
     /// Text from a model, a file or a state (a name, a note): escaped in Markdown.
     Text(String),
-    /// Text costsim wrote (a range, an interval): nothing in it can start Markdown, so it
-    /// is written as is there, and escaped in HTML.
+    /// Text costsim wrote (a range, an interval), perhaps with a value's unit
+    /// (`$2.1/(GPU*hour)`): escaped in HTML, and in Markdown as `escape::markdown_shown`.
     Shown(String),
-    /// A number as shown (costsim's words, written as is in Markdown), and its exact
-    /// value.
+    /// A number as shown, in its unit (escaped as [`Cell::Shown`]), and its exact value.
     Number(String, f64),
     /// Code, such as an expression.
     Code(String),
@@ -58,7 +58,7 @@ impl Cell {
     fn markdown(&self) -> String {
         match self {
             Cell::Code(t) => code_cell(t),
-            Cell::Shown(t) | Cell::Number(t, _) => t.clone(),
+            Cell::Shown(t) | Cell::Number(t, _) => markdown_shown(t),
             Cell::Text(t) | Cell::Anchor(t, _) | Cell::Source(t) => markdown(t),
         }
     }

@@ -21,6 +21,21 @@ pub(crate) fn html(s: &str) -> String {
     out
 }
 
+/// Text costsim wrote around a value in a model's unit (`$2.1/(GPU*hour)`, `12.8 –
+/// 33.1`) as Markdown: costsim's own words start no markup, and a unit, which the unit
+/// parser limits to names, numbers, `% $ € £ * · / ^ ( )` and spaces, can bring only
+/// emphasis (`*`, `_`), so those are escaped and nothing else changes.
+pub(crate) fn markdown_shown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '*' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `s` as Markdown text that shows as itself, in a paragraph, a heading or a table cell:
 /// every character that can start markup there is backslash-escaped (CommonMark makes any
 /// ASCII punctuation literal that way) — emphasis, code, links, raw HTML, entities, cell

@@ -47,17 +47,24 @@ impl SensitivityReport<'_> {
             }
             out.push_str(&section_text(s));
         }
-        out.push_str(&self.leftovers(&constant, "\n", |s| format!("`{}`", s)));
+        out.push_str(&self.leftovers(&constant, "\n", |s| format!("`{}`", s), str::to_string));
         out
     }
 
-    /// Lines for the constant outputs and the series not analysed.
-    fn leftovers(&self, constant: &[&Sensitivity], before: &str, code: impl Fn(&str) -> String) -> String {
+    /// Lines for the constant outputs and the series not analysed: names as `code` writes
+    /// them, values (in their unit) as `shown` does.
+    fn leftovers(
+        &self,
+        constant: &[&Sensitivity],
+        before: &str,
+        code: impl Fn(&str) -> String,
+        shown: impl Fn(&str) -> String,
+    ) -> String {
         let mut out = String::new();
         if !constant.is_empty() {
             let items: Vec<String> = constant
                 .iter()
-                .map(|s| format!("{} = {}", code(&s.output), value(s, s.constant.unwrap_or(0.0))))
+                .map(|s| format!("{} = {}", code(&s.output), shown(&value(s, s.constant.unwrap_or(0.0)))))
                 .collect();
             out.push_str(&format!(
                 "{before}constant — nothing to explain (the same in every trial): {}\n",
@@ -316,7 +323,7 @@ fn markdown(report: &SensitivityReport<'_>) -> String {
             out.push_str(&format!("\nWarning: {}.\n", escape::markdown(w)));
         }
     }
-    let leftovers = report.leftovers(&constant, "\n", code);
+    let leftovers = report.leftovers(&constant, "\n", code, escape::markdown_shown);
     out.push_str(&leftovers);
     out
 }
@@ -408,5 +415,6 @@ fn analysis_markdown(s: &Sensitivity, analysis: &Analysis) -> String {
             (title, table)
         }
     };
-    format!("\n#### {title}\n\n{}", table.markdown())
+    // The title holds the base value in the output's unit (`$2.1/(GPU*hour)`).
+    format!("\n#### {}\n\n{}", escape::markdown_shown(&title), table.markdown())
 }

@@ -193,7 +193,7 @@ fn a_bad_query_is_an_error_at_the_option() {
 #[test]
 fn units_show_with_their_values_in_every_format() {
     let vars = "power = { value = \"uniform(1, 2)\", unit = \"kW\" }\nhours = { value = \"10\", unit = \"hour\" }\n\
-                energy = { value = \"power * hours\", unit = \"kWh\" }\nprice = { value = \"2 to 3\", unit = \"USD/GPU\" }\n\
+                energy = { value = \"power * hours\", unit = \"kWh\" }\nprice = { value = \"2 to 3\", unit = \"USD/(GPU*hour)\" }\n\
                 load = { value = \"uniform(0.5, 0.7)\", unit = \"%\" }\nplain = \"uniform(1, 2)\"\n";
     let model = crate::util::model_with(vars)
         .replace("[vars]", "outputs = [\"energy\", \"price\", \"load\", \"plain\"]\n[vars]");
@@ -209,16 +209,21 @@ fn units_show_with_their_values_in_every_format() {
     // in the values; a plain number has none.
     let row = |name: &str| table.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name}:\n{table}"));
     assert!(row("energy (kWh) ").contains(" – "), "{table}");
-    assert!(row("price ").contains("/GPU") && row("price ").contains('$'), "{table}");
+    assert!(row("price ").contains("/(GPU*hour)") && row("price ").contains('$'), "{table}");
     assert!(row("load ").contains('%') && !row("load ").contains("(%)"), "{table}");
     assert!(!row("plain ").contains('('), "{table}");
     let markdown = run("markdown").stdout;
     assert!(markdown.contains("| energy (kWh) |"), "{markdown}");
+    // A unit's `*` is escaped: the mean, p5, p50, p95 and both ends of the interval open no
+    // emphasis.
+    let price = markdown.lines().find(|l| l.starts_with("| price |")).unwrap();
+    assert_eq!(price.matches("/(GPU\\*hour)").count(), 6, "{price}");
+    assert!(!price.contains("/(GPU*"), "{price}");
     let csv = run("csv").stdout;
     let header = csv.lines().next().unwrap();
     assert!(header.ends_with(",mean_caveat,unit"), "{header}");
     let unit_of = |name: &str| csv.lines().find(|l| l.starts_with(&format!("{name},"))).unwrap().rsplit(',').next();
-    assert_eq!(["energy", "price", "load", "plain"].map(|n| unit_of(n).unwrap()), ["kWh", "USD/GPU", "%", ""]);
+    assert_eq!(["energy", "price", "load", "plain"].map(|n| unit_of(n).unwrap()), ["kWh", "USD/(GPU*hour)", "%", ""]);
     let json = run("json").json();
     assert_eq!(json["outputs"]["energy"]["unit"], "kWh");
     assert!(json["outputs"]["plain"].get("unit").is_none());
