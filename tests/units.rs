@@ -283,6 +283,10 @@ fn every_unit_problem_is_reported_at_once() {
     assert!(message.contains("unknown unit `huor`"), "{message}");
     assert!(message.contains("`c` is declared in kWh"), "{message}");
     assert!(message.contains("`+` mixes USD and kWh"), "{message}");
+    // A unit longer than any unit is refused before its names are looked up.
+    let long = "GPU*".repeat(100_000) + "GPU";
+    let message = refusal(&format!("x = {{ value = \"2\", unit = \"{long}\" }}"), &["x"]);
+    assert!(message.contains("a unit too long") && message.contains("at most 200 bytes"), "{}", &message[..300]);
 }
 
 /// The warnings of a model of `vars`: it runs, and each lint names the var, the place and

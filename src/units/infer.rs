@@ -4,7 +4,7 @@
 //! is `rate * dur * 24`). A model without units is left exactly as it is.
 
 use super::parse::parse;
-use super::table::quantity;
+use super::table::{CURRENCIES, quantity};
 use super::unit::{Dimension, MAX_POWER, Unit};
 use crate::builtins::{self, Function, Math};
 use crate::diagnostic::{Diagnostic, Problem};
@@ -172,9 +172,6 @@ fn shown_factor(f: f64) -> String {
 pub(crate) fn is_money(unit: &Unit) -> bool {
     unit.dimension().powers().iter().any(|(b, p)| *p == 1 && CURRENCIES.contains(&b.as_str()))
 }
-
-/// The currencies, each a dimension of its own.
-const CURRENCIES: [&str; 5] = ["USD", "EUR", "GBP", "CNY", "JPY"];
 
 /// The problem of a var declared in `declared` whose formula gives `formula`, with the
 /// usual fix: what is missing is declared ÷ formula.

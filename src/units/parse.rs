@@ -17,6 +17,10 @@ pub(crate) struct UnitError {
     pub(crate) at: Range<usize>,
 }
 
+/// The longest unit text read (a model file is hostile until checked: every name in it
+/// is looked up among the built-in units).
+const MAX_LEN: usize = 200;
+
 /// Deepest nesting of parentheses a unit may have.
 const MAX_DEPTH: usize = 16;
 
@@ -25,6 +29,10 @@ const MAX_DEPTH: usize = 16;
 /// # Errors
 /// A [`UnitError`] at the first problem.
 pub(crate) fn parse(text: &str) -> Result<Unit, UnitError> {
+    if text.len() > MAX_LEN {
+        let hint = format!("a unit is at most {MAX_LEN} bytes: name a count unit (`GPU`) rather than spell one out");
+        return Err(UnitError { message: "a unit too long".into(), hint, at: 0..text.len() });
+    }
     let mut parser = Parser { text, at: 0, depth: 0 };
     parser.skip_spaces();
     if parser.at == text.len() {

@@ -32,8 +32,10 @@ struct Builtin {
 
 const TIME: &[(&str, i32)] = &[("s", 1)];
 
-/// Every built-in unit (the README's "Units" section lists them; `tests/docs.rs` keeps
-/// the two equal).
+/// The currencies: each a dimension of its own, never converted into another.
+pub(crate) const CURRENCIES: [&str; 5] = ["USD", "EUR", "GBP", "CNY", "JPY"];
+
+/// Every built-in unit (the README's "Units" section names each; a test below checks it).
 const BUILTINS: &[Builtin] = &[
     Builtin { names: &["s", "sec", "second", "seconds"], size: 1.0, dimension: TIME, prefixes: Prefixes::Metric },
     Builtin { names: &["min", "mins", "minute", "minutes"], size: 60.0, dimension: TIME, prefixes: Prefixes::No },
@@ -86,22 +88,28 @@ impl Prefixes {
     }
 }
 
-/// Every built-in unit's name, prefixed forms included, with its size and dimension.
-fn every() -> impl Iterator<Item = (String, f64, &'static Builtin)> {
-    BUILTINS.iter().flat_map(|b| {
-        b.names.iter().flat_map(move |&name| {
-            let prefixed = b.prefixes.list().map(move |(p, f)| (format!("{p}{name}"), f * b.size, b));
-            // Prefixes go on symbols (`kW`), not on spelled-out names (`kbytes`).
-            let symbol = name.chars().count() <= 3;
-            std::iter::once((name.to_string(), b.size, b)).chain(prefixed.filter(move |_| symbol))
-        })
+/// Every built-in unit's name, prefixed forms included, with its size and dimension:
+/// built once, as every unit of every model is looked up in it.
+fn every() -> &'static [(String, f64, &'static Builtin)] {
+    static EVERY: std::sync::OnceLock<Vec<(String, f64, &'static Builtin)>> = std::sync::OnceLock::new();
+    EVERY.get_or_init(|| {
+        BUILTINS
+            .iter()
+            .flat_map(|b| {
+                b.names.iter().flat_map(move |&name| {
+                    let prefixed = b.prefixes.list().map(move |(p, f)| (format!("{p}{name}"), f * b.size, b));
+                    // Prefixes go on symbols (`kW`), not on spelled-out names (`kbytes`).
+                    let symbol = name.chars().count() <= 3;
+                    std::iter::once((name.to_string(), b.size, b)).chain(prefixed.filter(move |_| symbol))
+                })
+            })
+            .collect()
     })
 }
 
-/// Every built-in unit's name, prefixed forms included (for the README's list and for
-/// suggestions).
-pub(crate) fn names() -> Vec<String> {
-    every().map(|(name, ..)| name).collect()
+/// Every built-in unit's name, prefixed forms included (for suggestions).
+fn names() -> impl Iterator<Item = &'static str> {
+    every().iter().map(|(name, ..)| name.as_str())
 }
 
 /// What a name in a unit is.
@@ -115,17 +123,16 @@ pub(crate) enum Lookup {
 /// The unit called `name`: a built-in one (prefixed or not), a near miss of one, or a
 /// count unit of its own (`GPUs` and `GPU` are one count).
 pub(crate) fn lookup(name: &str) -> Lookup {
-    if let Some((_, size, b)) = every().find(|(n, ..)| n == name) {
+    if let Some((_, size, b)) = every().iter().find(|(n, ..)| n == name) {
         let dimension =
             b.dimension.iter().fold(Dimension::default(), |d, (base, p)| d.times(&Dimension::base(base).pow(*p)));
-        return Lookup::Unit(Symbol { name: name.to_string(), size, dimension });
+        return Lookup::Unit(Symbol { name: name.to_string(), size: *size, dimension });
     }
-    let all = names();
-    if let Some(same) = all.iter().find(|n| n.eq_ignore_ascii_case(name)) {
-        return Lookup::NearMiss(same.clone());
+    if let Some(same) = names().find(|n| n.eq_ignore_ascii_case(name)) {
+        return Lookup::NearMiss(same.to_string());
     }
     if name.chars().count() >= 4
-        && let Some(near) = did_you_mean(name, all.iter().filter(|n| n.chars().count() >= 4).map(String::as_str))
+        && let Some(near) = did_you_mean(name, names().filter(|n| n.chars().count() >= 4))
     {
         return Lookup::NearMiss(near.to_string());
     }
@@ -148,7 +155,22 @@ pub(crate) fn quantity(base: &str) -> String {
         "m" => "a length".into(),
         "J" => "an energy such as kWh".into(),
         "bit" => "an amount of data such as GB".into(),
-        "USD" | "EUR" | "GBP" | "CNY" | "JPY" => format!("an amount of {base}"),
+        currency if CURRENCIES.contains(&currency) => format!("an amount of {currency}"),
         count => format!("a number of {count}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's "Units" section names every built-in unit (its first name).
+    #[test]
+    fn the_readme_names_every_built_in_unit() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let section = readme.split("### Units").nth(1).and_then(|s| s.split("\n### ").next()).expect("a Units section");
+        for b in BUILTINS {
+            assert!(section.contains(&format!("`{}`", b.names[0])), "`{}` is not in the README", b.names[0]);
+        }
     }
 }

@@ -155,6 +155,9 @@ impl Unit {
     }
 }
 
+/// Most terms a unit may have for pairs in it to cancel a third.
+const MAX_CANCEL_TERMS: usize = 8;
+
 /// `terms` simplified (see [`Unit::times`]), with the factor values take.
 fn simplify(terms: Vec<(Symbol, i32)>) -> (Unit, f64) {
     let mut factor = 1.0;
@@ -170,8 +173,9 @@ fn simplify(terms: Vec<(Symbol, i32)>) -> (Unit, f64) {
     }
     kept.retain(|(_, p)| *p != 0);
     // A pair that makes a third's dimension with the opposite power cancels it:
-    // kW · hour / kWh.
-    'pairs: loop {
+    // kW · hour / kWh. Only for a few terms (the search is cubic): cancelling changes how a
+    // unit is written, not what a value means, since its size goes into the factor.
+    'pairs: while kept.len() <= MAX_CANCEL_TERMS {
         for i in 0..kept.len() {
             for j in 0..kept.len() {
                 for k in 0..kept.len() {
