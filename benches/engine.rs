@@ -104,7 +104,7 @@ fn hand_written(inputs: &Inputs, trials: u64, seed: u64) -> Vec<(Moments, Quanti
         .map(|col| {
             let mut sketch = QuantileSketch::for_values(col);
             sketch.record_all(col);
-            let mut exact = ExactQuantiles::new(&LEVELS, trials);
+            let mut exact = ExactQuantiles::new(LEVELS.into(), trials);
             let mut tally = Tally::new(exact.window());
             tally.record(col);
             exact.absorb(tally);

@@ -53,9 +53,63 @@ pub enum Problem {
         /// The problem.
         problem: Box<Problem>,
     },
+    /// A data file, column or fit that cannot give a var its distribution.
+    #[error("data `{file}`: {message}")]
+    BadData {
+        /// The file as written.
+        file: String,
+        /// What is wrong, where in the file.
+        message: String,
+    },
+    /// A var with both `value` and `data`.
+    #[error("a var takes `value` or `data`, not both")]
+    ValueAndData,
+    /// `column` or `fit` without `data`.
+    #[error("`column` and `fit` need `data = \"file.csv\"`")]
+    DataKeyWithoutData,
+    /// `data` without a required key.
+    #[error("`data` needs `{0}`")]
+    DataNeeds(&'static str),
+    /// A family no data is fitted to.
+    #[error("unknown fit `{name}`")]
+    UnknownFit {
+        /// As written.
+        name: String,
+        /// The nearest family.
+        suggestion: Option<String>,
+        /// Every family.
+        known: String,
+    },
+    /// A fitted distribution far from its data.
+    #[error(
+        "the {family} fitted to `{file}` for var `{var}` is far from the data: Kolmogorov–Smirnov distance {distance} (p {p_value})"
+    )]
+    PoorFit {
+        /// The var.
+        var: String,
+        /// The family.
+        family: String,
+        /// The data file.
+        file: String,
+        /// The KS distance, shown.
+        distance: String,
+        /// Its p-value, shown with its relation: `= 0.0123`, `< 0.0001`.
+        p_value: String,
+    },
+    /// A list of percentiles that cannot be reported.
+    #[error("bad percentiles: {0}")]
+    BadPercentiles(String),
     /// `x = 1` inside an expression.
     #[error("`=` is not an operator")]
     Assignment,
+    /// Named arguments that do not fit the function.
+    #[error("in `{function}(...)`: {message}")]
+    NamedArguments {
+        /// The function called.
+        function: String,
+        /// What is wrong, with what it takes.
+        message: String,
+    },
     /// A character the language does not use.
     #[error("unexpected character `{0}`")]
     UnexpectedCharacter(char),
@@ -284,6 +338,23 @@ pub enum Problem {
         /// As a percentage.
         percent: String,
     },
+    /// `lognormal(mu, sigma)` with unnamed constant parameters, which tools disagree on.
+    #[error(
+        "`lognormal({mu}, {sigma})` in var `{var}` takes the mean and sd of ln(x): its median is {} and its mean {}",
+        Shown::short(*median), Shown::short(*mean)
+    )]
+    LognormalByPosition {
+        /// The var.
+        var: String,
+        /// The first parameter, as written.
+        mu: String,
+        /// The second.
+        sigma: String,
+        /// e^mu.
+        median: f64,
+        /// e^(mu + sigma²/2).
+        mean: f64,
+    },
     /// A name that is no var or constant.
     #[error("unknown name `{name}` in var `{var}`")]
     UnknownName {
@@ -319,6 +390,9 @@ pub enum Problem {
     /// `truncate(x, lo, hi)` with x not a distribution.
     #[error("the first argument of `truncate` must be a distribution")]
     TruncateNeedsDistribution,
+    /// `truncate(metalog(...), lo, hi)`.
+    #[error("`truncate` does not take a metalog")]
+    TruncateMetalog,
     /// `choice` with lists of different lengths.
     #[error("`choice` needs as many weights as values, at least one (got {values} values, {weights} weights)")]
     ChoiceWeights {
@@ -531,7 +605,12 @@ impl Problem {
             Problem::InVar { problem, .. } | Problem::InSet { problem, .. } | Problem::InQuery { problem, .. } => {
                 problem.help()
             }
-            Problem::Assignment => text("use `==` to compare; a var's name goes before the `=` in the TOML file"),
+            Problem::Assignment => text(
+                "use `==` to compare; a var's name goes before the `=` in the TOML file; only a distribution's parameters are named inside a formula (`lognormal(mean = 6M, sd = 2M)`)",
+            ),
+            Problem::NamedArguments { .. } => text(
+                "name a distribution's parameters as its table in the README lists them, e.g. `pert(1, 3, 9, lambda = 6)`, `normal(p10 = 2, p90 = 5)`, `lognormal(mean = 6M, sd = 2M)`",
+            ),
             Problem::UnexpectedCharacter('$' | '€' | '£' | '¥') => text(
                 "write the number alone (`0.09`, not `$0.09`) and give the var a unit, e.g. `price = { value = \"0.09\", unit = \"USD\" }`",
             ),
@@ -577,8 +656,11 @@ impl Problem {
                 "units convert it already ({factor}), so the factor is applied twice: remove it"
             )),
             Problem::NegativeMoney { .. } => text(
-                "a cost or price cannot go below zero: use `lo to hi` (lognormal), `pert(...)`, or `truncate(normal(...), 0, ...)`",
+                "a cost or price cannot go below zero: use `lo to hi` (lognormal), `pert(...)`, a metalog bounded below (`metalog([...], [...], 0)`), or `truncate(normal(...), 0, ...)`",
             ),
+            Problem::LognormalByPosition { mu, sigma, .. } => Some(format!(
+                "if {mu} and {sigma} are the mean and sd of the values (as @RISK's RiskLognorm reads them), write `lognormal(mean = {mu}, sd = {sigma})`; to keep this reading and silence this warning, write `lognormal(mu = {mu}, sigma = {sigma})`"
+            )),
             Problem::PercentTooLarge { value, .. } => {
                 Some(format!("a `%` var holds a fraction: write `{value}%` for {value} percent"))
             }
@@ -592,6 +674,21 @@ impl Problem {
             Problem::UnknownFunction { suggestion, .. } => suggest(suggestion, &builtins::summary()),
             Problem::Arity { example, .. } => example.map(str::to_string),
             Problem::TruncateNeedsDistribution => text("e.g. `truncate(normal(10, 3), 0, 20)`"),
+            Problem::BadData { .. } => text(
+                "a var fitted to data reads a CSV file beside the model: `x = { data = \"quotes.csv\", column = \"usd\", fit = \"lognormal\" }`",
+            ),
+            Problem::ValueAndData => text("remove `value` to fit the data, or `data` to use the formula"),
+            Problem::DataKeyWithoutData | Problem::DataNeeds(_) => text(
+                "e.g. `x = { data = \"quotes.csv\", column = \"usd\", fit = \"lognormal\" }`; fits: empirical, normal, lognormal, gamma, metalog",
+            ),
+            Problem::UnknownFit { suggestion, known, .. } => suggest(suggestion, &format!("fits: {known}")),
+            Problem::PoorFit { .. } => text(
+                "try another `fit` (`empirical` resamples the data themselves), or a metalog with more `terms`",
+            ),
+            Problem::BadPercentiles(_) => text("e.g. `percentiles = [5, 50, 80, 95]`, in percent"),
+            Problem::TruncateMetalog => text(
+                "give the metalog its bounds instead: `metalog([0.1, 0.5, 0.9], [3M, 6M, 15M], 0, 40M)` lies between 0 and 40M and still passes through its quantiles",
+            ),
             Problem::StrayList(_) => text(
                 "write `choice([v1, v2], [w1, w2])`; in a model with `periods`, a list gives one value per period",
             ),

@@ -55,9 +55,11 @@ pub enum Error {
         /// Why not: it is unreadable, or not the model file the shards ran.
         source: Box<Error>,
     },
-    /// A model file that is not the one a sharded run ran.
-    #[error("error: `{path}` is not the model file the shards ran: its SHA-256 is {actual}, theirs {expected}")]
+    /// A model (or data) file that is not the one a sharded run ran.
+    #[error("error: `{path}` is not the {what} the shards ran: its SHA-256 is {actual}, theirs {expected}")]
     NotTheModel {
+        /// `model file` or `data file`.
+        what: &'static str,
         /// The path, as given.
         path: String,
         /// Its SHA-256.

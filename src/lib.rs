@@ -126,7 +126,7 @@ pub mod internals {
     }
     /// Distributions.
     pub mod dist {
-        pub use crate::dist::{DistKind, Rng, Sampler, to_lognormal};
+        pub use crate::dist::{Bounds, DistKind, Form, Metalog, Rng, Sampler, to_lognormal};
     }
     /// The engine's chunks and accumulators.
     pub mod engine {

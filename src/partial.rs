@@ -17,6 +17,7 @@
 //! bounds as the strings `"inf"` and `"-inf"`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
@@ -30,7 +31,7 @@ use crate::sensitivity::{Method, MethodSums, Sums, TornadoKind};
 use crate::simulation::Achieved;
 use crate::stats::order::ExactParts;
 use crate::stats::tree::{ChunkTree, Node};
-use crate::stats::{ExactQuantiles, Extremes, LEVELS, Moments, QuantileSketch, SketchParts};
+use crate::stats::{ExactQuantiles, Extremes, Moments, Percentiles, QuantileSketch, SketchParts};
 
 /// The `format` field of every partial state.
 pub(crate) const FORMAT: &str = "costsim partial state";
@@ -84,11 +85,32 @@ pub(crate) struct ShardKey {
     pub queries: Vec<String>,
     /// `--repair-correlations`.
     pub repair_correlations: bool,
+    /// The data files the model's vars were fitted to, each `FILE SHA256`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<String>,
+    /// The percentiles reported (in percent), when not the defaults: `--percentiles`,
+    /// else the model's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub percentiles: Vec<f64>,
     /// M, the number of shards.
     pub shards: u64,
     /// `sensitivity`'s own options.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitivity: Option<SensitivityKey>,
+}
+
+impl ShardKey {
+    /// The percentiles the run reports (`None` in [`Settings`](crate::study::Settings)
+    /// terms when they are the defaults).
+    ///
+    /// # Errors
+    /// A list no run reports.
+    pub(crate) fn percentiles(&self) -> std::result::Result<Percentiles, String> {
+        match self.percentiles.is_empty() {
+            true => Ok(Percentiles::default()),
+            false => Percentiles::new(self.percentiles.clone()),
+        }
+    }
 }
 
 /// What a `sensitivity` asks for beyond its run's settings: its request, and the part
@@ -167,10 +189,10 @@ impl ShardKey {
     pub(crate) fn difference(&self, other: &ShardKey) -> Option<(String, String, String)> {
         let (mine, theirs) = (serde_json::to_value(self).ok()?, serde_json::to_value(other).ok()?);
         let (serde_json::Value::Object(mine), serde_json::Value::Object(theirs)) = (mine, theirs) else { return None };
-        mine.iter().find(|(k, v)| theirs.get(*k) != Some(v)).map(|(k, v)| {
-            let other = theirs.get(k).map_or_else(String::new, ToString::to_string);
-            (k.clone(), v.to_string(), other)
-        })
+        // A field left out (a default) in one key is compared as absent.
+        let shown = |v: Option<&serde_json::Value>| v.map_or_else(|| "(the default)".to_string(), ToString::to_string);
+        let mut keys = mine.keys().chain(theirs.keys().filter(|k| !mine.contains_key(*k)));
+        keys.find(|k| mine.get(*k) != theirs.get(*k)).map(|k| (k.clone(), shown(mine.get(k)), shown(theirs.get(k))))
     }
 }
 
@@ -338,6 +360,8 @@ impl Partial {
         {
             return Err(bad(&format!("its tornado range {low}, {high} is not two fractions 0 < low < high < 1")));
         }
+        let percentiles =
+            key.percentiles().map_err(|e| bad(&format!("its percentiles are not a list a run reports ({e})")))?;
         let inconsistent = || bad("its accumulators are inconsistent");
         let accumulated = match key.sensitivity {
             Some(_) => {
@@ -353,7 +377,7 @@ impl Partial {
                         state.trials, key.trials
                     )));
                 }
-                let (parts, correlations) = state.into_parts().ok_or_else(inconsistent)?;
+                let (parts, correlations) = state.into_parts(percentiles.computed()).ok_or_else(inconsistent)?;
                 Accumulated::Accumulators(Accumulators::from_parts(parts).ok_or_else(inconsistent)?, correlations)
             }
         };
@@ -496,7 +520,7 @@ impl State {
         State { trials: parts.trials, columns, nonfinite, correlations }
     }
 
-    fn into_parts(self) -> Option<(AccumulatorParts, Option<Vec<Achieved>>)> {
+    fn into_parts(self, levels: Arc<[f64]>) -> Option<(AccumulatorParts, Option<Vec<Achieved>>)> {
         let mut parts = AccumulatorParts {
             trials: self.trials,
             moments: Vec::new(),
@@ -516,7 +540,7 @@ impl State {
                 .collect::<Option<Vec<_>>>()?;
             parts.moments.push(nodes);
             parts.sketches.push(QuantileSketch::from_parts(column.sketch.into())?);
-            parts.exact.push(ExactQuantiles::from_parts(&LEVELS, column.exact.into())?);
+            parts.exact.push(ExactQuantiles::from_parts(levels.clone(), column.exact.into())?);
             let floats = |xs: Vec<F>| xs.into_iter().map(|f| f.0).collect();
             parts.extremes.push(Extremes::from_parts(floats(column.top), floats(column.bottom), self.trials)?);
             parts.positive.push(column.positive);

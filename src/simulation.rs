@@ -6,12 +6,24 @@ use std::sync::Arc;
 use crate::compile::program::Draw;
 use crate::compile::{self, CompileOptions, Op, Operand, Program};
 use crate::diagnostic::{Diagnostic, Problem};
-use crate::dist::{Sampler, Truncated};
+use crate::dist::{Sampler, Shown, Truncated};
 use crate::engine::{self, Accumulators, CHUNK, Cause, NonFinite, Pass, RunConfig};
 use crate::error::Result;
 use crate::model::Model;
 use crate::stats::rank::RANK_CAP;
 use crate::stats::{Caveat, Histogram, Summary, larger_side};
+
+/// An input's quantiles and mean ([`Simulation::input_spreads`]).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Spread {
+    /// Its quantiles at the levels asked for.
+    pub quantiles: Vec<f64>,
+    /// Its mean (infinite for a distribution whose tail is too heavy for one), when
+    /// asked for.
+    pub mean: Option<f64>,
+    /// The number of trials simulated, when its quantile function is not known.
+    pub simulated: Option<u64>,
+}
 
 /// A precision target for [`Simulation::simulate_to_precision`].
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -388,6 +400,49 @@ impl Simulation {
         achieved
     }
 
+    /// The spread of each of the inputs `names` (vars this simulation reports): its
+    /// quantiles at `levels` and, if `mean`, its mean, from its quantile function when it
+    /// is a distribution with constant parameters (exact), else from the exact order
+    /// statistics and the mean of `config.trials` simulated trials.
+    ///
+    /// # Errors
+    /// Non-finite values in the simulation.
+    pub(crate) fn input_spreads(
+        &self,
+        names: &[String],
+        config: &RunConfig,
+        levels: &[f64],
+        mean: bool,
+    ) -> Result<Vec<Spread>> {
+        let program = &self.program;
+        let exact: Vec<Option<Spread>> = names
+            .iter()
+            .map(|name| {
+                // A per-period factor (`name[label]`) names no var: its values are simulated.
+                let marginal = program.vars().iter().find(|v| v.name == *name)?.marginal.as_ref()?;
+                let quantiles = levels.iter().map(|&u| marginal.quantile(u)).collect::<Option<Vec<f64>>>()?;
+                let mean = match mean {
+                    true => Some(marginal.mean()?),
+                    false => None,
+                };
+                Some(Spread { quantiles, mean, simulated: None })
+            })
+            .collect();
+        let columns = match exact.iter().all(Option::is_some) {
+            true => Vec::new(),
+            false => self.collect(config, &config.seeds(program))?,
+        };
+        let simulated = |name: &String| {
+            let mut values = columns[self.output_index(name).expect("inputs are kept as outputs")].clone();
+            let mean = mean.then(|| values.iter().sum::<f64>() / values.len() as f64);
+            values.sort_unstable_by(f64::total_cmp);
+            let n = values.len() as u64;
+            let quantiles = levels.iter().map(|&q| values[crate::stats::order::nearest_rank(q, n) as usize - 1]);
+            Spread { quantiles: quantiles.collect(), mean, simulated: Some(n) }
+        };
+        Ok(names.iter().zip(exact).map(|(name, exact)| exact.unwrap_or_else(|| simulated(name))).collect())
+    }
+
     /// The index in [`Program::outputs`] of the output called `name` (a var's name, or
     /// `name[label]` for a period of a series).
     pub fn output_index(&self, name: &str) -> Option<usize> {
@@ -478,7 +533,7 @@ impl Simulation {
         let why = match broken_rule(&self.program.ops()[*op], inputs) {
             Some(rule) => format!("in trial {trial}: {rule}"),
             None => {
-                let inputs: Vec<String> = inputs.iter().map(|&x| short(x)).collect();
+                let inputs: Vec<String> = inputs.iter().map(|&x| Shown::short(x).to_string()).collect();
                 let from = match inputs.as_slice() {
                     [] => "from constant parameters".to_string(),
                     [one] => format!("from input {one}"),
@@ -489,7 +544,7 @@ impl Simulation {
         };
         let cause = format!(
             "`{text}` gives {} {why}; keep its inputs in range (max, min, clamp) or guard it: `if(condition, formula, fallback)`",
-            short(*output)
+            Shown::short(*output)
         );
         Diagnostic::new(Problem::NonFinite { var, count, trials, cause: Some(cause) }, span)
     }
@@ -510,14 +565,6 @@ fn broken_rule(op: &Op, inputs: &[f64]) -> Option<String> {
         Some([lo, hi]) => Truncated::new(*kind, &params, value(lo), value(hi)).err()?,
     };
     Some(broken.to_string())
-}
-
-/// `x` to four significant digits, for messages.
-fn short(x: f64) -> String {
-    if !x.is_finite() || x == 0.0 {
-        return x.to_string();
-    }
-    format!("{x:.3e}").parse::<f64>().map_or_else(|_| x.to_string(), |r| r.to_string())
 }
 
 #[cfg(test)]

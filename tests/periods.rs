@@ -109,7 +109,10 @@ fn cumsum_is_a_random_walk_and_mean_min_max_reduce_a_series() {
     let sd = (1.0 - 1.0 / std::f64::consts::PI).sqrt();
     assert!((two.moments.mean - 1.0 / std::f64::consts::PI.sqrt()).abs() < 5.0 * sd / (N as f64).sqrt());
     assert_eq!(two.moments.mean.to_bits(), series.moments.mean.to_bits());
-    assert_eq!(two.percentiles.map(f64::to_bits), series.percentiles.map(f64::to_bits));
+    assert_eq!(
+        two.percentiles.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+        series.percentiles.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+    );
 }
 
 #[test]

@@ -40,7 +40,8 @@ fn simulate(expr: &str, extra: &str, trials: u64, seed: u64) -> (costsim::intern
     let text = format!("[model]\nname = \"t\"\noutputs = [\"x\"]\n[vars]\n{extra}x = \"{expr}\"\n");
     let model = Model::parse("t.toml", text).unwrap();
     let summaries = Simulation::new(model.clone()).unwrap().run(&RunConfig { trials, seed, threads: 2 }).unwrap();
-    (summaries[0].moments, summaries[0].percentiles)
+    let p = &summaries[0].percentiles;
+    (summaries[0].moments, std::array::from_fn(|i| p[i]))
 }
 
 #[track_caller]
@@ -98,6 +99,55 @@ fn to_is_a_lognormal_with_those_p5_and_p95() {
     };
     assert!((p[1] / 10.0).ln().abs() < 5.0 * se(0.05) + 5e-4, "p5 {}", p[1]);
     assert!((p[7] / 100.0).ln().abs() < 5.0 * se(0.95) + 5e-4, "p95 {}", p[7]);
+}
+
+#[test]
+fn lognormal_from_its_mean_and_sd_has_that_mean_and_sd() {
+    // As @RISK's RiskLognorm(6, 2): sigma² = ln(1 + (2/6)²), mu = ln 6 − sigma²/2.
+    let s2 = (1.0f64 + (2.0f64 / 6.0).powi(2)).ln();
+    let d = LogNormal::new(6f64.ln() - s2 / 2.0, s2.sqrt()).unwrap();
+    check("lognormal(mean = 6, sd = 2)", "", continuous(6.0, 4.0, move |x| d.cdf(x)));
+    // Far from zero and scaled: a $1.9B cost with a $0.25B sd.
+    let s2 = (1.0f64 + (0.25f64 / 1.9).powi(2)).ln();
+    let d = LogNormal::new(1.9e9f64.ln() - s2 / 2.0, s2.sqrt()).unwrap();
+    check("lognormal(mean = 1.9B, sd = 0.25B)", "", continuous(1.9e9, 0.0625e18, move |x| d.cdf(x)));
+}
+
+#[test]
+fn normal_and_lognormal_from_two_percentiles_have_those_percentiles() {
+    // z(0.9) − z(0.1) = 2 · 1.2815515655446004.
+    let z90 = 1.281_551_565_544_600_4;
+    let sd = 3.0 / (2.0 * z90);
+    check("normal(p10 = 2, p90 = 5)", "", continuous(3.5, sd * sd, normal_cdf(3.5, sd)));
+    // p5 and p95 of a lognormal are what `a to b` means: the same distribution.
+    let z95 = 1.644_853_626_951_472_2;
+    let (mu, sigma) = ((3e6f64.ln() + 15e6f64.ln()) / 2.0, (5f64).ln() / (2.0 * z95));
+    let d = LogNormal::new(mu, sigma).unwrap();
+    let mean = (mu + sigma * sigma / 2.0).exp();
+    let var = ((sigma * sigma).exp() - 1.0) * (2.0 * mu + sigma * sigma).exp();
+    check("lognormal(p95 = 15M, p5 = 3M)", "", continuous(mean, var, move |x| d.cdf(x)));
+}
+
+#[test]
+fn pert_with_its_lambda() {
+    // λ = 6 on [1, 4] with mode 2: Beta(1 + 6·1/3, 1 + 6·2/3) = Beta(3, 5) scaled by 3.
+    let d = Beta::new(3.0, 5.0).unwrap();
+    let var = 15.0 / (64.0 * 9.0) * 9.0;
+    check(
+        "pert(1, 2, 4, lambda = 6)",
+        "",
+        continuous(1.0 + 3.0 * 3.0 / 8.0, var, move |x| d.cdf(((x - 1.0) / 3.0).clamp(0.0, 1.0))),
+    );
+}
+
+#[test]
+fn empirical_resamples_its_values_equally() {
+    // Values 1, 2, 4, 8: mean 3.75, variance (1 + 4 + 16 + 64)/4 − 3.75².
+    let cdf = |x: f64| [1.0, 2.0, 4.0, 8.0].iter().filter(|v| **v <= x).count() as f64 / 4.0;
+    let below = |x: f64| [1.0, 2.0, 4.0, 8.0].iter().filter(|v| **v < x).count() as f64 / 4.0;
+    let truth =
+        Truth { mean: 3.75, var: 85.0 / 4.0 - 3.75 * 3.75, cdf: Box::new(cdf), cdf_below: Some(Box::new(below)) };
+    check("empirical([8, 1, 4, 2])", "", truth);
 }
 
 #[test]

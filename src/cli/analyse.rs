@@ -12,7 +12,7 @@ use crate::study::{self, ComparePlan, Method, Outcome, SensitivityKey, TornadoKi
 
 pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     let target = Target::new(args.output.output.as_deref(), &[&args.model])?;
-    let setup = setup(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
+    let setup = setup(&args.model, &args.simulate, args.scenario.scenario.as_deref(), None)?;
     let request = SensitivityKey {
         vars: args.vars.clone(),
         method: match args.method {
@@ -50,7 +50,7 @@ fn parse_range(text: &str) -> Result<(f64, f64)> {
 
 pub(super) fn compare(args: &CompareArgs) -> Result<()> {
     let target = Target::new(args.output.output.as_deref(), &[&args.model])?;
-    let setup = setup(&args.model, &args.simulate, None)?;
+    let setup = setup(&args.model, &args.simulate, None, Some(&args.percentiles))?;
     let names: Vec<String> = match &args.scenarios {
         Some(list) => super::config::split_list(list, "--scenarios")?,
         None => setup.scenario_names(),

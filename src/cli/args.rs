@@ -120,6 +120,15 @@ pub(crate) struct MemoryArg {
     pub(crate) max_memory: Option<String>,
 }
 
+/// `--percentiles`, for commands that report percentiles.
+#[derive(Debug, Args)]
+pub(crate) struct PercentilesArg {
+    /// The percentiles to report, comma-separated, e.g. 50,80,97.5, instead of the
+    /// model's `percentiles` [default: 1,5,10,25,50,75,90,95,99].
+    #[arg(long, value_name = "P,P,...")]
+    pub(crate) percentiles: Option<String>,
+}
+
 /// `--quiet`, for commands that show a progress bar.
 #[derive(Debug, Args)]
 pub(crate) struct QuietArg {
@@ -137,6 +146,8 @@ pub(crate) struct RunArgs {
     pub(crate) simulate: SimulateArgs,
     #[command(flatten)]
     pub(crate) scenario: ScenarioArg,
+    #[command(flatten)]
+    pub(crate) percentiles: PercentilesArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = RunFormat::Table)]
     pub(crate) format: RunFormat,
@@ -224,6 +235,8 @@ pub(crate) struct CompareArgs {
     pub(crate) scenarios: Option<String>,
     #[command(flatten)]
     pub(crate) simulate: SimulateArgs,
+    #[command(flatten)]
+    pub(crate) percentiles: PercentilesArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TextFormat::Table)]
     pub(crate) format: TextFormat,
@@ -305,6 +318,8 @@ pub(crate) struct ReportArgs {
     pub(crate) simulate: SimulateArgs,
     #[command(flatten)]
     pub(crate) scenario: ScenarioArg,
+    #[command(flatten)]
+    pub(crate) percentiles: PercentilesArg,
     /// html, or markdown with the charts as SVG files beside it (needs -o).
     #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
     pub(crate) format: ReportFormat,

@@ -4,15 +4,15 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::study::{Precision, Sampling, Scope, Settings, Setup, Shard};
+use crate::study::{Percentiles, Precision, Sampling, Scope, Settings, Setup, Shard};
 
-use super::args::{SamplingArg, SimulateArgs};
+use super::args::{PercentilesArg, SamplingArg, SimulateArgs};
 
-/// The settings `args` give (`--trials` parsed, `--sampling` typed).
+/// The settings `args` and `--percentiles` give (`--trials` parsed, `--sampling` typed).
 ///
 /// # Errors
-/// A `--trials` that is no trial count.
-fn settings(args: &SimulateArgs) -> Result<Settings> {
+/// A `--trials` that is no trial count, or `--percentiles` that are no list of them.
+fn settings(args: &SimulateArgs, percentiles: Option<&str>) -> Result<Settings> {
     Ok(Settings {
         trials: args.trials.as_deref().map(parse_trials).transpose()?,
         seed: args.seed,
@@ -25,13 +25,30 @@ fn settings(args: &SimulateArgs) -> Result<Settings> {
         repair_correlations: args.repair_correlations,
         sets: args.sets.clone(),
         queries: args.queries.clone(),
+        percentiles: percentiles.map(parse_percentiles).transpose()?,
     })
 }
 
+/// `--percentiles 50,80,97.5`.
+fn parse_percentiles(text: &str) -> Result<Percentiles> {
+    let bad = |why: String| Error::Usage(format!("`--percentiles {text}`: {why}"));
+    let percents = split_list(text, "--percentiles")?
+        .iter()
+        .map(|p| p.parse::<f64>().map_err(|_| bad(format!("`{p}` is not a number (write percents: 50,80,97.5)"))))
+        .collect::<Result<Vec<f64>>>()?;
+    Percentiles::new(percents).map_err(bad)
+}
+
 /// The model at `path` with `scenario` and the `--set` overrides of `args` applied, and
-/// the run settings `args` and the model give; the model's warnings go to stderr.
-pub(super) fn setup(path: &Path, args: &SimulateArgs, scenario: Option<&str>) -> Result<Setup> {
-    let setup = Setup::load(path, settings(args)?, scenario)?;
+/// the run settings `args`, `--percentiles` and the model give; the model's warnings go
+/// to stderr.
+pub(super) fn setup(
+    path: &Path,
+    args: &SimulateArgs,
+    scenario: Option<&str>,
+    percentiles: Option<&PercentilesArg>,
+) -> Result<Setup> {
+    let setup = Setup::load(path, settings(args, percentiles.and_then(|p| p.percentiles.as_deref()))?, scenario)?;
     for warning in setup.warnings()? {
         eprintln!("{warning}");
     }

@@ -21,7 +21,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
             ));
         }
     };
-    let setup = setup(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
+    let setup = setup(&args.model, &args.simulate, args.scenario.scenario.as_deref(), Some(&args.percentiles))?;
     let names = match setup.scenario {
         Some(_) => Vec::new(),
         None => setup.scenario_names(),
@@ -44,7 +44,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
 
 pub(super) fn samples(args: &SamplesArgs) -> Result<()> {
     let target = Target::new(args.output.output.as_deref(), &[&args.model])?;
-    let setup = setup(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
+    let setup = setup(&args.model, &args.simulate, args.scenario.scenario.as_deref(), None)?;
     let vars = args.vars.as_deref().map(|list| super::config::split_list(list, "--vars")).transpose()?;
     let samples = Samples::new(&setup, vars)?;
     let scope = scope(args.shard.as_deref(), false)?;

@@ -14,7 +14,7 @@ use crate::study::{self, Outcome, Simulation};
 pub(super) fn run(args: &RunArgs) -> Result<bool> {
     let start = Instant::now();
     let target = super::output::Target::new(args.output.output.as_deref(), &[&args.model])?;
-    let setup = setup(&args.model, &args.simulate, args.scenario.scenario.as_deref())?;
+    let setup = setup(&args.model, &args.simulate, args.scenario.scenario.as_deref(), Some(&args.percentiles))?;
     let precision = match &args.precision {
         Some(text) => Some(parse_precision(text, &args.max_trials)?),
         None => None,

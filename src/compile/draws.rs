@@ -6,7 +6,7 @@ use super::program::Value;
 use super::program::{Binary, Draw, Marginal, Op, Operand, Unary};
 use crate::builtins::{self, Function, Math};
 use crate::diagnostic::{Diagnostic, Problem};
-use crate::dist::{self, DistKind, Sampler, Truncated};
+use crate::dist::{self, DistKind, Form, Sampler, Truncated};
 use crate::expr::{BinOp, Expr, ExprKind};
 
 impl Lowering<'_> {
@@ -152,11 +152,88 @@ impl Lowering<'_> {
                 let sigma = self.binary(Binary::Op(crate::expr::BinOp::Div), diff, Operand::Const(2.0 * dist::Z95));
                 Some((DistKind::LogNormal, vec![mu, sigma]))
             }
-            ExprKind::Call { name, args, .. } => {
+            ExprKind::Call { name, args, form, .. } => {
                 let kind = DistKind::from_name(name)?;
-                Some((kind, self.draw_args(args)?))
+                if kind == DistKind::Metalog {
+                    return Some((kind, self.metalog_params(e, args)?));
+                }
+                if kind == DistKind::Empirical {
+                    let ExprKind::List(values) = &args[0].kind else { return None };
+                    let params = self.draw_args(values)?;
+                    if constants(&params).is_none() {
+                        let rule = "its values must be constants";
+                        return self.error(self.invalid(e, "`empirical(...)`", rule));
+                    }
+                    return Some((kind, params));
+                }
+                let params = self.draw_args(args)?;
+                if let Some(values) = constants(&params)
+                    && let Err(rule) = form.check(kind, &values)
+                {
+                    return self.error(self.invalid(e, &format!("`{name}(...)`"), &rule.to_string()));
+                }
+                Some((kind, self.in_own_terms(kind, *form, params)))
             }
             _ => None,
+        }
+    }
+
+    /// A metalog's flattened parameters (see [`Sampler::new`]): its number of quantiles,
+    /// the probabilities, the quantiles and the bounds given, all constants.
+    fn metalog_params(&mut self, e: &Expr, args: &[Expr]) -> Option<Vec<Operand>> {
+        let (ExprKind::List(probabilities), ExprKind::List(quantiles)) = (&args[0].kind, &args[1].kind) else {
+            return None;
+        };
+        if probabilities.len() != quantiles.len() {
+            let rule = format!(
+                "needs as many probabilities as quantiles (got {} and {})",
+                probabilities.len(),
+                quantiles.len()
+            );
+            return self.error(self.invalid(e, "`metalog(...)`", &rule));
+        }
+        let mut params = vec![Operand::Const(quantiles.len() as f64)];
+        params.extend(self.draw_args(probabilities.iter().chain(quantiles).chain(&args[2..]))?);
+        if constants(&params).is_none() {
+            let rule = "its probabilities, quantiles and bounds must be constants (a metalog is fitted once, before the trials)";
+            return self.error(self.invalid(e, "`metalog(...)`", rule));
+        }
+        Some(params)
+    }
+
+    /// A distribution's own parameters from `params` given in `form`: a lognormal's mu
+    /// and sigma from its mean and sd, a normal's or lognormal's location and scale from
+    /// two percentiles (on the log scale for a lognormal). Written as operations, which
+    /// fold to constants when the values are.
+    fn in_own_terms(&mut self, kind: DistKind, form: Form, params: Vec<Operand>) -> Vec<Operand> {
+        let op = |op: BinOp| Binary::Op(op);
+        let ln = Unary::Math(Math::Ln);
+        match form {
+            Form::Positional | Form::Named => params,
+            Form::MeanSd => {
+                // sigma² = ln(1 + (sd/mean)²), mu = ln(mean) − sigma²/2.
+                let (mean, sd) = (params[0], params[1]);
+                let ratio = self.binary(op(BinOp::Div), sd, mean);
+                let squared = self.binary(op(BinOp::Mul), ratio, ratio);
+                let one_plus = self.binary(op(BinOp::Add), Operand::Const(1.0), squared);
+                let variance = self.unary(ln, one_plus);
+                let sigma = self.unary(Unary::Math(Math::Sqrt), variance);
+                let ln_mean = self.unary(ln, mean);
+                let half = self.binary(op(BinOp::Div), variance, Operand::Const(2.0));
+                vec![self.binary(op(BinOp::Sub), ln_mean, half), sigma]
+            }
+            Form::Percentiles(lo, hi) => {
+                // scale = (b − a)/(z_hi − z_lo), location = a − z_lo·scale.
+                let (mut a, mut b) = (params[0], params[1]);
+                if kind == DistKind::LogNormal {
+                    (a, b) = (self.unary(ln, a), self.unary(ln, b));
+                }
+                let (z_lo, z_hi) = (dist::normal_quantile(lo), dist::normal_quantile(hi));
+                let rise = self.binary(op(BinOp::Sub), b, a);
+                let scale = self.binary(op(BinOp::Div), rise, Operand::Const(z_hi - z_lo));
+                let shift = self.binary(op(BinOp::Mul), scale, Operand::Const(z_lo));
+                vec![self.binary(op(BinOp::Sub), a, shift), scale]
+            }
         }
     }
 
@@ -176,14 +253,8 @@ impl Lowering<'_> {
         params: Vec<Operand>,
         bounds: Option<[Operand; 2]>,
     ) -> Option<Operand> {
-        let consts: Option<Vec<f64>> = params
-            .iter()
-            .chain(bounds.iter().flatten())
-            .map(|p| match p {
-                Operand::Const(c) => Some(*c),
-                Operand::Slot(_) => None,
-            })
-            .collect();
+        let all: Vec<Operand> = params.iter().chain(bounds.iter().flatten()).copied().collect();
+        let consts = constants(&all);
         let what = match &e.kind {
             ExprKind::Call { name, .. } => format!("`{name}(...)`"),
             _ => "`a to b`".to_string(),
@@ -238,4 +309,15 @@ impl Lowering<'_> {
         self.push(Op::Choice { stream, values, cumulative, dst });
         Some(Operand::Slot(dst))
     }
+}
+
+/// The values of `operands` if every one is a constant.
+fn constants(operands: &[Operand]) -> Option<Vec<f64>> {
+    operands
+        .iter()
+        .map(|p| match p {
+            Operand::Const(c) => Some(*c),
+            Operand::Slot(_) => None,
+        })
+        .collect()
 }

@@ -267,6 +267,7 @@ impl<'m> Lowering<'m> {
             outputs: laid.outputs,
             periods: model.meta.periods.as_ref().map_or_else(Vec::new, |p| p.labels.clone()),
             lints: Vec::new(),
+            percentiles: model.meta.percentiles.clone().unwrap_or_default(),
         }
     }
 

@@ -8,6 +8,7 @@ use crate::diagnostic::{Diagnostic, Problem};
 use crate::error::Result;
 use crate::model::Model;
 use crate::source::did_you_mean;
+use crate::stats::Percentiles;
 use crate::units;
 
 /// How to compile a model, beyond what its file says: run options, not model data.
@@ -23,6 +24,8 @@ pub struct CompileOptions {
     /// Report only `extra_outputs`, not the model's outputs: analyses that need a few vars
     /// of a wide model keep a few columns, not all of them.
     pub only_extra: bool,
+    /// The percentiles reported, overriding the model's `percentiles` (`--percentiles`).
+    pub percentiles: Option<Percentiles>,
 }
 
 #[cfg(test)]
@@ -90,9 +93,41 @@ pub(crate) fn compile(model: &Model, options: &CompileOptions) -> Result<Program
     }
     let mut program = lowering.finish(&outputs, resolved.deps);
     lints.extend(negative_money(model, &program, &money));
+    lints.extend(poor_fits(model));
     lints.sort_by_key(|d| d.span.map(|s| s.start));
     program.lints = lints;
+    if let Some(percentiles) = &options.percentiles {
+        program.percentiles = percentiles.clone();
+    }
     Ok(program)
+}
+
+/// The p-value below which a distribution fitted to data is far from it.
+const POOR_FIT: f64 = 0.05;
+
+/// A lint for each var fitted to data that the data reject: a Kolmogorov–Smirnov p-value
+/// below [`POOR_FIT`] (on the high side, as the parameters come from the same data, so a
+/// fit flagged is surely poor).
+fn poor_fits(model: &Model) -> Vec<Diagnostic> {
+    model
+        .vars
+        .iter()
+        .filter_map(|v| {
+            let data = v.data.as_deref()?;
+            let goodness = data.goodness.filter(|g| g.p_value < POOR_FIT)?;
+            let problem = Problem::PoorFit {
+                var: v.name.name.clone(),
+                family: data.spec.family.name().to_string(),
+                file: data.spec.file.clone(),
+                distance: format!("{:.3}", goodness.distance),
+                p_value: match goodness.p_value {
+                    p if p < 1e-4 => "< 0.0001".to_string(),
+                    p => format!("= {p:.4}"),
+                },
+            };
+            Some(Diagnostic::new(problem, v.expr.span))
+        })
+        .collect()
 }
 
 /// A lint for each input in money (`money[v]`: its unit) whose distribution goes below

@@ -304,6 +304,14 @@ impl Marginal {
             Marginal::Truncated(truncated) => truncated.quantile(u),
         }
     }
+
+    /// The mean, when it is known without simulating (not for a truncated distribution).
+    pub fn mean(&self) -> Option<f64> {
+        match self {
+            Marginal::Plain(sampler) => Some(sampler.mean()),
+            Marginal::Truncated(_) => None,
+        }
+    }
 }
 
 /// A random input with its own stream: a var whose expression contains distribution
@@ -397,6 +405,8 @@ pub struct Program {
     pub(super) periods: Vec<String>,
     /// Warnings about the model: likely mistakes that change no result.
     pub(super) lints: Vec<crate::diagnostic::Diagnostic>,
+    /// The percentiles reported.
+    pub(super) percentiles: crate::stats::Percentiles,
 }
 
 impl Program {
@@ -409,6 +419,12 @@ impl Program {
     /// The sampling method.
     pub fn sampling(&self) -> Sampling {
         self.sampling
+    }
+
+    /// The percentiles reported: the run's `--percentiles`, else the model's, else the
+    /// defaults.
+    pub fn percentiles(&self) -> &crate::stats::Percentiles {
+        &self.percentiles
     }
 
     /// The validated correlations, if the model has any.

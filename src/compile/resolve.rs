@@ -49,7 +49,7 @@ pub(super) fn resolve(model: &Model) -> Resolved {
                 }
                 None => diagnostics.push(Diagnostic::new(unknown_name(n, name, model), e.span)),
             },
-            ExprKind::Call { name: f, name_span, args } => {
+            ExprKind::Call { name: f, name_span, args, .. } => {
                 if let Some((problem, span)) = check_call(f, args, e) {
                     diagnostics.push(Diagnostic::at(problem.in_var(name), span.or(Some(*name_span))));
                 }
@@ -86,9 +86,21 @@ fn check_call(f: &str, args: &[Expr], call: &Expr) -> Option<(Problem, Option<cr
     };
     if let Some(kind) = DistKind::from_name(f) {
         let params = kind.params();
-        return match args.len() == params.len() {
-            true => None,
-            false => arity(format!("{} arguments ({})", params.len(), params.join(", ")), None),
+        let lists = args.iter().take_while(|a| matches!(a.kind, ExprKind::List(_))).count();
+        return match kind {
+            DistKind::Empirical if lists != 1 || args.len() != 1 => arity(
+                "1 list ([values])".into(),
+                Some("e.g. `empirical([12k, 15k, 14k, 19k])`, or `data = \"file.csv\"` to read the values"),
+            ),
+            DistKind::Metalog if lists != 2 || !(2..=4).contains(&args.len()) => arity(
+                "2 lists ([probabilities], [quantiles]), then optionally lower and upper bounds".into(),
+                Some("e.g. `metalog([0.1, 0.5, 0.9], [3M, 6M, 15M], 0)`"),
+            ),
+            _ if (kind.required()..=params.len()).contains(&args.len()) => None,
+            _ if kind.required() < params.len() => {
+                arity(format!("{} or {} arguments ({})", kind.required(), params.len(), params.join(", ")), None)
+            }
+            _ => arity(format!("{} arguments ({})", params.len(), params.join(", ")), None),
         };
     }
     let Some(builtin) = builtins::function(f) else {
@@ -102,6 +114,9 @@ fn check_call(f: &str, args: &[Expr], call: &Expr) -> Option<(Problem, Option<cr
     match builtin.function {
         Function::Truncate if arity_ok && !is_distribution(&args[0]) => {
             Some((Problem::TruncateNeedsDistribution, Some(args[0].span)))
+        }
+        Function::Truncate if arity_ok && matches!(&args[0].kind, ExprKind::Call { name, .. } if name == "metalog") => {
+            Some((Problem::TruncateMetalog, Some(args[0].span)))
         }
         Function::Choice => {
             let lists = args.iter().filter(|a| matches!(a.kind, ExprKind::List(_))).count();
@@ -133,14 +148,17 @@ pub(super) fn is_distribution(e: &Expr) -> bool {
     }
 }
 
-/// A list that is not an argument of `choice` (in a model with periods, a series).
+/// A list that is not an argument of `choice`, `metalog` or `empirical` (in a model with
+/// periods, a series).
 fn stray_list(e: &Expr) -> Option<&Expr> {
     match &e.kind {
         ExprKind::List(_) => Some(e),
-        ExprKind::Call { name, args, .. } if name == "choice" => args.iter().find_map(|a| match &a.kind {
-            ExprKind::List(items) => items.iter().find_map(stray_list),
-            _ => stray_list(a),
-        }),
+        ExprKind::Call { name, args, .. } if ["choice", "metalog", "empirical"].contains(&name.as_str()) => {
+            args.iter().find_map(|a| match &a.kind {
+                ExprKind::List(items) => items.iter().find_map(stray_list),
+                _ => stray_list(a),
+            })
+        }
         ExprKind::Call { args, .. } => args.iter().find_map(stray_list),
         ExprKind::Unary(_, a) => stray_list(a),
         ExprKind::Binary(_, a, b) | ExprKind::To(a, b) => stray_list(a).or_else(|| stray_list(b)),

@@ -45,6 +45,7 @@ impl Program {
             outputs: laid.outputs,
             periods: self.periods.clone(),
             lints: self.lints.clone(),
+            percentiles: self.percentiles.clone(),
         }
     }
 

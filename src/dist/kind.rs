@@ -12,7 +12,7 @@ pub enum DistKind {
     Uniform,
     /// `triangular(min, mode, max)`
     Triangular,
-    /// `pert(min, mode, max)`: Beta-PERT with λ = 4.
+    /// `pert(min, mode, max)`: Beta-PERT with λ = 4, or `pert(min, mode, max, lambda)`.
     Pert,
     /// `beta(a, b)`
     Beta,
@@ -26,14 +26,36 @@ pub enum DistKind {
     Bernoulli,
     /// `binomial(n, p)`
     Binomial,
+    /// `metalog([probabilities], [quantiles], lower, upper)`: Keelin's metalog through
+    /// the given quantiles, the bounds optional (see [`super::Metalog`]).
+    Metalog,
+    /// `empirical([values])`: one of the values, each equally likely (data resampled).
+    Empirical,
 }
+
+/// How a distribution call names its parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Form {
+    /// In order, as [`DistKind::params`] lists them, unnamed.
+    Positional,
+    /// By their names (`pert(1, 2, 5, lambda = 6)`), put back in order.
+    Named,
+    /// A lognormal's `mean = m, sd = s` (of the values, not of their logarithm).
+    MeanSd,
+    /// Two percentiles (`p10 = a, p90 = b`) of a normal or lognormal: their levels as
+    /// probabilities, the lower first; the arguments follow that order.
+    Percentiles(f64, f64),
+}
+
+/// Pert's λ when the call gives none.
+pub(crate) const PERT_LAMBDA: f64 = 4.0;
 
 /// z such that Φ(z) = 0.95: `a to b` has a and b at ±Z95 standard deviations.
 pub(crate) const Z95: f64 = 1.644_853_626_951_472_2;
 
 impl DistKind {
     /// Every distribution with its name, for lookups and suggestions.
-    pub const ALL: [(&'static str, DistKind); 11] = [
+    pub const ALL: [(&'static str, DistKind); 13] = [
         ("normal", DistKind::Normal),
         ("lognormal", DistKind::LogNormal),
         ("uniform", DistKind::Uniform),
@@ -45,6 +67,8 @@ impl DistKind {
         ("poisson", DistKind::Poisson),
         ("bernoulli", DistKind::Bernoulli),
         ("binomial", DistKind::Binomial),
+        ("metalog", DistKind::Metalog),
+        ("empirical", DistKind::Empirical),
     ];
 
     /// The distribution called `name`.
@@ -63,15 +87,152 @@ impl DistKind {
             DistKind::Normal => &["mean", "sd"],
             DistKind::LogNormal => &["mu", "sigma"],
             DistKind::Uniform => &["min", "max"],
-            DistKind::Triangular | DistKind::Pert => &["min", "mode", "max"],
+            DistKind::Triangular => &["min", "mode", "max"],
+            DistKind::Pert => &["min", "mode", "max", "lambda"],
             DistKind::Beta => &["a", "b"],
             DistKind::Gamma => &["shape", "scale"],
             DistKind::Exponential => &["rate"],
             DistKind::Poisson => &["lambda"],
             DistKind::Bernoulli => &["p"],
             DistKind::Binomial => &["n", "p"],
+            DistKind::Metalog => &["probabilities", "quantiles", "lower", "upper"],
+            DistKind::Empirical => &["values"],
         }
     }
+
+    /// How many of [`DistKind::params`] a call must give (the rest are optional).
+    pub fn required(self) -> usize {
+        match self {
+            DistKind::Pert => 3,
+            DistKind::Metalog => 2,
+            kind => kind.params().len(),
+        }
+    }
+
+    /// The call's arguments in parameter order, and how they name the parameters, from
+    /// its `positional` and `named` arguments: the parameters' own names in any order
+    /// after the positional ones, or for `normal` and `lognormal` two percentiles
+    /// (`p10 = a, p90 = b`), and for `lognormal` `mean = m, sd = s`.
+    ///
+    /// # Errors
+    /// What is wrong with the names, and what the distribution takes.
+    pub fn arrange<T>(self, positional: Vec<T>, named: Vec<(String, T)>) -> Result<(Form, Vec<T>), String> {
+        if named.is_empty() {
+            return Ok((Form::Positional, positional));
+        }
+        let names: Vec<String> = named.iter().map(|(n, _)| n.clone()).collect();
+        if let Some(n) = names.iter().enumerate().find_map(|(i, n)| names[..i].contains(n).then_some(n)) {
+            return Err(format!("`{n}` is given twice"));
+        }
+        let params = self.params();
+        let own = |n: &str| params.iter().position(|p| *p == n);
+        if names.iter().all(|n| own(n).is_some()) {
+            drop(names);
+            let mut slots: Vec<Option<T>> = positional.into_iter().map(Some).collect();
+            slots.resize_with(params.len(), || None);
+            for (name, value) in named {
+                let i = own(&name).expect("checked above");
+                if slots[i].is_some() {
+                    return Err(format!("`{name}` is given twice: by position and by name"));
+                }
+                slots[i] = Some(value);
+            }
+            while slots.last().is_some_and(Option::is_none) {
+                slots.pop();
+            }
+            if let Some(i) = slots
+                .iter()
+                .position(Option::is_none)
+                .or_else(|| (slots.len() < self.required()).then_some(slots.len()))
+            {
+                return Err(format!("`{}` is missing", params[i]));
+            }
+            return Ok((Form::Named, slots.into_iter().flatten().collect()));
+        }
+        let takes = self.forms();
+        if !positional.is_empty() || !matches!(self, DistKind::Normal | DistKind::LogNormal) || named.len() != 2 {
+            return Err(format!("{} takes {takes}", self.name()));
+        }
+        let mut named = named;
+        if self == DistKind::LogNormal && names.iter().any(|n| n == "mean") && names.iter().any(|n| n == "sd") {
+            named.sort_by_key(|(n, _)| n != "mean");
+            return Ok((Form::MeanSd, named.into_iter().map(|(_, v)| v).collect()));
+        }
+        let levels: Option<Vec<f64>> = names.iter().map(|n| percentile_level(n)).collect();
+        match levels {
+            Some(l) if l[0] != l[1] => {
+                let low_first = l[0] < l[1];
+                if !low_first {
+                    named.swap(0, 1);
+                }
+                let (lo, hi) = if low_first { (l[0], l[1]) } else { (l[1], l[0]) };
+                Ok((Form::Percentiles(lo, hi), named.into_iter().map(|(_, v)| v).collect()))
+            }
+            Some(_) => Err("the two percentiles must differ".into()),
+            None => Err(format!("{} takes {takes}", self.name())),
+        }
+    }
+
+    /// The ways a call may give this distribution's parameters, for messages.
+    pub fn forms(self) -> String {
+        let own = format!("({})", self.params().join(", "));
+        match self {
+            DistKind::Normal => format!("{own} or two percentiles such as (p10 = a, p90 = b)"),
+            DistKind::LogNormal => {
+                format!("{own} of ln(x), (mean = m, sd = s) of x, or two percentiles such as (p10 = a, p90 = b)")
+            }
+            _ => own,
+        }
+    }
+}
+
+impl Form {
+    /// Checks constant `values` given in this form for a `kind` distribution: two
+    /// percentiles in the order of their levels (and above 0 for a lognormal), a
+    /// lognormal's mean above 0 and its sd at least 0.
+    ///
+    /// # Errors
+    /// The rule they break.
+    pub(crate) fn check(self, kind: DistKind, values: &[f64]) -> Result<(), ParamError> {
+        match self {
+            Form::Positional | Form::Named => Ok(()),
+            Form::MeanSd => {
+                finite(&["mean", "sd"], values)?;
+                positive("mean", values[0])?;
+                non_negative("sd", values[1]).map(drop)
+            }
+            Form::Percentiles(lo, hi) => {
+                let name = |q: f64| format!("p{}", (q * 100.0).round());
+                let (a, b) = (values[0], values[1]);
+                let (name_a, name_b) = (name(lo), name(hi));
+                if !(a.is_finite() && b.is_finite()) {
+                    return Err(ParamError::Order(format!("{name_a} and {name_b} must be finite numbers")));
+                }
+                if kind == DistKind::LogNormal && a <= 0.0 {
+                    return Err(ParamError::Order(format!(
+                        "a lognormal is above 0: {name_a} must be > 0 (got {}); for a quantity that can be zero or negative use normal({name_a} = …, {name_b} = …)",
+                        Shown(a)
+                    )));
+                }
+                if a >= b {
+                    return Err(ParamError::Order(format!(
+                        "{name_a} must be below {name_b} (got {name_a} = {}, {name_b} = {})",
+                        Shown::suffixed(a),
+                        Shown::suffixed(b)
+                    )));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The probability a percentile's name stands for: `p10` is 0.1 (a whole number of
+/// percent, 1 to 99).
+fn percentile_level(name: &str) -> Option<f64> {
+    let digits = name.strip_prefix('p')?;
+    let percent: u32 = digits.parse().ok().filter(|_| !digits.starts_with('0'))?;
+    (1..=99).contains(&percent).then(|| f64::from(percent) / 100.0)
 }
 
 /// A rule that a distribution's parameters break.
@@ -127,6 +288,29 @@ pub(super) fn probability(value: f64) -> Result<f64, ParamError> {
 /// [1e-4, 1e15), so that 1e308 does not print as 309 digits.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Shown(pub f64);
+
+impl Shown {
+    /// `x` in the model language's notation where that is exact and shorter (`14.5M`,
+    /// `250k`), else as [`Shown`] shows it: a value a user can paste back.
+    pub(crate) fn suffixed(x: f64) -> String {
+        for (suffix, scale) in [("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3)] {
+            let scaled = x / scale;
+            let text = scaled.to_string();
+            if x.abs() >= scale && x.abs() < 1e15 && text.len() <= 7 && scaled * scale == x {
+                return format!("{text}{suffix}");
+            }
+        }
+        Shown(x).to_string()
+    }
+
+    /// `x` rounded to four significant digits, shown as [`Shown`] shows it.
+    pub(crate) fn short(x: f64) -> Shown {
+        if !x.is_finite() || x == 0.0 {
+            return Shown(x);
+        }
+        Shown(format!("{x:.3e}").parse::<f64>().unwrap_or(x))
+    }
+}
 
 impl std::fmt::Display for Shown {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

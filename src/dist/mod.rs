@@ -7,14 +7,19 @@
 //! with the var's name.
 
 mod bounded;
+mod fit;
 mod kind;
+mod metalog;
 mod quantile;
 mod sample;
 mod sampler;
 mod truncate;
 
-pub use kind::{DistKind, to_lognormal};
+pub use fit::Goodness;
+pub(crate) use fit::{DEFAULT_TERMS, FITS, describe, fit, params};
+pub use kind::{DistKind, Form, to_lognormal};
 pub(crate) use kind::{ParamError, Shown, Z95};
+pub use metalog::{Bounds, Metalog};
 pub(crate) use quantile::Tabulated;
 pub use sample::Rng;
 pub(crate) use sample::{normal_cdf_open, normal_quantile, std_normal, uniform_open};

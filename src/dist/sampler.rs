@@ -4,7 +4,8 @@
 use rand_distr::Distribution;
 
 use super::bounded::{self, Count};
-use super::kind::{DistKind, ParamError, Shown, finite, non_negative, ordered3, positive, probability};
+use super::kind::{DistKind, PERT_LAMBDA, ParamError, Shown, finite, non_negative, ordered3, positive, probability};
+use super::metalog::{Bounds, Metalog};
 use super::sample::{self, Rng, normal_cdf_open, normal_quantile, std_normal, uniform_open};
 
 /// How Poisson(λ) draws.
@@ -94,10 +95,16 @@ pub enum Sampler {
         /// The sampler.
         draw: rand_distr::Binomial,
     },
+    /// Q(U) of a metalog, in closed form.
+    Metalog(Box<Metalog>),
+    /// One of the values (sorted), each equally likely.
+    Empirical(std::sync::Arc<[f64]>),
 }
 
 impl Sampler {
-    /// Validates `params` (in [`DistKind::params`] order) and builds the sampler.
+    /// Validates `params` (in [`DistKind::params`] order) and builds the sampler. A
+    /// metalog's are its number of quantiles k, the k probabilities, the k quantiles,
+    /// then its lower and upper bounds if given.
     ///
     /// # Errors
     /// The rule the parameters break.
@@ -108,6 +115,12 @@ impl Sampler {
     /// assert_eq!(err.to_string(), "sd must be ≥ 0 (got -1)");
     /// ```
     pub fn new(kind: DistKind, params: &[f64]) -> Result<Sampler, ParamError> {
+        if kind == DistKind::Metalog {
+            return metalog(params);
+        }
+        if kind == DistKind::Empirical {
+            return empirical(params);
+        }
         finite(kind.params(), params)?;
         let p = |i: usize| params[i];
         Ok(match kind {
@@ -125,9 +138,10 @@ impl Sampler {
             }
             DistKind::Pert => {
                 ordered3(p(0), p(1), p(2))?;
+                let lambda = non_negative("lambda", params.get(3).copied().unwrap_or(PERT_LAMBDA))?;
                 let width = p(2) - p(0);
-                let alpha = 1.0 + 4.0 * (p(1) - p(0)) / width;
-                let beta = 1.0 + 4.0 * (p(2) - p(1)) / width;
+                let alpha = 1.0 + lambda * (p(1) - p(0)) / width;
+                let beta = 1.0 + lambda * (p(2) - p(1)) / width;
                 Sampler::Beta { min: p(0), width, a: sample::StdGamma::new(alpha), b: sample::StdGamma::new(beta) }
             }
             DistKind::Beta => {
@@ -159,6 +173,7 @@ impl Sampler {
                 let draw = rand_distr::Binomial::new(n as u64, prob).map_err(|e| ParamError::Order(e.to_string()))?;
                 Sampler::Binomial { n: n as u64, p: prob, draw }
             }
+            DistKind::Metalog | DistKind::Empirical => unreachable!("built above"),
         })
     }
 
@@ -180,6 +195,8 @@ impl Sampler {
             }
             Sampler::Bernoulli(p) => f64::from(uniform_open(rng) < *p),
             Sampler::Binomial { draw, .. } => draw.sample(rng) as f64,
+            Sampler::Metalog(m) => m.quantile(uniform_open(rng)),
+            Sampler::Empirical(_) => self.quantile(uniform_open(rng)),
         }
     }
 
@@ -208,6 +225,31 @@ impl Sampler {
             Sampler::Poisson { lambda, .. } => Count::Poisson(*lambda).quantile(u),
             Sampler::Bernoulli(p) => f64::from(u > 1.0 - p),
             Sampler::Binomial { n, p, .. } => Count::Binomial(*n, *p).quantile(u),
+            Sampler::Metalog(m) => m.quantile(u),
+            Sampler::Empirical(values) => {
+                // The nearest rank ⌈u·n⌉: each value has probability 1/n.
+                let rank = ((u * values.len() as f64).ceil() as usize).clamp(1, values.len());
+                values[rank - 1]
+            }
+        }
+    }
+
+    /// The mean: in closed form, or for a metalog by integrating its quantile function
+    /// (infinite when its tail is too heavy for one).
+    pub fn mean(&self) -> f64 {
+        match self {
+            Sampler::Normal { mean, .. } => *mean,
+            Sampler::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
+            Sampler::Uniform { min, width } => min + width / 2.0,
+            Sampler::Triangular { min, mode, max } => (min + mode + max) / 3.0,
+            Sampler::Beta { min, width, a, b } => min + width * a.shape / (a.shape + b.shape),
+            Sampler::Gamma { shape, scale } => shape.shape * scale,
+            Sampler::Exponential { rate } => 1.0 / rate,
+            Sampler::Poisson { lambda, .. } => *lambda,
+            Sampler::Bernoulli(p) => *p,
+            Sampler::Binomial { n, p, .. } => *n as f64 * p,
+            Sampler::Metalog(m) => m.mean(),
+            Sampler::Empirical(values) => values.iter().sum::<f64>() / values.len() as f64,
         }
     }
 
@@ -229,8 +271,33 @@ impl Sampler {
             Sampler::Poisson { .. } => each(),
             Sampler::Bernoulli(_) => each(),
             Sampler::Binomial { .. } => each(),
+            Sampler::Metalog(_) => each(),
+            Sampler::Empirical(_) => each(),
         }
     }
+}
+
+/// The empirical distribution of `values` (at least one, each finite).
+fn empirical(values: &[f64]) -> Result<Sampler, ParamError> {
+    if values.is_empty() {
+        return Err(ParamError::Order("needs at least one value".into()));
+    }
+    if let Some(x) = values.iter().find(|x| !x.is_finite()) {
+        return Err(ParamError::NotFinite { name: "values", value: *x });
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    Ok(Sampler::Empirical(sorted.into()))
+}
+
+/// A metalog from its flattened parameters (see [`Sampler::new`]).
+fn metalog(params: &[f64]) -> Result<Sampler, ParamError> {
+    let k = params.first().map_or(0, |&k| k as usize);
+    let (probabilities, rest) = params[1..].split_at(k.min(params.len() - 1));
+    let (quantiles, bounds) = rest.split_at(k.min(rest.len()));
+    let bounds = Bounds::new(bounds.first().copied(), bounds.get(1).copied()).map_err(ParamError::Order)?;
+    let fitted = Metalog::through(probabilities, quantiles, bounds).map_err(|e| ParamError::Order(e.message))?;
+    Ok(Sampler::Metalog(Box::new(fitted)))
 }
 
 #[cfg(test)]

@@ -50,6 +50,13 @@ enum Shape {
 
 /// P(X < x) for a draw of `sampler`, if it is continuous.
 pub(crate) fn below(sampler: &Sampler, x: f64) -> Option<f64> {
+    match sampler {
+        Sampler::Metalog(m) => return Some(m.cdf(x)),
+        Sampler::Empirical(values) => {
+            return Some(values.partition_point(|v| *v < x) as f64 / values.len() as f64);
+        }
+        _ => {}
+    }
     Continuous::new(sampler).map(|c| c.cdf(x))
 }
 
@@ -59,7 +66,12 @@ impl Continuous {
         let shape = match sampler {
             Sampler::Normal { sd, .. } | Sampler::LogNormal { sigma: sd, .. } if *sd <= 0.0 => return None,
             Sampler::Uniform { width, .. } if *width <= 0.0 => return None,
-            Sampler::Poisson { .. } | Sampler::Bernoulli(_) | Sampler::Binomial { .. } => return None,
+            // A metalog is bounded by its own bounds, never truncated.
+            Sampler::Poisson { .. }
+            | Sampler::Bernoulli(_)
+            | Sampler::Binomial { .. }
+            | Sampler::Metalog(_)
+            | Sampler::Empirical(_) => return None,
             Sampler::Beta { a, b, .. } => Some(Shape::Beta(Beta::new(a.shape, b.shape).ok()?)),
             Sampler::Gamma { shape, .. } => Some(Shape::Gamma(Gamma::new(shape.shape, 1.0).ok()?)),
             _ => None,

@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::stats::order::{PassPart, RankSearch, Tally, Window};
 use crate::stats::tree::{ChunkTree, Node};
 use crate::stats::{
-    Accumulated, EXTREMES_BYTES, ExactQuantiles, Extremes, LEVELS, Moments, QuantileSketch, SKETCH_BYTES, Summary,
+    Accumulated, EXTREMES_BYTES, ExactQuantiles, Extremes, Moments, QuantileSketch, SKETCH_BYTES, Summary,
 };
 
 /// Bytes a run takes besides its accumulators and workers: the program, the thread pool,
@@ -133,7 +133,9 @@ impl Accumulators {
         let (chunks, workers) = (config.n_chunks(), pass_workers(pass, config.threads) as u64);
         let sketches = 1 + workers.min(chunks.saturating_sub(1));
         let extremes = (EXTREMES_BYTES as u64).min(16 * config.trials);
-        let per_column = sketches * (SKETCH_BYTES / 2) as u64 + extremes + ExactQuantiles::peak_bytes(config.trials);
+        let per_column = sketches * (SKETCH_BYTES / 2) as u64
+            + extremes
+            + ExactQuantiles::peak_bytes(config.trials, pass.levels().len());
         let accumulators = pass.n_columns() as u64 * per_column + workers.min(chunks) * pass.worker_bytes() as u64;
         BASE_BYTES + accumulators + accumulators / 4
     }
@@ -303,7 +305,7 @@ impl Accumulators {
     /// scale from chunk 0, which is run for that alone when it is not among `chunks`.
     fn run_chunks(&mut self, pass: &Pass<'_>, whole: &RunConfig, step: &RunConfig, chunks: Range<u64>) -> Result<()> {
         if self.exact.is_empty() {
-            self.exact = vec![ExactQuantiles::new(&LEVELS, whole.trials); pass.n_columns()];
+            self.exact = vec![ExactQuantiles::new(pass.levels(), whole.trials); pass.n_columns()];
         }
         self.exact.iter_mut().for_each(|e| e.plan(whole.trials));
         let bounds = Mutex::new(Bounds {

@@ -342,7 +342,7 @@ fn sample(draw: &Draw, out: &mut [f64], cols: &[Vec<f64>], rng: &mut Rng) {
         Draw::Fixed(sampler) => sampler.fill(rng, out),
         Draw::FixedTruncated(t) => out.iter_mut().for_each(|x| *x = t.draw(rng)),
         Draw::PerTrial { kind, params, bounds } => {
-            let mut p = [0.0; 3];
+            let mut p = [0.0; 4];
             for (i, x) in out.iter_mut().enumerate() {
                 for (v, operand) in p.iter_mut().zip(params) {
                     *v = at(*operand, cols, i);

@@ -91,6 +91,12 @@ impl<'p> Pass<'p> {
             .collect()
     }
 
+    /// The probability levels whose order statistics each column keeps: the first
+    /// program's reported percentiles and the defaults.
+    pub fn levels(&self) -> std::sync::Arc<[f64]> {
+        self.programs[0].percentiles().computed()
+    }
+
     /// Number of columns.
     pub fn n_columns(&self) -> usize {
         self.columns.len()

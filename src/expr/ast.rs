@@ -1,5 +1,6 @@
 //! The abstract syntax tree: an expression, its kinds and operators.
 
+use crate::dist::Form;
 use crate::source::Span;
 
 /// A parsed expression with its place in the source.
@@ -30,8 +31,12 @@ pub enum ExprKind {
         name: String,
         /// Where the name is.
         name_span: Span,
-        /// The arguments.
+        /// The arguments, in the order of the distribution's parameters when some were
+        /// given by name.
         args: Vec<Expr>,
+        /// How a distribution's parameters were given ([`Form::Positional`] for
+        /// functions).
+        form: Form,
     },
     /// `[a, b, c]`: only meaningful as an argument of `choice`.
     List(Vec<Expr>),

@@ -43,9 +43,6 @@ pub(super) fn tokenize(src: &str) -> Result<Vec<Token>, Diagnostic> {
             tokens.push(Token { kind: Tok::Ident(src[pos..end].to_string()), span: Span::new(pos, end) });
             pos = end;
         } else if let Some(p) = PUNCTS.iter().find(|p| src[pos..].starts_with(**p)) {
-            if *p == "=" {
-                return Err(Diagnostic::new(Problem::Assignment, Span::new(pos, pos + 1)));
-            }
             tokens.push(Token { kind: Tok::Punct(p), span: Span::new(pos, pos + p.len()) });
             pos += p.len();
         } else {
@@ -145,8 +142,7 @@ mod tests {
     }
 
     #[test]
-    fn single_equals_suggests_double() {
-        let err = tokenize("a = b").unwrap_err();
-        assert!(err.problem.help().unwrap().contains("`==`"));
+    fn single_equals_is_a_token() {
+        assert_eq!(tokenize("a = b").unwrap()[1].kind, Tok::Punct("="));
     }
 }

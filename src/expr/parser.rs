@@ -12,8 +12,9 @@
 //! product ::= unary ( ( "*" | "/" ) unary )*
 //! unary   ::= "-" unary | power
 //! power   ::= atom ( "^" unary )?          (right-associative; -x^2 is -(x^2))
-//! atom    ::= NUMBER | NAME | NAME "(" ( expr ( "," expr )* )? ")"
+//! atom    ::= NUMBER | NAME | NAME "(" ( arg ( "," arg )* )? ")"
 //!           | "(" expr ")" | "[" ( expr ( "," expr )* )? "]"
+//! arg     ::= ( NAME "=" )? expr          (named: a distribution's parameters only)
 //! ```
 //!
 //! Comparisons do not chain: `a < b < c` is an error rather than a surprise.
@@ -21,6 +22,7 @@
 use super::ast::{BinOp, Expr, ExprKind, UnaryOp};
 use super::lexer::{Tok, Token, tokenize};
 use crate::diagnostic::{Diagnostic, Problem};
+use crate::dist::{DistKind, Form};
 use crate::source::Span;
 
 /// True if the rightmost operand of `expr` is a number literal (as in `10 to 20`).
@@ -133,6 +135,9 @@ impl Parser {
     }
 
     fn unexpected_with(&self, wanted: &str, hint: Option<String>) -> Diagnostic {
+        if self.at_punct("=") {
+            return Diagnostic::new(Problem::Assignment, self.span());
+        }
         let found = match self.peek() {
             Tok::Num(_) => "a number".to_string(),
             Tok::Ident(w) => format!("`{w}`"),
@@ -294,9 +299,8 @@ impl Parser {
                 }
                 self.nested(|p| {
                     p.bump();
-                    let (args, height, end) = p.list(")", token.span)?;
-                    let kind = ExprKind::Call { name, name_span: token.span, args };
-                    Ok(Node { expr: Expr { kind, span: token.span.to(end) }, height })
+                    let (args, height, end) = p.arguments(&name, token.span)?;
+                    Ok(Node { expr: Expr { kind: args, span: token.span.to(end) }, height })
                 })
             }
             Tok::Punct("(") => self.nested(|p| {
@@ -312,6 +316,58 @@ impl Parser {
             }),
             _ => Err(self.unexpected("a number, a name, `(` or `[`")),
         }
+    }
+
+    /// A call's arguments up to `)`, the call to `name` at `at`: positional, then named
+    /// (`p10 = 3M`), which only a distribution takes, put in its parameters' order.
+    fn arguments(&mut self, name: &str, at: Span) -> Result<(ExprKind, usize, Span), Diagnostic> {
+        let (mut positional, mut named, mut tallest) = (Vec::new(), Vec::<(String, Expr)>::new(), 0);
+        let mut first_named: Option<Span> = None;
+        if !self.at_punct(")") {
+            loop {
+                let keyword = match (self.peek(), &self.tokens.get(self.pos + 1).map(|t| &t.kind)) {
+                    (Tok::Ident(word), Some(Tok::Punct("="))) => Some((word.clone(), self.span())),
+                    _ => None,
+                };
+                if keyword.is_some() {
+                    self.bump();
+                    self.bump();
+                } else if let Some(span) = first_named {
+                    let message = "a value without a name cannot follow named ones".to_string();
+                    return Err(named_problem(name, message, span.to(self.span())));
+                }
+                let Node { expr, height } = self.expr()?;
+                tallest = tallest.max(height);
+                match keyword {
+                    Some((word, span)) => {
+                        first_named.get_or_insert(span);
+                        named.push((word, expr));
+                    }
+                    None => positional.push(expr),
+                }
+                if self.at_punct(",") {
+                    self.bump();
+                    continue;
+                }
+                if self.at_punct(")") {
+                    break;
+                }
+                return Err(self.unexpected("`,` or `)`"));
+            }
+        }
+        let height = taller(tallest, at)?;
+        let end = self.bump().span;
+        let (form, args) = match (DistKind::from_name(name), first_named) {
+            (_, None) => (Form::Positional, positional),
+            (Some(kind), Some(span)) => {
+                kind.arrange(positional, named).map_err(|message| named_problem(name, message, span))?
+            }
+            (None, Some(span)) => {
+                let message = "only a distribution's parameters can be named".to_string();
+                return Err(named_problem(name, message, span));
+            }
+        };
+        Ok((ExprKind::Call { name: name.to_string(), name_span: at, args, form }, height, end))
     }
 
     /// Comma-separated expressions up to the `close` bracket, under the node opened at
@@ -335,6 +391,11 @@ impl Parser {
         }
         Ok((items, taller(tallest, at)?, self.bump().span))
     }
+}
+
+/// A problem with the named arguments of a call to `name`, at `span`.
+fn named_problem(name: &str, message: String, span: Span) -> Diagnostic {
+    Diagnostic::new(Problem::NamedArguments { function: name.to_string(), message }, span)
 }
 
 /// The height of a node over children at most `tallest` high, refused past
@@ -390,6 +451,32 @@ mod tests {
         check("a or b and c", "(a Or (b And c))");
         check("1k + 2 to 3k * 2", "((1000 Add 2) to (3000 Mul 2))");
         check("capex > 1.6B", "(capex Gt 1600000000)");
+    }
+
+    #[test]
+    fn a_single_equals_outside_a_call_suggests_double() {
+        let err = parse("a = b").unwrap_err();
+        assert!(err.problem.help().unwrap().contains("`==`"));
+    }
+
+    #[test]
+    fn named_arguments_are_put_in_parameter_order() {
+        check("pert(1, 2, lambda = 6, max = 5)", "pert(1, 2, 5, 6)");
+        check("normal(p90 = 5, p10 = 2)", "normal(2, 5)");
+        let Ok(Expr { kind: ExprKind::Call { form, .. }, .. }) = parse("lognormal(sd = 2, mean = 6)") else {
+            panic!("a call")
+        };
+        assert_eq!(form, Form::MeanSd);
+        for (src, want) in [
+            ("normal(p10 = 1, 5)", "a value without a name cannot follow named ones"),
+            ("min(a = 3)", "only a distribution's parameters can be named"),
+            ("gamma(shape = 1, shape = 2)", "`shape` is given twice"),
+            ("gamma(1, shape = 2)", "by position and by name"),
+            ("pert(1, max = 3)", "`mode` is missing"),
+            ("normal(p10 = 1, p10 = 2)", "`p10` is given twice"),
+        ] {
+            assert!(parse(src).unwrap_err().problem.to_string().contains(want), "{src}");
+        }
     }
 
     #[test]

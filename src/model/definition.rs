@@ -9,6 +9,9 @@ use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::expr::Expr;
 use crate::source::{SourceMap, Span};
+use crate::stats::Percentiles;
+
+use super::data::DataFit;
 
 /// A name as written in the file, with its place.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,6 +69,8 @@ pub struct Meta {
     pub outputs_span: Span,
     /// `periods`: the time axis of a multi-period model, if it has one.
     pub periods: Option<Periods>,
+    /// `percentiles`: the percentiles reported, if not the defaults.
+    pub percentiles: Option<Percentiles>,
 }
 
 /// The periods of a multi-period model (`periods = 4` or `periods = ["2025", ...]`).
@@ -98,6 +103,23 @@ pub struct VarDef {
     /// `per_period = true`: its draws are made afresh in every period (`None`: not said,
     /// which a scenario's override reads as "as the base model says").
     pub per_period: Option<bool>,
+    /// `data = "file.csv"`: the column of data its distribution was fitted to.
+    pub data: Option<Arc<DataFit>>,
+}
+
+impl Model {
+    /// The data files the model's vars were fitted to, each once: (file as written,
+    /// SHA-256), in var order.
+    pub fn data_files(&self) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = Vec::new();
+        for fit in self.vars.iter().filter_map(|v| v.data.as_deref()) {
+            let file = (fit.spec.file.clone(), fit.sha256.clone());
+            if !files.contains(&file) {
+                files.push(file);
+            }
+        }
+        files
+    }
 }
 
 impl VarDef {

@@ -10,14 +10,17 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::data::{self, DataFit, DataSpec};
 use super::definition::{
     CorrelationDef, MAX_MODEL_BYTES, MAX_PERIODS, Meta, Model, Named, Periods, ScenarioDef, VarDef,
 };
 use crate::correlation::Coefficients;
 use crate::diagnostic::{Diagnostic, Problem};
+use crate::dist::{Bounds, DistKind, FITS};
 use crate::error::{Error, Result};
 use crate::expr::{self, Expr, ExprKind};
 use crate::source::{SourceMap, Span, did_you_mean};
+use crate::stats::Percentiles;
 
 impl Model {
     /// Reads and loads a model file of at most [`MAX_MODEL_BYTES`].
@@ -56,7 +59,8 @@ impl Model {
         if let Some(expected) = sha256 {
             let actual = hex(&Sha256::digest(&bytes));
             if actual != expected {
-                return Err(Error::NotTheModel { path: shown.to_string(), actual, expected: expected.to_string() });
+                let (path, expected) = (shown.to_string(), expected.to_string());
+                return Err(Error::NotTheModel { what: "model file", path, actual, expected });
             }
         }
         let text = String::from_utf8(bytes).map_err(|e| cannot(&format_args!("it is not UTF-8 text ({e})")))?;
@@ -113,7 +117,8 @@ pub(super) fn document(text: &str, sources: SourceMap, sha256: String) -> Result
             });
         }
     };
-    let mut loader = Loader { text, diagnostics: Vec::new() };
+    let dir = Path::new(&model.sources.main().path).parent().map_or_else(Default::default, Path::to_path_buf);
+    let mut loader = Loader { text, diagnostics: Vec::new(), dir };
     loader.root(&root, &mut model);
     model.index = model.vars.iter().enumerate().map(|(i, v)| (v.name.name.clone(), i)).collect();
     model.scenario_index =
@@ -137,6 +142,19 @@ fn span_of<T>(v: &Spanned<T>) -> Span {
 struct Loader<'t> {
     text: &'t str,
     diagnostics: Vec<Diagnostic>,
+    /// The model file's directory: data files are read relative to it.
+    dir: std::path::PathBuf,
+}
+
+/// A var's data keys, as written.
+#[derive(Default)]
+struct DataKeys {
+    file: Option<(String, Span)>,
+    column: Option<String>,
+    fit: Option<(String, Span)>,
+    terms: Option<(u64, Span)>,
+    lower: Option<f64>,
+    upper: Option<f64>,
 }
 
 impl Loader<'_> {
@@ -276,11 +294,12 @@ impl Loader<'_> {
                     meta.outputs_span = span_of(value);
                 }
                 "periods" => meta.periods = self.periods(value),
+                "percentiles" => meta.percentiles = self.percentiles(value),
                 other => self.unknown_key(
                     other,
                     span_of(key),
                     "[model] keys",
-                    &["name", "description", "trials", "seed", "outputs", "sampling", "periods"],
+                    &["name", "description", "trials", "seed", "outputs", "sampling", "periods", "percentiles"],
                 ),
             }
         }
@@ -288,6 +307,26 @@ impl Loader<'_> {
             self.error(Diagnostic::new(Problem::NoName, header));
         }
         meta
+    }
+
+    /// `percentiles = [50, 80, 95]`: the percentiles every report gives (in percent).
+    fn percentiles(&mut self, value: &Value<'_>) -> Option<Percentiles> {
+        let span = span_of(value);
+        let DeValue::Array(items) = value.get_ref() else {
+            self.error(Diagnostic::new(Problem::NotANumber("percentiles (a list such as [50, 80, 95])".into()), span));
+            return None;
+        };
+        let percents: Vec<f64> = items.iter().filter_map(|item| self.number(item, "a percentile")).collect();
+        if percents.len() != items.len() {
+            return None;
+        }
+        match Percentiles::new(percents) {
+            Ok(p) => Some(p),
+            Err(message) => {
+                self.error(Diagnostic::new(Problem::BadPercentiles(message), span));
+                None
+            }
+        }
     }
 
     /// `periods = N` (labels 1…N) or `periods = ["label", ...]`: at least one, at most
@@ -357,13 +396,29 @@ impl Loader<'_> {
         }
         let DeValue::Table(table) = value.get_ref() else {
             let (expr, text) = self.expression(value, &name.name);
-            return Some(VarDef { name, expr, text, unit: None, source: None, note: None, per_period: None });
+            return Some(VarDef {
+                name,
+                expr,
+                text,
+                unit: None,
+                source: None,
+                note: None,
+                per_period: None,
+                data: None,
+            });
         };
         let mut def = None;
         let (mut unit, mut source, mut note, mut per_period) = (None, None, None, None);
+        let mut data = DataKeys::default();
         for (k, v) in sorted(table) {
             match k.get_ref().as_ref() {
                 "value" => def = Some(self.expression(v, &name.name)),
+                "data" => data.file = self.string(v, "data").map(|f| (f, span_of(v))),
+                "column" => data.column = self.string(v, "column"),
+                "fit" => data.fit = self.string(v, "fit").map(|f| (f, span_of(v))),
+                "terms" => data.terms = self.integer(v, "terms").map(|t| (t, span_of(v))),
+                "lower" => data.lower = self.number(v, "`lower`"),
+                "upper" => data.upper = self.number(v, "`upper`"),
                 "unit" => {
                     unit = self.string(v, "unit").map(|name| {
                         let whole = span_of(v);
@@ -375,16 +430,107 @@ impl Loader<'_> {
                 "source" => source = self.string(v, "source"),
                 "note" => note = self.string(v, "note"),
                 "per_period" => per_period = self.boolean(v, "per_period"),
-                other => {
-                    self.unknown_key(other, span_of(k), "var keys", &["value", "unit", "source", "note", "per_period"])
-                }
+                other => self.unknown_key(
+                    other,
+                    span_of(k),
+                    "var keys",
+                    &[
+                        "value",
+                        "unit",
+                        "source",
+                        "note",
+                        "per_period",
+                        "data",
+                        "column",
+                        "fit",
+                        "terms",
+                        "lower",
+                        "upper",
+                    ],
+                ),
             }
         }
-        let (expr, text) = def.unwrap_or_else(|| {
-            self.error(Diagnostic::new(Problem::NoValue(name.name.clone()), span_of(value)));
-            (Expr { kind: ExprKind::Invalid, span: span_of(value) }, String::new())
-        });
-        Some(VarDef { name, expr, text, unit, source, note, per_period })
+        let whole = span_of(value);
+        let has_data = data.file.is_some();
+        let fitted = self.data(&name.name, data, def.is_some(), whole);
+        let (expr, text) = match (def, &fitted) {
+            (Some(def), _) => def,
+            (None, Some((fit, span))) => fit.expression(*span),
+            (None, None) => {
+                // A var whose data could not be read has that problem already.
+                if !has_data {
+                    self.error(Diagnostic::new(Problem::NoValue(name.name.clone()), whole));
+                }
+                (Expr { kind: ExprKind::Invalid, span: whole }, String::new())
+            }
+        };
+        let data = fitted.map(|(fit, _)| Arc::new(fit));
+        Some(VarDef { name, expr, text, unit, source, note, per_period, data })
+    }
+
+    /// The data a var is fitted to, read and fitted, and where `data` is written; `None`
+    /// (with the problem recorded) if it cannot be, or if the var gives none.
+    fn data(&mut self, var: &str, keys: DataKeys, has_value: bool, whole: Span) -> Option<(DataFit, Span)> {
+        let in_var = |problem: Problem| problem.in_var(var);
+        let Some((file, span)) = keys.file else {
+            if keys.column.is_some() || keys.fit.is_some() {
+                self.error(Diagnostic::new(in_var(Problem::DataKeyWithoutData), whole));
+            }
+            return None;
+        };
+        if has_value {
+            self.error(Diagnostic::new(in_var(Problem::ValueAndData), span));
+            return None;
+        }
+        let Some(column) = keys.column else {
+            self.error(Diagnostic::new(in_var(Problem::DataNeeds("column")), span));
+            return None;
+        };
+        let family = match &keys.fit {
+            None => {
+                self.error(Diagnostic::new(in_var(Problem::DataNeeds("fit")), span));
+                return None;
+            }
+            Some((name, at)) => match DistKind::from_name(name).filter(|k| FITS.contains(k)) {
+                Some(f) => f,
+                None => {
+                    let names: Vec<&str> = FITS.iter().map(|k| k.name()).collect();
+                    let suggestion = did_you_mean(name, names.iter().copied()).map(str::to_string);
+                    let problem = Problem::UnknownFit { name: name.clone(), suggestion, known: names.join(", ") };
+                    self.error(Diagnostic::new(in_var(problem), *at));
+                    return None;
+                }
+            },
+        };
+        let terms = match keys.terms {
+            Some((t, at)) if !(3..=10).contains(&t) || family != DistKind::Metalog => {
+                let message = "`terms` is a metalog's number of terms, 3 to 10".to_string();
+                self.error(Diagnostic::new(in_var(Problem::BadData { file: file.clone(), message }), at));
+                return None;
+            }
+            Some((t, _)) => t as usize,
+            None => crate::dist::DEFAULT_TERMS,
+        };
+        let bounds = match data::bounds(keys.lower, keys.upper) {
+            Ok(b) if b == Bounds::Unbounded || family == DistKind::Metalog => b,
+            Ok(_) => {
+                let message = "`lower` and `upper` bound a metalog fit only".to_string();
+                self.error(Diagnostic::new(in_var(Problem::BadData { file, message }), span));
+                return None;
+            }
+            Err(message) => {
+                self.error(Diagnostic::new(in_var(Problem::BadData { file, message }), span));
+                return None;
+            }
+        };
+        let spec = DataSpec { file, column, family, terms, bounds };
+        match DataFit::read(spec, &self.dir) {
+            Ok(fit) => Some((fit, span)),
+            Err(problem) => {
+                self.error(Diagnostic::new(in_var(problem), span));
+                None
+            }
+        }
     }
 
     /// Parses a string (or plain number) value as an expression with file-global spans;

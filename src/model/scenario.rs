@@ -73,6 +73,7 @@ impl Model {
                 source: None,
                 note: None,
                 per_period: None,
+                data: None,
             });
         }
         Ok(model)
@@ -113,6 +114,7 @@ impl Model {
                 source: None,
                 note: None,
                 per_period: None,
+                data: None,
             });
         }
         Ok(model)
@@ -128,6 +130,7 @@ impl Model {
             old.name.span = new.name.span;
             old.expr = new.expr;
             old.text = new.text;
+            old.data = new.data;
         }
     }
 

@@ -10,7 +10,7 @@ use super::format::{Document, Format, Render};
 use super::human;
 use super::json;
 use super::view::CompareReport;
-use super::words::{estimate, headline, label, provenance, show};
+use super::words::{estimate, headline, label, provenance, show, value_headers};
 use crate::study::OutputResult;
 
 impl Render for CompareReport<'_> {
@@ -57,12 +57,13 @@ impl CompareReport<'_> {
     /// percentiles and no P(scenario > base), which say nothing about a difference of 0s
     /// and 1s. The base's difference cells are left empty.
     fn table(&self, i: usize, interval: bool) -> Table {
-        let header = header(&self.runs[0].outputs[i], interval);
-        let mut table = Table::new("scenarios", &header);
+        let columns = self.runs[0].meta.percentiles.headline();
+        let header = header(&self.runs[0].outputs[i], interval, &columns);
+        let mut table = Table::new("scenarios", &header.iter().map(String::as_str).collect::<Vec<_>>());
         for (r, run) in self.runs.iter().enumerate() {
             let output = &run.outputs[i];
             let mut row = vec![Cell::Text(run.meta.scenario.unwrap_or("base").to_string())];
-            row.extend(headline(output, &output.summary, false));
+            row.extend(headline(output, &output.summary, false, &columns));
             match self.difference(r, i) {
                 Some(d) if output.boolean => {
                     let change = |x: f64| signed(x, &human::points);
@@ -87,12 +88,16 @@ impl CompareReport<'_> {
 }
 
 /// The columns for `output`, with the difference's 90% interval when `interval`.
-fn header(output: &OutputResult, interval: bool) -> Vec<&'static str> {
-    match (output.boolean, interval) {
-        (true, _) => vec!["scenario", "probability", "Δ probability"],
-        (false, true) => vec!["scenario", "mean", "p5", "p50", "p95", "Δ mean", "Δ 90% interval", "P(> base)"],
-        (false, false) => vec!["scenario", "mean", "p5", "p50", "p95", "Δ mean", "P(> base)"],
-    }
+fn header(output: &OutputResult, interval: bool, columns: &[(String, f64)]) -> Vec<String> {
+    let rest: &[&str] = match (output.boolean, interval) {
+        (true, _) => return ["scenario", "probability", "Δ probability"].map(String::from).to_vec(),
+        (false, true) => &["Δ mean", "Δ 90% interval", "P(> base)"],
+        (false, false) => &["Δ mean", "P(> base)"],
+    };
+    let mut header = vec!["scenario".to_string()];
+    header.extend(value_headers(columns));
+    header.extend(rest.iter().map(|s| s.to_string()));
+    header
 }
 
 /// A difference with an explicit sign.

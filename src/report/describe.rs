@@ -55,6 +55,8 @@ fn text(d: &Description) -> String {
         let (name, kind) = (human::pad(&var.name, width), human::pad(kind, kind_width));
         out.push_str(&format!("  {name}  {kind}  {}{unit}\n", var.text));
     }
+    out.push_str(&spreads(d));
+    out.push_str(&data(d));
     if !d.periods.is_empty() {
         out.push_str(&format!("\nperiods ({}): {}", d.periods.len(), d.periods.join(", ")));
     }
@@ -71,6 +73,80 @@ fn text(d: &Description) -> String {
     }
     out.push_str(&format!("sampling: {}\n", d.sampling));
     out.push_str("ok\n");
+    out
+}
+
+/// Each var fitted to data: the file and column, its SHA-256, the sample size and the
+/// Kolmogorov–Smirnov distance of the fit with its p-value; empty without any.
+fn data(d: &Description) -> String {
+    let fitted: Vec<_> = d.vars.iter().filter_map(|v| Some((&v.name, v.data.as_deref()?))).collect();
+    if fitted.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\ndata ({}):\n", fitted.len());
+    for (name, fit) in fitted {
+        let goodness = fit.goodness.map_or_else(
+            || "resampled as it is".to_string(),
+            |g| match g.p_value {
+                p if p < 1e-4 => format!("Kolmogorov–Smirnov distance {:.4} (p < 0.0001)", g.distance),
+                p => format!("Kolmogorov–Smirnov distance {:.4} (p = {p:.4})", g.distance),
+            },
+        );
+        out.push_str(&format!(
+            "  {name}: {} column {} · {} values · sha256 {} · {} · {goodness}\n",
+            fit.spec.file,
+            fit.spec.column,
+            super::words::group_thousands(fit.n as u64),
+            &fit.sha256[..16],
+            fit.spec.family.name(),
+        ));
+    }
+    out.push_str("  (the p-values are on the high side: each fit's parameters come from the data it is tested on)\n");
+    out
+}
+
+/// Each random input's p5, p50, p95 and mean, aligned, so that a misread parameter shows
+/// before a run; empty without any.
+fn spreads(d: &Description) -> String {
+    let rows: Vec<[String; 5]> = d
+        .vars
+        .iter()
+        .filter_map(|v| {
+            let s = v.spread.as_ref()?;
+            let show = |x: f64| match x.is_finite() {
+                true => human::number(x, v.unit.as_deref()),
+                false if x == f64::INFINITY => "∞ (the tail is too heavy for a mean)".to_string(),
+                false => "—".to_string(),
+            };
+            Some([v.name.clone(), show(s.p5), show(s.p50), show(s.p95), show(s.mean)])
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let header = ["", "p5", "p50", "p95", "mean"].map(str::to_string);
+    let widths: Vec<usize> =
+        (0..5).map(|c| rows.iter().chain([&header]).map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let line = |r: &[String; 5]| {
+        let cells: Vec<String> = r.iter().zip(&widths).map(|(cell, w)| human::pad(cell, *w)).collect();
+        format!("  {}\n", cells.join("  ").trim_end())
+    };
+    let mut out = format!("\nrandom inputs ({}), before any run:\n", rows.len());
+    out.push_str(&line(&header));
+    rows.iter().for_each(|r| out.push_str(&line(r)));
+    if let Some(n) = d.vars.iter().find_map(|v| v.spread.as_ref()?.simulated) {
+        let simulated: Vec<&str> = d
+            .vars
+            .iter()
+            .filter(|v| v.spread.as_ref().is_some_and(|s| s.simulated.is_some()))
+            .map(|v| v.name.as_str())
+            .collect();
+        out.push_str(&format!(
+            "  (exact from the quantile functions; {} from {} simulated trials)\n",
+            simulated.join(", "),
+            human::number(n as f64, None)
+        ));
+    }
     out
 }
 

@@ -14,7 +14,7 @@ use super::view::{HtmlReport, Mark};
 use super::words::{self, CAVEAT_MARK, caveat_text, label, probability_cell, provenance, show, show_to, values};
 use super::{human, svg};
 use crate::sensitivity::Analysis;
-use crate::stats::{PERCENTILES, Summary};
+use crate::stats::{Percentiles, Summary};
 use crate::study::{Assumption, OutputResult};
 
 impl Render for HtmlReport<'_> {
@@ -90,7 +90,7 @@ impl HtmlReport<'_> {
         let name = o.name.as_str();
         let show = |x: f64| show(o, x);
         let unit = if o.boolean { "probability" } else { o.unit.as_deref().unwrap_or("value") };
-        let mut items = vec![Item::Table(statistics(o))];
+        let mut items = vec![Item::Table(statistics(o, self.run.meta.percentiles))];
         let mut notes = Vec::new();
         if let Some(caveat) = &o.summary.mean_caveat {
             notes.push(format!("warning: the 95% interval of the mean may not hold: {}", caveat_text(caveat)));
@@ -129,10 +129,12 @@ impl HtmlReport<'_> {
             rest.iter().filter(|p| p.in_series().is_some_and(|(v, _)| v == var)).collect();
         let first = periods[0];
         let label = |p: &OutputResult| p.in_series().map_or("", |(_, label)| label).to_string();
-        let mut table = Table::new("series", &["period", "mean", "p5", "p50", "p95"]);
+        let columns = self.run.meta.percentiles.headline();
+        let header: Vec<String> = std::iter::once("period".to_string()).chain(words::value_headers(&columns)).collect();
+        let mut table = Table::new("series", &header.iter().map(String::as_str).collect::<Vec<_>>());
         for p in &periods {
             let mut cells = vec![Cell::Text(label(p))];
-            cells.extend(values(p, &p.summary));
+            cells.extend(values(p, &p.summary, &columns));
             table.row(None, cells);
         }
         let labels: Vec<String> = periods.iter().map(|p| label(p)).collect();
@@ -157,13 +159,16 @@ impl HtmlReport<'_> {
             let rows: Vec<(&str, &Summary)> = std::iter::once(("base", &o.summary))
                 .chain(self.findings.scenarios.iter().map(|(n, s)| (n.as_str(), &s[i].summary)))
                 .collect();
-            let mut table = match o.boolean {
-                true => Table::new("scenarios", &["scenario", name]),
-                false => Table::new("scenarios", &["scenario", &format!("{name} mean"), "p5", "p50", "p95"]),
-            };
+            let columns = self.run.meta.percentiles.headline();
+            let mut header = vec!["scenario".to_string(), name.to_string()];
+            if !o.boolean {
+                header[1] = format!("{name} mean");
+                header.extend(columns.iter().map(|(n, _)| n.clone()));
+            }
+            let mut table = Table::new("scenarios", &header.iter().map(String::as_str).collect::<Vec<_>>());
             for (scenario, s) in &rows {
                 let mut cells = vec![Cell::Text(scenario.to_string())];
-                cells.extend(words::headline(o, s, false));
+                cells.extend(words::headline(o, s, false, &columns));
                 table.row(None, cells);
             }
             items.push(Item::Table(table));
@@ -179,7 +184,10 @@ impl HtmlReport<'_> {
     /// The summary table: every output's mean with its interval and p5/p50/p95, each
     /// name linking to the output's section.
     fn summary(&self, sections: &[Section<'_>]) -> Table {
-        let mut table = Table::new("summary", &["output", "mean", "± 95% CI", "p5", "p50", "p95"]);
+        let columns = self.run.meta.percentiles.headline();
+        let mut header = vec!["output".to_string(), "mean".to_string(), "± 95% CI".to_string()];
+        header.extend(columns.iter().map(|(n, _)| n.clone()));
+        let mut table = Table::new("summary", &header.iter().map(String::as_str).collect::<Vec<_>>());
         for o in self.run.outputs {
             let s = &o.summary;
             let id = section_id(o.var());
@@ -190,18 +198,15 @@ impl HtmlReport<'_> {
             let mut cells = vec![name];
             match o.boolean {
                 // A probability and its interval; percentiles of 0s and 1s say nothing.
-                true => cells.extend([
-                    probability_cell(s),
-                    Cell::Text(String::new()),
-                    Cell::Text(String::new()),
-                    Cell::Text(String::new()),
-                    Cell::Text(String::new()),
-                ]),
+                true => {
+                    cells.push(probability_cell(s));
+                    cells.extend((0..=columns.len()).map(|_| Cell::Text(String::new())));
+                }
                 false => {
                     cells.push(Cell::number(s.moments.mean, |x| show(o, x)));
                     let mark = if s.mean_caveat.is_some() { CAVEAT_MARK } else { "" };
                     cells.push(Cell::Text(format!("± {}{mark}", show(o, s.mean_half_width()))));
-                    cells.extend([s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, |x| show(o, x))));
+                    cells.extend(columns.iter().map(|(_, q)| Cell::number(s.at(*q), |x| show(o, x))));
                 }
             }
             table.row(Some(&o.name), cells);
@@ -368,7 +373,7 @@ impl HtmlReport<'_> {
 
 /// The full statistics of an output: mean, standard deviation, min, p1 … p99 and max,
 /// with 95% intervals of the mean and of each percentile; a probability for a 0/1 output.
-fn statistics(o: &OutputResult) -> Table {
+fn statistics(o: &OutputResult, percentiles: &Percentiles) -> Table {
     let s = &o.summary;
     let m = &s.moments;
     let mut table = Table::new("statistics", &["statistic", "value", "95% interval"]);
@@ -386,8 +391,8 @@ fn statistics(o: &OutputResult) -> Table {
         table.row(None, estimate("mean", m.mean, s.mean_ci95));
         table.row(None, vec![Cell::Text("std dev".into()), Cell::number(m.std(), show), blank()]);
         table.row(None, vec![Cell::Text("min".into()), Cell::number(m.min, show), blank()]);
-        for (k, (name, _)) in PERCENTILES.iter().enumerate() {
-            table.row(None, estimate(name, s.percentiles[k], s.percentile_ci95[k]));
+        for (name, q) in percentiles.names().iter().zip(percentiles.levels()) {
+            table.row(None, estimate(name, s.at(q), s.ci95_at(q)));
         }
         table.row(None, vec![Cell::Text("max".into()), Cell::number(m.max, show), blank()]);
     }

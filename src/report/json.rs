@@ -8,7 +8,7 @@ use serde::{Serialize, Serializer, ser::SerializeMap};
 use super::view::{CompareReport, RunReport, SensitivityReport};
 use super::words::caveat_text;
 use crate::sensitivity::{Analysis, Sensitivity};
-use crate::stats::{Caveat, PERCENTILES, Summary};
+use crate::stats::{Caveat, Percentiles, Summary};
 use crate::study::{Description, VarKind};
 
 /// An object whose keys come from the data, in order.
@@ -29,6 +29,23 @@ struct ModelRef<'a> {
     name: &'a str,
     file: &'a str,
     sha256: &'a str,
+    /// The data files its vars were fitted to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    data: Vec<DataRef<'a>>,
+}
+
+/// A data file a model read, with its SHA-256.
+#[derive(Serialize)]
+struct DataRef<'a> {
+    file: &'a str,
+    sha256: &'a str,
+}
+
+impl<'a> ModelRef<'a> {
+    fn new(name: &'a str, file: &'a str, sha256: &'a str, data: &'a [(String, String)]) -> ModelRef<'a> {
+        let data = data.iter().map(|(file, sha256)| DataRef { file, sha256 }).collect();
+        ModelRef { name, file, sha256, data }
+    }
 }
 
 /// `costsim run --format json`.
@@ -269,6 +286,37 @@ struct CheckVar<'a> {
     series: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     per_period: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spread: Option<CheckSpread>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<CheckData<'a>>,
+}
+
+/// The data a var was fitted to, in `check --format json`.
+#[derive(Serialize)]
+struct CheckData<'a> {
+    file: &'a str,
+    sha256: &'a str,
+    column: &'a str,
+    fit: &'static str,
+    n: usize,
+    parameters: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ks_distance: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ks_p_value: Option<f64>,
+}
+
+/// A random input's spread in `check --format json`.
+#[derive(Serialize)]
+struct CheckSpread {
+    p5: f64,
+    p50: f64,
+    p95: f64,
+    /// `null` when infinite (a tail too heavy for a mean).
+    mean: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    simulated_trials: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -289,11 +337,9 @@ fn mean_caveat(caveat: Caveat) -> MeanCaveat {
     MeanCaveat { kind: caveat.kind(), message: caveat_text(&caveat) }
 }
 
-fn output(s: &Summary, unit: Option<&str>, p_greater: Option<(f64, [f64; 2])>) -> Output {
+fn output(s: &Summary, unit: Option<&str>, p_greater: Option<(f64, [f64; 2])>, percentiles: &Percentiles) -> Output {
     let m = &s.moments;
-    fn named<T: Copy>(values: &[T; 9]) -> Entries<T> {
-        Entries(PERCENTILES.iter().map(|(n, _)| n.to_string()).zip(values.iter().copied()).collect())
-    }
+    let names = percentiles.names();
     Output {
         unit: unit.map(str::to_string),
         mean: m.mean,
@@ -301,11 +347,11 @@ fn output(s: &Summary, unit: Option<&str>, p_greater: Option<(f64, [f64; 2])>) -
         min: m.min,
         max: m.max,
         stderr_mean: m.stderr_mean(),
-        percentiles: named(&s.percentiles),
+        percentiles: Entries(names.iter().cloned().zip(percentiles.levels().map(|q| s.at(q))).collect()),
         ci90: s.ci90(),
         mean_ci95: s.mean_ci95,
         mean_caveat: s.mean_caveat.map(mean_caveat),
-        percentile_ci95: named(&s.percentile_ci95),
+        percentile_ci95: Entries(names.into_iter().zip(percentiles.levels().map(|q| s.ci95_at(q))).collect()),
         p_greater: p_greater.map(|(p, _)| p),
         p_greater_ci95: p_greater.map(|(_, ci)| ci),
     }
@@ -315,17 +361,16 @@ fn run_view<'a>(report: &'a RunReport<'a>) -> Run<'a> {
     let meta = &report.meta;
     Run {
         costsim_version: env!("CARGO_PKG_VERSION"),
-        model: ModelRef { name: meta.model_name, file: meta.file, sha256: meta.sha256 },
+        model: ModelRef::new(meta.model_name, meta.file, meta.sha256, meta.data),
         scenario: meta.scenario,
         overrides: Entries(meta.override_pairs().into_iter().map(|(var, expr)| (var.to_string(), expr)).collect()),
         seed: meta.seed,
         trials: meta.trials,
         sampling: meta.sampling,
         outputs: entries(
-            report
-                .outputs
-                .iter()
-                .map(|o| (o.name.as_str(), o.in_series(), output(&o.summary, o.unit.as_deref(), None))),
+            report.outputs.iter().map(|o| {
+                (o.name.as_str(), o.in_series(), output(&o.summary, o.unit.as_deref(), None, meta.percentiles))
+            }),
         ),
         correlations: report
             .correlations
@@ -370,7 +415,7 @@ pub(super) fn compare_json(report: &CompareReport<'_>) -> Vec<u8> {
             (
                 o.name.as_str(),
                 o.in_series(),
-                output(&d.summary, o.unit.as_deref(), Some((d.p_greater, d.p_greater_ci95))),
+                output(&d.summary, o.unit.as_deref(), Some((d.p_greater, d.p_greater_ci95)), run.meta.percentiles),
             )
         }));
         if !items.0.is_empty() {
@@ -387,7 +432,7 @@ pub(super) fn compare_json(report: &CompareReport<'_>) -> Vec<u8> {
 
 /// A sensitivity analysis: one object per method, a list when there are several.
 pub(super) fn sensitivity_json(report: &SensitivityReport<'_>) -> Vec<u8> {
-    let model = || ModelRef { name: report.model_name, file: report.file, sha256: report.sha256 };
+    let model = || ModelRef::new(report.model_name, report.file, report.sha256, report.data);
     let mut entries = Vec::new();
     for s in &report.analysed.outputs {
         if let Some(value) = s.constant {
@@ -486,7 +531,7 @@ fn method<'a>(report: &'a SensitivityReport<'a>, s: &'a Sensitivity, analysis: &
     };
     Method {
         costsim_version: env!("CARGO_PKG_VERSION"),
-        model: ModelRef { name: report.model_name, file: report.file, sha256: report.sha256 },
+        model: ModelRef::new(report.model_name, report.file, report.sha256, report.data),
         seed: report.seed,
         output: &s.output,
         boolean: s.boolean,
@@ -512,7 +557,7 @@ pub(super) fn check_json(d: &Description) -> Vec<u8> {
     };
     let check = Check {
         costsim_version: env!("CARGO_PKG_VERSION"),
-        model: ModelRef { name: &d.name, file: &d.file, sha256: &d.sha256 },
+        model: ModelRef::new(&d.name, &d.file, &d.sha256, &[]),
         vars: d
             .vars
             .iter()
@@ -526,6 +571,23 @@ pub(super) fn check_json(d: &Description) -> Vec<u8> {
                     unit: v.unit.as_deref(),
                     series: v.series,
                     per_period: v.per_period,
+                    spread: v.spread.as_ref().map(|s| CheckSpread {
+                        p5: s.p5,
+                        p50: s.p50,
+                        p95: s.p95,
+                        mean: s.mean.is_finite().then_some(s.mean),
+                        simulated_trials: s.simulated,
+                    }),
+                    data: v.data.as_deref().map(|fit| CheckData {
+                        file: &fit.spec.file,
+                        sha256: &fit.sha256,
+                        column: &fit.spec.column,
+                        fit: fit.spec.family.name(),
+                        n: fit.n,
+                        parameters: fit.parameters(),
+                        ks_distance: fit.goodness.map(|g| g.distance),
+                        ks_p_value: fit.goodness.map(|g| g.p_value),
+                    }),
                 }
             })
             .collect(),

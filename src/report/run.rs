@@ -8,7 +8,7 @@ use super::json;
 use super::view::RunReport;
 use super::words;
 use super::words::{caveat_text, headline, precision_text, provenance};
-use crate::stats::{Caveat, PERCENTILES};
+use crate::stats::Caveat;
 use crate::study::OutputResult;
 
 /// Block characters for the text histogram, lowest first.
@@ -33,10 +33,12 @@ impl Render for RunReport<'_> {
 /// The run as an aligned table: a row per output, a probability's row with its value in
 /// the mean column and nothing after it.
 fn table(report: &RunReport<'_>) -> String {
-    let mut table = Table::new("run", &["output", "mean", "p5", "p50", "p95", "90% interval", "p1 … p99"]);
+    let columns = report.meta.percentiles.headline();
+    let header = headers(&columns, &["90% interval", "p1 … p99"]);
+    let mut table = Table::new("run", &header.iter().map(String::as_str).collect::<Vec<_>>());
     for o in report.outputs {
         let mut row = vec![Cell::Text(words::label(o))];
-        row.extend(headline(o, &o.summary, true));
+        row.extend(headline(o, &o.summary, true, &columns));
         if !o.boolean {
             row.extend([interval(o), Cell::Shown(histogram(o))]);
         }
@@ -50,10 +52,12 @@ fn table(report: &RunReport<'_>) -> String {
 
 /// The run as a Markdown document: a heading, the provenance line and a summary table.
 fn markdown_document(report: &RunReport<'_>) -> String {
-    let mut table = Table::new("run", &["output", "mean", "p5", "p50", "p95", "90% interval"]);
+    let columns = report.meta.percentiles.headline();
+    let header = headers(&columns, &["90% interval"]);
+    let mut table = Table::new("run", &header.iter().map(String::as_str).collect::<Vec<_>>());
     for o in report.outputs {
         let mut row = vec![Cell::Text(words::label(o))];
-        row.extend(headline(o, &o.summary, false));
+        row.extend(headline(o, &o.summary, false, &columns));
         if !o.boolean {
             row.push(interval(o));
         }
@@ -63,6 +67,14 @@ fn markdown_document(report: &RunReport<'_>) -> String {
     out.push_str(&table.markdown());
     out.push_str(&markdown_lines(&notes(report)));
     out
+}
+
+/// A run table's headers: `output`, the mean and the `columns`' percentiles, then `rest`.
+fn headers(columns: &[(String, f64)], rest: &[&str]) -> Vec<String> {
+    let mut header = vec!["output".to_string()];
+    header.extend(words::value_headers(columns));
+    header.extend(rest.iter().map(|s| s.to_string()));
+    header
 }
 
 /// The output's 90% interval, p5 – p95.
@@ -75,7 +87,8 @@ fn interval(o: &OutputResult) -> Cell {
 /// on the mean's interval (`unseen`, `skewed`, `heavy_tail`; empty when it holds); then,
 /// when any output has a unit, each one's unit (empty for a plain number).
 fn csv(report: &RunReport<'_>) -> String {
-    let names: Vec<&str> = PERCENTILES.iter().map(|(n, _)| *n).collect();
+    let percentiles = report.meta.percentiles;
+    let names = percentiles.names();
     let units = report.outputs.iter().any(|o| o.unit.is_some());
     let mut out =
         format!("output,mean,std,min,max,stderr_mean,mean_ci95_low,mean_ci95_high,{},mean_caveat", names.join(","));
@@ -85,7 +98,7 @@ fn csv(report: &RunReport<'_>) -> String {
         let [lo, hi] = s.mean_ci95;
         let mut cells = vec![o.name.to_string()];
         cells.extend([m.mean, m.std(), m.min, m.max, m.stderr_mean(), lo, hi].iter().map(f64::to_string));
-        cells.extend(s.percentiles.iter().map(f64::to_string));
+        cells.extend(percentiles.levels().map(|q| s.at(q).to_string()));
         cells.push(s.mean_caveat.map_or("", |c| c.kind()).to_string());
         if units {
             // A unit has no comma, quote or line break: the unit parser admits none.

@@ -8,6 +8,7 @@ use crate::study::{
 };
 
 use super::human;
+use crate::stats::Percentiles;
 
 /// Where a run came from: everything needed to reproduce it.
 #[derive(Clone, Copy, Debug)]
@@ -28,6 +29,10 @@ pub struct Provenance<'a> {
     pub sampling: &'a str,
     /// `--set` overrides as given, `VAR=EXPR`, in order.
     pub overrides: &'a [String],
+    /// The percentiles reported.
+    pub percentiles: &'a Percentiles,
+    /// The data files the model's vars were fitted to: (file, SHA-256).
+    pub data: &'a [(String, String)],
 }
 
 impl<'a> Provenance<'a> {
@@ -42,6 +47,8 @@ impl<'a> Provenance<'a> {
             trials: setup.config.trials,
             sampling: simulation.program.sampling().name(),
             overrides: setup.overrides(),
+            percentiles: simulation.program.percentiles(),
+            data: &setup.data_files,
         }
     }
 
@@ -119,6 +126,8 @@ pub struct SensitivityReport<'a> {
     pub file: &'a str,
     /// Model sha256.
     pub sha256: &'a str,
+    /// The data files the model's vars were fitted to: (file, SHA-256).
+    pub data: &'a [(String, String)],
     /// Seed.
     pub seed: u64,
     /// The analyses of every output.
@@ -132,6 +141,7 @@ impl<'a> SensitivityReport<'a> {
             model_name: &setup.model.meta.name,
             file: &setup.file,
             sha256: &setup.model.sha256,
+            data: &setup.data_files,
             seed: setup.config.seed,
             analysed,
         }

@@ -95,30 +95,42 @@ pub(super) fn estimate(
     }
 }
 
-/// Mean, p5, p50 and p95 of `s` (`o`'s statistics, or a period's or a scenario's) as
-/// number cells written as `o` writes its values.
-pub(super) fn values(o: &OutputResult, s: &Summary) -> [Cell; 4] {
-    [s.moments.mean, s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, |x| show(o, x)))
+/// The mean and the `columns`' percentiles (name, level: see
+/// [`Percentiles::headline`](crate::stats::Percentiles::headline)) of `s` (`o`'s
+/// statistics, or a period's or a scenario's) as number cells written as `o` writes its
+/// values.
+pub(super) fn values(o: &OutputResult, s: &Summary, columns: &[(String, f64)]) -> Vec<Cell> {
+    std::iter::once(s.moments.mean)
+        .chain(columns.iter().map(|(_, q)| s.at(*q)))
+        .map(|x| Cell::number(x, |x| show(o, x)))
+        .collect()
+}
+
+/// The headers of [`values`]: `mean` and the columns' names.
+pub(super) fn value_headers(columns: &[(String, f64)]) -> Vec<String> {
+    std::iter::once("mean".to_string()).chain(columns.iter().map(|(n, _)| n.clone())).collect()
 }
 
 /// The headline of output `o` with statistics `s`: its probability if it is 0/1, else
-/// its [`values`]; when `precise`, the mean and p95 carry the 95% half-widths of their
-/// intervals relative to their values, and the mean the [`CAVEAT_MARK`] when its
+/// its [`values`]; when `precise`, the mean and the last percentile (p95 by default)
+/// carry the 95% half-widths of their intervals relative to their values, and the mean the [`CAVEAT_MARK`] when its
 /// interval may not hold.
-pub(super) fn headline(o: &OutputResult, s: &Summary, precise: bool) -> Vec<Cell> {
+pub(super) fn headline(o: &OutputResult, s: &Summary, precise: bool, columns: &[(String, f64)]) -> Vec<Cell> {
     if o.boolean {
         return vec![probability_cell(s)];
     }
-    let mut cells = values(o, s).to_vec();
+    let mut cells = values(o, s, columns);
     if precise {
         let relative = |half: f64, x: f64| {
             if x == 0.0 || half == 0.0 { String::new() } else { format!(" ±{}", human::percent(half / x.abs())) }
         };
-        let [lo, hi] = s.p95_ci95();
         let mark = if s.mean_caveat.is_some() { CAVEAT_MARK } else { "" };
         let mean = format!("{}{}{mark}", show(o, s.moments.mean), relative(s.mean_half_width(), s.moments.mean));
         cells[0] = Cell::Number(mean, s.moments.mean);
-        cells[3] = Cell::Number(format!("{}{}", show(o, s.p95()), relative((hi - lo) / 2.0, s.p95())), s.p95());
+        if let Some((_, q)) = columns.last() {
+            let ([lo, hi], x) = (s.ci95_at(*q), s.at(*q));
+            cells[columns.len()] = Cell::Number(format!("{}{}", show(o, x), relative((hi - lo) / 2.0, x)), x);
+        }
     }
     cells
 }

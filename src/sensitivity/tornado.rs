@@ -24,7 +24,6 @@ use crate::engine::RunConfig;
 use crate::error::Result;
 use crate::simulation::Simulation;
 use crate::stats::confidence::proportion_ci95;
-use crate::stats::order::nearest_rank;
 
 /// Which tornado.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -262,31 +261,12 @@ fn factor_quantiles(
     config: &RunConfig,
     levels: [f64; 3],
 ) -> Result<Vec<Quantiles>> {
-    let program = &simulation.program;
-    let exact: Vec<Option<[f64; 3]>> = names
-        .iter()
-        .map(|name| {
-            // A per-period factor (`name[label]`) names no var: its values are simulated.
-            let marginal = program.vars().iter().find(|v| v.name == *name)?.marginal.as_ref()?;
-            let [lo, mid, hi] = levels.map(|u| marginal.quantile(u));
-            Some([lo?, mid?, hi?])
-        })
-        .collect();
-    let columns = match exact.iter().all(Option::is_some) {
-        true => Vec::new(),
-        false => simulation.collect(config, &config.seeds(program))?,
-    };
-    let simulated = |name: &String| {
-        let mut values = columns[simulation.output_index(name).expect("factors are kept as outputs")].clone();
-        values.sort_unstable_by(f64::total_cmp);
-        levels.map(|q| values[nearest_rank(q, values.len() as u64) as usize - 1])
-    };
-    Ok(names
-        .iter()
-        .zip(exact)
-        .map(|(name, exact)| match exact {
-            Some(values) => Quantiles { values, simulated: false },
-            None => Quantiles { values: simulated(name), simulated: true },
+    let spreads = simulation.input_spreads(names, config, &levels, false)?;
+    Ok(spreads
+        .into_iter()
+        .map(|s| Quantiles {
+            values: [s.quantiles[0], s.quantiles[1], s.quantiles[2]],
+            simulated: s.simulated.is_some(),
         })
         .collect())
 }

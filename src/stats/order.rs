@@ -340,7 +340,7 @@ enum Side {
 pub struct ExactQuantiles {
     tally: Tally,
     /// Probability levels whose nearest-rank values and 95% intervals are wanted.
-    levels: &'static [f64],
+    levels: Arc<[f64]>,
     /// The stream's expected length, which sets the wanted ranks.
     planned: u64,
     /// The count at which the window narrows next.
@@ -352,7 +352,7 @@ pub struct ExactQuantiles {
 impl ExactQuantiles {
     /// Ready for a stream of about `planned` values, whose `levels`-quantiles (with their
     /// 95% intervals) will be wanted.
-    pub fn new(levels: &'static [f64], planned: u64) -> ExactQuantiles {
+    pub fn new(levels: Arc<[f64]>, planned: u64) -> ExactQuantiles {
         ExactQuantiles {
             tally: Tally::new(Arc::new(Window::all())),
             levels,
@@ -362,12 +362,15 @@ impl ExactQuantiles {
         }
     }
 
-    /// The most bytes an [`ExactQuantiles`] of the 9 reported levels holds in a stream of
+    /// The most bytes an [`ExactQuantiles`] of the 9 default levels holds in a stream of
     /// `planned` values, allocation slack included: 16 bytes a value while the first chunk
     /// is kept whole, then about 420·√n (measured up to n = 10⁷; the test holds it to
     /// this bound).
-    pub fn peak_bytes(planned: u64) -> u64 {
-        16 * planned.min(FIRST_NARROWING) + (460.0 * (planned as f64).sqrt()) as u64
+    /// The window holds values near each level's three ranks, so more levels take
+    /// proportionally more (`levels` of them).
+    pub fn peak_bytes(planned: u64, levels: usize) -> u64 {
+        let windows = levels.max(9) as f64 / 9.0;
+        16 * planned.min(FIRST_NARROWING) + (460.0 * windows * (planned as f64).sqrt()) as u64
     }
 
     /// Sets the stream's expected length (e.g. when a run is extended).
@@ -414,7 +417,7 @@ impl ExactQuantiles {
         // Each wanted rank of the n to come, as a range of ranks among the m seen.
         let ranges: Vec<[f64; 2]> = self
             .ranks(self.planned)
-            .zip(self.levels)
+            .zip(self.levels.iter())
             .flat_map(|(ranks, &q)| {
                 // The m values seen are a sample without replacement of the n to come: the
                 // spread of their quantile about the final one has the finite-population
@@ -467,6 +470,11 @@ impl ExactQuantiles {
         self.found.extend(searches.iter().filter_map(|s| s.answer.map(|x| (s.rank_overall, x))));
     }
 
+    /// The levels wanted, ascending.
+    pub fn wanted(&self) -> Arc<[f64]> {
+        self.levels.clone()
+    }
+
     /// Each level's nearest-rank quantile and its 95% interval among the values seen, if
     /// known (after [`Self::missing`]'s searches have run, every one is).
     pub fn levels(&self) -> Vec<Option<[f64; 3]>> {
@@ -500,7 +508,8 @@ pub struct ExactParts {
 }
 
 impl ExactQuantiles {
-    /// The state (see [`ExactParts`]) of these order statistics, at the standard levels.
+    /// The state (see [`ExactParts`]) of these order statistics (their levels are the
+    /// run's, saved with its key).
     pub fn to_parts(&mut self) -> ExactParts {
         self.tally.compact();
         let window = &self.tally.window;
@@ -517,7 +526,7 @@ impl ExactQuantiles {
     /// The order statistics [`ExactQuantiles::to_parts`] gave, wanting `levels`; `None`
     /// for parts no tally has (intervals out of order, a count per gap missing, values
     /// out of order or outside the window).
-    pub fn from_parts(levels: &'static [f64], parts: ExactParts) -> Option<ExactQuantiles> {
+    pub fn from_parts(levels: Arc<[f64]>, parts: ExactParts) -> Option<ExactQuantiles> {
         let ExactParts { planned, next_narrowing, lows, highs, gaps, runs } = parts;
         let intervals = lows.len() == highs.len()
             && lows.iter().zip(&highs).all(|(lo, hi)| lo <= hi)
@@ -545,7 +554,7 @@ impl ExactQuantiles {
     /// [`Tally::merge`]), in time linear in the values.
     pub fn merge_all(parts: Vec<ExactQuantiles>) -> ExactQuantiles {
         let next_narrowing = parts.iter().map(|p| p.next_narrowing).max().unwrap_or(FIRST_NARROWING);
-        let (levels, planned) = (parts[0].levels, parts[0].planned);
+        let (levels, planned) = (parts[0].levels.clone(), parts[0].planned);
         let tally = Tally::merge(parts.into_iter().map(|p| p.tally).collect());
         ExactQuantiles { tally, levels, planned, next_narrowing, found: Vec::new() }
     }
@@ -705,7 +714,7 @@ mod tests {
     /// Feeds `values` in chunks of 4,096, resolves what is missing, and checks every
     /// wanted rank against a full sort. Returns how many searches were needed.
     fn check_exact(values: &[f64]) -> usize {
-        let mut exact = ExactQuantiles::new(&LEVELS, values.len() as u64);
+        let mut exact = ExactQuantiles::new(LEVELS.into(), values.len() as u64);
         for chunk in values.chunks(4096) {
             let mut part = Tally::new(exact.window());
             part.record(chunk);
@@ -748,7 +757,7 @@ mod tests {
     #[test]
     fn the_window_stays_small() {
         let values = values(1 << 20, |u| u);
-        let mut exact = ExactQuantiles::new(&LEVELS, values.len() as u64);
+        let mut exact = ExactQuantiles::new(LEVELS.into(), values.len() as u64);
         for chunk in values.chunks(4096) {
             let mut part = Tally::new(exact.window());
             part.record(chunk);
@@ -822,7 +831,7 @@ mod tests {
     #[test]
     fn the_values_kept_stay_within_peak_bytes() {
         for n in [1_000, 10_000, 100_000, 1_000_000] {
-            let mut exact = ExactQuantiles::new(&crate::stats::LEVELS, n as u64);
+            let mut exact = ExactQuantiles::new(crate::stats::LEVELS.into(), n as u64);
             let mut peak = 0;
             for chunk in values(n, |u| 1.9e9 + 2.5e8 * (u - 0.5)).chunks(4096) {
                 let mut part = Tally::new(exact.window());
@@ -830,7 +839,7 @@ mod tests {
                 exact.absorb(part);
                 peak = peak.max(exact.tally.runs.capacity() * 16 + exact.tally.fresh.capacity() * 8);
             }
-            let bound = ExactQuantiles::peak_bytes(n as u64) as usize;
+            let bound = ExactQuantiles::peak_bytes(n as u64, crate::stats::LEVELS.len()) as usize;
             // Tight enough to mean something: the bound is at most twice what is kept.
             assert!(peak <= bound && bound <= 2 * peak + (64 << 10), "n = {n}: {peak} kept, bound {bound}");
         }

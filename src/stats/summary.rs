@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::confidence::{self, Caveat};
 use super::extremes::Extremes;
-use super::levels::{P1, P5, P25, P50, P75, P95, P99, Z975, larger_side};
+use super::levels::{Z975, larger_side};
 use super::moments::Moments;
 use super::order::ExactQuantiles;
 use super::quantiles::QuantileSketch;
@@ -48,14 +48,16 @@ pub struct Accumulated<'a> {
 pub struct Summary {
     /// Count, mean, spread, min and max.
     pub moments: Moments,
-    /// The values of p1, p5, p10, p25, p50, p75, p90, p95 and p99: exact nearest-rank
-    /// order statistics of the trials.
-    pub percentiles: [f64; 9],
+    /// The probability levels of `percentiles`, ascending: the run's reported
+    /// percentiles and the defaults ([`super::LEVELS`]).
+    pub levels: Arc<[f64]>,
+    /// The value at each level: exact nearest-rank order statistics of the trials.
+    pub percentiles: Vec<f64>,
     /// The full distribution, for histograms and CDFs (shared with the run it came from).
     pub sketch: Arc<QuantileSketch>,
     /// 95% confidence interval of each percentile: exact order statistics of the ranks
     /// [`super::order_statistic_ranks`] gives.
-    pub percentile_ci95: [[f64; 2]; 9],
+    pub percentile_ci95: Vec<[f64; 2]>,
     /// 95% confidence interval of the mean: Wilson's for a 0/1 output, Tango's for a
     /// difference of two, else mean ± 1.96 standard errors.
     pub mean_ci95: [f64; 2],
@@ -66,9 +68,10 @@ pub struct Summary {
 impl Summary {
     /// Summarises a column's accumulators.
     pub fn new(column: Accumulated<'_>) -> Summary {
-        let found = column.exact.levels();
-        let levels: [[f64; 3]; 9] = std::array::from_fn(|i| found[i].unwrap_or([f64::NAN; 3]));
-        let percentiles = levels.map(|[_, mid, _]| mid);
+        let found: Vec<[f64; 3]> = column.exact.levels().into_iter().map(|f| f.unwrap_or([f64::NAN; 3])).collect();
+        let percentiles: Vec<f64> = found.iter().map(|[_, mid, _]| *mid).collect();
+        let levels = column.exact.wanted();
+        let median = levels.iter().position(|&q| q == 0.5).map_or(f64::NAN, |i| percentiles[i]);
         let moments = column.moments;
         let (n, mean) = (moments.n, moments.mean);
         // A mean of counts is exact in double precision up to 2⁵³ trials: round it back.
@@ -85,15 +88,16 @@ impl Summary {
             ValueKind::Random => {
                 let half = Z975 * moments.stderr_mean();
                 let (top, bottom) = (column.extremes.top(), column.extremes.bottom());
-                let caveat = confidence::mean_caveat(&moments, percentiles[P50], top, bottom);
+                let caveat = confidence::mean_caveat(&moments, median, top, bottom);
                 ([mean - half, mean + half], caveat)
             }
         };
         Summary {
             moments,
+            levels,
             percentiles,
             sketch: column.sketch.clone(),
-            percentile_ci95: levels.map(|[lo, _, hi]| [lo, hi]),
+            percentile_ci95: found.iter().map(|[lo, _, hi]| [*lo, *hi]).collect(),
             mean_ci95,
             mean_caveat,
         }
@@ -105,44 +109,66 @@ impl Summary {
         larger_side(self.moments.mean, self.mean_ci95)
     }
 
+    /// The index of level `q` among [`Summary::levels`].
+    fn index(&self, q: f64) -> usize {
+        self.levels.iter().position(|&l| l == q).unwrap_or_else(|| panic!("level {q} is not computed"))
+    }
+
+    /// The q-quantile, for a level the run computed: a default one ([`super::LEVELS`]) or
+    /// one of its reported percentiles (as `p / 100`).
+    ///
+    /// # Panics
+    /// For any other level.
+    pub fn at(&self, q: f64) -> f64 {
+        self.percentiles[self.index(q)]
+    }
+
+    /// The 95% confidence interval of the q-quantile (see [`Summary::at`]).
+    ///
+    /// # Panics
+    /// As [`Summary::at`].
+    pub fn ci95_at(&self, q: f64) -> [f64; 2] {
+        self.percentile_ci95[self.index(q)]
+    }
+
     /// The 1st percentile.
     pub fn p1(&self) -> f64 {
-        self.percentiles[P1]
+        self.at(0.01)
     }
 
     /// The 5th percentile.
     pub fn p5(&self) -> f64 {
-        self.percentiles[P5]
+        self.at(0.05)
     }
 
     /// The median.
     pub fn p50(&self) -> f64 {
-        self.percentiles[P50]
+        self.at(0.5)
     }
 
     /// The 25th percentile.
     pub fn p25(&self) -> f64 {
-        self.percentiles[P25]
+        self.at(0.25)
     }
 
     /// The 75th percentile.
     pub fn p75(&self) -> f64 {
-        self.percentiles[P75]
+        self.at(0.75)
     }
 
     /// The 95th percentile.
     pub fn p95(&self) -> f64 {
-        self.percentiles[P95]
+        self.at(0.95)
     }
 
     /// The 99th percentile.
     pub fn p99(&self) -> f64 {
-        self.percentiles[P99]
+        self.at(0.99)
     }
 
     /// The 95% confidence interval of the 95th percentile.
     pub fn p95_ci95(&self) -> [f64; 2] {
-        self.percentile_ci95[P95]
+        self.ci95_at(0.95)
     }
 
     /// The 90% interval [p5, p95].

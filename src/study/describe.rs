@@ -1,11 +1,17 @@
-//! What `check` says about a model: its vars (random, constant or derived), random
-//! factors, outputs, scenarios, correlated inputs and sampling method.
+//! What `check` says about a model: its vars (random, constant or derived) with each
+//! random input's p5, p50, p95 and mean, random factors, outputs, scenarios, correlated
+//! inputs and sampling method.
 
 use std::path::Path;
 
+use crate::compile::CompileOptions;
 use crate::error::Result;
 use crate::model::Model;
-use crate::simulation::Simulation;
+use crate::simulation::{Simulation, run_config};
+use crate::stats::rank::RANK_CAP;
+
+/// The levels of an input's [`InputSpread`]: p5, p50 and p95.
+const SPREAD_LEVELS: [f64; 3] = [0.05, 0.5, 0.95];
 
 /// `check`: loads the model at `path`, compiles it with each of its scenarios, and
 /// describes it with `scenario` (if any) and the overrides `sets` applied.
@@ -19,7 +25,50 @@ pub fn check(path: &Path, scenario: Option<&str>, sets: &[String]) -> Result<Des
     }
     let model = base.variant(scenario, sets)?;
     let simulation = Simulation::new(model.clone())?;
-    Ok(describe(&model, &simulation))
+    let mut description = describe(&model, &simulation);
+    spread_inputs(&model, &mut description)?;
+    Ok(description)
+}
+
+/// Fills in the spread of every random input with one value per trial: exact from its
+/// quantile function, or from [`RANK_CAP`] trials (the model's seed) for a formula of
+/// draws.
+fn spread_inputs(model: &Model, description: &mut Description) -> Result<()> {
+    let inputs: Vec<usize> = (0..description.vars.len())
+        .filter(|&i| description.vars[i].kind == VarKind::Random && !description.vars[i].series)
+        .collect();
+    if inputs.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = inputs.iter().map(|&i| description.vars[i].name.clone()).collect();
+    let options = CompileOptions { extra_outputs: names.clone(), only_extra: true, ..CompileOptions::default() };
+    let simulation = Simulation::with_options(model.clone(), options)?;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let config = run_config(model, Some(RANK_CAP), None, threads);
+    let spreads = simulation.input_spreads(&names, &config, &SPREAD_LEVELS, true)?;
+    for (i, spread) in inputs.into_iter().zip(spreads) {
+        let [p5, p50, p95] = [spread.quantiles[0], spread.quantiles[1], spread.quantiles[2]];
+        let mean = spread.mean.unwrap_or(f64::NAN);
+        description.vars[i].spread = Some(InputSpread { p5, p50, p95, mean, simulated: spread.simulated });
+    }
+    Ok(())
+}
+
+/// A random input's spread, shown by `check` so that a misread parameter is seen before
+/// a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputSpread {
+    /// Its 5th percentile.
+    pub p5: f64,
+    /// Its median.
+    pub p50: f64,
+    /// Its 95th percentile.
+    pub p95: f64,
+    /// Its mean (infinite when its tail is too heavy for one).
+    pub mean: f64,
+    /// The trials simulated for it, when it is a formula of draws (else the values are
+    /// exact, from its quantile function).
+    pub simulated: Option<u64>,
 }
 
 /// How a var gets its value.
@@ -48,6 +97,10 @@ pub struct VarDescription {
     pub series: bool,
     /// True if it draws afresh in every period.
     pub per_period: bool,
+    /// A random input's p5, p50, p95 and mean (`check` only; none for a series).
+    pub spread: Option<InputSpread>,
+    /// The data it was fitted to, if any.
+    pub data: Option<std::sync::Arc<crate::model::DataFit>>,
 }
 
 /// One scenario, as described.
@@ -116,6 +169,8 @@ pub fn describe(model: &Model, simulation: &Simulation) -> Description {
                 unit: var.unit.clone(),
                 series: var.series,
                 per_period: model.var(&var.name).is_some_and(|v| v.is_per_period()),
+                spread: None,
+                data: model.var(&var.name).and_then(|v| v.data.clone()),
             })
             .collect(),
         periods: program.periods().to_vec(),

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::partial::{Accumulated, Command, Partial, ShardKey};
 use crate::simulation::{Simulation, run_config};
+use crate::stats::Percentiles;
 
 /// Most worker threads accepted.
 pub const MAX_THREADS: usize = 1024;
@@ -33,6 +34,8 @@ pub struct Settings {
     pub sets: Vec<String>,
     /// Outputs added: `EXPR` or `NAME=EXPR`, in order.
     pub queries: Vec<String>,
+    /// The percentiles reported, instead of the model's `percentiles` or the defaults.
+    pub percentiles: Option<Percentiles>,
 }
 
 /// Which share of a run a study computes.
@@ -119,6 +122,8 @@ pub struct Setup {
     pub config: RunConfig,
     /// Run options for the compiler.
     pub options: CompileOptions,
+    /// The data files the run model's vars were fitted to: (file as written, SHA-256).
+    pub data_files: Vec<(String, String)>,
     sets: Vec<String>,
     queries: Vec<String>,
 }
@@ -150,6 +155,7 @@ impl Setup {
         Ok(Setup {
             file,
             config: run_config(&model, settings.trials, settings.seed, threads),
+            data_files: model.data_files(),
             model: Arc::new(model),
             loaded,
             scenario: scenario.map(str::to_string),
@@ -158,6 +164,7 @@ impl Setup {
                 repair_correlations: settings.repair_correlations,
                 extra_outputs: Vec::new(),
                 only_extra: false,
+                percentiles: settings.percentiles,
             },
             sets: settings.sets,
             queries: settings.queries,
@@ -227,6 +234,11 @@ impl Setup {
             overrides: self.sets.clone(),
             queries: self.queries.clone(),
             repair_correlations: self.options.repair_correlations,
+            data: self.data_files.iter().map(|(file, sha256)| format!("{file} {sha256}")).collect(),
+            percentiles: match simulation.program.percentiles() {
+                p if p.is_default() => Vec::new(),
+                p => p.percents().to_vec(),
+            },
             shards,
             sensitivity: None,
         }
@@ -246,11 +258,24 @@ impl Setup {
             repair_correlations: key.repair_correlations,
             sets: key.overrides.clone(),
             queries: key.queries.clone(),
+            percentiles: key.percentiles().ok().filter(|p| !p.is_default()),
         };
         // The file is checked against the shards' SHA-256 before any of it is read as a model.
         let loaded = Model::load_verified(path, &key.model_sha256)
             .map_err(|source| Error::MergeModel { source: Box::new(source) })?;
-        Setup::new(loaded, key.model_file.clone(), settings, key.scenario.as_deref())
+        let setup = Setup::new(loaded, key.model_file.clone(), settings, key.scenario.as_deref())?;
+        let data: Vec<String> = setup.data_files.iter().map(|(file, sha256)| format!("{file} {sha256}")).collect();
+        if let Some((now, ran)) = data.iter().zip(&key.data).find(|(now, ran)| now != ran) {
+            let (file, actual) = now.rsplit_once(' ').unwrap_or((now, ""));
+            let expected = ran.rsplit_once(' ').map_or(ran.as_str(), |(_, sha)| sha);
+            let (path, actual, expected) = (file.to_string(), actual.to_string(), expected.to_string());
+            let changed = Error::NotTheModel { what: "data file", path, actual, expected };
+            return Err(Error::MergeModel { source: Box::new(changed) });
+        }
+        if data.len() != key.data.len() {
+            return Err(super::setup::unfit());
+        }
+        Ok(setup)
     }
 }
 

@@ -8,7 +8,7 @@ use super::table::{CURRENCIES, quantity};
 use super::unit::{Dimension, MAX_POWER, Unit};
 use crate::builtins::{self, Function, Math};
 use crate::diagnostic::{Diagnostic, Problem};
-use crate::dist::DistKind;
+use crate::dist::{DistKind, Form};
 use crate::expr::{BinOp, Expr, ExprKind, UnaryOp};
 use crate::model::Model;
 use crate::source::Span;
@@ -117,6 +117,18 @@ fn lint(model: &Model, v: usize, converted: &Expr, lints: &mut Vec<Diagnostic>) 
     let repeats =
         |x: f64| x != 1.0 && factors.iter().any(|f| ((x / f) - 1.0).abs() < 0.01 || ((x * f) - 1.0).abs() < 0.01);
     def.expr.walk(&mut |e| match &e.kind {
+        ExprKind::Call { name, args, form: Form::Positional, .. } if name == "lognormal" && args.len() == 2 => {
+            if let (ExprKind::Num(mu), ExprKind::Num(sigma)) = (&args[0].kind, &args[1].kind) {
+                let problem = Problem::LognormalByPosition {
+                    var: var(),
+                    mu: text(&args[0]),
+                    sigma: text(&args[1]),
+                    median: (*mu).exp(),
+                    mean: (mu + sigma * sigma / 2.0).exp(),
+                };
+                lints.push(Diagnostic::new(problem, e.span));
+            }
+        }
         ExprKind::Binary(BinOp::Sub, a, b) => {
             if let (ExprKind::Num(lo), ExprKind::Num(hi)) = (&a.kind, &b.kind)
                 && *lo >= 0.0
@@ -149,7 +161,7 @@ fn lint(model: &Model, v: usize, converted: &Expr, lints: &mut Vec<Diagnostic>) 
         let literals: Vec<&Expr> = match &def.expr.kind {
             ExprKind::Num(_) => vec![&def.expr],
             ExprKind::To(a, b) => vec![a, b],
-            ExprKind::Call { name, args, .. } if location_scale(name).is_some() => args.iter().collect(),
+            ExprKind::Call { name, args, form, .. } if location_scale(name, *form).is_some() => args.iter().collect(),
             _ => Vec::new(),
         };
         if let Some((e, x)) = literals.iter().find_map(|e| match e.kind {
@@ -240,8 +252,8 @@ fn convert(e: Expr, factor: f64) -> Expr {
         ExprKind::To(a, b) => {
             Expr { kind: ExprKind::To(Box::new(scaled(*a, factor)), Box::new(scaled(*b, factor))), span }
         }
-        ExprKind::Call { name, name_span, args } => {
-            let scale = location_scale(&name);
+        ExprKind::Call { name, name_span, args, form } => {
+            let scale = location_scale(&name, form);
             let args = match scale {
                 Some(scale) => args
                     .into_iter()
@@ -250,43 +262,49 @@ fn convert(e: Expr, factor: f64) -> Expr {
                     .collect(),
                 None => args,
             };
-            let call = Expr { kind: ExprKind::Call { name, name_span, args }, span };
+            let call = Expr { kind: ExprKind::Call { name, name_span, args, form }, span };
             if scale.is_some() { call } else { scaled(call, factor) }
         }
         kind => scaled(Expr { kind, span }, factor),
     }
 }
 
-/// Which parameters of distribution `name` are in the draw's unit (none for a
-/// distribution whose parameters are plain numbers).
-fn location_scale(name: &str) -> Option<&'static [usize]> {
+/// Which parameters of distribution `name`, called in `form`, scale its draws: a draw
+/// times k > 0 is the draw with these times k (none for a distribution whose
+/// parameters are plain numbers).
+fn location_scale(name: &str, form: Form) -> Option<&'static [usize]> {
     match DistKind::from_name(name)? {
-        DistKind::Normal | DistKind::Uniform => Some(&[0, 1]),
-        DistKind::Triangular | DistKind::Pert => Some(&[0, 1, 2]),
-        DistKind::Gamma => Some(&[1]),
-        _ => None,
+        DistKind::Poisson | DistKind::Binomial => None,
+        kind => Some(in_draw_unit(kind, form)).filter(|s| !s.is_empty()),
     }
 }
 
-/// Which parameters of a distribution are in its draw's unit: its location and scale
-/// parameters, and the mean count of `poisson` and the trials of `binomial` (a count of
-/// GPUs draws GPUs).
-fn in_draw_unit(kind: DistKind) -> &'static [usize] {
+/// Which parameters of a distribution called in `form` are in its draw's unit: its
+/// location and scale parameters (a lognormal's mean and sd or percentiles, not its mu
+/// and sigma; a metalog's quantiles and bounds), and the mean count of `poisson` and the
+/// trials of `binomial` (a count of GPUs draws GPUs).
+fn in_draw_unit(kind: DistKind, form: Form) -> &'static [usize] {
     match kind {
         DistKind::Normal | DistKind::Uniform => &[0, 1],
+        DistKind::LogNormal if matches!(form, Form::MeanSd | Form::Percentiles(..)) => &[0, 1],
         DistKind::Triangular | DistKind::Pert => &[0, 1, 2],
         DistKind::Gamma => &[1],
         DistKind::Poisson | DistKind::Binomial => &[0],
+        DistKind::Metalog => &[1, 2, 3],
+        DistKind::Empirical => &[0],
         _ => &[],
     }
 }
 
-/// `e * factor` at `e`'s place (`e` for 1).
+/// `e * factor` at `e`'s place (`e` for 1; a list's items each scaled).
 fn scaled(e: Expr, factor: f64) -> Expr {
     if factor == 1.0 {
         return e;
     }
     let span = e.span;
+    if let ExprKind::List(items) = e.kind {
+        return Expr { kind: ExprKind::List(items.into_iter().map(|i| scaled(i, factor)).collect()), span };
+    }
     Expr { kind: ExprKind::Binary(BinOp::Mul, Box::new(e), Box::new(Expr { kind: ExprKind::Num(factor), span })), span }
 }
 
@@ -352,9 +370,9 @@ impl Inference<'_> {
                 let (ty, items) = self.alike(e, "[...]", &items);
                 (ty, at(ExprKind::List(items)))
             }
-            ExprKind::Call { name, name_span, args } => {
-                let (ty, args) = self.call(e, name, args);
-                (ty, at(ExprKind::Call { name: name.clone(), name_span: *name_span, args }))
+            ExprKind::Call { name, name_span, args, form } => {
+                let (ty, args) = self.call(e, name, args, *form);
+                (ty, at(ExprKind::Call { name: name.clone(), name_span: *name_span, args, form: *form }))
             }
             ExprKind::Invalid | ExprKind::Unary(..) | ExprKind::Binary(..) => (Ty::Unknown, e.clone()),
         }
@@ -474,10 +492,10 @@ impl Inference<'_> {
     }
 
     /// A call's unit, and its arguments with their conversions.
-    fn call(&mut self, e: &Expr, name: &str, args: &[Expr]) -> (Ty, Vec<Expr>) {
+    fn call(&mut self, e: &Expr, name: &str, args: &[Expr], form: Form) -> (Ty, Vec<Expr>) {
         let refs: Vec<&Expr> = args.iter().collect();
         let Some(builtin) = builtins::function(name) else {
-            return self.distribution(e, name, args);
+            return self.distribution(e, name, args, form);
         };
         let what = format!("{name}(...)");
         match builtin.function {
@@ -573,12 +591,12 @@ impl Inference<'_> {
 
     /// A distribution's draw unit: its location and scale parameters' common unit (the
     /// inverse of the rate's for `exponential`); other parameters are plain numbers.
-    fn distribution(&mut self, e: &Expr, name: &str, args: &[Expr]) -> (Ty, Vec<Expr>) {
+    fn distribution(&mut self, e: &Expr, name: &str, args: &[Expr], form: Form) -> (Ty, Vec<Expr>) {
         let Some(kind) = DistKind::from_name(name) else {
             let converted = args.iter().map(|a| self.expr(a).1).collect();
             return (Ty::Unknown, converted);
         };
-        let scale = in_draw_unit(kind);
+        let scale = in_draw_unit(kind, form);
         let in_unit: Vec<&Expr> = args.iter().enumerate().filter(|(i, _)| scale.contains(i)).map(|(_, a)| a).collect();
         let (mut ty, mut converted) = self.alike(e, &format!("{name}(...)"), &in_unit);
         let mut out = Vec::with_capacity(args.len());

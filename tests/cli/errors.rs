@@ -46,7 +46,12 @@ fn unknown_function_suggests_the_nearest() {
 #[test]
 fn wrong_arity_says_what_the_function_takes() {
     let stderr = error_for("x = \"pert(1, 2)\"\n");
-    assert!(stderr.contains("error: `pert` takes 3 arguments (min, mode, max), got 2 in var `x`"), "{stderr}");
+    assert!(
+        stderr.contains("error: `pert` takes 3 or 4 arguments (min, mode, max, lambda), got 2 in var `x`"),
+        "{stderr}"
+    );
+    let stderr = error_for("x = \"lognormal(mean = 2, sigma = 1)\"\n");
+    assert!(stderr.contains("lognormal takes (mu, sigma) of ln(x), (mean = m, sd = s) of x"), "{stderr}");
 }
 
 #[test]

@@ -4,6 +4,7 @@ mod check;
 mod compare;
 mod completions;
 mod correlations;
+mod data;
 mod determinism;
 mod errors;
 mod forged;

@@ -269,3 +269,51 @@ fn values_of_any_magnitude_chart_shard_and_merge() {
         assert!(counts.iter().all(|&c| c as f64 > 0.5 * mean && (c as f64) < 2.0 * mean), "{counts:?}");
     }
 }
+
+#[test]
+fn requested_percentiles_are_the_exact_order_statistics_of_the_samples_shards_merged_included() {
+    // P80 and P97.5 of a fixed cost plus a heavy-tailed part, from `--percentiles` and
+    // from the model's `percentiles`, equal the nearest-rank order statistics of the
+    // trials `samples` writes; the merged shards print the same bytes as one run.
+    let model = "[model]\nname = \"p80\"\npercentiles = [80, 97.5]\noutputs = [\"cost\"]\n[vars]\n\
+                 base = \"1.9B\"\nextra = \"metalog([0.1, 0.5, 0.9], [3M, 6M, 15M], 0)\"\ncost = \"base + extra\"\n";
+    let dir = Costsim::new().model(model);
+    let json = Costsim::run_in(&dir, &["run", "model.toml", "--trials", TRIALS, "--format", "json"]).success().json();
+    let csv = Costsim::run_in(&dir, &["samples", "model.toml", "--trials", TRIALS]).success().stdout;
+    let mut values: Vec<f64> =
+        csv.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().parse().unwrap()).collect::<Vec<f64>>();
+    values.sort_by(f64::total_cmp);
+    let n = values.len() as f64;
+    let percentiles = &json["outputs"]["cost"]["percentiles"];
+    assert_eq!(percentiles.as_object().unwrap().keys().collect::<Vec<_>>(), ["p80", "p97.5"]);
+    for (name, q) in [("p80", 0.8), ("p97.5", 0.975)] {
+        let exact = values[(q * n).ceil() as usize - 1];
+        assert_eq!(percentiles[name].as_f64().unwrap(), exact, "{name}");
+    }
+    // The same from the command line, over the model's list; then sharded and merged.
+    let asked = ["--percentiles", "50,97.5", "--format", "json"];
+    let mut single = vec!["run", "model.toml", "--trials", TRIALS];
+    single.extend_from_slice(&asked);
+    let single = Costsim::run_in(&dir, &single).success();
+    let p975 = &single.json()["outputs"]["cost"]["percentiles"]["p97.5"];
+    assert_eq!(p975.as_f64().unwrap(), values[(0.975 * n).ceil() as usize - 1]);
+    let files = shards(&dir, "run", 3, "part", &["--percentiles", "50,97.5"]);
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    assert_eq!(merge(&dir, &files, &["--format", "json"]).success().stdout, single.stdout);
+    // A shard with other percentiles is of another run.
+    Costsim::run_in(&dir, &["run", "model.toml", "--trials", TRIALS, "--shard", "2/3", "-o", "other.json"]).success();
+    let stderr = merge(&dir, &[files[0], files[1], "other.json"], &[]).failure(2).stderr;
+    assert!(stderr.contains("`percentiles`"), "{stderr}");
+}
+
+#[test]
+fn bad_percentiles_are_refused_before_any_trial() {
+    let dir = Costsim::new().model("[model]\nname = \"p\"\npercentiles = [80, 100]\n[vars]\nx = \"1 to 2\"\n");
+    let stderr = Costsim::run_in(&dir, &["run", "model.toml"]).failure(2).stderr;
+    assert!(stderr.contains("model.toml:3:15") && stderr.contains("between 0 and 100"), "{stderr}");
+    let dir = Costsim::new().model("[model]\nname = \"p\"\n[vars]\nx = \"1 to 2\"\n");
+    let stderr = Costsim::run_in(&dir, &["run", "model.toml", "--percentiles", "50,eighty"]).failure(2).stderr;
+    assert!(stderr.contains("`eighty` is not a number"), "{stderr}");
+    let stderr = Costsim::run_in(&dir, &["run", "model.toml", "--percentiles", "80,80"]).failure(2).stderr;
+    assert!(stderr.contains("`80` is named twice"), "{stderr}");
+}
