@@ -388,6 +388,7 @@ fn nearest_fix(probabilities: &[f64], values: &[f64], bounds: Bounds) -> String 
         }
     }
     let quantile = |i: usize| format!("the {}-quantile {}", Shown(probabilities[i]), Shown::suffixed(values[i]));
+    let more = if k < *TERMS.end() { ", or give more quantiles" } else { "" };
     match best {
         Some((i, x)) => {
             let near = if x < values[i] { i + 1 } else { i.wrapping_sub(1) };
@@ -395,13 +396,18 @@ fn nearest_fix(probabilities: &[f64], values: &[f64], bounds: Bounds) -> String 
                 j if j < k => format!(": {} is too close to {} for a metalog of {k} terms", quantile(i), quantile(j)),
                 _ => String::new(),
             };
+            let by = x - values[i];
+            let sign = if by > 0.0 { "+" } else { "" };
             format!(
-                "these quantiles give no valid distribution (its density would be negative somewhere){crowded}; move {} to {} (the nearest value that works, the others unchanged), or give more quantiles",
+                "these quantiles give no valid distribution (its density would be negative somewhere){crowded}; move {} to {} (by {sign}{}: the nearest value that works, the others unchanged){more}",
                 quantile(i),
-                Shown::suffixed(x)
+                Shown::suffixed(x),
+                Shown::suffixed(by)
             )
         }
-        None => "these quantiles give no valid distribution (its density would be negative somewhere); spread the values more evenly between their probabilities, or give more quantiles".to_string(),
+        None => format!(
+            "these quantiles give no valid distribution (its density would be negative somewhere); spread the values more evenly between their probabilities{more}"
+        ),
     }
 }
 
