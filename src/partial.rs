@@ -390,7 +390,7 @@ fn checksum(key: &ShardKey, covered: &[u64], state: &RawValue) -> String {
     let mut hasher = Sha256::new();
     hasher.update(serde_json::to_vec(&(key, covered)).expect("plain data serialises"));
     hasher.update(state.get().as_bytes());
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::source::hex(&hasher.finalize())
 }
 
 /// A partial state file.

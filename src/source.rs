@@ -40,6 +40,11 @@ pub(crate) fn read_at_most(path: &std::path::Path, limit: u64) -> std::io::Resul
     Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
 
+/// `bytes` in lowercase hexadecimal: how SHA-256s of files and states are written.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The texts spans point into: the model file, then one small virtual file per `--set`
 /// option. Each file owns a range of one global offset space, so a [`Span`] alone says
 /// which file it is in.

@@ -1,7 +1,7 @@
 //! Lowering calls: built-in functions, functions over series, distribution draws (`a to
 //! b` included), truncation and `choice`, each drawing from its var's stream.
 
-use super::lower::Lowering;
+use super::lower::{Lowering, constants};
 use super::program::Value;
 use super::program::{Binary, Draw, Marginal, Op, Operand, Unary};
 use crate::builtins::{self, Function, Math};
@@ -309,15 +309,4 @@ impl Lowering<'_> {
         self.push(Op::Choice { stream, values, cumulative, dst });
         Some(Operand::Slot(dst))
     }
-}
-
-/// The values of `operands` if every one is a constant.
-fn constants(operands: &[Operand]) -> Option<Vec<f64>> {
-    operands
-        .iter()
-        .map(|p| match p {
-            Operand::Const(c) => Some(*c),
-            Operand::Slot(_) => None,
-        })
-        .collect()
 }

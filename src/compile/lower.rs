@@ -170,8 +170,7 @@ impl<'m> Lowering<'m> {
         let Some((kind, params)) = self.dist_params(expr) else {
             return Some(None);
         };
-        let constants: Option<Vec<f64>> =
-            params.iter().map(|p| if let Operand::Const(c) = p { Some(*c) } else { None }).collect();
+        let constants = constants(&params);
         let Some(constants) = constants else {
             if !correlated {
                 self.ops.truncate(first_op);
@@ -492,4 +491,15 @@ impl<'m> Lowering<'m> {
         self.push(Op::Clamp { x, lo, hi, dst });
         Some(Operand::Slot(dst))
     }
+}
+
+/// The values of `operands` if every one is a constant.
+pub(super) fn constants(operands: &[Operand]) -> Option<Vec<f64>> {
+    operands
+        .iter()
+        .map(|p| match p {
+            Operand::Const(c) => Some(*c),
+            Operand::Slot(_) => None,
+        })
+        .collect()
 }

@@ -92,7 +92,7 @@ pub(crate) fn fit(
 fn metalog(sorted: &[f64], terms: usize, bounds: Bounds) -> Result<(Sampler, Option<Goodness>), String> {
     let n = sorted.len() as f64;
     let probabilities: Vec<f64> = (1..=sorted.len()).map(|i| (i as f64 - 0.5) / n).collect();
-    if let Some(x) = sorted.iter().find(|x| !inside(bounds, **x)) {
+    if let Some(x) = sorted.iter().find(|x| !bounds.contains(**x)) {
         return Err(format!("a value lies outside the metalog's bounds (got {})", Shown(*x)));
     }
     let Some(fitted) = Metalog::least_squares(&probabilities, sorted, terms, bounds) else {
@@ -109,14 +109,6 @@ fn metalog(sorted: &[f64], terms: usize, bounds: Bounds) -> Result<(Sampler, Opt
     let sampler = Sampler::Metalog(Box::new(fitted));
     let goodness = goodness(sorted, &sampler);
     Ok((sampler, Some(goodness)))
-}
-
-fn inside(bounds: Bounds, x: f64) -> bool {
-    match bounds {
-        Bounds::Unbounded => true,
-        Bounds::Lower(lo) => x > lo,
-        Bounds::Both(lo, hi) => x > lo && x < hi,
-    }
 }
 
 /// The parameters of a fitted normal (mean, sd), lognormal (mu, sigma) or gamma (shape,

@@ -36,7 +36,7 @@ impl Bounds {
     }
 
     /// True if `x` lies strictly inside.
-    fn contains(self, x: f64) -> bool {
+    pub(crate) fn contains(self, x: f64) -> bool {
         match self {
             Bounds::Unbounded => true,
             Bounds::Lower(lo) => x > lo,

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::diagnostic::Problem;
 use crate::dist::{Bounds, DistKind, Form, Sampler, fit};
 use crate::expr::{Expr, ExprKind};
-use crate::source::{Span, did_you_mean};
+use crate::source::{Span, did_you_mean, hex};
 
 pub use crate::dist::Goodness;
 
@@ -74,7 +74,7 @@ impl DataFit {
             Ok(None) => return Err(bad(format!("it is larger than {} MB", MAX_DATA_BYTES >> 20))),
             Err(e) => return Err(bad(format!("cannot read `{}`: {e}", path.display()))),
         };
-        let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let sha256 = hex(&Sha256::digest(&bytes));
         let values = column(&bytes, &spec.column).map_err(bad)?;
         let (fitted, goodness) = fit(spec.family, &values, spec.terms, spec.bounds).map_err(bad)?;
         Ok(DataFit { spec, sha256, n: values.len(), fitted, goodness })
@@ -145,9 +145,9 @@ fn column(bytes: &[u8], name: &str) -> Result<Vec<f64>, String> {
             .find(|h| h.eq_ignore_ascii_case(name))
             .map(String::as_str)
             .or_else(|| did_you_mean(name, headers.iter().map(String::as_str)))
-            .map_or(String::new(), |n| format!("; did you mean `{n}`?"));
-        let shown: Vec<String> = headers.iter().take(20).map(|h| format!("`{h}`")).collect();
-        return Err(format!("it has no column `{name}` (its columns: {}){near}", shown.join(", ")));
+            .map_or(String::new(), |n| format!("; did you mean `{}`?", shown(n)));
+        let listed: Vec<String> = headers.iter().take(20).map(|h| format!("`{}`", shown(h))).collect();
+        return Err(format!("it has no column `{name}` (its columns: {}){near}", listed.join(", ")));
     };
     let mut values = Vec::new();
     for record in reader.records() {
@@ -180,7 +180,8 @@ fn column(bytes: &[u8], name: &str) -> Result<Vec<f64>, String> {
     Ok(values)
 }
 
-/// A cell's text for a message: at most 40 characters, control characters escaped.
+/// A cell's or a header's text for a message: at most 40 characters, control characters
+/// escaped (the file's text never reaches a terminal as it is).
 fn shown(cell: &str) -> String {
     let text: String = cell.chars().take(40).flat_map(char::escape_debug).collect();
     if cell.chars().count() > 40 { format!("{text}…") } else { text }

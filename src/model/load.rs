@@ -19,7 +19,7 @@ use crate::diagnostic::{Diagnostic, Problem};
 use crate::dist::{Bounds, DistKind, FITS};
 use crate::error::{Error, Result};
 use crate::expr::{self, Expr, ExprKind};
-use crate::source::{SourceMap, Span, did_you_mean};
+use crate::source::{SourceMap, Span, did_you_mean, hex};
 use crate::stats::Percentiles;
 
 impl Model {
@@ -82,10 +82,6 @@ impl Model {
         model.problems.extend(unknown);
         Ok(model)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The model in `text` (the main file of `sources`), with every problem that does not stop

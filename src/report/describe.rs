@@ -1,6 +1,7 @@
 //! What `check` prints: vars, random factors, outputs, scenarios and correlations, as
 //! text or JSON.
 
+use super::cells::{Cell, Table};
 use super::format::{Document, Format, Render};
 use super::view::DescribeReport;
 use super::{human, json};
@@ -108,32 +109,23 @@ fn data(d: &Description) -> String {
 /// Each random input's p5, p50, p95 and mean, aligned, so that a misread parameter shows
 /// before a run; empty without any.
 fn spreads(d: &Description) -> String {
-    let rows: Vec<[String; 5]> = d
-        .vars
-        .iter()
-        .filter_map(|v| {
-            let s = v.spread.as_ref()?;
-            let show = |x: f64| match x.is_finite() {
-                true => human::number(x, v.unit.as_deref()),
-                false if x == f64::INFINITY => "∞ (the tail is too heavy for a mean)".to_string(),
-                false => "—".to_string(),
-            };
-            Some([v.name.clone(), show(s.p5), show(s.p50), show(s.p95), show(s.mean)])
-        })
-        .collect();
-    if rows.is_empty() {
+    let mut table = Table::new("spreads", &["", "p5", "p50", "p95", "mean"]);
+    for v in &d.vars {
+        let Some(s) = &v.spread else { continue };
+        let show = |x: f64| match x.is_finite() {
+            true => human::number(x, v.unit.as_deref()),
+            false if x == f64::INFINITY => "∞ (the tail is too heavy for a mean)".to_string(),
+            false => "—".to_string(),
+        };
+        let mut cells = vec![Cell::Text(v.name.clone())];
+        cells.extend([s.p5, s.p50, s.p95, s.mean].map(|x| Cell::Number(show(x), x)));
+        table.row(None, cells);
+    }
+    let count = d.vars.iter().filter(|v| v.spread.is_some()).count();
+    if count == 0 {
         return String::new();
     }
-    let header = ["", "p5", "p50", "p95", "mean"].map(str::to_string);
-    let widths: Vec<usize> =
-        (0..5).map(|c| rows.iter().chain([&header]).map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
-    let line = |r: &[String; 5]| {
-        let cells: Vec<String> = r.iter().zip(&widths).map(|(cell, w)| human::pad(cell, *w)).collect();
-        format!("  {}\n", cells.join("  ").trim_end())
-    };
-    let mut out = format!("\nrandom inputs ({}), before any run:\n", rows.len());
-    out.push_str(&line(&header));
-    rows.iter().for_each(|r| out.push_str(&line(r)));
+    let mut out = format!("\nrandom inputs ({count}), before any run:\n{}", table.text("  "));
     if let Some(n) = d.vars.iter().find_map(|v| v.spread.as_ref()?.simulated) {
         let simulated: Vec<&str> = d
             .vars
