@@ -99,6 +99,8 @@ pub struct Builtin {
     pub function: Function,
     /// Its arguments, as the README and messages show them, e.g. `(x, lo, hi)`.
     pub arguments: &'static str,
+    /// What it gives, in a phrase (the man page's model language section).
+    pub meaning: &'static str,
 }
 
 impl Builtin {
@@ -116,28 +118,88 @@ impl Builtin {
 
 /// Every built-in function (distributions aside), in the README's order.
 pub const FUNCTIONS: [Builtin; 22] = [
-    Builtin { name: "min", function: Function::Min, arguments: "(a, b, ...) or (series)" },
-    Builtin { name: "max", function: Function::Max, arguments: "(a, b, ...) or (series)" },
-    Builtin { name: "abs", function: Function::Math(Math::Abs), arguments: "(x)" },
-    Builtin { name: "sqrt", function: Function::Math(Math::Sqrt), arguments: "(x)" },
-    Builtin { name: "exp", function: Function::Math(Math::Exp), arguments: "(x)" },
-    Builtin { name: "ln", function: Function::Math(Math::Ln), arguments: "(x)" },
-    Builtin { name: "log10", function: Function::Math(Math::Log10), arguments: "(x)" },
-    Builtin { name: "floor", function: Function::Math(Math::Floor), arguments: "(x)" },
-    Builtin { name: "ceil", function: Function::Math(Math::Ceil), arguments: "(x)" },
-    Builtin { name: "round", function: Function::Math(Math::Round), arguments: "(x)" },
-    Builtin { name: "clamp", function: Function::Clamp, arguments: "(x, lo, hi)" },
-    Builtin { name: "sin", function: Function::Math(Math::Sin), arguments: "(x)" },
-    Builtin { name: "cos", function: Function::Math(Math::Cos), arguments: "(x)" },
-    Builtin { name: "tan", function: Function::Math(Math::Tan), arguments: "(x)" },
-    Builtin { name: "if", function: Function::If, arguments: "(cond, a, b)" },
-    Builtin { name: "truncate", function: Function::Truncate, arguments: "(dist, lo, hi)" },
-    Builtin { name: "choice", function: Function::Choice, arguments: "([values], [weights])" },
-    Builtin { name: "sum", function: Function::Sum, arguments: "(series)" },
-    Builtin { name: "mean", function: Function::Mean, arguments: "(series)" },
-    Builtin { name: "cumsum", function: Function::Cumsum, arguments: "(series)" },
-    Builtin { name: "npv", function: Function::Npv, arguments: "(rate, series)" },
-    Builtin { name: "at", function: Function::At, arguments: "(series, k)" },
+    Builtin {
+        name: "min",
+        function: Function::Min,
+        arguments: "(a, b, ...) or (series)",
+        meaning: "the smallest argument, period by period; of one series, its smallest value",
+    },
+    Builtin {
+        name: "max",
+        function: Function::Max,
+        arguments: "(a, b, ...) or (series)",
+        meaning: "the largest argument, period by period; of one series, its largest value",
+    },
+    Builtin { name: "abs", function: Function::Math(Math::Abs), arguments: "(x)", meaning: "absolute value" },
+    Builtin { name: "sqrt", function: Function::Math(Math::Sqrt), arguments: "(x)", meaning: "square root" },
+    Builtin { name: "exp", function: Function::Math(Math::Exp), arguments: "(x)", meaning: "e to the power x" },
+    Builtin { name: "ln", function: Function::Math(Math::Ln), arguments: "(x)", meaning: "natural logarithm" },
+    Builtin { name: "log10", function: Function::Math(Math::Log10), arguments: "(x)", meaning: "base-10 logarithm" },
+    Builtin {
+        name: "floor",
+        function: Function::Math(Math::Floor),
+        arguments: "(x)",
+        meaning: "largest whole number ≤ x",
+    },
+    Builtin {
+        name: "ceil",
+        function: Function::Math(Math::Ceil),
+        arguments: "(x)",
+        meaning: "smallest whole number ≥ x",
+    },
+    Builtin {
+        name: "round",
+        function: Function::Math(Math::Round),
+        arguments: "(x)",
+        meaning: "nearest whole number, half away from zero",
+    },
+    Builtin { name: "clamp", function: Function::Clamp, arguments: "(x, lo, hi)", meaning: "x limited to [lo, hi]" },
+    Builtin { name: "sin", function: Function::Math(Math::Sin), arguments: "(x)", meaning: "sine (radians)" },
+    Builtin { name: "cos", function: Function::Math(Math::Cos), arguments: "(x)", meaning: "cosine (radians)" },
+    Builtin { name: "tan", function: Function::Math(Math::Tan), arguments: "(x)", meaning: "tangent (radians)" },
+    Builtin {
+        name: "if",
+        function: Function::If,
+        arguments: "(cond, a, b)",
+        meaning: "a where cond is not 0, else b (only the branch taken may be NaN)",
+    },
+    Builtin {
+        name: "truncate",
+        function: Function::Truncate,
+        arguments: "(dist, lo, hi)",
+        meaning: "the distribution restricted to [lo, hi], not clamped",
+    },
+    Builtin {
+        name: "choice",
+        function: Function::Choice,
+        arguments: "([values], [weights])",
+        meaning: "one of the values with the given constant weights; values may be distributions (a mixture)",
+    },
+    Builtin { name: "sum", function: Function::Sum, arguments: "(series)", meaning: "a series' values added up" },
+    Builtin {
+        name: "mean",
+        function: Function::Mean,
+        arguments: "(series)",
+        meaning: "a series' mean over its periods (not over trials)",
+    },
+    Builtin {
+        name: "cumsum",
+        function: Function::Cumsum,
+        arguments: "(series)",
+        meaning: "a series' running total, a series",
+    },
+    Builtin {
+        name: "npv",
+        function: Function::Npv,
+        arguments: "(rate, series)",
+        meaning: "net present value: period k (from 0) discounted by (1 + rate)^(k+1), as spreadsheets' NPV",
+    },
+    Builtin {
+        name: "at",
+        function: Function::At,
+        arguments: "(series, k)",
+        meaning: "a series' value in period k (from 0)",
+    },
 ];
 
 /// The name of the period index in a multi-period model.

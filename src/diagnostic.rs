@@ -96,6 +96,22 @@ pub enum Problem {
         /// Its p-value, shown with its relation: `= 0.0123`, `< 0.0001`.
         p_value: String,
     },
+    /// A correlated var that a scenario or `--set` made other than one distribution (a
+    /// note: it leaves its correlations, the rest stay).
+    #[error(
+        "`{var}` is set to `{value}` by {by}, so it leaves its correlation with {}",
+        partners.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+    )]
+    Uncorrelated {
+        /// The var.
+        var: String,
+        /// Its new expression, as written.
+        value: String,
+        /// What pinned it: `--set` or scenario `NAME`.
+        by: String,
+        /// The vars it was correlated with.
+        partners: Vec<String>,
+    },
     /// A list of percentiles that cannot be reported.
     #[error("bad percentiles: {0}")]
     BadPercentiles(String),
@@ -113,6 +129,9 @@ pub enum Problem {
     /// A character the language does not use.
     #[error("unexpected character `{0}`")]
     UnexpectedCharacter(char),
+    /// `60 %`: a percent sign apart from its number.
+    #[error("`%` is apart from its number")]
+    SpacedPercent,
     /// Digits that do not make a number.
     #[error("`{0}` is not a number")]
     BadNumber(String),
@@ -198,9 +217,17 @@ pub enum Problem {
     /// `periods` that is neither a count nor a list of labels.
     #[error("`periods` must be a whole number or a list of labels")]
     PeriodsNotCountOrLabels,
-    /// A trial count out of range.
+    /// A trial count out of range, as written.
     #[error("`trials = {0}` is out of range: {TRIALS_RANGE}")]
-    TrialsOutOfRange(u64),
+    TrialsOutOfRange(String),
+    /// `trials` that is not a trial count, as written.
+    #[error("`trials = {written}` must be a whole number ≥ 1{}", if *ambiguous { " (m is ambiguous: write M for millions)" } else { "" })]
+    NotATrialCount {
+        /// As written.
+        written: String,
+        /// A lowercase `m`.
+        ambiguous: bool,
+    },
     /// Too few or too many periods.
     #[error("a model has 1 to {max} periods, got {got}")]
     PeriodsCount {
@@ -614,11 +641,12 @@ impl Problem {
             Problem::UnexpectedCharacter('$' | '€' | '£' | '¥') => text(
                 "write the number alone (`0.09`, not `$0.09`) and give the var a unit, e.g. `price = { value = \"0.09\", unit = \"USD\" }`",
             ),
+            Problem::SpacedPercent => text("write `60%` without a space: `%` is a number suffix (60% is 0.6)"),
             Problem::UnexpectedCharacter(_) => {
                 text("expressions use numbers, names, + - * / ^, comparisons, and function calls")
             }
             Problem::UnknownSuffix(_) => text(
-                "suffixes are k (1e3), M (1e6), B or G (1e9), T (1e12) and % (1e-2); put a space or `*` between a number and a name",
+                "suffixes are k or K (1e3), M (1e6), B or G (1e9), T (1e12) and % (1e-2); put a space or `*` between a number and a name",
             ),
             Problem::TooLong(_) | Problem::TooDeep(_) | Problem::TooTall(_) => text("split it into several vars"),
             Problem::ControlCharacter { .. } => {
@@ -685,12 +713,15 @@ impl Problem {
             Problem::PoorFit { .. } => text(
                 "try another `fit` (`empirical` resamples the data themselves), or a metalog with more `terms`",
             ),
+            Problem::Uncorrelated { .. } => text(
+                "the other correlations stay as the model file gives them (a matrix loses this var's row and column, which keeps it valid)",
+            ),
             Problem::BadPercentiles(_) => text("e.g. `percentiles = [5, 50, 80, 95]`, in percent"),
             Problem::TruncateMetalog => text(
                 "give the metalog its bounds instead: `metalog([0.1, 0.5, 0.9], [3M, 6M, 15M], 0, 40M)` lies between 0 and 40M and still passes through its quantiles",
             ),
             Problem::StrayList(_) => text(
-                "write `choice([v1, v2], [w1, w2])`; in a model with `periods`, a list gives one value per period",
+                "for a range write `2 to 3` (or `uniform(2, 3)`); for one of several values, `choice([v1, v2], [w1, w2])`; in a model with `periods`, a list gives one value per period",
             ),
             Problem::Cycle(_) => text("a var cannot depend on itself, directly or through other vars"),
             Problem::UnknownOutput { suggestion, .. } => suggest(suggestion, "outputs must name vars declared in [vars]"),
@@ -704,10 +735,14 @@ impl Problem {
             Problem::TooManyQmc { .. } => text("use `lhs` or `mc` sampling for this model"),
             Problem::NotABoolean(key) => Some(format!("write `{key} = true` or `{key} = false`, without quotes")),
             Problem::PeriodsNotCountOrLabels => text("e.g. `periods = 4` or `periods = [\"2025\", \"2026\", \"2027\"]`"),
-            Problem::TrialsOutOfRange(_) => text("e.g. `trials = 1000000`; `--trials` on the command line overrides it"),
+            Problem::TrialsOutOfRange(_) | Problem::NotATrialCount { .. } => text(
+                "e.g. `trials = 1_000_000`, `trials = 1e6` or `trials = \"200k\"` (as `--trials` takes them, which overrides it)",
+            ),
             Problem::PeriodsCount { .. } => text("e.g. `periods = 4` for four years, or one label per period"),
             Problem::InvalidPeriodLabel(_) => text("labels name the periods in reports, e.g. \"2025\" or \"Q1-2026\""),
             Problem::DuplicatePeriod(_) => text("give every period its own label"),
+            Problem::NoPeriods { what, .. } if what == "`mean(...)`" => text(MEAN_OVER_TRIALS),
+            Problem::ReduceScalar { function, .. } if function == "mean" => text(MEAN_OVER_TRIALS),
             Problem::PerPeriodWithoutPeriods(_) | Problem::NoPeriods { .. } => {
                 text("declare the time axis in [model], e.g. `periods = 4` or `periods = [\"2025\", \"2026\"]`")
             }
@@ -781,6 +816,12 @@ impl Diagnostic {
     pub fn render_warning(&self, sources: &SourceMap) -> String {
         Rendered { diagnostic: self, sources, level: "warning" }.to_string()
     }
+
+    /// As [`Diagnostic::render`], as a note: what a scenario or override changed beyond
+    /// what it names.
+    pub fn render_note(&self, sources: &SourceMap) -> String {
+        Rendered { diagnostic: self, sources, level: "note" }.to_string()
+    }
 }
 
 struct Rendered<'a> {
@@ -815,6 +856,9 @@ impl fmt::Display for Rendered<'_> {
         Ok(())
     }
 }
+
+/// The help for `mean(x)` of one value per trial: Squiggle's `mean(dist)` is a report here.
+const MEAN_OVER_TRIALS: &str = "`mean(x)` is the mean over a series' periods; the mean of `x` over the trials is what `run` reports for each output: list `x` in `outputs`, or run with `--query x`";
 
 /// Longest source line shown whole; longer ones are cut around the place.
 const MAX_EXCERPT: usize = 120;

@@ -92,6 +92,9 @@ pub(crate) struct ShardKey {
     /// else the model's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub percentiles: Vec<f64>,
+    /// `compare --var`'s outputs, in order (empty: every output).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<String>,
     /// M, the number of shards.
     pub shards: u64,
     /// `sensitivity`'s own options.

@@ -63,7 +63,8 @@ fn probability_intervals_cover_rare_events_at_every_trial_count() {
     // events); Wilson's with Brown–Cai–DasGupta's bounds covers at least 93% at each, and
     // at most 97% where the expected count allows (100k and 1M).
     let p = 3e-5;
-    let model = parse("[model]\nname = \"rare\"\n[vars]\nu = \"uniform(0, 1)\"\nhit = \"u < 3e-5\"\n");
+    let model =
+        parse("[model]\nname = \"rare\"\noutputs = [\"hit\"]\n[vars]\nu = \"uniform(0, 1)\"\nhit = \"u < 3e-5\"\n");
     for (n, seeds, upper) in [(10_000, 400, 1.0), (100_000, 400, 0.97), (1_000_000, 400, 0.97)] {
         let exact = exact_coverage(p, n);
         assert!((0.93..=upper).contains(&exact), "{n} trials: exact coverage {exact}");

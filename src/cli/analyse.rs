@@ -5,7 +5,7 @@ use super::config::{scope, setup};
 use super::memory::MemoryLimit;
 use super::output::Target;
 use super::render::write;
-use super::run::Progress;
+use super::run::{Progress, Steps};
 use crate::error::{Error, Result};
 use crate::report::{CompareReport, SensitivityReport};
 use crate::study::{self, ComparePlan, Method, Outcome, SensitivityKey, TornadoKind};
@@ -29,9 +29,13 @@ pub(super) fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         tornado_range: parse_range(&args.tornado_range)?,
         trials_given: args.simulate.trials.is_some(),
     };
-    let scope = scope(args.shard.shard.as_deref(), args.format != TextFormat::Table)?;
-    match study::sensitivity(&setup, &request, scope)? {
-        Outcome::Done(analysed) => write(&target, &SensitivityReport::new(&setup, &analysed), args.format),
+    let (scope, format) =
+        scope(args.shard.shard.as_deref(), args.format, args.output.output.as_deref(), TextFormat::Table)?;
+    let mut progress = Steps::new(args.quiet.quiet);
+    let outcome = study::sensitivity(&setup, &request, scope, &mut |step| progress.step(step))?;
+    progress.finish();
+    match outcome {
+        Outcome::Done(analysed) => write(&target, &SensitivityReport::new(&setup, &analysed), format),
         Outcome::Shard(state) => target.write(&state),
     }
 }
@@ -58,8 +62,10 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
     if names.is_empty() {
         return Err(Error::Usage("the model defines no scenarios to compare; add [scenarios.NAME] tables".into()));
     }
-    let scope = scope(args.shard.shard.as_deref(), args.format != TextFormat::Table)?;
-    let plan = ComparePlan::new(&setup, names, true)?;
+    let (scope, format) =
+        scope(args.shard.shard.as_deref(), args.format, args.output.output.as_deref(), TextFormat::Table)?;
+    let plan = ComparePlan::of(&setup, names, &args.vars)?;
+    plan.notes().iter().for_each(|note| eprintln!("{note}"));
     MemoryLimit::new(args.memory.max_memory.as_deref())?.check(plan.estimate(&setup.config))?;
     let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
     let comparison = match study::compare(&setup, &plan, scope, &mut |n| progress.step(n))? {
@@ -67,5 +73,5 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
         Outcome::Shard(state) => return target.write(&state),
     };
     progress.finish();
-    write(&target, &CompareReport::new(&setup, &plan, &comparison), args.format)
+    write(&target, &CompareReport::new(&setup, &plan, &comparison), format)
 }

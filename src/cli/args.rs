@@ -29,7 +29,7 @@ pub(crate) enum Command {
     Sensitivity(SensitivityArgs),
     /// Run the base model and its scenarios with common random numbers; one table.
     Compare(CompareArgs),
-    /// Write per-trial values of chosen vars as CSV (trial index first), streamed.
+    /// Write per-trial values of chosen vars as CSV or Parquet (trial index first), streamed.
     Samples(SamplesArgs),
     /// Write a self-contained HTML report with charts (or Markdown with SVG files beside).
     ///
@@ -132,7 +132,8 @@ pub(crate) struct PercentilesArg {
 /// `--quiet`, for commands that show a progress bar.
 #[derive(Debug, Args)]
 pub(crate) struct QuietArg {
-    /// No progress bar (it shows only on a terminal, for runs longer than about a second).
+    /// No progress bar (it shows only on a terminal: for a run longer than about a second,
+    /// for each phase of an analysis).
     #[arg(long, short = 'q')]
     pub(crate) quiet: bool,
 }
@@ -148,9 +149,9 @@ pub(crate) struct RunArgs {
     pub(crate) scenario: ScenarioArg,
     #[command(flatten)]
     pub(crate) percentiles: PercentilesArg,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = RunFormat::Table)]
-    pub(crate) format: RunFormat,
+    /// Output format [default: as -o FILE's extension says (.json, .csv, .md, .txt), else table].
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<RunFormat>,
     #[command(flatten)]
     pub(crate) output: OutputArg,
     /// Keep adding trials until the 95% interval of every output's mean and p95 is
@@ -216,13 +217,15 @@ pub(crate) struct SensitivityArgs {
     pub(crate) simulate: SimulateArgs,
     #[command(flatten)]
     pub(crate) scenario: ScenarioArg,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TextFormat::Table)]
-    pub(crate) format: TextFormat,
+    /// Output format [default: as -o FILE's extension says (.json, .md, .txt), else table].
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<TextFormat>,
     #[command(flatten)]
     pub(crate) output: OutputArg,
     #[command(flatten)]
     pub(crate) shard: ShardArg,
+    #[command(flatten)]
+    pub(crate) quiet: QuietArg,
 }
 
 /// Arguments of `compare`.
@@ -233,13 +236,17 @@ pub(crate) struct CompareArgs {
     /// Scenarios to compare with base, comma-separated [default: all].
     #[arg(long, value_name = "A,B,...")]
     pub(crate) scenarios: Option<String>,
+    /// An output to compare (repeatable; a series' name for all its periods, `name[label]`
+    /// for one) [default: every output].
+    #[arg(long = "var", value_name = "OUTPUT")]
+    pub(crate) vars: Vec<String>,
     #[command(flatten)]
     pub(crate) simulate: SimulateArgs,
     #[command(flatten)]
     pub(crate) percentiles: PercentilesArg,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TextFormat::Table)]
-    pub(crate) format: TextFormat,
+    /// Output format [default: as -o FILE's extension says (.json, .md, .txt), else table].
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<TextFormat>,
     #[command(flatten)]
     pub(crate) output: OutputArg,
     #[command(flatten)]
@@ -270,7 +277,7 @@ pub(crate) struct SamplesArgs {
     /// together are the whole run. `auto` reads a Slurm job array's variables.
     #[arg(long, value_name = "K/M")]
     pub(crate) shard: Option<String>,
-    /// File format [default: parquet if -o ends in .parquet, else csv].
+    /// File format [default: as -o FILE's extension says (.csv, .parquet), else csv].
     #[arg(long, value_enum)]
     pub(crate) format: Option<SamplesFormat>,
 }
@@ -291,9 +298,10 @@ pub(crate) struct MergeArgs {
     /// Partial state files written by `run`, `compare` or `sensitivity` with `--shard K/M -o FILE`.
     #[arg(required = true, value_name = "FILE")]
     pub(crate) files: Vec<PathBuf>,
-    /// Output format: as the command that ran the shards takes it.
-    #[arg(long, value_enum, default_value_t = RunFormat::Table)]
-    pub(crate) format: RunFormat,
+    /// Output format, as the command that ran the shards takes it [default: as -o FILE's
+    /// extension says, else table].
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<RunFormat>,
     /// Write the merged partial state instead, even if shards are missing (to merge in a
     /// tree: merging partial merges gives the same bytes).
     #[arg(long)]
@@ -320,9 +328,10 @@ pub(crate) struct ReportArgs {
     pub(crate) scenario: ScenarioArg,
     #[command(flatten)]
     pub(crate) percentiles: PercentilesArg,
-    /// html, or markdown with the charts as SVG files beside it (needs -o).
-    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
-    pub(crate) format: ReportFormat,
+    /// html, or markdown with the charts as SVG files beside it (needs -o) [default: as -o
+    /// FILE's extension says (.html, .md), else html].
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<ReportFormat>,
     #[command(flatten)]
     pub(crate) output: OutputArg,
     #[command(flatten)]

@@ -18,7 +18,10 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            match elsewhere(&e) {
+                Some(text) => eprintln!("{}", crate::diagnostic::printable(&text)),
+                None => drop(e.print()),
+            }
             return e.exit_code();
         }
     };
@@ -35,6 +38,40 @@ pub fn main() -> i32 {
             e.exit_code()
         }
     }
+}
+
+/// For an option the command does not take, the message that names the commands that
+/// do, instead of clap's tip (`-- --method`, or a similar option of this command that
+/// means something else); `None` for other errors, or an option no command takes.
+fn elsewhere(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(given)) = e.get(ContextKind::InvalidArg) else { return None };
+    let long = given.strip_prefix("--")?.split('=').next()?;
+    let cli = Cli::command();
+    let takes = |c: &clap::Command| c.get_arguments().any(|a| a.get_long() == Some(long));
+    let commands: Vec<&str> = cli.get_subcommands().filter(|c| takes(c)).map(clap::Command::get_name).collect();
+    let this = std::env::args().nth(1).filter(|a| cli.find_subcommand(a).is_some())?;
+    let (last, rest) = commands.split_last()?;
+    let list = match rest.is_empty() {
+        true => format!("`costsim {last}`"),
+        false => format!(
+            "{} and `costsim {last}`",
+            rest.iter().map(|c| format!("`costsim {c}`")).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    let hint = match (this.as_str(), long) {
+        ("report", "shard") => {
+            "; a report runs on one machine: shard `run`, `compare` or `sensitivity` and merge their states".to_string()
+        }
+        _ => format!("; see `costsim {} --help`", commands[0]),
+    };
+    Some(format!(
+        "error: `costsim {this}` takes no --{long}: {list} take{} it{hint}",
+        if rest.is_empty() { "s" } else { "" }
+    ))
 }
 
 /// Runs the command; returns the exit status of a success (0, or
@@ -54,12 +91,74 @@ fn dispatch(cli: Cli) -> Result<i32> {
             clap_complete::generate(args.shell, &mut Cli::command(), "costsim", &mut bytes);
             done(output::Target::new(None, &[])?.write(&bytes))
         }
-        Command::Man => {
-            let mut bytes = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut bytes).map_err(|e| Error::Usage(e.to_string()))?;
-            done(output::Target::new(None, &[])?.write(&bytes))
+        Command::Man => done(output::Target::new(None, &[])?.write(man_page()?.as_bytes())),
+    }
+}
+
+/// The man page (roff): costsim's name, synopsis and description; every command with its
+/// synopsis and options; the model language (from the tables the compiler reads); the
+/// exit statuses. One page, so that `costsim man > costsim.1` installs all of it.
+fn man_page() -> Result<String> {
+    let render = |man: &clap_mangen::Man,
+                  section: fn(&clap_mangen::Man, &mut dyn std::io::Write) -> std::io::Result<()>| {
+        let mut bytes = Vec::new();
+        section(man, &mut bytes).map_err(|e| Error::Usage(e.to_string()))?;
+        Ok::<String, Error>(String::from_utf8_lossy(&bytes).into_owned())
+    };
+    let cli = Cli::command();
+    let man = clap_mangen::Man::new(cli.clone());
+    let mut page = String::new();
+    for section in [
+        clap_mangen::Man::render_title,
+        clap_mangen::Man::render_name_section,
+        clap_mangen::Man::render_synopsis_section,
+        clap_mangen::Man::render_description_section,
+    ] {
+        page.push_str(&render(&man, section)?);
+    }
+    page.push_str(".SH COMMANDS\n");
+    for command in cli.get_subcommands() {
+        let command = command.clone().bin_name(format!("costsim {}", command.get_name()));
+        let man = clap_mangen::Man::new(command.clone());
+        page.push_str(&format!(".SS \"costsim {}\"\n", command.get_name()));
+        for section in [
+            clap_mangen::Man::render_description_section,
+            clap_mangen::Man::render_synopsis_section,
+            clap_mangen::Man::render_options_section,
+        ] {
+            // Each command's sections become paragraphs of its subsection.
+            let text = render(&man, section)?;
+            page.extend(
+                text.lines().map(|l| if l.starts_with(".SH") { ".PP\n".to_string() } else { format!("{l}\n") }),
+            );
+        }
+        if let Some(after) = command.get_after_help() {
+            page.push_str(&format!(".PP\n{}\n", roff(&after.to_string())));
         }
     }
+    page.push_str(".SH \"MODEL FILES\"\n");
+    for topic in crate::report::model_language() {
+        page.push_str(&format!(".SS \"{}\"\n.PP\n{}\n", topic.heading, roff(&topic.text)));
+        for (term, meaning) in &topic.terms {
+            page.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(term), roff(meaning)));
+        }
+    }
+    page.push_str(&format!(
+        ".SH \"EXIT STATUS\"\n.TP\n0\nsuccess\n.TP\n1\nany other failure\n.TP\n2\na bad model or bad arguments (the message names what and where; no output file is written)\n.TP\n{PRECISION_NOT_MET}\na --precision target not met within --max-trials (the results are written all the same)\n"
+    ));
+    page.push_str(&render(&man, clap_mangen::Man::render_version_section)?);
+    Ok(page)
+}
+
+/// `text` safe as roff text: backslashes escaped, and a line that would start with a
+/// control character (`.` or `'`) guarded.
+fn roff(text: &str) -> String {
+    let escaped = text.replace('\\', "\\e").replace('-', "\\-");
+    escaped
+        .lines()
+        .map(|l| if l.starts_with(['.', '\'']) { format!("\\&{l}") } else { l.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn check(args: &CheckArgs) -> Result<()> {

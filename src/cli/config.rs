@@ -3,7 +3,10 @@
 
 use std::path::Path;
 
+use clap::ValueEnum;
+
 use crate::error::{Error, Result};
+use crate::model::BadCount;
 use crate::study::{Percentiles, Precision, Sampling, Scope, Settings, Setup, Shard};
 
 use super::args::{PercentilesArg, SamplingArg, SimulateArgs};
@@ -55,17 +58,78 @@ pub(super) fn setup(
     Ok(setup)
 }
 
-/// The scope `--shard` gives: the whole run, or shard K of M. A shard writes a partial
-/// state, so a `--format` other than the default (`formatted`) is refused with it.
-pub(super) fn scope(shard: Option<&str>, formatted: bool) -> Result<Scope> {
+/// The scope `--shard` gives — the whole run, or shard K of M — and the format of the
+/// whole run's output (see [`format`]). A shard writes a partial state (JSON, whatever
+/// `-o`'s extension), so a `--format` other than `default` is refused with it.
+pub(super) fn scope<F: ValueEnum + Copy + PartialEq>(
+    shard: Option<&str>,
+    given: Option<F>,
+    output: Option<&Path>,
+    default: F,
+) -> Result<(Scope, F)> {
     match shard {
-        None => Ok(Scope::Whole),
-        Some(_) if formatted => Err(Error::Usage(
+        None => Ok((Scope::Whole, format(given, output, default)?)),
+        Some(_) if given.is_some_and(|f| f != default) => Err(Error::Usage(
             "with --shard the output is a partial state: choose the format when merging (costsim merge --format ...)"
                 .into(),
         )),
-        Some(text) => parse_shard(text).map(Scope::Shard),
+        Some(text) => Ok((Scope::Shard(parse_shard(text)?), default)),
     }
+}
+
+/// The format of a command's output: `--format` if given, else the one `-o FILE`'s
+/// extension names (`.json`, `.csv`, `.md`, `.html`, `.parquet`, `.txt` for a table),
+/// else `default`.
+///
+/// # Errors
+/// An extension that names another format than `--format`, or one the command does not
+/// write.
+pub(super) fn format<F: ValueEnum + Copy + PartialEq>(
+    given: Option<F>,
+    output: Option<&Path>,
+    default: F,
+) -> Result<F> {
+    let name = |f: F| f.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string());
+    let Some((file, named)) = output.and_then(|path| Some((path, extension_format(path)?))) else {
+        return Ok(given.unwrap_or(default));
+    };
+    let file = crate::diagnostic::printable(&file.display().to_string());
+    let offered = F::value_variants().iter().copied().find(|&f| name(f) == named);
+    match (given, offered) {
+        (Some(given), Some(offered)) if given == offered => Ok(given),
+        (None, Some(offered)) => Ok(offered),
+        (Some(given), _) => Err(Error::Usage(format!(
+            "`-o {file}` names the {named} format but --format is {}: drop --format to write {named}, or give the file the extension of {}",
+            name(given),
+            name(given)
+        ))),
+        (None, None) => {
+            let formats: Vec<String> = F::value_variants().iter().map(|&f| name(f)).collect();
+            let elsewhere = match named {
+                "html" => "; `costsim report` writes HTML",
+                "parquet" => "; `costsim samples` writes Parquet",
+                _ => "",
+            };
+            Err(Error::Usage(format!(
+                "`-o {file}` names the {named} format, which this command does not write: its formats are {}{elsewhere}",
+                formats.join(", ")
+            )))
+        }
+    }
+}
+
+/// The format a file's extension names, by its `--format` name.
+fn extension_format(path: &Path) -> Option<&'static str> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match extension.as_str() {
+        "json" => "json",
+        "csv" => "csv",
+        "md" | "markdown" => "markdown",
+        "html" | "htm" => "html",
+        "parquet" => "parquet",
+        "txt" => "table",
+        _ => return None,
+    })
 }
 
 /// Parses `--shard K/M` (0 ≤ K < M), or `auto` from a Slurm job array's variables.
@@ -129,24 +193,18 @@ pub(super) fn split_list(list: &str, option: &str) -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// Parses `--trials`: a whole number ≥ 1, with the model language's suffixes (1M, 1e6),
-/// which are case-insensitive on the command line where that is unambiguous (10K, 2b);
-/// `m` is refused, as milli or million could be meant.
+/// Parses `--trials`: a whole number ≥ 1 as a model file's `trials` takes it (see
+/// [`crate::model::trial_count`]).
 fn parse_trials(text: &str) -> Result<u64> {
-    let bad = || Error::Usage(format!("`--trials {text}` must be a whole number ≥ 1, e.g. 1000000, 1M or 1e6"));
-    let suffix = text.chars().last().filter(|c| c.is_ascii_alphabetic());
-    let normalised = match suffix {
-        Some('m') => return Err(Error::Usage(format!("`--trials {text}`: write M for millions (m is ambiguous)"))),
-        Some('K') => format!("{}k", &text[..text.len() - 1]),
-        Some(c @ ('b' | 'g' | 't')) => format!("{}{}", &text[..text.len() - 1], c.to_ascii_uppercase()),
-        _ => text.to_string(),
-    };
-    let range = || Error::Usage(format!("`--trials {text}` is out of range: {}", crate::diagnostic::TRIALS_RANGE));
-    match crate::model::number(&normalised) {
-        Some(v) if v.fract() == 0.0 && (1.0..=crate::diagnostic::MAX_TRIALS as f64).contains(&v) => Ok(v as u64),
-        Some(v) if v.fract() == 0.0 && v.is_finite() => Err(range()),
-        _ => Err(bad()),
-    }
+    crate::model::trial_count(text).map_err(|bad| {
+        Error::Usage(match bad {
+            BadCount::Ambiguous => format!("`--trials {text}`: write M for millions (m is ambiguous)"),
+            BadCount::NotWhole => format!("`--trials {text}` must be a whole number ≥ 1, e.g. 1000000, 1M or 1e6"),
+            BadCount::OutOfRange => {
+                format!("`--trials {text}` is out of range: {}", crate::diagnostic::TRIALS_RANGE)
+            }
+        })
+    })
 }
 
 #[cfg(test)]

@@ -4,14 +4,15 @@ use super::args::{ReportArgs, ReportFormat, SamplesArgs, SamplesFormat};
 use super::config::{scope, setup};
 use super::memory::MemoryLimit;
 use super::output::Target;
-use super::run::Progress;
+use super::run::Steps;
 use crate::error::{Error, Result};
 use crate::report::{HtmlReport, Render};
 use crate::study::{self, ComparePlan, Samples};
 
 pub(super) fn report(args: &ReportArgs) -> Result<()> {
     let target = Target::new(args.output.output.as_deref(), &[&args.model])?;
-    let markdown = args.format == ReportFormat::Markdown;
+    let format = super::config::format(args.format, args.output.output.as_deref(), ReportFormat::Html)?;
+    let markdown = format == ReportFormat::Markdown;
     let stem = match (args.output.output.as_deref(), markdown) {
         (Some(path), _) => path.file_stem().map_or("report".into(), |s| s.to_string_lossy().to_string()),
         (None, false) => String::new(),
@@ -27,13 +28,14 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
         None => setup.scenario_names(),
     };
     let plan = ComparePlan::for_findings(&setup, names)?;
+    plan.notes().iter().for_each(|note| eprintln!("{note}"));
     MemoryLimit::new(args.memory.max_memory.as_deref())?.check(plan.estimate(&setup.config))?;
-    let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
-    let findings = study::findings(&setup, &plan, &mut |n| progress.step(n))?;
+    let mut progress = Steps::new(args.quiet.quiet);
+    let findings = study::findings(&setup, &plan, &mut |step| progress.step(step))?;
     progress.finish();
     let command = std::iter::once("costsim".to_string()).chain(std::env::args().skip(1)).collect::<Vec<_>>().join(" ");
     let report = HtmlReport::new(&setup, &plan, &findings, command, stem);
-    let document = report.render(args.format.into())?;
+    let document = report.render(format.into())?;
     if let Some(path) = args.output.output.as_deref() {
         for (name, chart) in &document.files {
             Target::sibling(path, name, &[&args.model])?.write(chart)?;
@@ -47,9 +49,10 @@ pub(super) fn samples(args: &SamplesArgs) -> Result<()> {
     let setup = setup(&args.model, &args.simulate, args.scenario.scenario.as_deref(), None)?;
     let vars = args.vars.as_deref().map(|list| super::config::split_list(list, "--vars")).transpose()?;
     let samples = Samples::new(&setup, vars)?;
-    let scope = scope(args.shard.as_deref(), false)?;
-    let parquet = args.output.output.as_deref().is_some_and(|p| p.extension().is_some_and(|e| e == "parquet"));
-    let format = match args.format.unwrap_or(if parquet { SamplesFormat::Parquet } else { SamplesFormat::Csv }) {
+    // A shard of samples is samples (not a partial state), in the format asked for.
+    let format = super::config::format(args.format, args.output.output.as_deref(), SamplesFormat::Csv)?;
+    let (scope, _) = scope(args.shard.as_deref(), None, None, SamplesFormat::Csv)?;
+    let format = match format {
         SamplesFormat::Csv => study::SamplesFormat::Csv,
         SamplesFormat::Parquet => {
             if args.output.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::args::MergeArgs;
+use super::args::{MergeArgs, RunFormat};
 use super::output::Target;
 use super::render::write;
 use crate::error::{Error, Result};
@@ -17,9 +17,13 @@ pub(super) fn merge(args: &MergeArgs) -> Result<()> {
         return Err(Error::Usage("no partial state to merge: give the files the shards wrote".into()));
     };
     let merging = Merging::open(first)?;
+    let format = match args.partial {
+        true => RunFormat::Table,
+        false => super::config::format(args.format, args.output.output.as_deref(), RunFormat::Table)?,
+    };
     // A format the finished report lacks is refused before any state is merged.
     if !args.partial {
-        let format = args.format.into();
+        let format = format.into();
         match merging.command() {
             Command::Run => RunReport::offers(format),
             Command::Compare => CompareReport::offers(format),
@@ -36,11 +40,11 @@ pub(super) fn merge(args: &MergeArgs) -> Result<()> {
     }
     match merging.finish(rest, &model, args.threads)? {
         Merged::Run(setup, simulation, result) => {
-            write(&target, &RunReport::new(Provenance::new(&setup, &simulation), &result), args.format)
+            write(&target, &RunReport::new(Provenance::new(&setup, &simulation), &result), format)
         }
         Merged::Compare(setup, plan, comparison) => {
-            write(&target, &CompareReport::new(&setup, &plan, &comparison), args.format)
+            write(&target, &CompareReport::new(&setup, &plan, &comparison), format)
         }
-        Merged::Sensitivity(setup, analysed) => write(&target, &SensitivityReport::new(&setup, &analysed), args.format),
+        Merged::Sensitivity(setup, analysed) => write(&target, &SensitivityReport::new(&setup, &analysed), format),
     }
 }

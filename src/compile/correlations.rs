@@ -7,8 +7,6 @@ use crate::expr::{Expr, ExprKind};
 use crate::model::{Coefficients, CorrelationDef, Model};
 use crate::source::did_you_mean;
 
-use super::resolve::is_distribution;
-
 /// Diagnostics for every problem in the model's correlations.
 pub(super) fn check(model: &Model) -> Vec<Diagnostic> {
     model.correlations.iter().flat_map(|c| check_one(model, c)).collect()
@@ -37,7 +35,7 @@ fn check_one(model: &Model, c: &CorrelationDef) -> Vec<Diagnostic> {
                     let suggestion = did_you_mean(&v.name, names).map(str::to_string);
                     Problem::UnknownCorrelated { name: v.name.clone(), suggestion }
                 }
-                Some(def) if !is_distribution(&def.expr) => {
+                Some(def) if !def.expr.is_distribution() => {
                     Problem::NotADistribution { var: v.name.clone(), constant: is_constant(&def.expr) }
                 }
                 Some(_) => continue,

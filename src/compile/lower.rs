@@ -6,10 +6,10 @@
 use std::rc::Rc;
 use std::sync::Arc;
 
+use super::alloc;
 use super::program::{
     self, Binary, Factor, Layout, Marginal, Member, Op, OpOrigin, Operand, Program, Sampling, Unary, Value, VarInfo,
 };
-use super::{alloc, resolve};
 use crate::builtins;
 use crate::correlation::CorrelationMatrix;
 use crate::diagnostic::{Diagnostic, Problem};
@@ -159,7 +159,7 @@ impl<'m> Lowering<'m> {
         let exprs = Rc::clone(&self.exprs);
         let expr = &exprs[v];
         let correlated = self.correlation.as_ref().is_some_and(|c| c.vars.contains(&self.model.vars[v].name.name));
-        if !(correlated || self.sampling != Sampling::Mc) || !resolve::is_distribution(expr) {
+        if !(correlated || self.sampling != Sampling::Mc) || !expr.is_distribution() {
             return None;
         }
         if correlated && self.model.vars[v].is_per_period() {

@@ -141,7 +141,10 @@ fn negative_money(model: &Model, program: &Program, money: &[Option<String>]) ->
         let problem = Problem::NegativeMoney {
             var: info.name.clone(),
             unit: unit.clone(),
-            share: format!("{:.2}%", share * 100.0),
+            share: match share {
+                s if s < 0.5e-4 => "fewer than 0.01%".to_string(),
+                s => format!("{:.2}%", s * 100.0),
+            },
         };
         lints.push(Diagnostic::new(problem, model.vars[v].expr.span));
     }
@@ -176,7 +179,7 @@ fn sampling(model: &Model) -> std::result::Result<Sampling, Diagnostic> {
 }
 
 /// Indices of the vars to report, in report order: the model's `outputs`, or every var
-/// that no other var uses.
+/// that no other var uses, other than a test (a comparison or logic) or a `--query`.
 fn output_vars(model: &Model, deps: &[Vec<usize>]) -> std::result::Result<Vec<usize>, Vec<Diagnostic>> {
     if let Some(names) = &model.meta.outputs
         && names.is_empty()
@@ -184,8 +187,12 @@ fn output_vars(model: &Model, deps: &[Vec<usize>]) -> std::result::Result<Vec<us
         return Err(vec![Diagnostic::new(Problem::NoOutputs, model.meta.outputs_span)]);
     }
     let Some(names) = &model.meta.outputs else {
+        // A var that only tests (`total > 12M`) or queries use stays an output: adding a
+        // threshold never hides the quantity it tests.
         let mut used = vec![false; deps.len()];
-        deps.iter().flatten().for_each(|&d| used[d] = true);
+        let queried = deps.len() - model.queries;
+        let hides = |v: usize| v < queried && !model.vars[v].expr.is_boolean();
+        deps.iter().enumerate().filter(|&(v, _)| hides(v)).flat_map(|(_, d)| d).for_each(|&d| used[d] = true);
         return Ok((0..deps.len()).filter(|&v| !used[v]).collect());
     };
     let mut diagnostics = Vec::new();

@@ -112,7 +112,7 @@ fn check_call(f: &str, args: &[Expr], call: &Expr) -> Option<(Problem, Option<cr
         Arity::AtLeast(n) => args.len() >= n,
     };
     match builtin.function {
-        Function::Truncate if arity_ok && !is_distribution(&args[0]) => {
+        Function::Truncate if arity_ok && !args[0].is_distribution() => {
             Some((Problem::TruncateNeedsDistribution, Some(args[0].span)))
         }
         Function::Truncate if arity_ok && matches!(&args[0].kind, ExprKind::Call { name, .. } if name == "metalog") => {
@@ -136,15 +136,6 @@ fn check_call(f: &str, args: &[Expr], call: &Expr) -> Option<(Problem, Option<cr
             },
             None,
         ),
-    }
-}
-
-/// True for a distribution call or `a to b`.
-pub(super) fn is_distribution(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::To(..) => true,
-        ExprKind::Call { name, .. } => DistKind::from_name(name).is_some(),
-        _ => false,
     }
 }
 

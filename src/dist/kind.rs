@@ -100,6 +100,29 @@ impl DistKind {
         }
     }
 
+    /// What the distribution is, in a phrase (the man page's model language section).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            DistKind::Normal => "normal; also normal(p10 = a, p90 = b) from two percentiles (any of p1 … p99)",
+            DistKind::LogNormal => {
+                "lognormal with mu and sigma of ln(x), not of x; also lognormal(mean = m, sd = s) and lognormal(p10 = a, p90 = b)"
+            }
+            DistKind::Uniform => "uniform between min and max",
+            DistKind::Triangular => "triangular",
+            DistKind::Pert => "Beta-PERT, lambda 4 unless given (larger: more weight on the mode)",
+            DistKind::Beta => "beta on [0, 1]",
+            DistKind::Gamma => "gamma",
+            DistKind::Exponential => "exponential with mean 1/rate",
+            DistKind::Poisson => "Poisson count",
+            DistKind::Bernoulli => "1 with probability p, else 0",
+            DistKind::Binomial => "binomial count",
+            DistKind::Metalog => {
+                "Keelin's metalog through 3 to 10 quantiles, e.g. metalog([0.1, 0.5, 0.9], [3M, 6M, 15M]), optionally bounded"
+            }
+            DistKind::Empirical => "one of the values, each equally likely (data resampled)",
+        }
+    }
+
     /// How many of [`DistKind::params`] a call must give (the rest are optional).
     pub fn required(self) -> usize {
         match self {

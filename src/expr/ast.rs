@@ -133,6 +133,16 @@ impl Expr {
         }
     }
 
+    /// True if the expression is a single distribution call (`a to b`, `normal(…)`): a
+    /// var that can be correlated or sampled through its quantile function.
+    pub fn is_distribution(&self) -> bool {
+        match &self.kind {
+            ExprKind::To(..) => true,
+            ExprKind::Call { name, .. } => crate::dist::DistKind::from_name(name).is_some(),
+            _ => false,
+        }
+    }
+
     /// Calls `visit` on this expression and every sub-expression, parents first.
     pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Expr)) {
         visit(self);

@@ -1,7 +1,7 @@
 //! Tokens of the expression language, with byte spans.
 //!
 //! Numbers accept `_` separators, a decimal exponent and one suffix:
-//! `k`=1e3, `M`=1e6, `B`=`G`=1e9, `T`=1e12, `%`=1e-2.
+//! `k`=`K`=1e3, `M`=1e6, `B`=`G`=1e9, `T`=1e12, `%`=1e-2 (as `--trials` reads them).
 
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::source::Span;
@@ -48,7 +48,12 @@ pub(super) fn tokenize(src: &str) -> Result<Vec<Token>, Diagnostic> {
         } else {
             let ch = src[pos..].chars().next().unwrap_or('?');
             let span = Span::new(pos, pos + ch.len_utf8());
-            return Err(Diagnostic::new(Problem::UnexpectedCharacter(ch), span));
+            let after_number = tokens.last().is_some_and(|t: &Token| matches!(t.kind, Tok::Num(_)));
+            let problem = match ch {
+                '%' if after_number => Problem::SpacedPercent,
+                _ => Problem::UnexpectedCharacter(ch),
+            };
+            return Err(Diagnostic::new(problem, span));
         }
     }
     tokens.push(Token { kind: Tok::End, span: Span::new(src.len(), src.len()) });
@@ -96,7 +101,7 @@ fn number(src: &str, start: usize) -> Result<(f64, usize), Diagnostic> {
         if suffix_end > end {
             let suffix = &src[end..suffix_end];
             let scale = match suffix {
-                "k" => 1e3,
+                "k" | "K" => 1e3,
                 "M" => 1e6,
                 "B" | "G" => 1e9,
                 "T" => 1e12,
@@ -131,6 +136,7 @@ mod tests {
     fn numbers_with_separators_exponents_and_suffixes() {
         assert_eq!(nums("12 1.5 1e9 1_000 .5"), vec![12.0, 1.5, 1e9, 1000.0, 0.5]);
         assert_eq!(nums("8k 2.788M 1.6B 3G 2T 5%"), vec![8e3, 2.788e6, 1.6e9, 3e9, 2e12, 0.05]);
+        assert_eq!(nums("200K 1.5K"), vec![200e3, 1.5e3], "K as --trials takes it");
         assert_eq!(nums("2.5e-3 1E+2"), vec![2.5e-3, 100.0]);
     }
 

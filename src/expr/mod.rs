@@ -8,7 +8,7 @@ mod lexer;
 mod parser;
 
 pub(crate) use ast::{BinOp, Expr, ExprKind, UnaryOp};
-pub use parser::number;
 pub(crate) use parser::parse;
+pub use parser::{BadCount, number, trial_count};
 #[cfg(test)]
 pub(crate) use parser::{MAX_DEPTH, MAX_HEIGHT};

@@ -68,6 +68,37 @@ pub fn number(src: &str) -> Option<f64> {
     }
 }
 
+/// Why a text is not a trial count (see [`trial_count`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BadCount {
+    /// A lowercase `m`: milli or millions?
+    Ambiguous,
+    /// Not a whole number ≥ 1.
+    NotWhole,
+    /// A whole number beyond [`crate::diagnostic::MAX_TRIALS`].
+    OutOfRange,
+}
+
+/// A trial count as written on the command line or in a model file's `trials`: a whole
+/// number, with `_` separators, an exponent or a suffix (`1000000`, `1_000_000`, `1e6`,
+/// `1M`, `200k`, `200K`, `2B`, `2b`, `1G`, `1T`).
+///
+/// # Errors
+/// Why it is not one: a lowercase `m` (ambiguous), not a whole number ≥ 1, or too many.
+pub fn trial_count(text: &str) -> Result<u64, BadCount> {
+    let text = text.trim();
+    let normalised = match text.chars().last().filter(|c| c.is_ascii_alphabetic()) {
+        Some('m') => return Err(BadCount::Ambiguous),
+        Some(c @ ('b' | 'g' | 't')) => format!("{}{}", &text[..text.len() - 1], c.to_ascii_uppercase()),
+        _ => text.to_string(),
+    };
+    match number(&normalised) {
+        Some(v) if v.fract() == 0.0 && (1.0..=crate::diagnostic::MAX_TRIALS as f64).contains(&v) => Ok(v as u64),
+        Some(v) if v.fract() == 0.0 && v.is_finite() && v >= 1.0 => Err(BadCount::OutOfRange),
+        _ => Err(BadCount::NotWhole),
+    }
+}
+
 /// Deepest nesting of parentheses, brackets, calls and prefix operators accepted, as in
 /// spreadsheets: the parser recurses once per level, some 10 KB of stack in a debug
 /// build.
@@ -138,6 +169,7 @@ impl Parser {
         if self.at_punct("=") {
             return Diagnostic::new(Problem::Assignment, self.span());
         }
+        let hint = hint.or_else(|| self.hint());
         let found = match self.peek() {
             Tok::Num(_) => "a number".to_string(),
             Tok::Ident(w) => format!("`{w}`"),
@@ -145,6 +177,22 @@ impl Parser {
             Tok::End => "the end of the expression".to_string(),
         };
         Diagnostic::new(Problem::Expected { wanted: wanted.to_string(), found, hint }, self.span())
+    }
+
+    /// What the writer of the token before an unexpected one probably meant, from other
+    /// tools' notations: `2 ** 3`, `between 2 and 3`, `2..3`, `18 months`.
+    fn hint(&self) -> Option<String> {
+        let before = &self.tokens[self.pos.checked_sub(1)?].kind;
+        let range =
+            "write a range as `low to high`, e.g. `2 to 3` (a lognormal with p5 = 2 and p95 = 3), or `uniform(2, 3)`";
+        Some(match (before, self.peek()) {
+            (Tok::Punct("*"), Tok::Punct("*")) => "a power is `^`: write `2 ^ 3`, not `2 ** 3`".to_string(),
+            (Tok::Num(_) | Tok::Ident(_), Tok::Num(_)) => range.to_string(),
+            (Tok::Num(_), Tok::Ident(name)) => format!(
+                "a number and a name need an operator between them (`* {name}`); a unit goes in the var's `unit`, e.g. `x = {{ value = \"18\", unit = \"month\" }}`"
+            ),
+            _ => return None,
+        })
     }
 
     /// `lhs op rhs`, the operator at `at`.

@@ -48,6 +48,12 @@ pub struct Model {
     /// var whose expression has a problem is kept, with `crate::expr::ExprKind::Invalid` as its
     /// expression, so that only the vars using it are affected.
     pub problems: Vec<Diagnostic>,
+    /// What a scenario or `--set` changed beyond the vars it names (a pinned var leaves
+    /// its correlations): said on every command, as notes, and changing nothing else.
+    pub notes: Vec<Diagnostic>,
+    /// How many vars at the end of [`Model::vars`] were added by `--query`: a query adds
+    /// an output and never hides one, so their uses do not count against the defaults.
+    pub queries: usize,
 }
 
 /// The `[model]` table.

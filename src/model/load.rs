@@ -18,7 +18,7 @@ use crate::correlation::Coefficients;
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::dist::{Bounds, DistKind, FITS};
 use crate::error::{Error, Result};
-use crate::expr::{self, Expr, ExprKind};
+use crate::expr::{self, BadCount, Expr, ExprKind};
 use crate::source::{SourceMap, Span, did_you_mean, hex};
 use crate::stats::Percentiles;
 
@@ -100,6 +100,8 @@ pub(super) fn document(text: &str, sources: SourceMap, sha256: String) -> Result
         scenarios: Arc::from([]),
         scenario_index: Arc::default(),
         problems: Vec::new(),
+        notes: Vec::new(),
+        queries: 0,
     };
     let root = match DeTable::parse(text) {
         Ok(root) => root.into_inner(),
@@ -239,6 +241,22 @@ impl Loader<'_> {
         parsed
     }
 
+    /// `trials`, in any form `--trials` takes: `1_000_000`, `1e6`, `"200k"`, `"1M"`.
+    fn trials(&mut self, value: &Value<'_>) -> Option<u64> {
+        let written = &self.text[value.span()];
+        let text = match value.get_ref() {
+            DeValue::String(s) => s.to_string(),
+            _ => written.to_string(),
+        };
+        let problem = match super::trial_count(&text) {
+            Ok(n) => return Some(n),
+            Err(BadCount::OutOfRange) => Problem::TrialsOutOfRange(written.to_string()),
+            Err(bad) => Problem::NotATrialCount { written: written.to_string(), ambiguous: bad == BadCount::Ambiguous },
+        };
+        self.error(Diagnostic::new(problem, span_of(value)));
+        None
+    }
+
     fn number(&mut self, value: &Value<'_>, what: &str) -> Option<f64> {
         let parsed = match value.get_ref() {
             DeValue::Integer(_) | DeValue::Float(_) => self.text[value.span()].replace('_', "").parse().ok(),
@@ -272,15 +290,7 @@ impl Loader<'_> {
                     meta.name = self.string(value, "name").unwrap_or_default();
                 }
                 "description" => meta.description = self.string(value, "description").unwrap_or_default(),
-                "trials" => {
-                    meta.trials = self.integer(value, "trials").filter(|&n| {
-                        let fits = (1..=crate::diagnostic::MAX_TRIALS).contains(&n);
-                        if !fits {
-                            self.error(Diagnostic::new(Problem::TrialsOutOfRange(n), span_of(value)));
-                        }
-                        fits
-                    })
-                }
+                "trials" => meta.trials = self.trials(value),
                 "seed" => meta.seed = self.integer(value, "seed"),
                 "sampling" => {
                     meta.sampling = self.string(value, "sampling").map(|name| Named { name, span: span_of(value) })

@@ -7,7 +7,7 @@ mod load;
 mod scenario;
 
 pub use crate::correlation::Coefficients;
-pub use crate::expr::number;
+pub use crate::expr::{BadCount, number, trial_count};
 pub use data::{DataFit, DataSpec, Goodness, MAX_DATA_BYTES, MAX_DATA_VALUES};
 pub use definition::{CorrelationDef, MAX_MODEL_BYTES, MAX_PERIODS, Meta, Model, Named, Periods, ScenarioDef, VarDef};
 

@@ -2,6 +2,7 @@
 //! replaced, or ad-hoc outputs added.
 
 use super::definition::{Model, Named, VarDef};
+use crate::correlation::Coefficients;
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::error::{Error, Result};
 use crate::expr;
@@ -36,7 +37,7 @@ impl Model {
         };
         let mut model = self.clone();
         for var in &scenario.overrides {
-            model.replace(var.clone());
+            model.replace(var.clone(), &format!("scenario `{name}`"));
         }
         Ok(model)
     }
@@ -65,16 +66,19 @@ impl Model {
                 model.error(vec![Diagnostic::at(problem, d.span.map(|s| s.shift(offset)))])
             })?;
             let expr = expr.map_spans(&|s| s.shift(offset));
-            model.replace(VarDef {
-                name,
-                expr,
-                text: text.to_string(),
-                unit: None,
-                source: None,
-                note: None,
-                per_period: None,
-                data: None,
-            });
+            model.replace(
+                VarDef {
+                    name,
+                    expr,
+                    text: text.to_string(),
+                    unit: None,
+                    source: None,
+                    note: None,
+                    per_period: None,
+                    data: None,
+                },
+                "--set",
+            );
         }
         Ok(model)
     }
@@ -106,6 +110,7 @@ impl Model {
             if let Some(outputs) = &mut model.meta.outputs {
                 outputs.push(named.clone());
             }
+            model.queries += 1;
             model.push_var(VarDef {
                 name: named,
                 expr: expr.map_spans(&|s| s.shift(offset)),
@@ -120,8 +125,14 @@ impl Model {
         Ok(model)
     }
 
-    /// Replaces the var of the same name, keeping its metadata unless the new one has some.
-    fn replace(&mut self, new: VarDef) {
+    /// Replaces the var of the same name, keeping its metadata unless the new one has
+    /// some. A var that `by` (a scenario or `--set`) makes other than a single
+    /// distribution — pinned to a value, most often — leaves its correlations, with a
+    /// note.
+    fn replace(&mut self, new: VarDef, by: &str) {
+        if !new.expr.is_distribution() {
+            self.uncorrelate(&new.name, &new.text, by);
+        }
         if let Some(old) = self.var_index(&new.name.name).map(|i| &mut self.vars[i]) {
             old.unit = new.unit.or(old.unit.take());
             old.source = new.source.or(old.source.take());
@@ -134,6 +145,32 @@ impl Model {
         }
     }
 
+    /// Takes `var` out of every correlation (a matrix loses its row and column, which
+    /// leaves it valid; an entry left with one var goes), noting which partners it left.
+    fn uncorrelate(&mut self, var: &Named, value: &str, by: &str) {
+        let span = var.span;
+        let mut partners: Vec<String> = Vec::new();
+        self.correlations.retain_mut(|c| {
+            let Some(i) = c.vars.iter().position(|v| v.name == var.name) else { return true };
+            for v in c.vars.iter().filter(|v| v.name != var.name) {
+                if !partners.contains(&v.name) {
+                    partners.push(v.name.clone());
+                }
+            }
+            c.vars.remove(i);
+            if let Coefficients::Matrix(m) = &mut c.coefficients {
+                drop_row_and_column(m, i);
+            }
+            drop_row_and_column(&mut c.cells, i);
+            c.vars.len() >= 2
+        });
+        if !partners.is_empty() {
+            let (var, value, by) = (var.name.clone(), value.trim().to_string(), by.to_string());
+            let problem = Problem::Uncorrelated { var, value, by, partners };
+            self.notes.push(Diagnostic::new(problem, span));
+        }
+    }
+
     /// Diagnostics for scenario overrides that name no var.
     pub(super) fn check_scenarios(&self) -> Vec<Diagnostic> {
         self.scenarios
@@ -142,6 +179,17 @@ impl Model {
             .filter(|o| self.var(&o.name.name).is_none())
             .map(|o| unknown_var(self, &o.name))
             .collect()
+    }
+}
+
+/// `rows` without row `i` and column `i` (where they are: a malformed matrix is reported
+/// later, as it is).
+fn drop_row_and_column<T>(rows: &mut Vec<Vec<T>>, i: usize) {
+    if i < rows.len() {
+        rows.remove(i);
+    }
+    for row in rows.iter_mut().filter(|row| i < row.len()) {
+        row.remove(i);
     }
 }
 

@@ -157,18 +157,24 @@ impl HtmlReport<'_> {
         for (i, o) in self.run.outputs.iter().enumerate().filter(|(_, o)| o.period.is_none()) {
             let name = o.name.as_str();
             let rows: Vec<(&str, &Summary)> = std::iter::once(("base", &o.summary))
-                .chain(self.findings.scenarios.iter().map(|(n, s)| (n.as_str(), &s[i].summary)))
+                .chain(self.findings.scenarios.iter().map(|(n, s, _)| (n.as_str(), &s[i].summary)))
                 .collect();
             let columns = self.run.meta.percentiles.headline();
             let mut header = vec!["scenario".to_string(), name.to_string()];
-            if !o.boolean {
-                header[1] = format!("{name} mean");
-                header.extend(columns.iter().map(|(n, _)| n.clone()));
+            match o.boolean {
+                true => header.push("Δ probability".into()),
+                false => {
+                    header[1] = format!("{name} mean");
+                    header.extend(columns.iter().map(|(n, _)| n.clone()));
+                    header.extend(["Δ mean".into(), "P(> base)".into()]);
+                }
             }
             let mut table = Table::new("scenarios", &header.iter().map(String::as_str).collect::<Vec<_>>());
-            for (scenario, s) in &rows {
+            let differences = std::iter::once(None).chain(self.findings.scenarios.iter().map(|(_, _, d)| d.get(i)));
+            for ((scenario, s), difference) in rows.iter().zip(differences) {
                 let mut cells = vec![Cell::Text(scenario.to_string())];
                 cells.extend(words::headline(o, s, false, &columns));
+                cells.extend(words::change(o, difference));
                 table.row(None, cells);
             }
             items.push(Item::Table(table));
@@ -227,6 +233,8 @@ impl HtmlReport<'_> {
             let percentiles = match (observed.get(a.name.as_str()), a.constant) {
                 (Some(s), _) => [s.p5(), s.p50(), s.p95()].map(|x| Cell::number(x, show)),
                 (None, Some(value)) => [blank(), Cell::number(value, show), blank()],
+                // One value per period: its percentiles are a table of their own.
+                (None, None) if a.series => [blank(), Cell::Text("per period".into()), blank()],
                 (None, None) => [blank(), blank(), blank()],
             };
             let mut cells = vec![Cell::Text(a.name.clone()), Cell::Code(a.expression.clone())];

@@ -14,6 +14,7 @@ mod format;
 mod html;
 pub mod human;
 mod json;
+mod language;
 mod run;
 mod sensitivity;
 mod svg;
@@ -21,5 +22,6 @@ pub mod view;
 mod words;
 
 pub use format::{Document, Format, Render};
+pub use language::{Topic, model_language};
 pub use view::{CompareReport, DescribeReport, HtmlReport, Mark, Provenance, RunReport, SensitivityReport};
 pub use words::{caveat_text, precision_text};

@@ -7,7 +7,7 @@ use super::format::{Document, Format, Render};
 use super::json;
 use super::view::RunReport;
 use super::words;
-use super::words::{caveat_text, headline, precision_text, provenance};
+use super::words::{MC_ERROR, caveat_text, headline, precision_text, provenance};
 use crate::stats::Caveat;
 use crate::study::OutputResult;
 
@@ -34,7 +34,10 @@ impl Render for RunReport<'_> {
 /// the mean column and nothing after it.
 fn table(report: &RunReport<'_>) -> String {
     let columns = report.meta.percentiles.headline();
-    let header = headers(&columns, &["90% interval", "p1 … p99"]);
+    let mut header = headers(&columns, &["90% interval", "p1 … p99"]);
+    // The ± after the mean and the last percentile is the run's error, not the spread.
+    header[1] = format!("{} {MC_ERROR}", header[1]);
+    header[1 + columns.len()] = format!("{} {MC_ERROR}", header[1 + columns.len()]);
     let mut table = Table::new("run", &header.iter().map(String::as_str).collect::<Vec<_>>());
     for o in report.outputs {
         let mut row = vec![Cell::Text(words::label(o))];

@@ -156,10 +156,14 @@ fn open(svg: &mut String, title: &str, kind: &str, height: f64, legend: &[Key<'_
 }
 
 /// Rows for the labels of vertical lines: row 0 above the plot, the next ones inside it
-/// (haloed); each label goes on the first row where it clears every other label.
+/// (haloed); each label goes on the first row where it clears every other label. The
+/// labels are kept, and written after the lines, which start below any label inside the
+/// plot that they would cross.
 #[derive(Default)]
 struct MarkRows {
     rows: Vec<Vec<(f64, f64)>>,
+    /// Each label placed: its extent, its baseline and its SVG.
+    placed: Vec<(f64, f64, f64, String)>,
 }
 
 impl MarkRows {
@@ -180,44 +184,64 @@ impl MarkRows {
         }
     }
 
-    /// Writes `text` centred at `x` (kept inside the chart) on its row.
-    fn centred(&mut self, svg: &mut String, x: f64, text: &str, class: &str) {
-        let half = text_width(text, SMALL) / 2.0;
-        let x = x.clamp(half + 2.0, WIDTH - half - 2.0);
-        let y = self.place(x - half, x + half);
-        let halo = if y > TOP { " halo" } else { "" };
-        let _ = write!(svg, r#"<text x="{x:.1}" y="{y:.1}" class="{class}{halo}">{}</text>"#, html(text));
-    }
-
-    /// Writes `text` beside the line at `x`: to its right if `right`, else to its left.
-    fn beside(&mut self, svg: &mut String, x: f64, right: bool, text: &str, class: &str) {
-        let w = text_width(text, SMALL);
-        let (x0, x1, tx, anchor) =
-            if right { (x + 4.0, x + 4.0 + w, x + 4.0, "start") } else { (x - 4.0 - w, x - 4.0, x - 4.0, "end") };
+    /// Places `text` over [x0, x1], at `tx` with `anchor`.
+    fn label(&mut self, x0: f64, x1: f64, tx: f64, anchor: &str, text: &str, class: &str) {
         let y = self.place(x0, x1);
         let halo = if y > TOP { " halo" } else { "" };
-        let _ = write!(
-            svg,
+        let svg = format!(
             r#"<text x="{tx:.1}" y="{y:.1}" class="{class}{halo}" text-anchor="{anchor}">{}</text>"#,
             html(text)
         );
+        self.placed.push((x0, x1, y, svg));
+    }
+
+    /// Places `text` centred at `x` (kept inside the chart).
+    fn centred(&mut self, x: f64, text: &str, class: &str) {
+        let half = text_width(text, SMALL) / 2.0;
+        let x = x.clamp(half + 2.0, WIDTH - half - 2.0);
+        self.label(x - half, x + half, x, "middle", text, class);
+    }
+
+    /// Places `text` beside the line at `x`: to its right if `right`, else to its left.
+    fn beside(&mut self, x: f64, right: bool, text: &str, class: &str) {
+        let w = text_width(text, SMALL);
+        match right {
+            true => self.label(x + 4.0, x + 4.0 + w, x + 4.0, "start", text, class),
+            false => self.label(x - 4.0 - w, x - 4.0, x - 4.0, "end", text, class),
+        }
+    }
+
+    /// Where a vertical line at `x` starts: the plot's top, or just below the lowest label
+    /// inside the plot that it would cross.
+    fn line_top(&self, x: f64) -> f64 {
+        self.placed
+            .iter()
+            .filter(|&&(x0, x1, y, _)| y > TOP && x0 - 2.0 <= x && x <= x1 + 2.0)
+            .map(|&(.., y, _)| y + 5.0)
+            .fold(TOP, f64::max)
     }
 }
 
 /// Dashed lines at p5, p50 and p95 and solid lines at `thresholds`, labelled without
-/// overlaps.
+/// overlaps: labels clear each other, and lines clear the labels.
 fn marks(svg: &mut String, axis: &Axis, s: &Summary, show: Show<'_>, thresholds: &[&Mark], bottom: f64) {
     let mut rows = MarkRows::default();
+    let mut lines = Vec::new();
     for (value, name) in [(s.p5(), "p5"), (s.p50(), "p50"), (s.p95(), "p95")] {
         let x = axis.x(value);
-        let _ = write!(svg, r#"<line x1="{x:.1}" y1="{TOP:.1}" x2="{x:.1}" y2="{bottom:.1}" class="mark"/>"#);
-        rows.centred(svg, x, &format!("{name} {}", show(value)), "marklabel");
+        lines.push((x, "mark"));
+        rows.centred(x, &format!("{name} {}", show(value)), "marklabel");
     }
     for t in thresholds {
         let x = axis.x(t.value);
-        let _ = write!(svg, r#"<line x1="{x:.1}" y1="{TOP:.1}" x2="{x:.1}" y2="{bottom:.1}" class="threshold"/>"#);
-        rows.beside(svg, x, x < axis.left + axis.width / 2.0, &t.label, "thresholdlabel");
+        lines.push((x, "threshold"));
+        rows.beside(x, x < axis.left + axis.width / 2.0, &t.label, "thresholdlabel");
     }
+    for (x, class) in lines {
+        let top = rows.line_top(x);
+        let _ = write!(svg, r#"<line x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{bottom:.1}" class="{class}"/>"#);
+    }
+    rows.placed.iter().for_each(|(.., label)| svg.push_str(label));
 }
 
 /// The histogram of an output from exact bin counts (from its p0.5 to its p99.5), with
@@ -350,17 +374,18 @@ impl Bars {
         );
     }
 
-    /// `text` beside value `at` in row `i`: after it if `after`, else before it; inside
-    /// the bar's end instead when there is no room outside.
-    fn value(&mut self, i: usize, at: f64, after: bool, text: &str) {
-        let x = self.axis.x(at);
+    /// `text` beside the span [lo, hi] of row `i` (a bar's end, or with its whisker): after
+    /// it if `after`, else before it; inside the bar, clear of the span, when there is no
+    /// room outside.
+    fn value(&mut self, i: usize, [lo, hi]: [f64; 2], after: bool, text: &str) {
+        let (x0, x1) = (self.axis.x(lo), self.axis.x(hi));
         let w = text_width(text, SMALL) + 4.0;
-        let outside = if after { x + w <= WIDTH - 2.0 } else { x - w >= NAMES };
+        let outside = if after { x1 + w <= WIDTH - 2.0 } else { x0 - w >= NAMES };
         let (x, anchor, class) = match (after, outside) {
-            (true, true) => (x + 4.0, "start", "value"),
-            (false, true) => (x - 4.0, "end", "value"),
-            (true, false) => (x - 4.0, "end", "value inverse"),
-            (false, false) => (x + 4.0, "start", "value inverse"),
+            (true, true) => (x1 + 4.0, "start", "value"),
+            (false, true) => (x0 - 4.0, "end", "value"),
+            (true, false) => (x0 - 4.0, "end", "value inverse"),
+            (false, false) => (x1 + 4.0, "start", "value inverse"),
         };
         let _ = write!(
             self.svg,
@@ -423,10 +448,11 @@ pub(super) fn tornado(name: &str, t: &Tornado, show: Show<'_>, unit: &str) -> St
         for (value, class) in ends {
             bars.bar(i, t.base, value, class, BAR_ROW - 8.0, 0.0);
         }
-        // Each end's value outside it; when both ends are on one side, the outer one.
-        let same_side = (f.low - t.base) * (f.high - t.base) > 0.0;
+        // Each end's value outside it; when both ends are on one side (or are one value),
+        // the outer one.
+        let same_side = (f.low - t.base) * (f.high - t.base) > 0.0 || f.low == f.high;
         for (value, _) in ends.iter().take(if same_side { 1 } else { 2 }) {
-            bars.value(i, *value, *value >= t.base, &show(*value));
+            bars.value(i, [*value, *value], *value >= t.base, &show(*value));
         }
     }
     bars.line(t.base);
@@ -450,7 +476,7 @@ pub(super) fn spearman(name: &str, s: &Spearman) -> String {
         let rho = f.rank_correlation;
         bars.name(i, &f.name);
         bars.bar(i, 0.0, rho, if rho >= 0.0 { "high" } else { "low" }, BAR_ROW - 8.0, 0.0);
-        bars.value(i, rho, rho >= 0.0, &format!("{rho:+.2} ({:.0}%)", 100.0 * f.contribution_to_variance));
+        bars.value(i, [rho, rho], rho >= 0.0, &format!("{rho:+.2} ({:.0}%)", 100.0 * f.contribution_to_variance));
     }
     bars.line(0.0);
     bars.close(&|x| format!("{x:.1}"), &format!("Spearman's ρ with {name}, {} trials", s.trials))
@@ -484,7 +510,9 @@ pub(super) fn sobol(name: &str, s: &Sobol) -> String {
         bars.whisker(i, f.first_order_ci, -4.0);
         bars.whisker(i, f.total_ci, 4.0);
         let end = f.first_order_ci[1].max(f.total_ci[1]).max(f.total).max(f.first_order);
-        bars.value(i, end, true, &format!("{} / {}", human::fixed(f.first_order, 2), human::fixed(f.total, 2)));
+        let start = f.first_order_ci[0].min(f.total_ci[0]).min(f.total).min(f.first_order);
+        let text = format!("{} / {}", human::fixed(f.first_order, 2), human::fixed(f.total, 2));
+        bars.value(i, [start, end], true, &text);
     }
     bars.close(&|x| format!("{x:.1}"), &format!("Sobol index (first-order / total), N = {}", s.trials))
 }
@@ -502,7 +530,8 @@ pub(super) fn shapley(name: &str, s: &Shapley) -> String {
         bars.name(i, &f.name);
         bars.bar(i, 0.0, f.shapley, "total", BAR_ROW - 10.0, 0.0);
         bars.whisker(i, f.shapley_ci, 0.0);
-        bars.value(i, f.shapley_ci[1].max(f.shapley), true, &human::fixed(f.shapley, 3));
+        let span = [f.shapley_ci[0].min(f.shapley), f.shapley_ci[1].max(f.shapley)];
+        bars.value(i, span, true, &human::fixed(f.shapley, 3));
     }
     let orders = if s.exact { "every order" } else { "random orders" };
     bars.close(
@@ -545,7 +574,7 @@ pub(super) fn scenario_probabilities(name: &str, rows: &[(&str, &Summary)]) -> S
     for (i, (label, s)) in rows.iter().enumerate() {
         bars.name(i, label);
         bars.bar(i, 0.0, s.moments.mean, "bars", BAR_ROW - 8.0, 0.0);
-        bars.value(i, s.moments.mean, true, &human::percent(s.moments.mean));
+        bars.value(i, [s.moments.mean; 2], true, &human::percent(s.moments.mean));
     }
     bars.close(&|x| human::percent(x), "probability")
 }

@@ -6,7 +6,7 @@ use super::cells::Cell;
 use super::human;
 use super::view::Provenance;
 use crate::stats::{Caveat, Summary};
-use crate::study::{OutputResult, PrecisionOutcome};
+use crate::study::{Difference, OutputResult, PrecisionOutcome};
 
 /// The mark after a mean whose ± may not hold (see [`caveat_text`]).
 pub(super) const CAVEAT_MARK: &str = " !";
@@ -58,6 +58,11 @@ pub(super) fn show_to(o: &OutputResult, x: f64, digits: i32) -> String {
     if o.boolean { human::percent_to(x, digits) } else { human::number_to(x, o.unit.as_deref(), digits) }
 }
 
+/// The header after the mean (and the last percentile) whose cells carry the half-width
+/// of its 95% interval: the error of the estimate, which more trials shrink, not the
+/// spread of the output.
+pub(super) const MC_ERROR: &str = "± MC error";
+
 /// A 0/1 output's mean as a probability with its 95% interval: `P = 88.6% ± 0.0622 pp`
 /// while the interval is symmetric to a tenth of its width, else both ends,
 /// `P = 0.00312% (0.00218% to 0.00446%)`; no events read as an upper bound,
@@ -106,6 +111,31 @@ pub(super) fn values(o: &OutputResult, s: &Summary, columns: &[(String, f64)]) -
         .collect()
 }
 
+/// A scenario's difference `d` from base in output `o`, as cells: for a 0/1 output the
+/// change of probability in percentage points with its 95% interval; else the mean
+/// difference and P(scenario > base). Blank cells for the base (no difference).
+pub(super) fn change(o: &OutputResult, d: Option<&Difference>) -> Vec<Cell> {
+    let blank = || Cell::Text(String::new());
+    match d {
+        None if o.boolean => vec![blank()],
+        None => vec![blank(), blank()],
+        Some(d) if o.boolean => {
+            let change = |x: f64| signed(x, &human::points);
+            let text = estimate(d.summary.moments.mean, d.summary.mean_ci95, &change, &human::points);
+            vec![Cell::Number(text, d.summary.moments.mean)]
+        }
+        Some(d) => vec![
+            Cell::Number(signed(d.summary.moments.mean, &|x| show(o, x)), d.summary.moments.mean),
+            Cell::number(d.p_greater, human::percent),
+        ],
+    }
+}
+
+/// A difference with an explicit sign.
+pub(super) fn signed(x: f64, n: &impl Fn(f64) -> String) -> String {
+    if x > 0.0 { format!("+{}", n(x)) } else { n(x) }
+}
+
 /// The headers of [`values`]: `mean` and the columns' names.
 pub(super) fn value_headers(columns: &[(String, f64)]) -> Vec<String> {
     std::iter::once("mean".to_string()).chain(columns.iter().map(|(n, _)| n.clone())).collect()
@@ -113,7 +143,8 @@ pub(super) fn value_headers(columns: &[(String, f64)]) -> Vec<String> {
 
 /// The headline of output `o` with statistics `s`: its probability if it is 0/1, else
 /// its [`values`]; when `precise`, the mean and the last percentile (p95 by default)
-/// carry the 95% half-widths of their intervals relative to their values, and the mean the [`CAVEAT_MARK`] when its
+/// carry the 95% half-widths of their intervals (relative to their values, or in the
+/// output's units when it takes both signs), and the mean the [`CAVEAT_MARK`] when its
 /// interval may not hold.
 pub(super) fn headline(o: &OutputResult, s: &Summary, precise: bool, columns: &[(String, f64)]) -> Vec<Cell> {
     if o.boolean {
@@ -121,8 +152,15 @@ pub(super) fn headline(o: &OutputResult, s: &Summary, precise: bool, columns: &[
     }
     let mut cells = values(o, s, columns);
     if precise {
-        let relative = |half: f64, x: f64| {
-            if x == 0.0 || half == 0.0 { String::new() } else { format!(" ±{}", human::percent(half / x.abs())) }
+        // Relative to the value where that means something; for an output that takes
+        // both signs (p1 < 0 < p99: a saving, a net value), whose values can sit near
+        // zero where a relative figure says more about zero than about the run, in the
+        // output's units.
+        let both_signs = s.p1() < 0.0 && s.p99() > 0.0;
+        let relative = |half: f64, x: f64| match half {
+            0.0 => String::new(),
+            _ if both_signs || x == 0.0 => format!(" ±{}", show_to(o, half, 3)),
+            _ => format!(" ±{}", human::percent(half / x.abs())),
         };
         let mark = if s.mean_caveat.is_some() { CAVEAT_MARK } else { "" };
         let mean = format!("{}{}{mark}", show(o, s.moments.mean), relative(s.mean_half_width(), s.moments.mean));

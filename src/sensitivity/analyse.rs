@@ -39,6 +39,21 @@ impl Method {
     }
 }
 
+/// How far the analyses have got, for a progress bar: the output and the method at
+/// work, and the units of work it has done of those it will do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step<'a> {
+    /// The output analysed.
+    pub output: &'a str,
+    /// The method at work: `ranks` (the conditional tornado and Spearman, from one
+    /// sample), `swing tornado`, `sobol` or `shapley`.
+    pub method: &'static str,
+    /// Units done (chunks of trials for Sobol and Shapley).
+    pub done: u64,
+    /// Units in all.
+    pub total: u64,
+}
+
 /// What to analyse and how.
 #[derive(Clone, Debug)]
 pub struct SensitivityConfig {
@@ -195,7 +210,19 @@ impl SumsScope {
 /// Unknown output var, a series named without a period, a model that does not compile,
 /// or non-finite values.
 pub fn analyse(base: &Simulation, config: &SensitivityConfig) -> Result<Analysed> {
-    analyse_with(base, config, &mut SumsScope::All)
+    analyse_tracked(base, config, &mut |_| {})
+}
+
+/// As [`analyse`], telling `progress` how far each method on each output has got.
+///
+/// # Errors
+/// As [`analyse`].
+pub(crate) fn analyse_tracked(
+    base: &Simulation,
+    config: &SensitivityConfig,
+    progress: &mut dyn FnMut(Step<'_>),
+) -> Result<Analysed> {
+    analyse_with(base, config, &mut SumsScope::All, progress)
 }
 
 /// Shard `shard` = (K, M) of [`analyse`]: the sums of the Sobol and Shapley estimators
@@ -210,7 +237,7 @@ pub(crate) fn analyse_shard(
     shard: (u64, u64),
 ) -> Result<Vec<MethodSums>> {
     let mut streaming = SumsScope::Shard(shard, Vec::new());
-    analyse_with(base, config, &mut streaming)?;
+    analyse_with(base, config, &mut streaming, &mut |_| {})?;
     match streaming {
         SumsScope::Shard(_, kept) => Ok(kept),
         _ => unreachable!("a shard keeps its sums"),
@@ -226,10 +253,15 @@ pub(crate) fn analyse_merged(
     config: &SensitivityConfig,
     merged: Vec<MethodSums>,
 ) -> Result<Analysed> {
-    analyse_with(base, config, &mut SumsScope::Merged(merged))
+    analyse_with(base, config, &mut SumsScope::Merged(merged), &mut |_| {})
 }
 
-fn analyse_with(base: &Simulation, config: &SensitivityConfig, streaming: &mut SumsScope) -> Result<Analysed> {
+fn analyse_with(
+    base: &Simulation,
+    config: &SensitivityConfig,
+    streaming: &mut SumsScope,
+    progress: &mut dyn FnMut(Step<'_>),
+) -> Result<Analysed> {
     let program = &base.program;
     let (outputs, series) = match config.outputs.is_empty() {
         false => (config.outputs.clone(), Vec::new()),
@@ -250,7 +282,8 @@ fn analyse_with(base: &Simulation, config: &SensitivityConfig, streaming: &mut S
             (scalars, series)
         }
     };
-    let outputs = outputs.iter().map(|o| analyse_output(base, o, config, streaming)).collect::<Result<_>>()?;
+    let outputs =
+        outputs.iter().map(|o| analyse_output(base, o, config, streaming, progress)).collect::<Result<_>>()?;
     Ok(Analysed { outputs, series })
 }
 
@@ -260,7 +293,9 @@ fn analyse_output(
     output: &str,
     config: &SensitivityConfig,
     streaming: &mut SumsScope,
+    progress: &mut dyn FnMut(Step<'_>),
 ) -> Result<Sensitivity> {
+    let mut tell = |method: &'static str, done: u64, total: u64| progress(Step { output, method, done, total });
     let simulation = base.reporting(&[output])?;
     let program = &simulation.program;
     let index = simulation.scalar_output(output)?;
@@ -312,7 +347,9 @@ fn analyse_output(
     let conditional = !sharded && kind == TornadoKind::Conditional && methods.contains(&Method::Tornado);
     let spearman = !sharded && methods.contains(&Method::Spearman);
     let wanted = Wanted { conditional: conditional.then_some(config.tornado_range), spearman };
+    tell("ranks", 0, 1);
     let mut ranked = Ranked::analyse(&simulation, output, &result.factors, &rank_config, wanted)?;
+    tell("ranks", 1, 1);
     if let Some(value) = ranked.constant {
         result.constant = Some(value);
         return Ok(result);
@@ -323,6 +360,17 @@ fn analyse_output(
     independent_model.correlations.clear();
     let independent_model = std::sync::Arc::new(independent_model);
     let base_sample = |default: u64| RunConfig { trials: config.trials.unwrap_or(default), ..rank_config };
+    if let Some(n) = config.trials {
+        for (method, default) in [(Method::Sobol, SOBOL_DEFAULT_N), (Method::Shapley, shapley::DEFAULT_TRIALS)] {
+            if methods.contains(&method) && n != default {
+                result.notes.push(format!(
+                    "{}: N = {n} as --trials says (its default: {default}), so its intervals are {} than by default",
+                    method.name(),
+                    if n < default { "wider" } else { "narrower" }
+                ));
+            }
+        }
+    }
     for method in methods {
         let analysis = match method {
             _ if sharded && !matches!(method, Method::Sobol | Method::Shapley) => continue,
@@ -331,6 +379,7 @@ fn analyse_output(
                 Analysis::Tornado(tornado)
             }
             Method::Tornado => {
+                tell("swing tornado", 0, 1);
                 let independent = simulation.variant(std::sync::Arc::clone(&independent_model), &keep)?;
                 Analysis::Tornado(tornado::swing(
                     &independent,
@@ -347,7 +396,8 @@ fn analyse_output(
             Method::Sobol => {
                 let independent = simulation.monte_carlo()?.variant(std::sync::Arc::clone(&independent_model), &[])?;
                 let n = base_sample(SOBOL_DEFAULT_N);
-                let sums = |shard| sobol::sums(&independent, output, &feeding, &n, shard);
+                let sums =
+                    |shard| sobol::sums(&independent, output, &feeding, &n, shard, &mut |d, t| tell("sobol", d, t));
                 let layout = sobol::layout(&n, feeding.len());
                 let Some(tree) = streaming.tree(output, method, layout, sums)? else { continue };
                 Analysis::Sobol(sobol::finish(&independent, &feeding, &n, &tree))
@@ -355,7 +405,8 @@ fn analyse_output(
             Method::Shapley => {
                 let correlated = simulation.monte_carlo()?;
                 let n = base_sample(shapley::DEFAULT_TRIALS);
-                let sums = |shard| shapley::sums(&correlated, output, &feeding, &n, shard);
+                let sums =
+                    |shard| shapley::sums(&correlated, output, &feeding, &n, shard, &mut |d, t| tell("shapley", d, t));
                 let layout = shapley::layout(&n, feeding.len());
                 let Some(tree) = streaming.tree(output, method, layout, sums)? else { continue };
                 Analysis::Shapley(shapley::finish(&correlated, &feeding, &n, &tree))

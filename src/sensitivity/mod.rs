@@ -27,7 +27,8 @@ pub(crate) mod sobol;
 pub(crate) mod spearman;
 pub(crate) mod tornado;
 
-pub use analyse::{Analysed, Analysis, Method, Sensitivity, SensitivityConfig, analyse};
+pub(crate) use analyse::analyse_tracked;
+pub use analyse::{Analysed, Analysis, Method, Sensitivity, SensitivityConfig, Step, analyse};
 pub(crate) use analyse::{MethodSums, analyse_merged, analyse_shard};
 pub(crate) use pick_freeze::Sums;
 pub use sample::Sample;

@@ -178,6 +178,7 @@ pub(super) fn shard_units(n_chunks: u64, chunks_per_batch: u64, shard: Option<(u
 /// the fixed tree keyed by unit; `program` is the program (or one with the same slots)
 /// that `reduce` evaluates. With `chunks_per_batch` > 1, each chunk gives one vector,
 /// and the vectors of a round (of exact permutations) are added up into one batch.
+/// `progress` is told the chunks done and the chunks in all, as each is folded.
 ///
 /// # Errors
 /// The non-finite values of the first chunk that had some, located as a run would locate
@@ -189,34 +190,41 @@ pub(super) fn fold(
     dim: usize,
     (units, chunks_per_batch): (Range<u64>, u64),
     reduce: impl Fn(&mut Evaluator<'_>) -> std::result::Result<Vec<Vec<f64>>, Failure> + Sync,
+    progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ChunkTree<Sums>> {
     let mut tree = ChunkTree::default();
     let mut round = vec![0.0; dim];
+    let chunks = units.start * chunks_per_batch..units.end * chunks_per_batch;
+    let (total, mut done) = (chunks.end - chunks.start, 0);
     engine::for_each_evaluator(
         program,
         config,
-        units.start * chunks_per_batch..units.end * chunks_per_batch,
+        chunks,
         |evaluator| (evaluator.index, reduce(evaluator)),
-        |(chunk, batches)| match batches {
-            Ok(batches) if chunks_per_batch == 1 => {
-                let mut sums = Sums::new(dim);
-                batches.iter().for_each(|x| sums.add(x));
-                tree.push(chunk, sums, &Sums::combine);
-                Ok(())
-            }
-            Ok(batches) => {
-                batches.iter().flatten().zip(0..).for_each(|(x, i)| round[i % dim] += x);
-                if (chunk + 1) % chunks_per_batch == 0 {
+        |(chunk, batches)| {
+            done += 1;
+            progress(done, total);
+            match batches {
+                Ok(batches) if chunks_per_batch == 1 => {
                     let mut sums = Sums::new(dim);
-                    sums.add(&std::mem::replace(&mut round, vec![0.0; dim]));
-                    tree.push(chunk / chunks_per_batch, sums, &Sums::combine);
+                    batches.iter().for_each(|x| sums.add(x));
+                    tree.push(chunk, sums, &Sums::combine);
+                    Ok(())
                 }
-                Ok(())
-            }
-            Err(failure) => {
-                let mut nonfinite = NonFinite::new(failure.program.vars().len());
-                nonfinite.add(chunk, &failure.counts);
-                simulation.with_program(*failure.program).check_finite(&nonfinite, config, &failure.seeds)
+                Ok(batches) => {
+                    batches.iter().flatten().zip(0..).for_each(|(x, i)| round[i % dim] += x);
+                    if (chunk + 1) % chunks_per_batch == 0 {
+                        let mut sums = Sums::new(dim);
+                        sums.add(&std::mem::replace(&mut round, vec![0.0; dim]));
+                        tree.push(chunk / chunks_per_batch, sums, &Sums::combine);
+                    }
+                    Ok(())
+                }
+                Err(failure) => {
+                    let mut nonfinite = NonFinite::new(failure.program.vars().len());
+                    nonfinite.add(chunk, &failure.counts);
+                    simulation.with_program(*failure.program).check_finite(&nonfinite, config, &failure.seeds)
+                }
             }
         },
     )?;

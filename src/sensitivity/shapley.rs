@@ -86,7 +86,7 @@ pub struct Shapley {
 /// # Errors
 /// Non-finite values in any evaluation.
 pub fn effects(simulation: &Simulation, output: &str, factors: &[usize], config: &RunConfig) -> Result<Shapley> {
-    Ok(finish(simulation, factors, config, &sums(simulation, output, factors, config, None)?))
+    Ok(finish(simulation, factors, config, &sums(simulation, output, factors, config, None, &mut |_, _| {})?))
 }
 
 /// The base sample of a run asked for `config` with `k` inputs: whole chunks.
@@ -104,7 +104,8 @@ pub(super) fn layout(config: &RunConfig, k: usize) -> Layout {
     Layout { dim: k, units: base_sample(config, k).n_chunks() / rounds(k) }
 }
 
-/// The sums behind [`effects`], over the batches of shard `shard` (K, M), or all.
+/// The sums behind [`effects`], over the batches of shard `shard` (K, M), or all,
+/// telling `progress` the chunks done of those in all.
 ///
 /// # Errors
 /// As [`effects`].
@@ -114,6 +115,7 @@ pub(super) fn sums(
     factors: &[usize],
     config: &RunConfig,
     shard: Option<(u64, u64)>,
+    progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ChunkTree<Sums>> {
     let k = factors.len();
     let exact = k <= EXACT_MAX_INPUTS;
@@ -124,33 +126,42 @@ pub(super) fn sums(
     let seed_b = config.seed ^ B_SEED;
     let correlated = program.copula().is_some_and(|(members, _)| factors.iter().any(|f| members.contains(f)));
     let units = pick_freeze::shard_units(config.n_chunks(), rounds(k), shard);
-    pick_freeze::fold(simulation, program, &config, k, units, |evaluator| {
-        let order = permutation(k, exact, config.seed, evaluator.index);
-        let reordered;
-        let variant = match correlated {
-            true => {
-                let unknown_last: Vec<usize> = order.iter().rev().map(|&i| factors[i]).collect();
-                reordered = program.with_copula_order(&unknown_last);
-                &reordered
+    pick_freeze::fold(
+        simulation,
+        program,
+        &config,
+        k,
+        units,
+        |evaluator| {
+            let order = permutation(k, exact, config.seed, evaluator.index);
+            let reordered;
+            let variant = match correlated {
+                true => {
+                    let unknown_last: Vec<usize> = order.iter().rev().map(|&i| factors[i]).collect();
+                    reordered = program.with_copula_order(&unknown_last);
+                    &reordered
+                }
+                false => program,
+            };
+            let mut seeds = base.clone();
+            let y_a = match evaluator.evaluate(variant, &seeds, out) {
+                Ok(values) => values.to_vec(),
+                Err(counts) => return Err(Failure::new(variant, &seeds, counts)),
+            };
+            let mut contributions = vec![0.0; k];
+            let mut before = 0.0;
+            for &i in &order {
+                seeds[factors[i]] = seed_b;
+                let y =
+                    evaluator.evaluate(variant, &seeds, out).map_err(|counts| Failure::new(variant, &seeds, counts))?;
+                let c: f64 = y_a.iter().zip(y).map(|(a, b)| (a - b) * (a - b) / 2.0).sum();
+                contributions[i] = c - before;
+                before = c;
             }
-            false => program,
-        };
-        let mut seeds = base.clone();
-        let y_a = match evaluator.evaluate(variant, &seeds, out) {
-            Ok(values) => values.to_vec(),
-            Err(counts) => return Err(Failure::new(variant, &seeds, counts)),
-        };
-        let mut contributions = vec![0.0; k];
-        let mut before = 0.0;
-        for &i in &order {
-            seeds[factors[i]] = seed_b;
-            let y = evaluator.evaluate(variant, &seeds, out).map_err(|counts| Failure::new(variant, &seeds, counts))?;
-            let c: f64 = y_a.iter().zip(y).map(|(a, b)| (a - b) * (a - b) / 2.0).sum();
-            contributions[i] = c - before;
-            before = c;
-        }
-        Ok(vec![contributions])
-    })
+            Ok(vec![contributions])
+        },
+        progress,
+    )
 }
 
 /// [`effects`]'s result from the sums of every batch.

@@ -68,7 +68,7 @@ pub(crate) const MIN_TRIALS: u64 = 2 * SOBOL_BATCH as u64;
 /// # Errors
 /// Non-finite values in any evaluation.
 pub fn indices(simulation: &Simulation, output: &str, factors: &[usize], config: &RunConfig) -> Result<Sobol> {
-    Ok(finish(simulation, factors, config, &sums(simulation, output, factors, config, None)?))
+    Ok(finish(simulation, factors, config, &sums(simulation, output, factors, config, None, &mut |_, _| {})?))
 }
 
 /// The base sample of a run asked for `config`.
@@ -82,7 +82,8 @@ pub(super) fn layout(config: &RunConfig, k: usize) -> Layout {
     Layout { dim: 2 * k + 3, units: base_sample(config).n_chunks() }
 }
 
-/// The sums behind [`indices`], over the chunks of shard `shard` (K, M), or all.
+/// The sums behind [`indices`], over the chunks of shard `shard` (K, M), or all,
+/// telling `progress` the chunks done of those in all.
 ///
 /// # Errors
 /// As [`indices`].
@@ -92,6 +93,7 @@ pub(super) fn sums(
     factors: &[usize],
     config: &RunConfig,
     shard: Option<(u64, u64)>,
+    progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ChunkTree<Sums>> {
     let config = base_sample(config);
     let program = &simulation.program;
@@ -106,32 +108,40 @@ pub(super) fn sums(
     // Σ((f(A) − μ₀)² + (f(B) − μ₀)²), Σ((f(A) − μ₀) + (f(B) − μ₀)) and the trial count.
     let dim = 2 * k + 3;
     let units = pick_freeze::shard_units(config.n_chunks(), 1, shard);
-    pick_freeze::fold(simulation, program, &config, dim, units, |evaluator| {
-        let mut run = |seeds: &[u64]| match evaluator.evaluate(program, seeds, out) {
-            Ok(values) => Ok(values.to_vec()),
-            Err(counts) => Err(Failure::new(program, seeds, counts)),
-        };
-        let (y_a, y_b) = (run(&base)?, run(&seed_b)?);
-        let mut batches = vec![vec![0.0; dim]; y_a.len().div_ceil(SOBOL_BATCH)];
-        for (t, (a, b)) in y_a.iter().zip(&y_b).enumerate() {
-            let x = &mut batches[t / SOBOL_BATCH];
-            let (a0, b0) = (a - mu0, b - mu0);
-            x[2 * k] += a0 * a0 + b0 * b0;
-            x[2 * k + 1] += a0 + b0;
-            x[2 * k + 2] += 1.0;
-        }
-        for (i, &f) in factors.iter().enumerate() {
-            let mut seeds = base.clone();
-            seeds[f] = seed_b[f];
-            let y_ab = run(&seeds)?;
-            for (t, ((a, b), ab)) in y_a.iter().zip(&y_b).zip(&y_ab).enumerate() {
+    pick_freeze::fold(
+        simulation,
+        program,
+        &config,
+        dim,
+        units,
+        |evaluator| {
+            let mut run = |seeds: &[u64]| match evaluator.evaluate(program, seeds, out) {
+                Ok(values) => Ok(values.to_vec()),
+                Err(counts) => Err(Failure::new(program, seeds, counts)),
+            };
+            let (y_a, y_b) = (run(&base)?, run(&seed_b)?);
+            let mut batches = vec![vec![0.0; dim]; y_a.len().div_ceil(SOBOL_BATCH)];
+            for (t, (a, b)) in y_a.iter().zip(&y_b).enumerate() {
                 let x = &mut batches[t / SOBOL_BATCH];
-                x[i] += (b - mu0) * (ab - a);
-                x[k + i] += (a - ab) * (a - ab) / 2.0;
+                let (a0, b0) = (a - mu0, b - mu0);
+                x[2 * k] += a0 * a0 + b0 * b0;
+                x[2 * k + 1] += a0 + b0;
+                x[2 * k + 2] += 1.0;
             }
-        }
-        Ok(batches)
-    })
+            for (i, &f) in factors.iter().enumerate() {
+                let mut seeds = base.clone();
+                seeds[f] = seed_b[f];
+                let y_ab = run(&seeds)?;
+                for (t, ((a, b), ab)) in y_a.iter().zip(&y_b).zip(&y_ab).enumerate() {
+                    let x = &mut batches[t / SOBOL_BATCH];
+                    x[i] += (b - mu0) * (ab - a);
+                    x[k + i] += (a - ab) * (a - ab) / 2.0;
+                }
+            }
+            Ok(batches)
+        },
+        progress,
+    )
 }
 
 /// [`indices`]'s result from the sums of every chunk.

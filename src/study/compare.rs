@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use super::run::{RunResult, output_result, output_results};
+use super::run::{OutputResult, RunResult, output_result};
 use super::setup::{Estimate, Outcome, Scope, Setup, fitting};
 use crate::engine::{self, Accumulators, Column, Pass, RunConfig};
 use crate::error::{Error, Result};
@@ -47,8 +47,10 @@ pub struct ComparePlan {
     pub base: Simulation,
     /// The scenarios' names, in order.
     pub scenario_names: Vec<String>,
-    /// The base's output names, in order.
+    /// The base's output names compared, in order.
     pub names: Vec<String>,
+    /// The outputs asked for (`compare --var`; empty: every output).
+    pub vars: Vec<String>,
     /// Each scenario, reporting the base's outputs.
     pub scenarios: Vec<Simulation>,
     /// The accumulated columns.
@@ -67,7 +69,16 @@ impl ComparePlan {
     /// A model or scenario that does not compile; a scenario that no longer has one of
     /// the base's outputs.
     pub fn new(setup: &Setup, scenario_names: Vec<String>, differences: bool) -> Result<ComparePlan> {
-        ComparePlan::observing(setup, scenario_names, differences, false)
+        ComparePlan::observing(setup, scenario_names, &[], differences, false)
+    }
+
+    /// As [`ComparePlan::new`], comparing only the outputs `vars` (`compare --var`): a var
+    /// (every period of a series) or `name[label]` (one period), in the order given.
+    ///
+    /// # Errors
+    /// As [`ComparePlan::new`], and an unknown var or period.
+    pub fn of(setup: &Setup, scenario_names: Vec<String>, vars: &[String]) -> Result<ComparePlan> {
+        ComparePlan::observing(setup, scenario_names, vars, true, false)
     }
 
     /// The plan of the report's findings: `setup`'s model and its scenarios
@@ -77,13 +88,32 @@ impl ComparePlan {
     /// # Errors
     /// As [`ComparePlan::new`].
     pub fn for_findings(setup: &Setup, scenario_names: Vec<String>) -> Result<ComparePlan> {
-        ComparePlan::observing(setup, scenario_names, false, true)
+        ComparePlan::observing(setup, scenario_names, &[], true, true)
     }
 
-    /// As [`ComparePlan::new`], observing the base's inputs if `inputs`.
-    fn observing(setup: &Setup, scenario_names: Vec<String>, differences: bool, inputs: bool) -> Result<ComparePlan> {
+    /// As [`ComparePlan::of`], observing the base's inputs if `inputs`.
+    fn observing(
+        setup: &Setup,
+        scenario_names: Vec<String>,
+        vars: &[String],
+        differences: bool,
+        inputs: bool,
+    ) -> Result<ComparePlan> {
         let plain = setup.simulation()?;
-        let names: Vec<String> = (0..plain.program.outputs().len()).map(|i| plain.program.output_name(i)).collect();
+        let plain = match vars.is_empty() {
+            true => plain,
+            false => plain.reporting(&vars.iter().map(String::as_str).collect::<Vec<_>>())?,
+        };
+        // `name[label]` is that period alone (checked to be one); a var name, all of its.
+        for var in vars.iter().filter(|v| v.contains('[')) {
+            plain.scalar_output(var)?;
+        }
+        let asked = |name: &String| {
+            vars.is_empty()
+                || vars.iter().any(|v| v == name || (!v.contains('[') && name.starts_with(&format!("{v}["))))
+        };
+        let names: Vec<String> =
+            (0..plain.program.outputs().len()).map(|i| plain.program.output_name(i)).filter(asked).collect();
         let outputs: HashSet<&str> = names.iter().map(String::as_str).collect();
         let mut observed: Vec<String> = match inputs {
             true => plain
@@ -119,22 +149,38 @@ impl ComparePlan {
                 return Err(Error::ShapeChanged { change });
             }
         }
-        let mut columns: Vec<Column> = (0..names.len()).map(|output| Column::Output { program: 0, output }).collect();
+        let index = |name: &str| base.output_index(name).expect("kept");
+        let mut columns: Vec<Column> = names.iter().map(|n| Column::Output { program: 0, output: index(n) }).collect();
         for (k, scenario) in scenarios.iter().enumerate() {
-            let index = |name: &str| scenario.output_index(name).expect("kept");
-            columns.extend(keep.iter().map(|n| Column::Output { program: k + 1, output: index(n) }));
+            let scenario_index = |name: &str| scenario.output_index(name).expect("kept");
+            columns.extend(keep.iter().map(|n| Column::Output { program: k + 1, output: scenario_index(n) }));
             if differences {
-                columns.extend(keep.iter().enumerate().map(|(base_output, n)| Column::Difference {
+                columns.extend(keep.iter().map(|n| Column::Difference {
                     program: k + 1,
-                    output: index(n),
+                    output: scenario_index(n),
                     base: 0,
-                    base_output,
+                    base_output: index(n),
                 }));
             }
         }
-        let index = |name: &str| base.output_index(name).expect("kept");
         columns.extend(observed.iter().map(|name| Column::Output { program: 0, output: index(name) }));
-        Ok(ComparePlan { base, scenario_names, names, scenarios, columns, differences, observed })
+        let vars = vars.to_vec();
+        Ok(ComparePlan { base, scenario_names, names, vars, scenarios, columns, differences, observed })
+    }
+
+    /// The notes of the scenarios (a var a scenario pins leaves its correlations),
+    /// rendered, each once; the base's own are said with its warnings.
+    pub fn notes(&self) -> Vec<String> {
+        let render =
+            |s: &Simulation| -> Vec<String> { s.model.notes.iter().map(|d| d.render_note(&s.model.sources)).collect() };
+        let mut notes = render(&self.base);
+        let said = notes.len();
+        for note in self.scenarios.iter().flat_map(render) {
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+        notes.split_off(said)
     }
 
     /// The engine's pass: the base's program first, then the scenarios'.
@@ -167,14 +213,18 @@ impl ComparePlan {
         // Columns: the base's n outputs, then per scenario its n outputs and n differences.
         let (summaries, n) = (simulated.summaries(&self.pass()), self.names.len());
         let per_scenario = if self.differences { 2 * n } else { n };
-        let mut runs = vec![output_results(base, summaries[..n].to_vec())];
+        // A program's results of the compared outputs, from the n summaries at `start`.
+        let results = |program: &Simulation, start: usize| -> Vec<OutputResult> {
+            let result = |(name, summary): (&String, &Summary)| {
+                output_result(program, program.output_index(name).expect("kept"), summary.clone())
+            };
+            self.names.iter().zip(&summaries[start..start + n]).map(result).collect()
+        };
+        let mut runs = vec![results(base, 0)];
         let mut found = Vec::new();
         for (k, scenario) in self.scenarios.iter().enumerate() {
             let start = n + k * per_scenario;
-            let result = |(name, summary): (&String, &Summary)| {
-                output_result(scenario, scenario.output_index(name).expect("kept"), summary.clone())
-            };
-            runs.push(self.names.iter().zip(&summaries[start..start + n]).map(result).collect());
+            runs.push(results(scenario, start));
             if self.differences {
                 let difference = |c: usize| Difference {
                     summary: summaries[c].clone(),
@@ -211,7 +261,8 @@ pub fn compare(
         Scope::Whole => Ok(Outcome::Done(compare_whole(plan, config, progress)?)),
         Scope::Shard(shard) => {
             let simulated = Accumulators::shard(&plan.pass(), config, shard.chunks(config.trials))?;
-            let key = setup.key(Command::Compare, &plan.base, &plan.scenario_names, shard.count());
+            let mut key = setup.key(Command::Compare, &plan.base, &plan.scenario_names, shard.count());
+            key.outputs.clone_from(&plan.vars);
             let accumulated = Accumulated::Accumulators(simulated, None);
             Ok(Outcome::Shard(shard.state(key, accumulated)))
         }

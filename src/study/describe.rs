@@ -143,9 +143,11 @@ pub struct Description {
     pub warnings: Vec<String>,
 }
 
-/// The warnings of `simulation`'s model, rendered against `model`'s file.
+/// The notes of `model` (what its scenario or overrides changed beyond what they name),
+/// then the warnings of `simulation`'s program, rendered against `model`'s file.
 pub(super) fn warnings(model: &Model, simulation: &Simulation) -> Vec<String> {
-    simulation.program.lints().iter().map(|d| d.render_warning(&model.sources)).collect()
+    let notes = model.notes.iter().map(|d| d.render_note(&model.sources));
+    notes.chain(simulation.program.lints().iter().map(|d| d.render_warning(&model.sources))).collect()
 }
 
 /// The description of `simulation`'s model (`model` holds its scenarios).

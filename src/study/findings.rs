@@ -4,14 +4,14 @@
 //! varies, and each scenario's values of the base's outputs, simulated in the same pass;
 //! with every var as the model states it, and the thresholds its 0/1 outputs test.
 
-use super::compare::{ComparePlan, compare_whole};
+use super::compare::{ComparePlan, Difference, compare_whole};
 use super::run::{OutputResult, RunResult};
 use super::setup::Setup;
 use crate::engine::RunConfig;
 use crate::error::Result;
 use crate::expr::{BinOp, ExprKind};
 use crate::model::Model;
-use crate::sensitivity::{self, Sensitivity, SensitivityConfig};
+use crate::sensitivity::{self, Sensitivity, SensitivityConfig, Step};
 use crate::stats::{Histogram, Summary};
 
 /// The report's tornado percentiles of each input: p10 and p90, as `costsim sensitivity`.
@@ -34,8 +34,9 @@ pub struct Findings {
     /// The default sensitivity analyses of each output that varies and is not a period of
     /// a series (see [`sensitivity::analyse`]): the same numbers as `costsim sensitivity`.
     pub sensitivity: Vec<Sensitivity>,
-    /// Each scenario's name and its values of the base's outputs.
-    pub scenarios: Vec<(String, Vec<OutputResult>)>,
+    /// Each scenario: its name, its values of the base's outputs, and each output's
+    /// difference from base, trial by trial.
+    pub scenarios: Vec<(String, Vec<OutputResult>, Vec<Difference>)>,
     /// Every var, in model order.
     pub assumptions: Vec<Assumption>,
     /// The thresholds the 0/1 outputs test on other outputs (see [`thresholds`]).
@@ -58,6 +59,8 @@ pub struct Assumption {
     pub note: Option<String>,
     /// Its value, if it is a constant.
     pub constant: Option<f64>,
+    /// True if it has one value per period (a series, or drawn per period).
+    pub series: bool,
 }
 
 /// A threshold a 0/1 output tests on another output, as the model writes it:
@@ -74,28 +77,36 @@ pub struct Threshold {
     pub value: f64,
 }
 
+/// The output and method a report's simulation of the base, its scenarios and inputs
+/// reports as its [`Step`]s, in trials.
+pub const SIMULATION_STEP: (&str, &str) = ("all outputs", "trials");
+
 /// Everything the report shows of `setup`'s model by `plan` (see
 /// [`ComparePlan::for_findings`]) in two passes over the setup's trials: the base, its
-/// scenarios and its inputs simulated together (telling `progress` how many trials are
-/// done), then the histograms' exact bins and the achieved rank correlations; then the
-/// sensitivity analyses, which sample designs of their own.
+/// scenarios and its inputs simulated together, then the histograms' exact bins and the
+/// achieved rank correlations; then the sensitivity analyses, which sample designs of
+/// their own (of `--trials` when given, else of their default sizes). `progress` is told
+/// how far each has got: the simulation as [`SIMULATION_STEP`] in trials, then each
+/// analysis.
 ///
 /// # Errors
 /// As [`super::compare`] and [`sensitivity::analyse`].
-pub fn findings(setup: &Setup, plan: &ComparePlan, progress: &mut dyn FnMut(u64)) -> Result<Findings> {
+pub fn findings(setup: &Setup, plan: &ComparePlan, progress: &mut dyn FnMut(Step<'_>)) -> Result<Findings> {
     let config = &setup.config;
-    let mut findings = observe(plan, config, progress)?;
+    let (output, method) = SIMULATION_STEP;
+    let mut trials = |done| progress(Step { output, method, done, total: config.trials });
+    let mut findings = observe(plan, config, &mut trials)?;
     let sensitivity = SensitivityConfig {
         outputs: findings.run.outputs.iter().filter(varies).map(|o| o.name.clone()).collect(),
         method: None,
         tornado: None,
-        trials: None,
+        trials: setup.trials_given().then_some(config.trials),
         default_trials: config.trials,
         seed: config.seed,
         threads: config.threads,
         tornado_range: TORNADO_RANGE,
     };
-    findings.sensitivity = sensitivity::analyse(&plan.base, &sensitivity)?.outputs;
+    findings.sensitivity = sensitivity::analyse_tracked(&plan.base, &sensitivity, progress)?.outputs;
     // The program's vars are the model's, in its order.
     findings.assumptions = setup
         .model
@@ -109,6 +120,7 @@ pub fn findings(setup: &Setup, plan: &ComparePlan, progress: &mut dyn FnMut(u64)
             source: v.source.clone(),
             note: v.note.clone(),
             constant: compiled.constant,
+            series: compiled.series,
         })
         .collect();
     findings.thresholds = thresholds(&setup.model, &findings.run.outputs);
@@ -180,7 +192,13 @@ fn observe(plan: &ComparePlan, config: &RunConfig, progress: &mut dyn FnMut(u64)
     let (filled, correlations) = plan.base.observe(config, &bins)?;
     run.correlations = correlations;
     let histograms = bins.iter().map(|(i, _)| run.outputs[*i].name.clone()).zip(filled).collect();
-    let scenarios = plan.scenario_names.iter().cloned().zip(comparison.runs.into_iter().map(|r| r.outputs)).collect();
+    let scenarios = plan
+        .scenario_names
+        .iter()
+        .zip(comparison.runs)
+        .zip(comparison.differences)
+        .map(|((name, run), differences)| (name.clone(), run.outputs, differences))
+        .collect();
     Ok(Findings {
         run,
         histograms,
@@ -249,6 +267,35 @@ mod tests {
             assert_eq!(found.inputs.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["gpus", "price"]);
             let compared = compare(&setup, &plan, Scope::Whole, &mut |_| {}).unwrap().done().unwrap();
             assert_eq!(format!("{:?}", compared.runs[1].outputs), format!("{:?}", found.scenarios[0].1));
+            assert_eq!(format!("{:?}", compared.differences[0]), format!("{:?}", found.scenarios[0].2));
         }
+    }
+
+    /// Progress is told of every phase, in order, each counting up to its total: the
+    /// simulation in trials, then each analysis of each output.
+    #[test]
+    fn progress_follows_every_phase_to_its_end() {
+        let setup = setup(20_000);
+        let plan = ComparePlan::for_findings(&setup, vec!["cheap".into()]).unwrap();
+        let mut steps: Vec<(String, &str, u64, u64)> = Vec::new();
+        findings(&setup, &plan, &mut |s| steps.push((s.output.to_string(), s.method, s.done, s.total))).unwrap();
+        let mut phases: Vec<(String, &str)> = steps.iter().map(|(o, m, ..)| (o.clone(), *m)).collect();
+        phases.dedup();
+        let (all, trials) = SIMULATION_STEP;
+        let expected: Vec<(String, &str)> = [(all, trials), ("capex", "ranks"), ("capex", "shapley")]
+            .into_iter()
+            .map(|(o, m)| (o.to_string(), m))
+            .chain([("over".to_string(), "ranks")])
+            .collect();
+        assert_eq!(phases, expected, "capex's inputs are correlated; over is 0/1");
+        for phase in &phases {
+            let of: Vec<_> = steps.iter().filter(|(o, m, ..)| (o, m) == (&phase.0, &phase.1)).collect();
+            assert!(of.windows(2).all(|w| w[0].2 <= w[1].2), "{phase:?} counts up");
+            let (.., done, total) = of.last().unwrap();
+            assert_eq!(done, total, "{phase:?} ends done");
+        }
+        // Given --trials, Shapley's sample follows the run's 20,000 trials (20 chunks of
+        // pick-freeze evaluations here), not its default N of 2,097,152 (512 and more).
+        assert!(steps.iter().any(|s| s.1 == "shapley" && s.3 == 20), "{steps:?}");
     }
 }

@@ -82,7 +82,7 @@ impl Merging {
                 Ok(Merged::Run(setup, simulation, result))
             }
             (Command::Compare, Accumulated::Accumulators(simulated, _), None) => {
-                let plan = ComparePlan::new(&setup, key.scenarios.clone(), true)?;
+                let plan = ComparePlan::of(&setup, key.scenarios.clone(), &key.outputs)?;
                 let comparison = merged_compare(&setup, &plan, simulated)?;
                 Ok(Merged::Compare(setup, plan, comparison))
             }

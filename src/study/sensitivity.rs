@@ -5,17 +5,23 @@
 use super::setup::{Outcome, Scope, Setup};
 use crate::error::Result;
 use crate::partial::{Accumulated, Command, SensitivityKey};
-use crate::sensitivity::{self, Analysed, MethodSums, SensitivityConfig};
+use crate::sensitivity::{self, Analysed, MethodSums, SensitivityConfig, Step};
 
-/// The analyses `request` asks for of `setup`'s model, in `scope`.
+/// The analyses `request` asks for of `setup`'s model, in `scope`, telling `progress` how
+/// far each has got (a shard's sums are not followed).
 ///
 /// # Errors
 /// A model that does not compile, an unknown or unfit output, values that can't be
 /// computed.
-pub fn sensitivity(setup: &Setup, request: &SensitivityKey, scope: Scope) -> Result<Outcome<Analysed>> {
+pub fn sensitivity(
+    setup: &Setup,
+    request: &SensitivityKey,
+    scope: Scope,
+    progress: &mut dyn FnMut(Step<'_>),
+) -> Result<Outcome<Analysed>> {
     let (base, config) = (setup.simulation()?, config(setup, request));
     match scope {
-        Scope::Whole => Ok(Outcome::Done(sensitivity::analyse(&base, &config)?)),
+        Scope::Whole => Ok(Outcome::Done(sensitivity::analyse_tracked(&base, &config, progress)?)),
         Scope::Shard(shard) => {
             let streams = sensitivity::analyse_shard(&base, &config, (shard.index(), shard.count()))?;
             let mut key = setup.key(Command::Sensitivity, &base, &[], shard.count());

@@ -126,6 +126,7 @@ pub struct Setup {
     pub data_files: Vec<(String, String)>,
     sets: Vec<String>,
     queries: Vec<String>,
+    trials_given: bool,
 }
 
 impl Setup {
@@ -166,9 +167,16 @@ impl Setup {
                 only_extra: false,
                 percentiles: settings.percentiles,
             },
+            trials_given: settings.trials.is_some(),
             sets: settings.sets,
             queries: settings.queries,
         })
+    }
+
+    /// True if the caller gave the trial count (`--trials`), which the report's
+    /// sensitivity analyses then follow instead of their own defaults.
+    pub fn trials_given(&self) -> bool {
+        self.trials_given
     }
 
     /// The `--set` overrides, `VAR=EXPR`, in order.
@@ -239,6 +247,7 @@ impl Setup {
                 p if p.is_default() => Vec::new(),
                 p => p.percents().to_vec(),
             },
+            outputs: Vec::new(),
             shards,
             sensitivity: None,
         }

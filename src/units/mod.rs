@@ -8,3 +8,4 @@ mod table;
 mod unit;
 
 pub(crate) use infer::{Checked, check, is_money};
+pub(crate) use table::unit_names;

@@ -35,6 +35,11 @@ const TIME: &[(&str, i32)] = &[("s", 1)];
 /// The currencies: each a dimension of its own, never converted into another.
 pub(crate) const CURRENCIES: [&str; 5] = ["USD", "EUR", "GBP", "CNY", "JPY"];
 
+/// The names of every built-in unit, a unit's names together (`["h", "hr", "hour", …]`).
+pub(crate) fn unit_names() -> impl Iterator<Item = &'static [&'static str]> {
+    BUILTINS.iter().map(|b| b.names)
+}
+
 /// Every built-in unit (the README's "Units" section names each; a test below checks it).
 const BUILTINS: &[Builtin] = &[
     Builtin { names: &["s", "sec", "second", "seconds"], size: 1.0, dimension: TIME, prefixes: Prefixes::Metric },

@@ -34,9 +34,6 @@ fn other_shells_and_the_man_page() {
     let man = Costsim::run_in(&dir, &["man"]).success().stdout;
     assert!(man.contains(".TH costsim 1"), "{man}");
     for command in ["run", "check", "sensitivity", "compare", "samples", "report", "merge"] {
-        assert!(
-            man.contains(&format!("costsim\\-{command}")) || man.contains(&format!("\\fB{command}\\fR")),
-            "{command} in:\n{man}"
-        );
+        assert!(man.contains(&format!(".SS \"costsim {command}\"")), "{command} in:\n{man}");
     }
 }

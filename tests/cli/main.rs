@@ -10,6 +10,7 @@ mod errors;
 mod forged;
 mod hostile;
 mod models;
+mod newcomer;
 mod output;
 mod periods;
 mod report;

@@ -215,7 +215,7 @@ fn a_private_file_is_never_readable_by_others_and_loses_its_setuid_bit() {
     child.wait().unwrap();
     assert_eq!(mode, Some(0o600), "the temporary file {temp:?} is private from the start");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o4755)).unwrap();
-    run_to(&dir, "private.csv").success();
+    Costsim::run_in(&dir, &["run", "model.toml", "--trials", "1000", "-o", "private.csv"]).success();
     assert_eq!(std::fs::metadata(&path).unwrap().mode() & 0o7777, 0o755, "setuid is dropped, the rest kept");
 }
 
@@ -226,10 +226,10 @@ fn a_run_beyond_max_memory_is_refused_before_it_starts_and_writes_nothing() {
         vars.push_str(&format!("v{i} = \"normal({i}, 1)\"\n"));
     }
     let dir = Costsim::new().model(&format!("{}\n[scenarios.high]\nv0 = \"5\"\n", model_with(&vars)));
-    // run keeps the 500 outputs; report also the scenario's (it simulates both together);
-    // compare also the differences.
+    // run keeps the 500 outputs; report and compare also the scenario's (simulated
+    // together) and the differences.
     for (command, target, columns) in
-        [("run", "out.json", 500), ("report", "out.html", 1000), ("compare", "out.md", 1500)]
+        [("run", "out.json", 500), ("report", "out.html", 1500), ("compare", "out.md", 1500)]
     {
         let args = [command, "model.toml", "--trials", "1M", "--max-memory", "64M", "-o", target];
         let out = Costsim::run_in(&dir, &args).failure(2);

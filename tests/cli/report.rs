@@ -128,6 +128,13 @@ for (const svg of charts) {
       const h = Math.min(b.y + b.height, c.y + c.height) - Math.max(b.y, c.y);
       if (w > 0.5 && h > 0.5) bad.push(name + ': "' + s + '" overlaps "' + u + '"');
     }
+    // Nor does a line of the plot (a percentile or threshold, a whisker) cross a text.
+    for (const m of svg.querySelectorAll('line.mark, line.threshold, path.ci')) {
+      const c = m.getBBox();
+      const w = Math.min(b.x + b.width - 0.5, c.x + c.width) - Math.max(b.x + 0.5, c.x);
+      const h = Math.min(b.y + b.height - 0.5, c.y + c.height) - Math.max(b.y + 0.5, c.y);
+      if (w >= 0 && h >= 0) bad.push(name + ': "' + s + '" is crossed by a ' + m.getAttribute('class') + ' line');
+    }
   });
 }
 document.body.setAttribute('data-overlaps', bad.join(' | '));
@@ -162,13 +169,20 @@ fn charts_are_drawn_in_a_real_browser() {
         charts.iter().all(|c| c.iter().all(|&n| n > 0)),
         "every chart and its first mark (path or bar) have a size: {sizes}"
     );
-    // No text of a chart overlaps another or is cut off, as the browser lays them out:
-    // here, and in the reports of a model with a series and one with outputs near ±1 in
-    // rank correlation.
+    // No text of a chart overlaps another, is crossed by a line or is cut off, as the
+    // browser lays them out: here, and in the report of every shipped model and of the
+    // new user's two models (tests/fixtures).
     assert_eq!(measured["overlaps"], "", "texts that overlap");
-    for model in ["deepseek_fleet_cashflow.toml", "deepseek_program.toml"] {
+    let fixtures = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"));
+    let mut models: Vec<std::path::PathBuf> = [models_dir(), fixtures]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).unwrap().map(|e| e.unwrap().path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    models.sort();
+    assert!(models.len() >= 10, "{models:?}");
+    for model in models {
         let out = dir.path("other.html");
-        let model = models_dir().join(model);
         Costsim::new()
             .args(&["report", model.to_str().unwrap(), "--trials", "5000", "-o", out.to_str().unwrap()])
             .run()
@@ -304,10 +318,22 @@ fn each_section_matches_the_run_the_samples_and_the_sensitivity_analysis() {
         "outputs are not inputs"
     );
 
-    // The drivers are those of `costsim sensitivity`: Shapley effects (inputs are
-    // correlated) to the digits shown, and no bar for an input that does not feed capex.
+    // The drivers are those of `costsim sensitivity` with the same --trials: Shapley
+    // effects (inputs are correlated) to the digits shown, and no bar for an input that
+    // does not feed capex.
     let sensitivity = Costsim::new()
-        .args(&["sensitivity", &fleet(), "--var", "capex", "--method", "shapley", "--format", "json"])
+        .args(&[
+            "sensitivity",
+            &fleet(),
+            "--var",
+            "capex",
+            "--method",
+            "shapley",
+            "--trials",
+            "20000",
+            "--format",
+            "json",
+        ])
         .run()
         .success()
         .json();
