@@ -7,6 +7,7 @@ mod command;
 mod config;
 mod export;
 mod interrupt;
+mod man;
 mod memory;
 mod merge;
 mod output;
