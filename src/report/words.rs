@@ -113,12 +113,16 @@ pub(super) fn values(o: &OutputResult, s: &Summary, columns: &[(String, f64)]) -
 
 /// A scenario's difference `d` from base in output `o`, as cells: for a 0/1 output the
 /// change of probability in percentage points with its 95% interval; else the mean
-/// difference and P(scenario > base). Blank cells for the base (no difference).
+/// difference and P(scenario > base). Blank cells for the base (no difference), and
+/// "same as base" for a scenario that gives the base's value in every trial.
 pub(super) fn change(o: &OutputResult, d: Option<&Difference>) -> Vec<Cell> {
     let blank = || Cell::Text(String::new());
+    let same = d.is_some_and(|d| d.summary.moments.min == 0.0 && d.summary.moments.max == 0.0);
     match d {
         None if o.boolean => vec![blank()],
         None => vec![blank(), blank()],
+        Some(_) if same && o.boolean => vec![Cell::Text("same as base".into())],
+        Some(_) if same => vec![Cell::Text("same as base".into()), blank()],
         Some(d) if o.boolean => {
             let change = |x: f64| signed(x, &human::points);
             let text = estimate(d.summary.moments.mean, d.summary.mean_ci95, &change, &human::points);

@@ -251,6 +251,10 @@ fn compare_takes_var_hides_what_no_scenario_changes_and_keeps_the_interval_in_ma
     let scenarios = &html[html.find("id=\"scenarios\"").unwrap()..];
     assert!(scenarios.contains(">Δ mean</th>") && scenarios.contains(">P(&gt; base)</th>"), "{scenarios:.2000}");
     assert!(scenarios.contains(">Δ probability</th>"));
+    // cheap_servers leaves cloud_npv as it is: said, not a row of zeros.
+    let cloud_npv = &scenarios[..scenarios.find("cloud_npv: scenarios").unwrap()];
+    let cheap = &cloud_npv[cloud_npv.find("<td>cheap_servers</td>").unwrap()..];
+    assert!(cheap[..cheap.find("</tr>").unwrap()].contains("<td>same as base</td>"), "{cheap:.800}");
     // Its inputs table says a per-period input varies by period, not blank cells.
     let inputs = &html[html.find("id=\"inputs\"").unwrap()..];
     let usage = &inputs[inputs.find("<td>usage</td>").unwrap()..];
