@@ -65,7 +65,7 @@ pub(super) fn compare(args: &CompareArgs) -> Result<()> {
     let (scope, format) =
         scope(args.shard.shard.as_deref(), args.format, args.output.output.as_deref(), TextFormat::Table)?;
     let plan = ComparePlan::of(&setup, names, &args.vars)?;
-    plan.notes().iter().for_each(|note| eprintln!("{note}"));
+    super::config::say(&plan.notes());
     MemoryLimit::new(args.memory.max_memory.as_deref())?.check(plan.estimate(&setup.config))?;
     let mut progress = Progress::new(setup.config.trials, args.quiet.quiet);
     let comparison = match study::compare(&setup, &plan, scope, &mut |n| progress.step(n))? {

@@ -97,9 +97,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
 
 fn check(args: &CheckArgs) -> Result<()> {
     let description = crate::study::check(&args.model, args.scenario.scenario.as_deref(), &args.sets)?;
-    for warning in &description.warnings {
-        eprintln!("{warning}");
-    }
+    super::config::say(&description.warnings);
     super::render::write(&output::Target::new(None, &[])?, &DescribeReport(&description), args.format)
 }
 

@@ -52,10 +52,16 @@ pub(super) fn setup(
     percentiles: Option<&PercentilesArg>,
 ) -> Result<Setup> {
     let setup = Setup::load(path, settings(args, percentiles.and_then(|p| p.percentiles.as_deref()))?, scenario)?;
-    for warning in setup.warnings()? {
-        eprintln!("{warning}");
-    }
+    say(&setup.warnings()?);
     Ok(setup)
+}
+
+/// Prints `lines` (rendered warnings and notes, which quote the model, its data files'
+/// names and the options) on stderr, printable.
+pub(super) fn say(lines: &[String]) {
+    for line in lines {
+        eprintln!("{}", crate::diagnostic::printable(line));
+    }
 }
 
 /// The scope `--shard` gives — the whole run, or shard K of M — and the format of the

@@ -28,7 +28,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<()> {
         None => setup.scenario_names(),
     };
     let plan = ComparePlan::for_findings(&setup, names)?;
-    plan.notes().iter().for_each(|note| eprintln!("{note}"));
+    super::config::say(&plan.notes());
     MemoryLimit::new(args.memory.max_memory.as_deref())?.check(plan.estimate(&setup.config))?;
     let mut progress = Steps::new(args.quiet.quiet);
     let findings = study::findings(&setup, &plan, &mut |step| progress.step(step))?;

@@ -10,7 +10,7 @@ use super::format::{Document, Format, Render};
 use super::json;
 use super::view::CompareReport;
 use super::words::{self, headline, label, provenance, show, value_headers};
-use crate::study::OutputResult;
+use crate::study::{Difference, OutputResult};
 
 impl Render for CompareReport<'_> {
     const NAME: &'static str = "compare";
@@ -55,7 +55,7 @@ impl CompareReport<'_> {
 
     /// True if scenario run `r` (from 1) gives output `i` the base's value in every trial.
     fn identical(&self, r: usize, i: usize) -> bool {
-        self.difference(r, i).is_some_and(|d| d.summary.moments.min == 0.0 && d.summary.moments.max == 0.0)
+        self.difference(r, i).is_some_and(Difference::unchanged)
     }
 
     /// True if every scenario gives output `i` the base's value in every trial.

@@ -161,38 +161,31 @@ fn open(svg: &mut String, title: &str, kind: &str, height: f64, legend: &[Key<'_
 /// plot that they would cross.
 #[derive(Default)]
 struct MarkRows {
-    rows: Vec<Vec<(f64, f64)>>,
-    /// Each label placed: its extent, its baseline and its SVG.
+    /// Each label placed: its extent, its baseline (which says its row) and its SVG.
     placed: Vec<(f64, f64, f64, String)>,
 }
 
 impl MarkRows {
-    /// The baseline of the first row where [x0, x1] clears the labels there, taken.
-    fn place(&mut self, x0: f64, x1: f64) -> f64 {
-        let clear = |row: &Vec<(f64, f64)>| row.iter().all(|&(a, b)| x1 + 4.0 <= a || b + 4.0 <= x0);
-        let k = match self.rows.iter().position(clear) {
-            Some(k) => k,
-            None => {
-                self.rows.push(Vec::new());
-                self.rows.len() - 1
-            }
-        };
-        self.rows[k].push((x0, x1));
+    /// The baseline of row `k`.
+    fn baseline(k: usize) -> f64 {
         match k {
             0 => TOP - 8.0,
             k => TOP + 4.0 + LINE * k as f64,
         }
     }
 
-    /// Places `text` over [x0, x1], at `tx` with `anchor`.
-    fn label(&mut self, x0: f64, x1: f64, tx: f64, anchor: &str, text: &str, class: &str) {
-        let y = self.place(x0, x1);
+    /// Places `text` over [x0, x1], at `tx` with `anchor`, on the first row where it
+    /// clears the labels there; returns its baseline.
+    fn label(&mut self, x0: f64, x1: f64, tx: f64, anchor: &str, text: &str, class: &str) -> f64 {
+        let clear = |y: f64| self.placed.iter().filter(|p| p.2 == y).all(|&(a, b, ..)| x1 + 4.0 <= a || b + 4.0 <= x0);
+        let y = (0..).map(MarkRows::baseline).find(|&y| clear(y)).expect("a row past the last is clear");
         let halo = if y > TOP { " halo" } else { "" };
         let svg = format!(
             r#"<text x="{tx:.1}" y="{y:.1}" class="{class}{halo}" text-anchor="{anchor}">{}</text>"#,
             html(text)
         );
         self.placed.push((x0, x1, y, svg));
+        y
     }
 
     /// Places `text` centred at `x` (kept inside the chart).
@@ -205,10 +198,9 @@ impl MarkRows {
     /// Places `text` beside the line at `x`: to its right if `right`, else to its left.
     fn beside(&mut self, x: f64, right: bool, text: &str, class: &str) {
         let w = text_width(text, SMALL);
-        match right {
-            true => self.label(x + 4.0, x + 4.0 + w, x + 4.0, "start", text, class),
-            false => self.label(x - 4.0 - w, x - 4.0, x - 4.0, "end", text, class),
-        }
+        let (x0, x1, tx, anchor) =
+            if right { (x + 4.0, x + 4.0 + w, x + 4.0, "start") } else { (x - 4.0 - w, x - 4.0, x - 4.0, "end") };
+        self.label(x0, x1, tx, anchor, text, class);
     }
 
     /// Where a vertical line at `x` starts: the plot's top, or just below the lowest label
@@ -685,10 +677,11 @@ mod tests {
     #[test]
     fn mark_labels_that_would_overlap_go_to_the_next_row() {
         let mut rows = MarkRows::default();
-        let first = rows.place(100.0, 160.0);
-        assert_eq!(rows.place(150.0, 200.0), first + LINE + 12.0, "overlaps the first: one row down, inside the plot");
-        assert_eq!(rows.place(170.0, 220.0), first, "clears the first: its row");
-        assert_eq!(rows.place(90.0, 230.0), TOP + 4.0 + 2.0 * LINE, "overlaps both rows: a third");
+        let mut place = |x0: f64, x1: f64| rows.label(x0, x1, x0, "start", "label", "marklabel");
+        let first = place(100.0, 160.0);
+        assert_eq!(place(150.0, 200.0), first + LINE + 12.0, "overlaps the first: one row down, inside the plot");
+        assert_eq!(place(170.0, 220.0), first, "clears the first: its row");
+        assert_eq!(place(90.0, 230.0), TOP + 4.0 + 2.0 * LINE, "overlaps both rows: a third");
     }
 
     #[test]

@@ -117,7 +117,7 @@ pub(super) fn values(o: &OutputResult, s: &Summary, columns: &[(String, f64)]) -
 /// "same as base" for a scenario that gives the base's value in every trial.
 pub(super) fn change(o: &OutputResult, d: Option<&Difference>) -> Vec<Cell> {
     let blank = || Cell::Text(String::new());
-    let same = d.is_some_and(|d| d.summary.moments.min == 0.0 && d.summary.moments.max == 0.0);
+    let same = d.is_some_and(Difference::unchanged);
     match d {
         None if o.boolean => vec![blank()],
         None => vec![blank(), blank()],

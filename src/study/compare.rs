@@ -25,6 +25,14 @@ pub struct Difference {
     pub p_greater_ci95: [f64; 2],
 }
 
+impl Difference {
+    /// True if the scenario gives the base's value in every trial (common random numbers
+    /// make an unchanged output differ by exactly 0).
+    pub fn unchanged(&self) -> bool {
+        self.summary.moments.min == 0.0 && self.summary.moments.max == 0.0
+    }
+}
+
 /// The base and its scenarios, compared.
 #[derive(Clone, Debug)]
 pub struct Comparison {
